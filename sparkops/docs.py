@@ -1,0 +1,86 @@
+"""Generate ``docs/OPERATORS.md`` from the registry: ``python -m sparkops.docs`` (``make docs``).
+
+A test fails when the checked-in file differs from what this renders, so the reference can
+never drift from the declarations.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sparkops.registry import MAXSIZE, Op, all_ops
+
+TARGET = Path(__file__).resolve().parents[1] / "docs" / "OPERATORS.md"
+
+
+def _value(v) -> str:
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return str(v).lower()
+    if v == MAXSIZE and isinstance(v, int):
+        return "sys.maxsize"
+    return repr(v) if isinstance(v, str) else str(v)
+
+
+def _sql_signature(op: Op) -> list[str]:
+    args = "".join(f"[, {a}]" for a in op.sql_args())
+    if op.kind == "mapper":
+        return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
+    if op.sql_name:
+        fields = ", ".join(f"{f}: {next(s.dtype for s in op.stats if s.key == k)}" for f, k in op.sql_fields)
+        return [f"`{op.sql_name}(text{args}) -> struct<{fields}>`"]
+    return [f"`{s.key}(text{args}) -> {s.dtype}`" for s in op.stats]
+
+
+def render() -> str:
+    ops = all_ops()
+    lines = [
+        "# sparkops operators",
+        "",
+        "Generated from the registry by `make docs` (`python -m sparkops.docs`); do not edit by hand.",
+        "",
+        "Names, parameters, defaults and statistics are Data-Juicer 1.6.1's. Every filter also takes",
+        "Data-Juicer's `min_closed_interval` / `max_closed_interval` (default true) and",
+        "`reversed_range` (default false). In SQL, a filter's function is its statistic; optional",
+        "arguments after `text` are positional, in the order shown.",
+        "",
+        "Input edge cases, for every operator: a NULL text gives NULL (SQL/UDF) or is dropped as",
+        "`null_text` (fused pass, `_dropped_by`); an empty text gives 0 for every ratio, length and",
+        "count; whitespace-only and emoji-only texts are ordinary texts (emoji are special characters,",
+        "so an emoji-only text has `special_char_ratio` 1.0 and no words).",
+        "",
+        "| operator | kind | SQL |",
+        "|---|---|---|",
+    ]
+    for op in ops:
+        lines.append(f"| [`{op.name}`](#{op.name}) | {op.kind} | {'<br>'.join(_sql_signature(op))} |")
+    for op in ops:
+        lines += ["", f"## {op.name}", "", f"*{op.kind}, family `{op.family}`*", "", op.doc, ""]
+        lines += [f"SQL: {s}" + "  " for s in _sql_signature(op)]
+        if op.stats:
+            lines += ["", "| stat key | type | definition |", "|---|---|---|"]
+            lines += [f"| `{s.key}` | {s.dtype} | {s.doc} |" for s in op.stats]
+        if op.params:
+            lines += ["", "| parameter | type | default | meaning |", "|---|---|---|---|"]
+            for p in op.params:
+                lines.append(f"| `{p.name}` | {p.type}{' or null' if p.nullable else ''} | "
+                             f"`{_value(p.default)}` | {p.doc} |")
+        if op.notes:
+            lines += ["", op.notes]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    text = render()
+    if "--check" in sys.argv:
+        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
+        sys.exit(0 if current == text else "docs/OPERATORS.md is stale: run `make docs`")
+    TARGET.parent.mkdir(exist_ok=True)
+    TARGET.write_text(text, encoding="utf-8")
+    print(f"wrote {TARGET} ({len(all_ops())} operators)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+"""Pure operator kernels (Arrow/pandas/numpy in, out). No pyspark import anywhere below here.
+
+Importing this package declares every operator in ``sparkops.registry.REGISTRY``.
+"""
+
+from sparkops.ops import cleaning, language, text_stats  # noqa: F401  (declarations)

@@ -1,0 +1,93 @@
+"""One document and the work several operators share: word and line splits, code points.
+
+Operators of a fused pass receive the same ``Doc``; the first one that needs the words (or
+lines, or code points) computes them and the rest reuse them. The splits are Data-Juicer's:
+
+- words: ``get_words_from_document`` without a tokenizer, i.e. split on ' ', '\\n' and '\\t'
+  only (other whitespace such as '\\r' or U+3000 stays inside words), empty pieces dropped;
+- refined words: ``words_refinement`` with ``strip_chars=SPECIAL_CHARACTERS``, optionally
+  lower-cased *before* stripping (order matters: 'Г' is special, 'г' is not);
+- lines: ``str.splitlines()`` (so '\\r', '\\x0b', '\\x85', U+2028 ... also end lines).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sparkops.ops.charsets import refined_spans
+
+
+def code_points(text: str) -> np.ndarray:
+    """The text as a uint32 array of code points (4 bytes per character)."""
+    # surrogatepass: a Python str may hold lone surrogates (Arrow strings cannot)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def split_words(text: str) -> list[str]:
+    # equal to re.split(" |\n|\t", text) minus empty pieces, without the regex
+    return [w for w in text.replace("\n", " ").replace("\t", " ").split(" ") if w]
+
+
+def refined_words(text: str, points: np.ndarray) -> list[str]:
+    starts, ends = refined_spans(points)
+    return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+
+
+def word_ids(words: list[str]) -> np.ndarray:
+    """Each word replaced by a small integer, equal words by equal integers."""
+    index: dict[str, int] = {}
+    return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint32, count=len(words))
+
+
+class Doc:
+    """A document's text plus lazily computed, cached shared work."""
+
+    __slots__ = ("text", "_cache")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._cache: dict = {}
+
+    def _get(self, key, make):
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = make()
+            return value
+
+    @property
+    def code_points(self) -> np.ndarray:
+        return self._get("cp", lambda: code_points(self.text))
+
+    @property
+    def words(self) -> list[str]:
+        return self._get("words", lambda: split_words(self.text))
+
+    @property
+    def num_refined_words(self) -> int:
+        return self._get("n_refined", lambda: len(refined_spans(self.code_points)[0]))
+
+    @property
+    def refined_words(self) -> list[str]:
+        """Words stripped of special characters, case kept (words_num_filter)."""
+        return self._get("refined", lambda: refined_words(self.text, self.code_points))
+
+    @property
+    def refined_lower_words(self) -> list[str]:
+        """Lower-cased, then stripped (word_repetition, stopwords, flagged_words)."""
+
+        def make():
+            # lower-casing never creates or removes ' ', '\n' or '\t', so refining the
+            # lower-cased text equals lower-casing each word first, as Data-Juicer does
+            lower = self.text.lower()
+            return refined_words(lower, code_points(lower))
+
+        return self._get("refined_lower", make)
+
+    @property
+    def refined_lower_ids(self) -> np.ndarray:
+        return self._get("refined_lower_ids", lambda: word_ids(self.refined_lower_words))
+
+    @property
+    def lines(self) -> list[str]:
+        return self._get("lines", self.text.splitlines)

@@ -1,0 +1,168 @@
+"""Every operator as a pandas UDF, a Spark SQL function and a Python column function.
+
+All derived from the registry, nothing per operator written here:
+
+- SQL: ``sparkops.register(spark)`` (done by ``sparkops.session()``) registers, per filter,
+  its statistic under Data-Juicer's stat key (``alnum_ratio(text)``, ``char_rep_ratio(text,
+  5)``, ``lang_id(text).lang``) and, per mapper, its name without ``_mapper``
+  (``clean_email(text)``). A filter's parameters that change its statistic, and every mapper
+  parameter, are optional extra arguments in declaration order (``sparkops ops`` lists them).
+- Python: ``sparkops.functions.alnum_ratio("text")``, ``char_rep_ratio(col, rep_len=5)``.
+
+Extra arguments are usually literals; a column works too (rows are grouped by value and
+each group runs with its own validated parameters).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+from pyspark.sql import Column, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.functions import pandas_udf
+
+from sparkops.ops.doc import Doc
+from sparkops.registry import Op, Stat, sql_functions
+
+_PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
+
+
+@lru_cache(maxsize=256)
+def _bound(op_name: str, args: tuple):
+    from sparkops.registry import get_op
+
+    op = get_op(op_name)
+    names = op.sql_args()
+    return op.bind(dict(zip(names, args)), where="SQL function")
+
+
+def _param_groups(op: Op, n: int, args: tuple[pd.Series, ...]):
+    """(row positions, bound op) per distinct combination of the extra arguments."""
+    names = op.sql_args()
+    if len(args) > len(names):
+        raise TypeError(f"{op.name}: at most {len(names)} extra argument(s) ({', '.join(names) or 'none'}), "
+                        f"got {len(args)}")
+    if not args:
+        return [(None, _bound(op.name, ()))]
+    values = [a.tolist() for a in args]
+    groups: dict[tuple, list[int]] = {}
+    for i in range(n):
+        key = tuple(_plain(v[i]) for v in values)
+        groups.setdefault(key, []).append(i)
+    return [(None if len(groups) == 1 else rows, _bound(op.name, key)) for key, rows in groups.items()]
+
+
+def _plain(value):
+    # Arrow hands numpy scalars and arrays; the registry checks plain Python types
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def _evaluate(op: Op, texts: pd.Series, args: tuple[pd.Series, ...], run) -> list:
+    """Run ``run(bound, non-null texts)`` per parameter group; nulls give null."""
+    out: list = [None] * len(texts)
+    values = texts.tolist()
+    for rows, bound in _param_groups(op, len(values), args):
+        positions = range(len(values)) if rows is None else rows
+        live = [i for i in positions if values[i] is not None]
+        if not live:
+            continue
+        for i, result in zip(live, run(bound, [values[i] for i in live])):
+            out[i] = result
+    return out
+
+
+def stat_udf(op: Op, stat: Stat):
+    def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
+        values = _evaluate(op, texts, args, lambda b, ts: b.compute([Doc(t) for t in ts])[stat.key])
+        return pd.Series(values, dtype=_PANDAS_DTYPES[stat.dtype])
+
+    compute.__name__ = stat.key
+    return pandas_udf(compute, stat.dtype)
+
+
+def struct_udf(op: Op):
+    """A filter whose SQL function returns all its stats as a struct (lang_id)."""
+    schema = ", ".join(f"{name}: {op_stat(op, key).dtype}" for name, key in op.sql_fields)
+
+    def compute(texts: pd.Series, *args: pd.Series) -> pd.DataFrame:
+        def run(bound, ts):
+            got = bound.compute([Doc(t) for t in ts])
+            return list(zip(*(got[key] for _, key in op.sql_fields)))
+
+        rows = _evaluate(op, texts, args, run)
+        frame = {}
+        for j, (name, key) in enumerate(op.sql_fields):
+            frame[name] = pd.Series([None if r is None else r[j] for r in rows],
+                                    dtype=_PANDAS_DTYPES[op_stat(op, key).dtype])
+        return pd.DataFrame(frame)
+
+    compute.__name__ = op.sql_name
+    return pandas_udf(compute, f"struct<{schema}>")
+
+
+def mapper_udf(op: Op):
+    def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
+        return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.apply(ts)), dtype="string")
+
+    compute.__name__ = op.name
+    return pandas_udf(compute, "string")
+
+
+def op_stat(op: Op, key: str) -> Stat:
+    return next(s for s in op.stats if s.key == key)
+
+
+@lru_cache(maxsize=None)
+def udfs() -> dict[str, tuple[Op, object]]:
+    """SQL name -> (op, pandas UDF), built once per process."""
+    out = {}
+    for name, op, stat in sql_functions():
+        if op.kind == "mapper":
+            out[name] = (op, mapper_udf(op))
+        elif stat is None:
+            out[name] = (op, struct_udf(op))
+        else:
+            out[name] = (op, stat_udf(op, stat))
+    return out
+
+
+def register(spark: SparkSession) -> list[str]:
+    """Register every operator's SQL function(s) on ``spark``. Idempotent and cheap."""
+    if getattr(spark, "_sparkops_registered", False):
+        return list(udfs())
+    for name, (_, udf) in udfs().items():
+        spark.udf.register(name, udf)
+    spark._sparkops_registered = True
+    return list(udfs())
+
+
+def column_function(name: str):
+    """The Python face of a SQL function: ``f(col, *args, **params) -> Column``."""
+    op, udf = udfs()[name]
+    names = op.sql_args()
+
+    def call(col, *args, **params) -> Column:
+        unknown = set(params) - set(names)
+        if unknown:
+            raise TypeError(f"{name}(): unknown parameter(s) {sorted(unknown)}; it takes {list(names)}")
+        values = list(args)
+        for i, pname in enumerate(names[len(args):], start=len(args)):
+            if pname in params:
+                values.extend([_default(op, n) for n in names[len(values):i]])
+                values.append(params[pname])
+        # validate now, on the driver, so a wrong parameter fails before any task runs
+        if all(not isinstance(v, Column) for v in values):
+            _bound(op.name, tuple(values))
+        cols = [v if isinstance(v, Column) else F.lit(v) for v in values]
+        return udf(F.col(col) if isinstance(col, str) else col, *cols).alias(name)
+
+    call.__name__ = name
+    call.__doc__ = f"{op.doc}\n\nSQL: {name}(text{''.join(', ' + n for n in names)})"
+    return call
+
+
+def _default(op: Op, pname: str):
+    return op.param(pname).default

@@ -1,0 +1,97 @@
+"""The fused pass over a DataFrame: every per-row operator of a list in one Arrow pass.
+
+``fused(df, process)`` sends each document from the JVM to Python once (``mapInArrow``),
+runs ``sparkops.ops.pipeline.Pipeline`` over each Arrow batch and returns every input row
+with its mapped text, a ``stats`` struct (one field per filter statistic), ``_keep`` and
+``_dropped_by`` (the op that dropped the row, ``null_text``, or ``error:<op>: <message>``).
+``apply(df, process)`` keeps only the rows every filter kept.
+
+Operators travel to the executors as their recipe entries (name + params) and are bound
+again there, once per Python worker; compiled regexes and word sets never get pickled.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Iterable, Sequence
+
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
+
+from sparkops.ops.pipeline import Pipeline
+from sparkops.registry import BoundOp, OpError, bind
+
+KEEP, DROPPED_BY, STATS = "_keep", "_dropped_by", "stats"
+_SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
+_ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
+
+
+def recipe_entries(process: Sequence[Any]) -> list[dict]:
+    """Normalise Data-Juicer op entries (or BoundOps) to ``[{name: {params}}]``."""
+    out = []
+    for entry in process:
+        if isinstance(entry, BoundOp):
+            given = {k: v for k, v in entry.params.items() if v != entry.op.param(k).default}
+            out.append({entry.name: given})
+        elif isinstance(entry, str):
+            out.append({entry: {}})
+        else:
+            (name, params), = dict(entry).items()
+            out.append({name: dict(params or {})})
+    return out
+
+
+@lru_cache(maxsize=64)
+def _pipeline(spec_json: str, short_circuit: bool) -> Pipeline:
+    return Pipeline([bind(e) for e in json.loads(spec_json)], short_circuit)
+
+
+def stats_schema(pipeline: Pipeline) -> StructType:
+    return StructType([StructField(c.name, _SPARK_TYPES[c.stat.dtype]) for c in pipeline.columns])
+
+
+def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
+          where: str | None = None) -> DataFrame:
+    """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns."""
+    entries = recipe_entries(process)
+    spec_json = json.dumps(entries, sort_keys=True)
+    # bind on the driver first: a wrong op or parameter fails here, before any task runs
+    pipeline = Pipeline([bind(e, where) for e in entries], short_circuit)
+    if text_col not in df.columns:
+        raise OpError(f"{where + ': ' if where else ''}text column '{text_col}' not in the data "
+                      f"(columns: {', '.join(df.columns)})")
+    if not isinstance(df.schema[text_col].dataType, StringType):
+        df = df.withColumn(text_col, F.col(text_col).cast("string"))
+    for name in (STATS, KEEP, DROPPED_BY):
+        if name in df.columns:
+            df = df.drop(name)  # recomputed below; a previous stage's stats are in its table
+    schema = StructType(list(df.schema.fields) + [
+        StructField(STATS, stats_schema(pipeline)),
+        StructField(KEEP, BooleanType(), False),
+        StructField(DROPPED_BY, StringType()),
+    ])
+    text_index = df.columns.index(text_col)
+    arrow_stats = pa.struct([pa.field(c.name, _ARROW_TYPES[c.stat.dtype]) for c in pipeline.columns])
+
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
+        pipe = _pipeline(spec_json, short_circuit)
+        for batch in batches:
+            result = pipe.run(batch.column(text_index).to_pylist())
+            columns = list(batch.columns)
+            columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
+            stats = pa.StructArray.from_arrays(
+                [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
+                fields=list(arrow_stats),
+            ) if pipe.columns else pa.array([{}] * batch.num_rows, type=arrow_stats)
+            columns += [stats, pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
+            yield pa.RecordBatch.from_arrays(columns, names=batch.schema.names + [STATS, KEEP, DROPPED_BY])
+
+    return df.mapInArrow(run, schema)
+
+
+def apply(df: DataFrame, process: Sequence[Any], text_col: str = "text") -> DataFrame:
+    """The rows every filter kept, mapped, with their ``stats``."""
+    return fused(df, process, text_col).where(F.col(KEEP)).drop(KEEP, DROPPED_BY)
