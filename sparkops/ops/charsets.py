@@ -68,20 +68,48 @@ IS_ALNUM: np.ndarray = _table(str.isalnum)
 IS_SPECIAL: np.ndarray = _special_table()
 
 
+_SPAN_CHUNK = 1 << 22  # characters per step: bounds the index temporaries on huge texts
+
+
 def refined_spans(code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets of Data-Juicer's refined words, vectorised.
 
     A word is a run of characters between separators (' ', '\\n', '\\t'); refining strips
     special characters from both ends and drops words left empty. So each token that holds a
     non-special character yields the span from its first to its last non-special character
-    (separators are special, so such spans never cross a token boundary).
+    (separators are special, so such spans never cross a token boundary). Long texts are cut
+    into chunks at separators, so temporaries stay O(chunk) and the result O(#words).
     """
+    n = len(code_points)
+    if n <= _SPAN_CHUNK:
+        return _spans(code_points)
+    is_sep = _separators(code_points)
+    starts, ends, a = [], [], 0
+    while a < n:
+        b = min(n, a + _SPAN_CHUNK)
+        if b < n:
+            after = np.flatnonzero(is_sep[b:b + _SPAN_CHUNK])  # cut just after a separator
+            b = b + int(after[0]) + 1 if after.size else b + min(_SPAN_CHUNK, n - b)
+            while b < n and not is_sep[b - 1]:  # a token longer than a chunk: extend to its end
+                more = np.flatnonzero(is_sep[b:b + _SPAN_CHUNK])
+                b = b + int(more[0]) + 1 if more.size else min(n, b + _SPAN_CHUNK)
+        s, e = _spans(code_points[a:b])
+        starts.append(s + a)
+        ends.append(e + a)
+        a = b
+    return np.concatenate(starts), np.concatenate(ends)
+
+
+def _separators(code_points: np.ndarray) -> np.ndarray:
+    return (code_points == 32) | (code_points == 10) | (code_points == 9)
+
+
+def _spans(code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     plain = np.flatnonzero(~IS_SPECIAL[code_points])
     if plain.size == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty
-    is_sep = (code_points == 32) | (code_points == 10) | (code_points == 9)
-    token = np.cumsum(is_sep, dtype=np.int32)[plain]  # 4 bytes/char, also for 50 MB texts
+    token = np.cumsum(_separators(code_points), dtype=np.int32)[plain]
     first = np.flatnonzero(token[1:] != token[:-1]) + 1  # positions in `plain` opening a token
     starts = plain[np.concatenate(([0], first))]
     ends = plain[np.concatenate((first - 1, [plain.size - 1]))] + 1

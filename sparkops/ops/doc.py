@@ -28,15 +28,28 @@ def split_words(text: str) -> list[str]:
     return [w for w in text.replace("\n", " ").replace("\t", " ").split(" ") if w]
 
 
-def refined_words(text: str, points: np.ndarray) -> list[str]:
-    starts, ends = refined_spans(points)
-    return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+class Words:
+    """Refined words as spans of a text: iterated lazily, so a 50 MB document never holds
+    millions of word objects at once (a list costs ~60 bytes per word)."""
 
+    __slots__ = ("text", "starts", "ends")
 
-def word_ids(words: list[str]) -> np.ndarray:
-    """Each word replaced by a small integer, equal words by equal integers."""
-    index: dict[str, int] = {}
-    return np.fromiter((index.setdefault(w, len(index)) for w in words), dtype=np.uint32, count=len(words))
+    def __init__(self, text: str, points: np.ndarray):
+        self.text = text
+        self.starts, self.ends = refined_spans(points)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __iter__(self):
+        text = self.text
+        for s, e in zip(self.starts.tolist(), self.ends.tolist()):
+            yield text[s:e]
+
+    def ids(self) -> np.ndarray:
+        """Each word replaced by a small integer, equal words by equal integers."""
+        index: dict[str, int] = {}
+        return np.fromiter((index.setdefault(w, len(index)) for w in self), dtype=np.uint32, count=len(self))
 
 
 class Doc:
@@ -64,29 +77,25 @@ class Doc:
         return self._get("words", lambda: split_words(self.text))
 
     @property
-    def num_refined_words(self) -> int:
-        return self._get("n_refined", lambda: len(refined_spans(self.code_points)[0]))
-
-    @property
-    def refined_words(self) -> list[str]:
+    def refined_words(self) -> Words:
         """Words stripped of special characters, case kept (words_num_filter)."""
-        return self._get("refined", lambda: refined_words(self.text, self.code_points))
+        return self._get("refined", lambda: Words(self.text, self.code_points))
 
     @property
-    def refined_lower_words(self) -> list[str]:
+    def refined_lower_words(self) -> Words:
         """Lower-cased, then stripped (word_repetition, stopwords, flagged_words)."""
 
         def make():
             # lower-casing never creates or removes ' ', '\n' or '\t', so refining the
             # lower-cased text equals lower-casing each word first, as Data-Juicer does
             lower = self.text.lower()
-            return refined_words(lower, code_points(lower))
+            return Words(lower, code_points(lower))
 
         return self._get("refined_lower", make)
 
     @property
     def refined_lower_ids(self) -> np.ndarray:
-        return self._get("refined_lower_ids", lambda: word_ids(self.refined_lower_words))
+        return self._get("refined_lower_ids", lambda: self.refined_lower_words.ids())
 
     @property
     def lines(self) -> list[str]:

@@ -45,7 +45,7 @@ def special_char_ratio(doc: Doc) -> float:
 
 
 def num_words(doc: Doc) -> int:
-    return doc.num_refined_words
+    return len(doc.refined_words)
 
 
 def avg_line_length(doc: Doc) -> float:
@@ -63,37 +63,43 @@ _SHIFT = np.uint64(31)
 _PACK_BITS = np.uint64(21)
 
 
+_CHUNK = 1 << 20  # symbols hashed per step: bounds the temporaries for 50 MB documents
+
+
 def ngram_counts(seq: np.ndarray, n: int) -> np.ndarray:
     """How often each distinct n-gram of an integer sequence occurs (order unspecified).
 
     Used for character n-grams (code points) and word n-grams (word ids). n-grams of up to
     3 symbols below 2**21 are packed exactly into 63 bits; longer ones are hashed to 64 bits
-    with a multiply-xorshift mix per symbol, so memory stays at ~24 bytes per symbol whatever
-    ``n`` is (a dict of n-gram strings, as Data-Juicer builds, costs ~80 bytes per character).
-    Two distinct n-grams of one document collide with probability ~m²/2⁶⁵ for m n-grams:
-    3e-8 for a 1 MB document.
+    with a multiply-xorshift mix per symbol. Memory: one uint64 key per n-gram plus
+    chunk-sized temporaries, whatever ``n`` is (a dict of n-gram strings, as Data-Juicer
+    builds, costs ~80 bytes per character). Two distinct n-grams of one document collide
+    with probability ~m²/2⁶⁵ for m n-grams: 3e-8 for a 1 MB document.
     """
     m = len(seq) - n + 1
     if m <= 0:
         return np.zeros(0, dtype=np.int64)
-    wide = seq.astype(np.uint64)
-    keys = wide[:m].copy()
-    if n <= 3 and (len(seq) == 0 or int(seq.max()) < (1 << 21)):
-        for j in range(1, n):
-            keys <<= _PACK_BITS
-            keys |= wide[j:j + m]
-    else:
-        scratch = np.empty(m, dtype=np.uint64)
-        for j in range(n):
-            if j:
-                keys ^= wide[j:j + m]
-            keys *= _MIX
-            np.right_shift(keys, _SHIFT, out=scratch)
-            keys ^= scratch
-        del scratch
-    del wide
+    exact = n <= 3 and int(seq.max()) < (1 << 21)
+    keys = np.empty(m, dtype=np.uint64)
+    for start in range(0, m, _CHUNK):
+        stop = min(m, start + _CHUNK)
+        wide = seq[start:stop + n - 1].astype(np.uint64)
+        size = stop - start
+        chunk = wide[:size].copy()
+        if exact:
+            for j in range(1, n):
+                chunk <<= _PACK_BITS
+                chunk |= wide[j:j + size]
+        else:
+            for j in range(n):
+                if j:
+                    chunk ^= wide[j:j + size]
+                chunk *= _MIX
+                chunk ^= chunk >> _SHIFT
+        keys[start:stop] = chunk
     keys.sort()
     boundaries = np.flatnonzero(keys[1:] != keys[:-1])
+    del keys
     edges = np.empty(len(boundaries) + 2, dtype=np.int64)
     edges[0], edges[-1] = 0, m
     edges[1:-1] = boundaries + 1
@@ -134,8 +140,8 @@ def augment(words: list[str], group_sizes: list[int], join_char: str) -> list[st
 def word_list_ratio(doc: Doc, words_set: frozenset, aug: tuple | None) -> float:
     words = doc.refined_lower_words
     if aug is not None:
-        words = augment(words, *aug)
-    if not words:
+        words = augment(list(words), *aug)
+    if not len(words):
         return 0.0
     hits = sum(1 for w in words if w in words_set)
     return min(hits / len(words), 1.0)

@@ -1,0 +1,155 @@
+"""Kernels without a JVM: edge inputs, the fused pipeline's semantics, bounded memory."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+
+import numpy as np
+import psutil
+import pytest
+
+from sparkops.ops import charsets
+from sparkops.ops.doc import Doc, code_points
+from sparkops.ops.pipeline import NULL_TEXT, Pipeline
+from sparkops.ops.text_stats import ngram_counts
+from sparkops.registry import all_ops, bind
+
+ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter"]
+ALL_MAPPERS = [o.name for o in all_ops() if o.kind == "mapper"]
+
+
+@pytest.fixture(scope="module")
+def c4(shared_data):
+    with open(shared_data / "web" / "c4_sample.jsonl", encoding="utf-8") as f:
+        return [json.loads(line)["text"] for line in f]
+
+
+def run_all(texts, short_circuit=False):
+    return Pipeline([bind(n) for n in ALL_FILTERS], short_circuit=short_circuit).run(texts)
+
+
+def test_empty_whitespace_and_emoji_only_texts_have_defined_stats():
+    result = run_all(["", "   \n\t ", "😀😀😀👍🏽"])
+    s = result.stats
+    # empty: every ratio, length and count is 0 (Data-Juicer's convention)
+    for key in ("text_len", "num_words", "alnum_ratio", "special_char_ratio", "char_rep_ratio", "word_rep_ratio",
+                "avg_line_length", "max_line_length", "stopwords_ratio", "flagged_words_ratio"):
+        assert s[key][0] == 0, key
+    # whitespace-only: all special, no words; 6 characters over two lines
+    assert s["special_char_ratio"][1] == 1.0 and s["num_words"][1] == 0 and s["avg_line_length"][1] == 3.0
+    # emoji-only: emoji are special characters, no words
+    assert s["special_char_ratio"][2] == 1.0 and s["num_words"][2] == 0 and s["alnum_ratio"][2] == 0.0
+    assert all(isinstance(x, str) for x in s["lang"])
+    assert result.keep == [False, False, False]  # too short for text_length_filter's min_len=10
+
+
+def test_null_text_is_dropped_with_reason_and_null_stats():
+    result = Pipeline([bind("clean_email_mapper"), bind("text_length_filter")]).run([None, "hello world!"])
+    assert result.texts == [None, "hello world!"]
+    assert result.keep == [False, True]
+    assert result.dropped_by == [NULL_TEXT, None]
+    assert result.stats["text_len"] == [None, 12]
+
+
+def test_short_circuit_skips_later_ops_and_records_first_reason(c4):
+    texts = c4[:50] + ["tiny"]
+    ops = [bind({"text_length_filter": {"min_len": 1000}}), bind("alphanumeric_filter")]
+    fast = Pipeline(ops, short_circuit=True).run(texts)
+    full = Pipeline(ops, short_circuit=False).run(texts)
+    assert fast.keep == full.keep and fast.dropped_by == full.dropped_by
+    short = [i for i, t in enumerate(texts) if len(t) < 1000]
+    assert short and all(fast.dropped_by[i] == "text_length_filter" for i in short)
+    assert all(fast.stats["alnum_ratio"][i] is None for i in short)  # never computed
+    assert all(full.stats["alnum_ratio"][i] is not None for i in short)  # analyzer mode
+
+
+def test_mappers_feed_later_filters_in_recipe_order():
+    text = "contact me at someone@example.com " * 3
+    result = Pipeline([bind("clean_email_mapper"), bind("words_num_filter")]).run([text])
+    assert "@" not in result.texts[0]
+    assert result.stats["num_words"] == [9]  # the e-mails are gone before words are counted
+
+
+def test_a_kernel_error_drops_only_that_row_with_its_reason():
+    # '\9' refers to a group the pattern lacks: regex raises, but only on texts that match
+    bad = bind({"clean_email_mapper": {"repl": "\\9"}})
+    result = Pipeline([bad, bind("text_length_filter")]).run(["no address in this one", "mail a@b.com now"])
+    assert result.keep == [True, False]
+    assert result.dropped_by[1].startswith("error:clean_email_mapper: ")
+    assert result.texts[0] == "no address in this one"
+
+
+def test_same_stat_twice_gets_a_second_column():
+    p = Pipeline([bind("character_repetition_filter"), bind({"character_repetition_filter": {"rep_len": 5}})],
+                 short_circuit=False)
+    assert [c.name for c in p.columns] == ["char_rep_ratio", "char_rep_ratio_2"]
+    r = p.run(["abcabcabcabcabcabc xyz"])
+    assert r.stats["char_rep_ratio"][0] != r.stats["char_rep_ratio_2"][0]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 10, 13])
+def test_ngram_counts_equal_a_dict_of_substrings(c4, n):
+    texts = c4[:40] + ["𝒜𝒝𝒞𝒜𝒝𝒞 😀😀😀😀 ü" * 7, "ab" * 300]
+    for text in texts:
+        want = sorted(Counter(text[i:i + n] for i in range(len(text) - n + 1)).values())
+        assert sorted(ngram_counts(code_points(text), n).tolist()) == want
+
+
+def test_refined_spans_are_the_same_when_cut_into_chunks(c4, monkeypatch):
+    text = "\n".join(c4[:30]) + " " + "x" * 5000 + " tail"  # a token longer than a chunk
+    whole = charsets.refined_spans(code_points(text))
+    monkeypatch.setattr(charsets, "_SPAN_CHUNK", 1000)
+    chunked = charsets.refined_spans(code_points(text))
+    assert np.array_equal(whole[0], chunked[0]) and np.array_equal(whole[1], chunked[1])
+
+
+class PeakRSS:
+    """Peak resident memory of this process above its level at entry."""
+
+    def __enter__(self):
+        self.proc = psutil.Process()
+        self.base = self.peak = self.proc.memory_info().rss
+        self.running = True
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+        return self
+
+    def _watch(self):
+        while self.running:
+            self.peak = max(self.peak, self.proc.memory_info().rss)
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.peak, self.proc.memory_info().rss)
+
+    @property
+    def grown(self) -> int:
+        return self.peak - self.base
+
+
+def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
+    doc = ("\n\n".join(c4) * 70)[:50_000_000]
+    assert len(doc) == 50_000_000
+    ops = ["text_length_filter", "words_num_filter", "alphanumeric_filter", "special_characters_filter",
+           "character_repetition_filter", "average_line_length_filter", "maximum_line_length_filter"]
+    with PeakRSS() as mem:
+        result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
+    assert result.stats["text_len"] == [50_000_000]
+    assert result.stats["num_words"][0] > 7_000_000
+    assert 0 < result.stats["char_rep_ratio"][0] < 1
+    # code points (4 B/char) + n-gram keys (8 B/char) + word spans: measured ~13x
+    assert mem.grown < 20 * len(doc), f"peak grew {mem.grown / 1e6:.0f} MB for a 50 MB document"
+
+
+def test_word_statistics_of_a_10_mb_document_in_bounded_memory(c4):
+    doc = ("\n\n".join(c4) * 10)[:10_000_000]
+    ops = ["word_repetition_filter", "stopwords_filter", "flagged_words_filter"]
+    with PeakRSS() as mem:
+        result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
+    assert result.stats["word_rep_ratio"][0] > 0.9  # the sample repeated ten times
+    assert mem.grown < 30 * len(doc), f"peak grew {mem.grown / 1e6:.0f} MB for a 10 MB document"
