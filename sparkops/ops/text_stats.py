@@ -18,11 +18,14 @@ Empty text gives 0 for every statistic (Data-Juicer's convention); see ``docs/OP
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from sparkops.assets import load_words
 from sparkops.ops.charsets import IS_ALNUM, IS_SPECIAL
 from sparkops.ops.doc import Doc
+from sparkops.ops.hashing import string_hashes
 from sparkops.registry import MAXSIZE, Op, OpError, Param, Stat, declare, positive
 
 FAMILY = "text_stats"
@@ -125,7 +128,7 @@ def word_rep_ratio(doc: Doc, rep_len: int) -> float:
     m = len(words) - rep_len + 1
     if m <= 0:
         return 0.0
-    counts = ngram_counts(doc.refined_lower_ids, rep_len)
+    counts = ngram_counts(doc.refined_lower_words.hashes(), rep_len)
     return int(counts[counts > 1].sum()) / m
 
 
@@ -137,14 +140,27 @@ def augment(words: list[str], group_sizes: list[int], join_char: str) -> list[st
     return out
 
 
-def word_list_ratio(doc: Doc, words_set: frozenset, aug: tuple | None) -> float:
+def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None) -> float:
+    """Share of refined lower-cased words (plus augmented runs) in a list, compared by hash."""
     words = doc.refined_lower_words
-    if aug is not None:
-        words = augment(list(words), *aug)
-    if not len(words):
+    if aug is None:
+        hashes = words.hashes()
+    else:
+        hashes = string_hashes(augment(list(words), *aug))
+    if not len(hashes):
         return 0.0
-    hits = sum(1 for w in words if w in words_set)
-    return min(hits / len(words), 1.0)
+    if not len(listed):
+        return 0.0
+    at = np.searchsorted(listed, hashes)
+    np.minimum(at, len(listed) - 1, out=at)
+    hits = int(np.count_nonzero(listed[at] == hashes))
+    return min(hits / len(hashes), 1.0)
+
+
+@lru_cache(maxsize=64)
+def listed_hashes(kind: str, words_dir: str | None, lang: str) -> np.ndarray:
+    """The hashes of a word list, sorted for binary search."""
+    return np.unique(string_hashes(sorted(load_words(kind, words_dir)[lang])))
 
 
 # --------------------------------------------------------------------------- declarations
@@ -270,11 +286,11 @@ def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc
             raise OpError(f"{where}: parameter 'lang' is {p['lang']!r}, which has no {kind} list; "
                           f"available: {', '.join(sorted(lists))}")
         aug = (tuple(p["words_aug_group_sizes"]), p["words_aug_join_char"]) if p["use_words_aug"] else None
-        return dict(p, words_set=lists[p["lang"]], aug=aug)
+        return dict(p, listed=listed_hashes(kind, p[dir_param], p["lang"]), aug=aug)
 
     def compute(docs, p):
-        words_set, aug = p["words_set"], p["aug"]
-        return {stat_key: [word_list_ratio(d, words_set, aug) for d in docs]}
+        listed, aug = p["listed"], p["aug"]
+        return {stat_key: [word_list_ratio(d, listed, aug) for d in docs]}
 
     return declare(Op(
         name=name, kind="filter", family=FAMILY, doc=doc,
