@@ -41,6 +41,63 @@ def cmd_ops(args) -> int:
     return 0
 
 
+def _conf_pairs(items: list[str]) -> dict[str, str]:
+    conf = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SystemExit(f"error: --conf {item!r} is not key=value")
+        conf[key] = value
+    return conf
+
+
+def cmd_validate(args) -> int:
+    from sparkops.jobs.spec import SpecError, load
+
+    try:
+        spec = load(args.spec)
+    except SpecError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for notice in spec.notices:
+        print(f"notice: {notice}")
+    print(f"{args.spec}: valid: job '{spec.name}', input {spec.input.format} {spec.input.path}, "
+          f"{len(spec.stages)} stage(s): " + ", ".join(f"{s.name} ({len(s.ops)} ops"
+                                                      f"{', gated' if s.expect else ''})" for s in spec.stages))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from sparkops.jobs.reader import InputError
+    from sparkops.jobs.runner import GateFailed, run, summary_table
+    from sparkops.jobs.spec import SpecError, load
+
+    try:
+        spec = load(args.spec)  # validated before Spark starts
+    except SpecError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    for notice in spec.notices:
+        print(f"notice: {notice}")
+    import sparkops
+
+    conf = {"spark.ui.showConsoleProgress": "true", **_conf_pairs(args.conf)}
+    spark = sparkops.session(master=args.master, conf=conf, app_name=f"sparkops-{spec.name}")
+    try:
+        result = run(spark, spec, fresh=args.fresh, say=lambda m: print(f"[sparkops] {m}", flush=True))
+    except GateFailed as err:
+        print(f"error: gate failed: {err}", file=sys.stderr)
+        return 1
+    except InputError as err:
+        print(f"error: {args.spec}: {err}", file=sys.stderr)
+        return 2
+    print()
+    print(summary_table(result))
+    print(f"\ntables: {result.output}/<stage> (kept rows + stats), <stage>_rejected (with _dropped_by), "
+          f"_quarantine (unreadable input)")
+    return 0
+
+
 def cmd_sql(args) -> int:
     import sparkops
 
@@ -96,6 +153,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("ops", help="list operators with their parameters")
     p.add_argument("name", nargs="?", help="only operators whose name contains this")
     p.set_defaults(func=cmd_ops)
+
+    p = sub.add_parser("run", help="run a job spec or a Data-Juicer recipe")
+    p.add_argument("spec")
+    p.add_argument("--master", help="Spark master (default: local[*], or what spark-submit set)")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark conf")
+    p.add_argument("--fresh", action="store_true", help="recompute every stage, ignoring committed ones")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("validate", help="check a spec or recipe without running it")
+    p.add_argument("spec")
+    p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("sql", help="run a SQL query with the sparkops functions")
     p.add_argument("query")

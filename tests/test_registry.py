@@ -85,3 +85,15 @@ def test_docs_check_command_fails_when_stale(tmp_path, monkeypatch):
     # the CLI form CI can call; run it against the real file (current -> exit 0)
     done = subprocess.run([sys.executable, "-m", "sparkops.docs", "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_session_conf_from_environment(monkeypatch):
+    from sparkops.spark import session as s
+
+    monkeypatch.setenv("SPARKOPS_CONF", "spark.sql.shuffle.partitions=64, spark.executor.memory=8g")
+    assert s._env_conf() == {"spark.sql.shuffle.partitions": "64", "spark.executor.memory": "8g"}
+    monkeypatch.setenv("SPARKOPS_CONF", "spark.sql.shuffle.partitions")
+    with pytest.raises(ValueError, match="not key=value"):
+        s._env_conf()
+    monkeypatch.setenv("SPARKOPS_DELTA_PACKAGE", "io.delta:delta-spark_4.2_2.13:9.9.9")
+    assert s.default_conf()["spark.jars.packages"] == "io.delta:delta-spark_4.2_2.13:9.9.9"

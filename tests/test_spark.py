@@ -164,3 +164,13 @@ def test_a_50_mb_document_in_spark(spark, tmp_path, shared_data):
     row = df.selectExpr("i", "text_len(text) n", "num_words(text) w", "char_rep_ratio(text) c").orderBy("i").collect()
     assert row[0].n == 50_000_000 and row[0].w > 5_000_000 and 0 < row[0].c <= 1
     assert row[1].n == len("a small normal document with enough words")
+
+
+def test_shipped_sql_example_runs(spark, shared_data):
+    from pathlib import Path
+
+    spark.read.json(str(shared_data / "web" / "c4_sample.jsonl")).createOrReplaceTempView("docs")
+    query = (Path(__file__).parents[1] / "sql" / "quality_report.sql").read_text()
+    rows = spark.sql(query).collect()
+    en = next(r for r in rows if r.lang == "en")
+    assert sum(r.docs for r in rows) == 300 and en.docs > 250 and 0 < en.would_keep <= en.docs

@@ -4,6 +4,7 @@
 runs ``sparkops.ops.pipeline.Pipeline`` over each Arrow batch and returns every input row
 with its mapped text, a ``stats`` struct (one field per filter statistic), ``_keep`` and
 ``_dropped_by`` (the op that dropped the row, ``null_text``, or ``error:<op>: <message>``).
+A pass of mappers only has no ``stats`` column.
 ``apply(df, process)`` keeps only the rows every filter kept.
 
 Operators travel to the executors as their recipe entries (name + params) and are bound
@@ -68,11 +69,11 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     for name in (STATS, KEEP, DROPPED_BY):
         if name in df.columns:
             df = df.drop(name)  # recomputed below; a previous stage's stats are in its table
-    schema = StructType(list(df.schema.fields) + [
-        StructField(STATS, stats_schema(pipeline)),
-        StructField(KEEP, BooleanType(), False),
-        StructField(DROPPED_BY, StringType()),
-    ])
+    # a mapper-only pass has no statistics; Delta and Parquet refuse an empty struct column
+    has_stats = bool(pipeline.columns)
+    extra = ([StructField(STATS, stats_schema(pipeline))] if has_stats else []) + [
+        StructField(KEEP, BooleanType(), False), StructField(DROPPED_BY, StringType())]
+    schema = StructType(list(df.schema.fields) + extra)
     text_index = df.columns.index(text_col)
     arrow_stats = pa.struct([pa.field(c.name, _ARROW_TYPES[c.stat.dtype]) for c in pipeline.columns])
 
@@ -82,12 +83,12 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             result = pipe.run(batch.column(text_index).to_pylist())
             columns = list(batch.columns)
             columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
-            stats = pa.StructArray.from_arrays(
-                [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
-                fields=list(arrow_stats),
-            ) if pipe.columns else pa.array([{}] * batch.num_rows, type=arrow_stats)
-            columns += [stats, pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
-            yield pa.RecordBatch.from_arrays(columns, names=batch.schema.names + [STATS, KEEP, DROPPED_BY])
+            if has_stats:
+                columns.append(pa.StructArray.from_arrays(
+                    [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
+                    fields=list(arrow_stats)))
+            columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
+            yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
 
     return df.mapInArrow(run, schema)
 

@@ -1,0 +1,234 @@
+"""Reading a job's input: every good record in, every bad one quarantined with its reason.
+
+JSONL (also ``.gz``), JSON arrays and text files on a filesystem the executors can open
+(local disk, NFS, a mounted bucket) are read by sparkops itself, line by line inside Spark
+tasks: a line that is not UTF-8, not JSON, not an object, or lacks a string text becomes a
+quarantine row with its file and line number, and every other line of the file survives
+(Spark's and Data-Juicer's readers give up on the whole file, or silently replace bytes).
+Large uncompressed files are cut into byte-range splits read in parallel; a first cheap pass
+counts line breaks per split so line numbers stay exact.
+
+Parquet and Delta inputs, and URIs with a scheme (``s3a://``, ``hdfs://``), use Spark's
+readers; their rows with a null text are quarantined (a typed column cannot hold a
+non-string).
+
+Both give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
+``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview).
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import json
+import os
+from dataclasses import dataclass
+from typing import Iterator
+
+import pyarrow as pa
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
+from sparkops.jobs.spec import InputSpec
+
+SPLIT_BYTES = 64 * 1024 * 1024
+BATCH_ROWS = 1000
+BATCH_CHARS = 32 * 1024 * 1024  # a batch of huge documents is flushed early
+SCHEMA = "text string, _record string, _source string, _line long, _reason string, _raw string"
+_ARROW = pa.schema([("text", pa.string()), ("_record", pa.string()), ("_source", pa.string()),
+                    ("_line", pa.int64()), ("_reason", pa.string()), ("_raw", pa.string())])
+
+
+class InputError(ValueError):
+    """The input cannot be read at all (no files, wrong column type); says what to fix."""
+
+
+@dataclass(frozen=True)
+class Split:
+    path: str
+    start: int
+    end: int
+    first_line: int  # 1-based number of the first line this split owns
+    kind: str  # 'jsonl' | 'json_array' | 'text'
+
+
+def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    if spec.format in ("parquet", "delta") or "://" in spec.path:
+        return _read_with_spark(spark, spec)
+    files = sorted(f for f in glob.glob(spec.path, recursive=True) if os.path.isfile(f))
+    if not files:
+        raise InputError(f"input: no files match {spec.path}")
+    splits = _plan(spark, files, spec.format)
+    text_key = spec.text_key
+    rows = spark.createDataFrame([(s.path, s.start, s.end, s.first_line, s.kind) for s in splits],
+                                 "path string, start long, end long, first_line long, kind string")
+    rows = rows.repartition(max(1, len(splits)))
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for split in batch.to_pylist():
+                yield from _read_split(Split(**split), text_key)
+
+    return rows.mapInArrow(run, SCHEMA)
+
+
+def _kind(path: str, fmt: str) -> str:
+    if fmt == "text":
+        return "text"
+    if fmt == "json":
+        with _open(path) as f:
+            head = f.read(4096).lstrip()
+        if head.startswith(b"["):
+            return "json_array"
+    return "jsonl"
+
+
+def _plan(spark: SparkSession, files: list[str], fmt: str) -> list[Split]:
+    splits: list[Split] = []
+    to_count = []
+    for path in files:
+        kind = _kind(path, fmt)
+        size = os.path.getsize(path)
+        if path.endswith(".gz") or kind == "json_array" or size <= SPLIT_BYTES:
+            splits.append(Split(path, 0, -1, 1, kind))
+        else:
+            to_count += [(path, s, min(size, s + SPLIT_BYTES), kind) for s in range(0, size, SPLIT_BYTES)]
+    if to_count:
+        counts = (spark.sparkContext.parallelize(to_count, len(to_count))
+                  .map(lambda t: (t, _count_newlines(t[0], t[1], t[2]))).collect())
+        before: dict[str, int] = {}
+        for (path, start, end, kind), n in sorted(counts):
+            prior = before.get(path, 0)
+            line = 1 if start == 0 else prior + 1 + (0 if _byte_before(path, start) == b"\n" else 1)
+            splits.append(Split(path, start, end, line, kind))
+            before[path] = prior + n
+    return splits
+
+
+def _count_newlines(path: str, start: int, end: int) -> int:
+    n = 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = f.read(min(left, 8 * 1024 * 1024))
+            if not chunk:
+                break
+            n += chunk.count(b"\n")
+            left -= len(chunk)
+    return n
+
+
+def _byte_before(path: str, offset: int) -> bytes:
+    with open(path, "rb") as f:
+        f.seek(offset - 1)
+        return f.read(1)
+
+
+def _open(path: str):
+    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+
+
+def _read_split(split: Split, text_key: str) -> Iterator[pa.RecordBatch]:
+    out = _Batcher(split.path)
+    if split.kind == "json_array":
+        yield from _read_json_array(split, text_key, out)
+        return
+    parse = parse_text_line if split.kind == "text" else (lambda b: parse_json_line(b, text_key))
+    with _open(split.path) as f:
+        raw = f
+        line_no = split.first_line
+        if split.start > 0:
+            raw.seek(split.start - 1)
+            if raw.read(1) != b"\n":
+                raw.readline()  # the line that straddles the boundary belongs to the split before
+        pos = raw.tell()
+        while split.end < 0 or pos < split.end:
+            line = raw.readline()
+            if not line:
+                break
+            pos += len(line)
+            try:
+                parsed = parse(line.rstrip(b"\r\n") if split.kind == "jsonl" else line.rstrip(b"\n").rstrip(b"\r"))
+            except RecursionError:  # absurdly nested JSON: a bad record, not a dead task
+                parsed = Parsed(None, None, "invalid JSON: nested too deeply", None)
+            if parsed is not None:
+                batch = out.add(parsed, line_no)
+                if batch is not None:
+                    yield batch
+            line_no += 1
+    yield from out.flush()
+
+
+def _read_json_array(split: Split, text_key: str, out: "_Batcher") -> Iterator[pa.RecordBatch]:
+    with _open(split.path) as f:
+        data = f.read()
+    try:
+        items = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        # a broken JSON array file has no records we could trust: quarantine the file, say why
+        reason = f"invalid UTF-8: {err}" if isinstance(err, UnicodeDecodeError) else f"invalid JSON: {err}"
+        batch = out.add(Parsed(None, None, reason, data[:4096].decode("utf-8", "replace")), 1)
+        yield from ([batch] if batch is not None else [])
+        yield from out.flush()
+        return
+    if not isinstance(items, list):
+        items = [items]
+    for i, obj in enumerate(items, start=1):
+        batch = out.add(check_record(obj, text_key, json.dumps(obj, ensure_ascii=False)), i)
+        if batch is not None:
+            yield batch
+    yield from out.flush()
+
+
+class _Batcher:
+    def __init__(self, source: str):
+        self.source = source
+        self.rows: list[tuple] = []
+        self.chars = 0
+
+    def add(self, parsed: Parsed, line: int) -> pa.RecordBatch | None:
+        self.rows.append((parsed.text, parsed.record, self.source, line, parsed.reason, parsed.raw))
+        self.chars += len(parsed.text or "") + len(parsed.raw or "")
+        if len(self.rows) >= BATCH_ROWS or self.chars >= BATCH_CHARS:
+            return self._take()
+        return None
+
+    def flush(self) -> Iterator[pa.RecordBatch]:
+        if self.rows:
+            yield self._take()
+
+    def _take(self) -> pa.RecordBatch:
+        cols = list(zip(*self.rows))
+        self.rows, self.chars = [], 0
+        return pa.RecordBatch.from_arrays([pa.array(list(c), type=f.type) for c, f in zip(cols, _ARROW)],
+                                          schema=_ARROW)
+
+
+def _read_with_spark(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    if spec.format in ("parquet", "delta"):
+        df = spark.read.format(spec.format).load(spec.path)
+    elif spec.format == "text":
+        df = spark.read.text(spec.path).withColumnRenamed("value", spec.text_key)
+    else:  # JSON on a remote filesystem: Spark's reader, malformed lines kept as _corrupt_record
+        df = (spark.read.option("mode", "PERMISSIVE").option("columnNameOfCorruptRecord", "_corrupt_record")
+              .json(spec.path))
+    if spec.text_key not in df.columns:
+        raise InputError(f"input: text_key '{spec.text_key}' is not a column of {spec.path} "
+                         f"(columns: {', '.join(df.columns)})")
+    kind = df.schema[spec.text_key].dataType.simpleString()
+    if kind != "string":
+        raise InputError(f"input: column '{spec.text_key}' of {spec.path} is {kind}, not a string")
+    record_cols = [c for c in df.columns if c != "_corrupt_record"]
+    corrupt = F.col("_corrupt_record") if "_corrupt_record" in df.columns else F.lit(None).cast("string")
+    reason = (F.when(corrupt.isNotNull(), F.lit("invalid JSON"))
+              .when(F.col(spec.text_key).isNull(), F.lit("text is null")))
+    return df.select(
+        F.col(spec.text_key).alias("text"),
+        F.to_json(F.struct(*[F.col(c) for c in record_cols])).alias("_record"),
+        F.input_file_name().alias("_source"),
+        F.lit(None).cast("long").alias("_line"),
+        reason.alias("_reason"),
+        F.substring(corrupt, 1, 4096).alias("_raw"),
+    )

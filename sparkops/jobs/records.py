@@ -1,0 +1,74 @@
+"""Turning raw input lines into records, or into quarantine rows with a precise reason.
+
+Pure Python (no pyspark): the Spark reader runs this inside its tasks. A line becomes either
+a good record (its text, the original JSON line for exports, its file and line number) or a
+quarantined one (file, line, reason, the raw line as far as it can be shown). Nothing is
+dropped silently; blank lines are not records and are skipped.
+
+Reasons, verbatim in ``_quarantine.reason``:
+``invalid UTF-8: <detail>``, ``invalid JSON: <detail>``, ``not a JSON object (<type>)``,
+``missing text field '<key>'``, ``text is null``, ``text is <type>, not a string``,
+``text holds an unpaired surrogate U+XXXX at offset N``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+RAW_PREVIEW = 4096  # characters of a bad line kept in the quarantine table
+
+
+@dataclass
+class Parsed:
+    text: str | None
+    record: str | None  # the original JSON line (good rows), for exports that keep every field
+    reason: str | None  # set for quarantined rows
+    raw: str | None  # preview of the bad line (quarantined rows)
+
+
+def parse_json_line(line: bytes, text_key: str) -> Parsed | None:
+    """One JSONL line (without its line break); None for a blank line."""
+    try:
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Parsed(None, None, f"invalid UTF-8: byte 0x{line[err.start]:02x} at offset {err.start}",
+                      line.decode("utf-8", "replace")[:RAW_PREVIEW])
+    if not decoded.strip():
+        return None
+    try:
+        obj = json.loads(decoded)
+    except json.JSONDecodeError as err:
+        return Parsed(None, None, f"invalid JSON: {err.msg} (column {err.colno})", decoded[:RAW_PREVIEW])
+    return check_record(obj, text_key, decoded)
+
+
+def check_record(obj, text_key: str, decoded: str) -> Parsed:
+    if not isinstance(obj, dict):
+        return Parsed(None, None, f"not a JSON object ({type(obj).__name__})", decoded[:RAW_PREVIEW])
+    if text_key not in obj:
+        return Parsed(None, None, f"missing text field '{text_key}'", decoded[:RAW_PREVIEW])
+    text = obj[text_key]
+    if text is None:
+        return Parsed(None, None, "text is null", decoded[:RAW_PREVIEW])
+    if not isinstance(text, str):
+        return Parsed(None, None, f"text is {type(text).__name__}, not a string", decoded[:RAW_PREVIEW])
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as err:  # JSON may escape a lone surrogate: "\ud800"
+            return Parsed(None, None, f"text holds an unpaired surrogate U+{ord(text[err.start]):04X} "
+                          f"at offset {err.start}", decoded[:RAW_PREVIEW])
+    return Parsed(text, decoded, None, None)
+
+
+def parse_text_line(line: bytes) -> Parsed | None:
+    """One line of a text file is one document (Data-Juicer's text format)."""
+    try:
+        decoded = line.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Parsed(None, None, f"invalid UTF-8: byte 0x{line[err.start]:02x} at offset {err.start}",
+                      line.decode("utf-8", "replace")[:RAW_PREVIEW])
+    if not decoded.strip():
+        return None
+    return Parsed(decoded, json.dumps({"text": decoded}, ensure_ascii=False), None, None)

@@ -1,0 +1,230 @@
+"""Running a job: input -> stages -> one Delta table per stage, gated, resumable.
+
+For each stage, in order:
+
+1. its per-row operators run in one fused Arrow pass over the previous stage's table;
+2. rows a filter removed go to ``<output>/<stage>_rejected`` (with ``_dropped_by`` and the
+   ``stats`` that removed them), written first;
+3. if the stage has an ``expect`` suite, the kept rows are validated (Great Expectations);
+   on failure nothing is published: the rows go to ``<output>/_gate_failed/<stage>/<run id>``,
+   a report is written, the run stops with a non-zero exit;
+4. the kept rows are committed to ``<output>/<stage>``. That commit is the stage's
+   "done" marker: its commit metadata carries the spec hash, the stage hash, the run id and
+   the counts.
+
+Resume: a stage whose table (and rejected table) already carry the same stage hash — a
+hash of the input and of every stage up to this one — is not recomputed. A Delta commit is
+atomic, so a run killed at any point leaves each table at its last complete version and a
+re-run recomputes exactly what is missing. ``fresh=True`` recomputes everything.
+
+Input records that cannot be read go to ``<output>/_quarantine`` with reason, file and line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from pyspark import StorageLevel
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from sparkops.jobs import reader
+from sparkops.jobs.spec import JobSpec, Stage
+from sparkops.spark.fusion import DROPPED_BY, KEEP, fused
+
+INPUT_COLUMNS = ("text", "_record", "_source", "_line")
+
+
+class GateFailed(RuntimeError):
+    def __init__(self, stage: str, report: Path, summary: str):
+        super().__init__(summary)
+        self.stage, self.report = stage, report
+
+
+@dataclass
+class StageResult:
+    name: str
+    rows_in: int
+    rows_out: int
+    rejected: int
+    per_op: list[tuple[str, int, int]]  # (op, rows in, rows out)
+    seconds: float
+    reused: bool = False
+    gate: str | None = None  # None: no suite; 'passed'
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    output: str
+    input_rows: int = 0
+    quarantined: int = 0
+    stages: list[StageResult] = field(default_factory=list)
+    export: str | None = None
+    seconds: float = 0.0
+
+
+def committed_hash(spark: SparkSession, path: Path) -> str | None:
+    """The stage hash recorded by the last commit of a Delta table, if any."""
+    if not (path / "_delta_log").is_dir():
+        return None
+    from delta.tables import DeltaTable
+
+    last = DeltaTable.forPath(spark, str(path)).history(1).select("userMetadata").first()
+    if not last or not last.userMetadata:
+        return None
+    try:
+        return json.loads(last.userMetadata).get("stage_hash")
+    except json.JSONDecodeError:
+        return None
+
+
+def _write(df: DataFrame, path: Path, metadata: dict) -> None:
+    (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
+     .option("userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path)))
+
+
+def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
+        say: Callable[[str], None] = print) -> RunResult:
+    started = time.time()
+    run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    out = Path(spec.output_path)
+    result = RunResult(run_id, str(out))
+    hashes = spec.stage_hashes()
+    say(f"job '{spec.name}' run {run_id}: {len(spec.stages)} stage(s) -> {out}")
+
+    # stages already committed by an earlier run with the same inputs and definitions
+    reusable = 0
+    if not fresh:
+        for stage, h in zip(spec.stages, hashes):
+            if (committed_hash(spark, out / stage.name) == h
+                    and committed_hash(spark, out / f"{stage.name}_rejected") == h):
+                reusable += 1
+            else:
+                break
+
+    current: DataFrame | None = None
+    if reusable < len(spec.stages):
+        current = _read_input(spark, spec, out, run_id, result, say)
+    for i, (stage, h) in enumerate(zip(spec.stages, hashes)):
+        table = out / stage.name
+        if i < reusable:
+            rows = spark.read.format("delta").load(str(table)).count()
+            result.stages.append(StageResult(stage.name, rows, rows, 0, [], 0.0, reused=True))
+            say(f"stage '{stage.name}': unchanged since its last commit, reused ({rows:,} rows)")
+            continue
+        if current is None:  # the first stage to recompute reads the last reused table
+            current = spark.read.format("delta").load(str(out / spec.stages[i - 1].name))
+        current = _run_stage(spark, spec, stage, h, current, out, run_id, result, say)
+
+    if spec.export_path:
+        final = spark.read.format("delta").load(str(out / spec.stages[-1].name))
+        result.export = export(final, spec.export_path, spec.input.text_key)
+        say(f"export: {result.export}")
+    result.seconds = time.time() - started
+    return result
+
+
+def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> DataFrame:
+    say(f"input: {spec.input.format} {spec.input.path}")
+    rows = reader.read(spark, spec.input).persist(StorageLevel.MEMORY_AND_DISK)
+    bad = rows.where(F.col("_reason").isNotNull()).select("_source", "_line", F.col("_reason").alias("reason"),
+                                                          "_raw")
+    counts = rows.groupBy(F.col("_reason").isNull().alias("ok")).count().collect()
+    result.input_rows = sum(r["count"] for r in counts if r.ok)
+    result.quarantined = sum(r["count"] for r in counts if not r.ok)
+    _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine",
+           {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"})
+    say(f"input: {result.input_rows:,} records read, {result.quarantined:,} quarantined "
+        f"({out / '_quarantine'})")
+    return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS)
+
+
+def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
+               run_id: str, result: RunResult, say) -> DataFrame:
+    t0 = time.time()
+    table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
+    say(f"stage '{stage.name}': {len(stage.ops)} op(s) in one fused pass ...")
+    base = current.drop("stats") if "stats" in current.columns else current
+    done = fused(base, stage.process, text_col="text",
+                 where=f"{spec.source}: stage '{stage.name}'").persist(StorageLevel.MEMORY_AND_DISK)
+    outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
+    rows_in = sum(outcome.values())
+    kept = outcome.get(None, 0)
+    per_op, remaining = [], rows_in
+    for bound in stage.ops:
+        dropped = outcome.get(bound.name, 0) + sum(v for k, v in outcome.items()
+                                                   if k and k.startswith(f"error:{bound.name}:"))
+        per_op.append((bound.name, remaining, remaining - dropped))
+        remaining -= dropped
+    metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
+                "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
+
+    _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
+    kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY)
+    gate = None
+    if stage.expect:
+        gate = _gate(kept_df, stage, out, run_id, say)
+    _write(kept_df, table, metadata)
+    done.unpersist()
+    seconds = time.time() - t0
+    result.stages.append(StageResult(stage.name, rows_in, kept, rows_in - kept, per_op, seconds, gate=gate))
+    say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rows_in - kept:,} rejected "
+        f"({seconds:.1f} s) -> {table}")
+    return spark.read.format("delta").load(str(table))
+
+
+def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:
+    from sparkops.expect import load_suite, validate
+
+    report_dir = out / "_reports" / run_id / stage.name
+    verdict = validate(kept, load_suite(stage.expect), stage=stage.name, report_dir=report_dir)
+    if verdict.success:
+        say(f"stage '{stage.name}': gate passed ({Path(stage.expect).name})")
+        return "passed"
+    held = out / "_gate_failed" / stage.name / run_id
+    kept.write.format("delta").mode("overwrite").save(str(held))
+    raise GateFailed(stage.name, verdict.report_path,
+                     f"{verdict.summary()}\nstage '{stage.name}' not published; its output is kept for "
+                     f"inspection in {held}; report: {verdict.report_path}")
+
+
+def export(final: DataFrame, path: str, text_key: str) -> str:
+    """Data-Juicer's export: one JSONL (or Parquet) file, the original fields, the mapped text.
+
+    Rows stream to the driver one partition at a time (``toLocalIterator``), in order.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    jsonl = target.with_name(target.name + ".partial")
+    with open(jsonl, "w", encoding="utf-8") as f:
+        for row in final.select("_record", "text").toLocalIterator():
+            record = json.loads(row._record)
+            record[text_key] = row.text
+            f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if target.suffix == ".parquet":
+        import pyarrow.json as pj
+        import pyarrow.parquet as pq
+
+        pq.write_table(pj.read_json(jsonl), target)
+        jsonl.unlink()
+    else:
+        jsonl.replace(target)
+    return str(target)
+
+
+def summary_table(result: RunResult) -> str:
+    lines = [f"run {result.run_id}: {result.input_rows:,} records in, {result.quarantined:,} quarantined, "
+             f"{result.seconds:.1f} s", "",
+             f"{'stage / op':<44} {'rows in':>10} {'rows out':>10} {'time s':>8}"]
+    for st in result.stages:
+        note = " (reused)" if st.reused else (f" (gate {st.gate})" if st.gate else "")
+        lines.append(f"{st.name + note:<44} {st.rows_in:>10,} {st.rows_out:>10,} {st.seconds:>8.1f}")
+        for op, rin, rout in st.per_op:
+            lines.append(f"  {op:<42} {rin:>10,} {rout:>10,}")
+    return "\n".join(lines)

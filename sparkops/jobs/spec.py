@@ -1,0 +1,251 @@
+"""Job specs: the YAML format of ARCHITECTURE.md, and plain Data-Juicer recipes.
+
+Everything is validated here, before Spark starts: every error names the file, the stage,
+the op and the key (``SpecError``). Paths inside a spec are resolved from the spec's folder.
+
+A sparkops spec::
+
+    name: web_refine
+    input:  {format: jsonl, path: data/web/*.jsonl, text_key: text}
+    output: {path: warehouse/web_refine}
+    stages:
+      - name: clean
+        process: [fix_unicode_mapper:, whitespace_normalization_mapper:]
+        expect: expectations/web_clean.json
+
+A Data-Juicer recipe (top-level ``process``, ``dataset_path``, ``export_path``,
+``text_keys``) becomes a one-stage job named after ``project_name``; executor keys (``np``,
+``use_cache``, ...) are accepted and ignored with a notice.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sparkops.registry import BoundOp, OpError, bind
+
+INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text")
+STAGE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+# Data-Juicer config keys that only steer its executor; a recipe may carry them
+DJ_EXECUTOR_KEYS = {
+    "np", "use_cache", "cache_compress", "open_tracer", "trace_num", "op_fusion", "fusion_strategy",
+    "executor_type", "ray_address", "use_checkpoint", "temp_dir", "open_monitor", "work_dir",
+    "ds_cache_dir", "hpo_config", "data_probe_algo", "data_probe_ratio", "suffixes", "turbo",
+    "skip_op_error", "adaptive_batch_size", "keep_stats_in_res_ds", "keep_hashes_in_res_ds",
+    "export_shard_size", "export_in_parallel", "event_logging", "auto", "auto_num", "percentiles",
+    "export_original_dataset", "save_stats_in_one_file", "op_list_to_trace", "debug", "exporter_type",
+    "image_key", "audio_key", "video_key", "image_special_token", "audio_special_token",
+    "video_special_token", "eoc_special_token", "load_dataset_kwargs", "trace_keys", "op_list_to_mine",
+    "executor", "partition_size", "mem_limit", "config",
+}
+
+
+class SpecError(ValueError):
+    """A spec problem; the message names the file, stage, op and key it is about."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    format: str
+    path: str  # absolute; may hold globs
+    text_key: str = "text"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    process: tuple[dict, ...]  # normalised {op_name: {params}} entries, as written
+    ops: tuple[BoundOp, ...] = field(compare=False, repr=False)
+    expect: str | None = None  # absolute path of a GX suite JSON
+
+    def fingerprint(self) -> str:
+        payload = {"name": self.name, "process": list(self.process),
+                   "expect": _file_digest(self.expect) if self.expect else None}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    source: str  # the spec file
+    input: InputSpec
+    output_path: str
+    stages: tuple[Stage, ...]
+    export_path: str | None = None  # Data-Juicer recipes: where the final JSONL/parquet goes
+    notices: tuple[str, ...] = ()
+
+    def stage_hashes(self) -> list[str]:
+        """Per stage: a hash of the input and every stage up to and including it.
+
+        A stage is reused only when it and everything before it are unchanged.
+        """
+        out, chain = [], hashlib.sha256(json.dumps(
+            [self.input.format, self.input.path, self.input.text_key]).encode()).hexdigest()
+        for stage in self.stages:
+            chain = hashlib.sha256((chain + stage.fingerprint()).encode()).hexdigest()[:16]
+            out.append(chain)
+        return out
+
+
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def load(path: str | Path) -> JobSpec:
+    """Read and validate a spec or a Data-Juicer recipe."""
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise SpecError(f"{where}: no such file")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise SpecError(f"{where}: not valid YAML: {err}") from None
+    except UnicodeDecodeError as err:
+        raise SpecError(f"{where}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: the top level must be a mapping, got {type(raw).__name__}")
+    base = path.resolve().parent
+    if "stages" in raw:
+        return _sparkops_spec(raw, where, base)
+    if "process" in raw:
+        return _dj_recipe(raw, where, base)
+    raise SpecError(f"{where}: neither a sparkops spec (needs 'stages') nor a Data-Juicer recipe (needs 'process')")
+
+
+def _resolve(base: Path, value: str) -> str:
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else (base / p))
+
+
+def _unknown_keys(mapping: dict, allowed: set[str], where: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
+            did = f"; did you mean '{hint[0]}'?" if hint else ""
+            raise SpecError(f"{where}: unknown key '{key}'{did} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _required_str(mapping: dict, key: str, where: str) -> str:
+    value = mapping.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(f"{where}: '{key}' is required and must be a non-empty string")
+    return value
+
+
+def _input(raw: Any, where: str, base: Path) -> InputSpec:
+    where = f"{where}: input"
+    if not isinstance(raw, dict):
+        raise SpecError(f"{where}: must be a mapping with 'format' and 'path'")
+    _unknown_keys(raw, {"format", "path", "text_key"}, where)
+    fmt = _required_str(raw, "format", where)
+    if fmt not in INPUT_FORMATS:
+        raise SpecError(f"{where}: 'format' must be one of {', '.join(INPUT_FORMATS)}, got '{fmt}'")
+    text_key = raw.get("text_key", "text")
+    if not isinstance(text_key, str) or not text_key:
+        raise SpecError(f"{where}: 'text_key' must be a column name")
+    return InputSpec(fmt, _resolve(base, _required_str(raw, "path", where)), text_key)
+
+
+def _process(raw: Any, where: str) -> tuple[tuple[dict, ...], tuple[BoundOp, ...]]:
+    if not isinstance(raw, list) or not raw:
+        raise SpecError(f"{where}: 'process' must be a non-empty list of ops (`- op_name: {{params}}`)")
+    entries, ops = [], []
+    for i, entry in enumerate(raw):
+        at = f"{where}: process[{i}]"
+        if isinstance(entry, dict) and len(entry) != 1:
+            raise SpecError(f"{at}: one op per list item, got {', '.join(map(str, entry))}")
+        try:
+            bound = bind(entry, where=where)
+        except OpError as err:
+            raise SpecError(str(err)) from None
+        name = entry if isinstance(entry, str) else next(iter(entry))
+        params = {} if isinstance(entry, str) else dict(next(iter(entry.values())) or {})
+        entries.append({name: params})
+        ops.append(bound)
+    return tuple(entries), tuple(ops)
+
+
+def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
+    _unknown_keys(raw, {"name", "input", "output", "stages", "description"}, where)
+    name = _required_str(raw, "name", where)
+    inp = _input(raw.get("input"), where, base)
+    output = raw.get("output")
+    if not isinstance(output, dict):
+        raise SpecError(f"{where}: output: must be a mapping with 'path'")
+    _unknown_keys(output, {"path"}, f"{where}: output")
+    out_path = _resolve(base, _required_str(output, "path", f"{where}: output"))
+    stages_raw = raw.get("stages")
+    if not isinstance(stages_raw, list) or not stages_raw:
+        raise SpecError(f"{where}: 'stages' must be a non-empty list")
+    stages, seen = [], set()
+    for i, st in enumerate(stages_raw):
+        at = f"{where}: stages[{i}]"
+        if not isinstance(st, dict):
+            raise SpecError(f"{at}: must be a mapping with 'name' and 'process'")
+        sname = _required_str(st, "name", at)
+        at = f"{where}: stage '{sname}'"
+        _unknown_keys(st, {"name", "process", "expect", "description"}, at)
+        if not set(sname) <= STAGE_NAME_CHARS or sname.startswith("_"):
+            raise SpecError(f"{at}: a stage name may hold a-z, 0-9, '_' and '-' and not start with '_' "
+                            "(it names a table folder)")
+        if sname in seen:
+            raise SpecError(f"{at}: stage name used twice")
+        seen.add(sname)
+        entries, ops = _process(st.get("process"), at)
+        expect = st.get("expect")
+        if expect is not None:
+            if not isinstance(expect, str):
+                raise SpecError(f"{at}: 'expect' must be the path of a Great Expectations suite (JSON)")
+            expect = _resolve(base, expect)
+            if not Path(expect).is_file():
+                raise SpecError(f"{at}: expect: suite file {expect} not found")
+        stages.append(Stage(sname, entries, ops, expect))
+    return JobSpec(name, where, inp, out_path, tuple(stages))
+
+
+def _dj_recipe(raw: dict, where: str, base: Path) -> JobSpec:
+    known = {"project_name", "dataset_path", "export_path", "text_keys", "process", "dataset"}
+    notices, ignored = [], sorted(k for k in raw if k in DJ_EXECUTOR_KEYS)
+    if ignored:
+        notices.append(f"{where}: Data-Juicer executor settings ignored (Spark decides parallelism): "
+                       f"{', '.join(ignored)}")
+    _unknown_keys({k: v for k, v in raw.items() if k not in DJ_EXECUTOR_KEYS}, known, where)
+    dataset = _required_str(raw, "dataset_path", where)
+    export = _required_str(raw, "export_path", where)
+    text_keys = raw.get("text_keys", "text")
+    if isinstance(text_keys, list):
+        if len(text_keys) != 1:
+            raise SpecError(f"{where}: text_keys: sparkops processes one text column per job, got {text_keys}")
+        text_keys = text_keys[0]
+    if not isinstance(text_keys, str):
+        raise SpecError(f"{where}: text_keys must be a column name")
+    fmt = _format_from_path(dataset, where)
+    entries, ops = _process(raw["process"], f"{where}: stage 'process'")
+    export_abs = _resolve(base, export)
+    if not export_abs.endswith((".jsonl", ".json", ".parquet")):
+        raise SpecError(f"{where}: export_path must end in .jsonl, .json or .parquet, got {export}")
+    name = str(raw.get("project_name") or Path(where).stem)
+    out_path = str(Path(export_abs).parent / f"{Path(export_abs).stem}_tables")
+    return JobSpec(name, where, InputSpec(fmt, _resolve(base, dataset), text_keys), out_path,
+                   (Stage("process", entries, ops, None),), export_path=export_abs, notices=tuple(notices))
+
+
+def _format_from_path(path: str, where: str) -> str:
+    p = path.lower()
+    for suffix, fmt in ((".jsonl.gz", "jsonl"), (".jsonl", "jsonl"), (".json.gz", "json"), (".json", "json"),
+                        (".parquet", "parquet"), (".txt", "text"), (".txt.gz", "text")):
+        if p.endswith(suffix):
+            return fmt
+    if (Path(path) / "_delta_log").is_dir():
+        return "delta"
+    raise SpecError(f"{where}: dataset_path: cannot tell the format of {path} (.jsonl, .json, .parquet, .txt, "
+                    "or a Delta table folder)")
