@@ -26,6 +26,8 @@ def _value(v) -> str:
 
 def _sql_signature(op: Op) -> list[str]:
     args = "".join(f"[, {a}]" for a in op.sql_args())
+    if op.kind == "deduplicator":
+        return ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
     if op.kind == "mapper":
         return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
     if op.sql_name:

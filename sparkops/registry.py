@@ -143,7 +143,7 @@ class Op:
     """
 
     name: str
-    kind: str  # 'filter' | 'mapper'
+    kind: str  # 'filter' | 'mapper' | 'deduplicator'
     family: str
     doc: str
     params: tuple[Param, ...] = ()
@@ -158,6 +158,9 @@ class Op:
     # a filter whose SQL function returns a struct: (struct field, stat key) pairs
     sql_fields: tuple[tuple[str, str], ...] = ()
     notes: str = ""  # edge-case behaviour, documented in OPERATORS.md
+    # deduplicators work on a whole DataFrame: "module:function", imported when a job runs
+    # it, so this pure layer never imports pyspark
+    frame: str | None = None
 
     def sql_args(self) -> tuple[str, ...]:
         """Optional arguments of the SQL function after ``text``, in order."""
@@ -244,6 +247,8 @@ def declare(op: Op) -> Op:
         assert op.compute and op.stats and (op.range or op.keep), op.name
     elif op.kind == "mapper":
         assert op.apply, op.name
+    elif op.kind == "deduplicator":
+        assert op.frame, op.name
     else:
         raise AssertionError(f"{op.name}: unknown kind {op.kind}")
     REGISTRY[op.name] = op
@@ -284,6 +289,8 @@ def sql_functions() -> list[tuple[str, Op, Stat | None]]:
     """Every SQL function name with the op (and, for filters, the stat) it computes."""
     out = []
     for op in all_ops():
+        if op.kind == "deduplicator":
+            continue  # DataFrame-level: no per-row SQL function
         if op.kind == "mapper":
             out.append((op.sql_name or op.name.removesuffix("_mapper"), op, None))
         elif op.sql_name:

@@ -139,3 +139,30 @@ def test_multi_stage_job_writes_gated_free_delta_tables_and_resumes(spark, tmp_p
 
     fresh = run(spark, changed, fresh=True, say=messages.append)
     assert not any(s.reused for s in fresh.stages)
+
+
+def test_exact_dedup_stage_keeps_the_first_copy_and_names_it(spark, tmp_path, c4_lines):
+    docs = [json.loads(line) for line in c4_lines[:30]]
+    copies = [dict(docs[3]), {"text": docs[5]["text"].replace("\n", "\n\n").replace(" ", "  ")}, dict(docs[3])]
+    path = tmp_path / "dups.jsonl"
+    path.write_text("\n".join(json.dumps(d) for d in docs + copies) + "\n", encoding="utf-8")
+    spec = job(tmp_path, f"""
+        name: dedup
+        input: {{format: jsonl, path: {path}}}
+        output: {{path: out}}
+        stages:
+          - name: dedup
+            process:
+              - text_length_filter: {{min_len: 1}}
+              - document_deduplicator:
+              - alphanumeric_filter: {{min_ratio: 0.1}}
+    """)
+    run(spark, spec, say=lambda m: None)
+    kept = spark.read.format("delta").load(str(tmp_path / "out" / "dedup"))
+    rejected = spark.read.format("delta").load(str(tmp_path / "out" / "dedup_rejected"))
+    removed = sorted((r._line, r._duplicate_of.rsplit(":", 1)[1]) for r in
+                     rejected.where("_dropped_by = 'document_deduplicator'").collect())
+    assert removed == [(31, "4"), (32, "6"), (33, "4")]  # whitespace changes do not hide a copy
+    assert kept.count() + rejected.count() == 33
+    assert kept.select("text").distinct().count() == kept.count()
+    assert {"text_len", "alnum_ratio"} <= set(kept.schema["stats"].dataType.fieldNames())

@@ -35,7 +35,7 @@ from pyspark.sql import functions as F
 
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
-from sparkops.spark.fusion import DROPPED_BY, KEEP, fused
+from sparkops.spark.fusion import DROPPED_BY, KEEP, stage_pass
 
 INPUT_COLUMNS = ("text", "_record", "_source", "_line")
 
@@ -151,8 +151,8 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': {len(stage.ops)} op(s) in one fused pass ...")
     base = current.drop("stats") if "stats" in current.columns else current
-    done = fused(base, stage.process, text_col="text",
-                 where=f"{spec.source}: stage '{stage.name}'").persist(StorageLevel.MEMORY_AND_DISK)
+    done = stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
+                      where=f"{spec.source}: stage '{stage.name}'").persist(StorageLevel.MEMORY_AND_DISK)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
     rows_in = sum(outcome.values())
     kept = outcome.get(None, 0)
@@ -166,7 +166,7 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
                 "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
 
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
-    kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY)
+    kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, "_duplicate_of")
     gate = None
     if stage.expect:
         gate = _gate(kept_df, stage, out, run_id, say)

@@ -48,6 +48,10 @@ class Pipeline:
 
     def __init__(self, ops: Sequence[BoundOp], short_circuit: bool = True):
         self.ops = list(ops)
+        for bound in self.ops:
+            if bound.op.kind not in ("mapper", "filter"):
+                raise ValueError(f"{bound.name} is a {bound.op.kind}: it needs the whole DataFrame, not a "
+                                 "per-row pass (sparkops.spark.fusion.stage_pass runs it)")
         self.short_circuit = short_circuit
         self.columns: list[StatColumn] = []
         taken: set[str] = set()

@@ -93,6 +93,53 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     return df.mapInArrow(run, schema)
 
 
+def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
+               order_cols: Sequence[str] = (), where: str | None = None) -> DataFrame:
+    """A whole ``process`` list, deduplicators included, over ``df``: every row comes out.
+
+    Consecutive per-row ops run as one fused pass; a deduplicator runs on the rows still
+    kept at its point of the list (its DataFrame algorithm, ``Op.frame``). The statistics of
+    all segments are merged into one ``stats`` struct; ``_dropped_by`` names the first op
+    that removed a row and ``_duplicate_of`` the kept copy of a removed duplicate.
+    """
+    entries = recipe_entries(process)
+    bound = [bind(e, where) for e in entries]
+    segments: list[tuple[str, list]] = []
+    for entry, b in zip(entries, bound):
+        if b.op.kind == "deduplicator":
+            segments.append(("frame", [b]))
+        elif segments and segments[-1][0] == "rows":
+            segments[-1][1].append(entry)
+        else:
+            segments.append(("rows", [entry]))
+    if all(kind == "rows" for kind, _ in segments):
+        return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
+
+    base = df.drop(STATS, KEEP, DROPPED_BY, "_duplicate_of")
+    current, done, stats_parts = base, [], []
+    for n, (kind, items) in enumerate(segments):
+        if kind == "rows":
+            out = fused(current, items, text_col, where=where)
+            if STATS in out.columns:
+                out = out.withColumnRenamed(STATS, f"_stats_{n}")
+                stats_parts.append(f"_stats_{n}")
+        else:
+            module, _, func = items[0].op.frame.partition(":")
+            algorithm = getattr(__import__(module, fromlist=[func]), func)
+            out = algorithm(current, items[0], text_col, list(order_cols))
+        done.append(out.where(~F.col(KEEP)))
+        current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, "_duplicate_of")
+    final = current.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
+    merged = done[0]
+    for part in done[1:] + [final]:
+        merged = merged.unionByName(part, allowMissingColumns=True)
+    if stats_parts:
+        fields = [F.col(f"{p}.{f.name}").alias(f.name) for p in stats_parts
+                  for f in merged.schema[p].dataType.fields]
+        merged = merged.withColumn(STATS, F.struct(*fields)).drop(*stats_parts)
+    return merged
+
+
 def apply(df: DataFrame, process: Sequence[Any], text_col: str = "text") -> DataFrame:
-    """The rows every filter kept, mapped, with their ``stats``."""
-    return fused(df, process, text_col).where(F.col(KEEP)).drop(KEEP, DROPPED_BY)
+    """The rows every filter (and deduplicator) kept, mapped, with their ``stats``."""
+    return stage_pass(df, process, text_col).where(F.col(KEEP)).drop(KEEP, DROPPED_BY)

@@ -1,0 +1,1 @@
+"""DataFrame-level deduplication algorithms (Spark joins and aggregations, nothing collected)."""
