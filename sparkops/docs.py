@@ -1,4 +1,5 @@
-"""Generate ``docs/OPERATORS.md`` from the registry: ``python -m sparkops.docs`` (``make docs``).
+"""Generate ``docs/OPERATORS.md`` and ``docs/job-spec.schema.json`` from the registry:
+``python -m sparkops.docs`` (``make docs``).
 
 A test fails when the checked-in file differs from what this renders, so the reference can
 never drift from the declarations.
@@ -11,7 +12,22 @@ from pathlib import Path
 
 from sparkops.registry import MAXSIZE, Op, all_ops
 
-TARGET = Path(__file__).resolve().parents[1] / "docs" / "OPERATORS.md"
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+TARGET = DOCS / "OPERATORS.md"
+SCHEMA_TARGET = DOCS / "job-spec.schema.json"
+
+
+def render_schema() -> str:
+    import json
+
+    from sparkops.jobs.schema import spec_schema
+
+    return json.dumps(spec_schema(), indent=2) + "\n"
+
+
+def generated() -> dict[Path, str]:
+    """Every generated doc file and what it must contain."""
+    return {TARGET: render(), SCHEMA_TARGET: render_schema()}
 
 
 def _value(v) -> str:
@@ -75,13 +91,14 @@ def render() -> str:
 
 
 def main() -> None:
-    text = render()
+    files = generated()
     if "--check" in sys.argv:
-        current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-        sys.exit(0 if current == text else "docs/OPERATORS.md is stale: run `make docs`")
-    TARGET.parent.mkdir(exist_ok=True)
-    TARGET.write_text(text, encoding="utf-8")
-    print(f"wrote {TARGET} ({len(all_ops())} operators)")
+        stale = [p.name for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        sys.exit(f"stale: {', '.join(stale)}: run `make docs`" if stale else 0)
+    DOCS.mkdir(exist_ok=True)
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

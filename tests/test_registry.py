@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from sparkops.docs import TARGET, render
+from sparkops.docs import SCHEMA_TARGET, generated
 from sparkops.registry import MAXSIZE, OpError, all_ops, bind, get_op, sql_functions
 
 
@@ -77,8 +77,24 @@ def test_recipe_syntax_bare_name_and_null_params():
     assert bind({"text_length_filter": {"min_len": 5.0}}).params["min_len"] == 5  # YAML 5.0 is an int
 
 
-def test_operators_doc_is_current():
-    assert TARGET.read_text(encoding="utf-8") == render(), "docs/OPERATORS.md is stale: run `make docs`"
+def test_generated_docs_are_current():
+    for path, text in generated().items():
+        assert path.read_text(encoding="utf-8") == text, f"{path.name} is stale: run `make docs`"
+
+
+def test_shipped_job_specs_match_the_published_schema():
+    import json
+    from pathlib import Path
+
+    import jsonschema
+    import yaml
+
+    schema = json.loads(SCHEMA_TARGET.read_text())
+    for spec in sorted((Path(__file__).parents[1] / "jobs").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(spec.read_text()), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"name": "x", "input": {"format": "csv", "path": "a"}, "output": {"path": "o"},
+                             "stages": [{"name": "s", "process": ["no_such_op"]}]}, schema)
 
 
 def test_docs_check_command_fails_when_stale(tmp_path, monkeypatch):
