@@ -28,7 +28,7 @@ assets: $(VENV)/.installed
 	@$(BIN)/python -m sparkops.assets.fetch
 
 demo: setup
-	$(BIN)/sparkops demo
+	$(BIN)/sparkops run jobs/web_refine.yaml
 
 test: setup
 	$(BIN)/python -m pytest -q

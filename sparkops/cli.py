@@ -1,33 +1,11 @@
-"""The ``sparkops`` command: ``ops`` (list operators), ``sql`` (query files with the SQL
-functions), ``demo`` (the refine pass over the real web samples, into a Delta table)."""
+"""The ``sparkops`` command: ``run`` (a job spec or Data-Juicer recipe), ``validate``,
+``ops`` (list operators) and ``sql`` (query files with the SQL functions)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-
-CHECKOUT = Path(__file__).resolve().parents[1]
-DEMO_INPUT = CHECKOUT.parent / "shared" / "data" / "web" / "c4_sample.jsonl"
-
-# The demo's recipe, in Data-Juicer's op syntax: cleaning, then the quality filters.
-DEMO_PROCESS = [
-    "fix_unicode_mapper",
-    "whitespace_normalization_mapper",
-    "clean_email_mapper",
-    "clean_links_mapper",
-    {"language_id_score_filter": {"lang": "en", "min_score": 0.8}},
-    {"text_length_filter": {"min_len": 200}},
-    {"words_num_filter": {"min_num": 50}},
-    {"alphanumeric_filter": {"min_ratio": 0.7}},
-    {"special_characters_filter": {"max_ratio": 0.3}},
-    {"character_repetition_filter": {"max_ratio": 0.3}},
-    {"word_repetition_filter": {"max_ratio": 0.3}},
-    {"stopwords_filter": {"min_ratio": 0.3}},
-    {"flagged_words_filter": {"max_ratio": 0.01}},
-]
-
 
 def cmd_ops(args) -> int:
     from sparkops.registry import all_ops
@@ -110,42 +88,6 @@ def cmd_sql(args) -> int:
     return 0
 
 
-def cmd_demo(args) -> int:
-    import sparkops
-    from pyspark.sql import functions as F
-
-    if not DEMO_INPUT.is_file():
-        print(f"error: demo input {DEMO_INPUT} not found (it is part of ../shared/data)", file=sys.stderr)
-        return 2
-    out = Path(args.out).resolve()
-    started = time.time()
-    print(f"[demo] starting Spark (local, Delta Lake) ...", flush=True)
-    spark = sparkops.session(master=args.master, app_name="sparkops-demo")
-    docs = spark.read.json(str(DEMO_INPUT))
-    docs.createOrReplaceTempView("docs")
-    print(f"[demo] {DEMO_INPUT}: {docs.count()} documents")
-
-    query = ("SELECT count(*) AS n FROM docs "
-             "WHERE alnum_ratio(text) >= 0.25 AND lang_id(text).lang = 'en'")
-    print(f"[demo] SQL: {query}\n       -> {spark.sql(query).first().n} rows")
-
-    print(f"[demo] fused pass: {len(DEMO_PROCESS)} operators in one Arrow pass per document ...", flush=True)
-    result = sparkops.fused(docs, DEMO_PROCESS).cache()
-    result.write.format("delta").mode("overwrite").option("overwriteSchema", "true").save(str(out))
-    summary = (result.groupBy(F.coalesce("_dropped_by", F.lit("(kept)")).alias("outcome"))
-               .count().orderBy(F.desc("count")).collect())
-    kept = next((r["count"] for r in summary if r.outcome == "(kept)"), 0)
-    print(f"[demo] Delta table: {out}  (every row, its stats struct, _keep and _dropped_by)")
-    width = max(len(r.outcome) for r in summary)
-    for r in summary:
-        print(f"         {r.outcome:<{width}}  {r['count']:>5}")
-    print(f"[demo] kept {kept} of {docs.count()} documents in {time.time() - started:.1f} s")
-    print(f"[demo] explore it: .venv/bin/sparkops sql --view refined={out} "
-          f"\"SELECT _dropped_by, avg(stats.alnum_ratio) FROM refined GROUP BY 1\"")
-    result.unpersist()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sparkops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -173,11 +115,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--truncate", type=int, default=60)
     p.set_defaults(func=cmd_sql)
-
-    p = sub.add_parser("demo", help="refine the C4 sample into a Delta table")
-    p.add_argument("--out", default=str(CHECKOUT / "warehouse" / "demo_refined"))
-    p.add_argument("--master")
-    p.set_defaults(func=cmd_demo)
 
     args = parser.parse_args(argv)
     try:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,8 +123,10 @@ def load(path: str | Path) -> JobSpec:
 
 
 def _resolve(base: Path, value: str) -> str:
+    if "://" in value:  # a URI (s3a://, hdfs://): the cluster resolves it
+        return value
     p = Path(value).expanduser()
-    return str(p if p.is_absolute() else (base / p))
+    return os.path.normpath(p if p.is_absolute() else (base / p))
 
 
 def _unknown_keys(mapping: dict, allowed: set[str], where: str) -> None:
