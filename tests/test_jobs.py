@@ -166,3 +166,31 @@ def test_exact_dedup_stage_keeps_the_first_copy_and_names_it(spark, tmp_path, c4
     assert kept.count() + rejected.count() == 33
     assert kept.select("text").distinct().count() == kept.count()
     assert {"text_len", "alnum_ratio"} <= set(kept.schema["stats"].dataType.fieldNames())
+
+
+def test_the_same_run_under_spark_submit(spark, tmp_path, c4_lines):
+    """spark-submit --master local[2] sparkops/submit.py run SPEC: a separate driver JVM."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from sparkops.spark.session import ivy_dir
+
+    root = Path(__file__).resolve().parents[1]
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b"\n".join(c4_lines[:40]) + b"\n")
+    spec = tmp_path / "job.yaml"
+    spec.write_text(SPEC.format(input=data, alnum=0.7), encoding="utf-8")
+    jars = (ivy_dir() / "sparkops-resolved.txt").read_text().splitlines()[1:]  # resolved by the session
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("spark-submit")), "--master", "local[2]", "--jars", ",".join(jars),
+         "--conf", "spark.ui.enabled=false", str(root / "sparkops" / "submit.py"), "run", str(spec)],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "stage 'quality'" in done.stdout and "rows in" in done.stdout
+    quality = spark.read.format("delta").load(str(tmp_path / "out" / "quality"))
+    assert 0 < quality.count() <= 40
+    meta = json.loads(DeltaTable.forPath(spark, str(tmp_path / "out" / "quality")).history(1).first().userMetadata)
+    assert meta["rows_in"] == 40
