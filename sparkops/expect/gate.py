@@ -40,8 +40,10 @@ EXTREME_TYPES = ("expect_column_max_to_be_between", "expect_column_min_to_be_bet
                  "expect_column_mean_to_be_between", "expect_column_median_to_be_between",
                  "expect_column_sum_to_be_between")
 _INDEX = "__sparkops_index"  # tags each expectation's meta: GX returns results in its own order
-_RESULT_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE_ROWS,
-                  "include_unexpected_rows": True}
+# pass 1 (every expectation): counts and observed values, no rows fetched;
+# pass 2 (only the column-map expectations that met unexpected rows): up to 5 of them
+_COUNTS_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": 0}
+_ROWS_FORMAT = {"result_format": "BASIC", "partial_unexpected_count": SAMPLE_ROWS, "include_unexpected_rows": True}
 
 
 @dataclass
@@ -112,6 +114,10 @@ def _gx_suite(name: str, plans: list[_Plan], flat_of: dict[str, str], resolver: 
     return gx.ExpectationSuite(name=name, expectations=built)
 
 
+def _index(res) -> int:
+    return int((res.expectation_config.meta or {})[_INDEX])
+
+
 def _sample_from_rows(rows: list[dict], show: list[str], display: dict[str, str]) -> list[dict]:
     out = []
     for row in rows[:SAMPLE_ROWS]:
@@ -134,9 +140,9 @@ def validate(df: DataFrame, suite: Any, stage: str | None = None, report_dir: st
     ``gx_validation_result.json`` into ``report_dir`` (created) when it is given.
     """
     t0 = time.perf_counter()
-    gx_suite_in, source = coerce_suite(suite)
     if not (hasattr(df, "schema") and hasattr(df, "select") and hasattr(df, "sparkSession")):
         raise TypeError(f"validate() needs a pyspark DataFrame, got {type(df).__name__}")
+    gx_suite_in, source = coerce_suite(suite)
     import great_expectations as gx
 
     stage = stage or gx_suite_in.name
@@ -200,9 +206,17 @@ def validate(df: DataFrame, suite: Any, stage: str | None = None, report_dir: st
             batch_def = asset.add_batch_definition_whole_dataframe("whole_dataframe")
             batch = batch_def.get_batch(batch_parameters={"dataframe": flat})
             run_suite = _gx_suite(gx_suite_in.name, to_run, flat_of, resolver)
-            outcome = batch.validate(run_suite, result_format=_RESULT_FORMAT,
-                                     expectation_parameters=parameters)
-            results = outcome.results
+            outcome = batch.validate(run_suite, result_format=_COUNTS_FORMAT, expectation_parameters=parameters)
+            results = list(outcome.results)
+            # GX's unexpected-rows query costs one Spark job per expectation, even when there
+            # is nothing to show: ask for rows only where pass 1 counted unexpected ones
+            again = {_index(r) for r in results if (r.result or {}).get("unexpected_count")}
+            if again:
+                rows_suite = _gx_suite(gx_suite_in.name, [p for p in to_run if p.index in again], flat_of, resolver)
+                second = batch.validate(rows_suite, result_format=_ROWS_FORMAT, expectation_parameters=parameters)
+                fresh = {_index(r): r for r in second.results}
+                results = [fresh.get(_index(r), r) for r in results]
+                outcome.results = results
             try:
                 gx_json = jsonable(outcome.to_json_dict(), limit=None)
             except Exception as err:  # noqa: BLE001 - the raw dump is a convenience

@@ -58,6 +58,18 @@ def jsonable(value: Any, limit: int | None = TEXT_LIMIT) -> Any:
     return str(value)
 
 
+def visible(text: str) -> str:
+    """``text`` with invisible characters (tab, no-break and zero-width spaces ...) escaped."""
+    out = []
+    for ch in text:
+        if ch.isprintable() and not (ch.isspace() and ch != " "):
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
+
+
 def fmt(value: Any) -> str:
     """A compact human form of a value: 4 significant digits for floats."""
     if isinstance(value, bool) or value is None:
@@ -102,10 +114,11 @@ def expected_text(etype: str, kw: dict) -> str:
         return f"not in {shown}" if "_not_be_in_set" in etype else f"in {shown}"
     for key in ("regex", "like_pattern"):
         if key in kw:
-            return f"{'not ' if '_not_match' in etype else ''}matching {kw[key]!r}"
+            return f"{'not ' if '_not_match' in etype else ''}matching /{visible(str(kw[key]))}/"
     for key in ("regex_list", "like_pattern_list"):
         if key in kw:
-            return f"{'not ' if '_not_match' in etype else ''}matching {fmt(kw[key])}"
+            pats = " ".join(f"/{visible(str(p))}/" for p in kw[key])
+            return f"{'not ' if '_not_match' in etype else ''}matching {pats}"
     if "value" in kw:
         return f"== {_bound(kw['value'])}"
     if etype.endswith("_to_be_unique"):
@@ -123,8 +136,13 @@ def expected_text(etype: str, kw: dict) -> str:
     return ""
 
 
+_NEGATE = (("in [", "outside ["), ("in (", "outside ("), ("in {", "not in {"), (">= ", "< "), ("<= ", "> "),
+           ("> ", "<= "), ("< ", ">= "), ("== ", "!= "), ("not matching ", "matching "), ("matching ", "not matching "),
+           ("not in {", "in {"), ("of type ", "not of type "))
+
+
 def violation_text(etype: str, kw: dict) -> str:
-    """How a row breaks a column-map expectation, e.g. ``outside [0.25, 1]``, ``null``."""
+    """How a row breaks a column-map expectation, e.g. ``outside [0.25, 1]``, ``< 100``, ``null``."""
     if etype == "expect_column_values_to_not_be_null":
         return "null"
     if etype == "expect_column_values_to_be_null":
@@ -132,13 +150,13 @@ def violation_text(etype: str, kw: dict) -> str:
     if etype.endswith("_to_be_unique"):
         return "duplicated"
     exp = expected_text(etype, kw)
-    if not exp:
-        return "unexpected"
-    if exp.startswith("not "):
-        return exp[4:]
-    if exp.startswith("length in ") or exp.startswith("in ["):
-        return exp.replace("in ", "outside ", 1)
-    return f"not {exp}"
+    prefix = ""
+    if exp.startswith("length "):
+        prefix, exp = "length ", exp[len("length "):]
+    for want, broken in sorted(_NEGATE, key=lambda p: -len(p[0])):
+        if exp.startswith(want):
+            return prefix + broken + exp[len(want):]
+    return f"not {prefix}{exp}" if exp else "unexpected"
 
 
 # --------------------------------------------------------------------------- the verdict
@@ -235,16 +253,25 @@ def one_line(r: dict) -> str:
             text += f" (mostly={fmt(mostly)})"
         return text
     exp = r.get("expected") or ""
-    return f"{head} observed {fmt(r.get('observed_value'))}" + (f" not {exp}" if exp else "")
+    observed = r.get("observed_value")
+    if r["type"] == "expect_column_to_exist":
+        return f"{head}: no such column"
+    if observed is None:
+        return f"{head} observed no value" + (f", expected {exp}" if exp else "")
+    if exp.startswith(("in ", ">", "<", "==", "length ", "of type ")):
+        return f"{head} observed {fmt(observed)} not {exp}"
+    return f"{head} observed {fmt(observed)}" + (f", expected {exp}" if exp else "")
 
 
 # --------------------------------------------------------------------------- report files
 
 
 def _cell(value: Any, limit: int = TEXT_LIMIT) -> str:
-    text = value if isinstance(value, str) else fmt(value) if not isinstance(value, (int,)) else str(value)
-    text = shorten(text, limit) if isinstance(value, str) else text
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ⏎ ")
+    """A markdown table cell: one line, ``|`` escaped."""
+    if value is None:
+        return ""
+    text = shorten(value, limit) if isinstance(value, str) else str(value) if isinstance(value, int) else fmt(value)
+    return visible(text.replace("\r\n", "\n").replace("\r", " ").replace("\n", " ⏎ ")).replace("|", "\\|")
 
 
 def _rows_table(rows: list[dict]) -> list[str]:
@@ -265,7 +292,7 @@ def _observed_cell(r: dict) -> str:
     if r.get("unexpected_count") is not None:
         base = r.get("nonmissing_count", r.get("element_count"))
         return f"{r['unexpected_count']:,} of {base:,} rows {violation_text(r['type'], r['kwargs'])}"
-    return fmt(r.get("observed_value"))
+    return "—" if r.get("observed_value") is None else fmt(r.get("observed_value"))
 
 
 def render_markdown(g: GateResult) -> str:
@@ -296,7 +323,7 @@ def render_markdown(g: GateResult) -> str:
     lines.append("")
     for r in g.results:
         lines += [f"## {r['index']}. {label(r)}: {r['status']}", ""]
-        lines.append(f"- kwargs: `{json.dumps(r['kwargs'], ensure_ascii=False, default=str)}`")
+        lines.append(f"- kwargs: `{visible(json.dumps(r['kwargs'], ensure_ascii=False, default=str))}`")
         if r.get("description"):
             lines.append(f"- description: {r['description']}")
         if r.get("meta"):

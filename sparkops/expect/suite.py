@@ -18,6 +18,8 @@ SUITE_KEYS = {"name", "id", "expectations", "suite_parameters", "meta", "notes"}
 EXPECTATION_KEYS = {"type", "kwargs", "meta", "notes", "id", "description", "severity",
                     "rendered_content", "expectation_context"}
 
+_PASSED_KEYS = {"type", "meta", "notes", "id", "description", "severity"}
+
 # sparkops' own options live in an expectation's ``meta`` under this key (GX keeps meta as is)
 META_KEY = "sparkops"
 META_OPTIONS = {"skip_if_missing"}
@@ -109,7 +111,8 @@ def build_expectation(entry: Any, index: int, source: str):
     _check_options(entry.get("meta"), where)
     _check_columns(kwargs, where)
     try:
-        config = ExpectationConfiguration(**{k: v for k, v in entry.items() if k != "kwargs"}, kwargs=kwargs)
+        # rendered_content / expectation_context are GX's own derived data: accepted, not used
+        config = ExpectationConfiguration(**{k: v for k, v in entry.items() if k in _PASSED_KEYS}, kwargs=kwargs)
         return config.to_domain_obj()
     except ExpectationNotFoundError as err:  # pragma: no cover - checked above
         raise SuiteError(f"{where}: unknown expectation type '{etype}'{_suggest(etype)}") from err
