@@ -194,3 +194,35 @@ def test_the_same_run_under_spark_submit(spark, tmp_path, c4_lines):
     assert 0 < quality.count() <= 40
     meta = json.loads(DeltaTable.forPath(spark, str(tmp_path / "out" / "quality")).history(1).first().userMetadata)
     assert meta["rows_in"] == 40
+
+
+def test_a_failing_gate_publishes_nothing_downstream_and_reports(spark, tmp_path, c4_lines):
+    from sparkops.cli import main
+
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b"\n".join(c4_lines[:60]) + b"\n")
+    suite = tmp_path / "strict.json"
+    suite.write_text(json.dumps({"name": "strict", "expectations": [
+        {"type": "expect_column_mean_to_be_between",
+         "kwargs": {"column": "stats.alnum_ratio", "min_value": 0.99, "max_value": 1.0}}]}))
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: gated
+        input: {{format: jsonl, path: {data}}}
+        output: {{path: out}}
+        stages:
+          - name: quality
+            process: [alphanumeric_filter: {{min_ratio: 0.5}}]
+            expect: {suite}
+          - name: after
+            process: [text_length_filter: {{min_len: 1}}]
+    """), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(spec)]) == 1
+    assert not (out / "quality" / "_delta_log").exists()  # readers never see the failing data
+    assert not (out / "quality_rejected").exists() and not (out / "after").exists()
+    held = list((out / "_gate_failed" / "quality").iterdir())
+    assert len(held) == 1 and spark.read.format("delta").load(str(held[0])).count() > 0
+    reports = list((out / "_reports").glob("*/quality/report.md"))
+    assert reports and "expect_column_mean_to_be_between" in reports[0].read_text()
+    assert "0.99" in reports[0].read_text()

@@ -3,11 +3,12 @@
 For each stage, in order:
 
 1. its per-row operators run in one fused Arrow pass over the previous stage's table;
-2. rows a filter removed go to ``<output>/<stage>_rejected`` (with ``_dropped_by`` and the
-   ``stats`` that removed them), written first;
-3. if the stage has an ``expect`` suite, the kept rows are validated (Great Expectations);
-   on failure nothing is published: the rows go to ``<output>/_gate_failed/<stage>/<run id>``,
-   a report is written, the run stops with a non-zero exit;
+2. if the stage has an ``expect`` suite, the kept rows are validated (Great Expectations);
+   on failure nothing of the stage is published: the rows go to
+   ``<output>/_gate_failed/<stage>/<run id>``, a report is written, the run stops with a
+   non-zero exit;
+3. rows a filter or deduplicator removed go to ``<output>/<stage>_rejected`` (with
+   ``_dropped_by`` and the ``stats`` that removed them);
 4. the kept rows are committed to ``<output>/<stage>``. That commit is the stage's
    "done" marker: its commit metadata carries the spec hash, the stage hash, the run id and
    the counts.
@@ -165,11 +166,12 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
                 "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
 
-    _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, "_duplicate_of")
     gate = None
-    if stage.expect:
+    if stage.expect:  # before anything of this stage is published
         gate = _gate(kept_df, stage, out, run_id, say)
+    # rejected first: the stage table's commit is what marks the stage done for a resume
+    _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
     done.unpersist()
     seconds = time.time() - t0
