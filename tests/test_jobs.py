@@ -226,3 +226,40 @@ def test_a_failing_gate_publishes_nothing_downstream_and_reports(spark, tmp_path
     reports = list((out / "_reports").glob("*/quality/report.md"))
     assert reports and "expect_column_mean_to_be_between" in reports[0].read_text()
     assert "0.99" in reports[0].read_text()
+
+
+def test_sigkill_mid_stage_then_rerun_equals_an_uninterrupted_run(spark, tmp_path, c4_lines):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b"\n".join(c4_lines) + b"\n")
+    body = SPEC.format(input=data, alnum=0.7)
+    killed_dir, clean_dir = tmp_path / "killed", tmp_path / "clean"
+    for d in (killed_dir, clean_dir):
+        d.mkdir()
+        (d / "job.yaml").write_text(textwrap.dedent(body), encoding="utf-8")
+
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARKOPS_MASTER": "local[2]"}
+    cmd = [sys.executable, "-m", "sparkops.cli", "run", str(killed_dir / "job.yaml")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                            start_new_session=True)
+    for line in proc.stdout:  # kill the whole tree (driver, JVM, workers) once 'quality' is running
+        if "stage 'quality':" in line and "fused pass" in line:
+            os.killpg(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert (killed_dir / "out" / "clean" / "_delta_log").is_dir()  # the first stage had committed
+
+    rerun = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert "stage 'clean': unchanged since its last commit, reused" in rerun.stdout
+
+    run(spark, load(clean_dir / "job.yaml"), say=lambda m: None)  # the uninterrupted reference
+    for table in ("clean", "quality", "quality_rejected", "_quarantine"):
+        a = spark.read.format("delta").load(str(killed_dir / "out" / table)).drop("run_id")
+        b = spark.read.format("delta").load(str(clean_dir / "out" / table)).drop("run_id")
+        assert a.count() == b.count() and a.exceptAll(b).count() == 0 and b.exceptAll(a).count() == 0, table

@@ -110,8 +110,10 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
                 break
 
     current: DataFrame | None = None
-    if reusable < len(spec.stages):
+    if reusable == 0:
         current = _read_input(spark, spec, out, run_id, result, say)
+    # else: the first stage to recompute reads the last reused stage's table (below); the
+    # input and its quarantine are unchanged since the run that committed that stage
     for i, (stage, h) in enumerate(zip(spec.stages, hashes)):
         table = out / stage.name
         if i < reusable:
