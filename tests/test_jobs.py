@@ -247,7 +247,7 @@ def test_sigkill_mid_stage_then_rerun_equals_an_uninterrupted_run(spark, tmp_pat
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
                             start_new_session=True)
     for line in proc.stdout:  # kill the whole tree (driver, JVM, workers) once 'quality' is running
-        if "stage 'quality':" in line and "fused pass" in line:
+        if "stage 'quality':" in line and "running" in line:
             os.killpg(proc.pid, signal.SIGKILL)
             break
     proc.wait(timeout=300)

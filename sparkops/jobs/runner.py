@@ -152,7 +152,7 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
                run_id: str, result: RunResult, say) -> DataFrame:
     t0 = time.time()
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
-    say(f"stage '{stage.name}': {len(stage.ops)} op(s) in one fused pass ...")
+    say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
     base = current.drop("stats") if "stats" in current.columns else current
     done = stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
                       where=f"{spec.source}: stage '{stage.name}'").persist(StorageLevel.MEMORY_AND_DISK)
