@@ -106,3 +106,14 @@ def test_recipe_errors_still_name_the_op_and_key(tmp_path):
     """)
     with pytest.raises(SpecError, match=r"stage 'process': op 'alphanumeric_filter': unknown parameter 'min_ration'"):
         load(path)
+
+
+def test_record_parsing_reasons_without_spark():
+    from sparkops.jobs.records import parse_json_line, parse_text_line
+
+    assert parse_json_line(b"   ", "text") is None and parse_text_line(b"") is None  # blank: not a record
+    assert parse_json_line(b'{"text": "caf\xe9"}', "text").reason == "invalid UTF-8: byte 0xe9 at offset 13"
+    assert parse_text_line(b"\xff abc").reason == "invalid UTF-8: byte 0xff at offset 0"
+    assert parse_json_line(b'{"body": "x"}', "body").text == "x"
+    assert parse_json_line(b'{"text": 1.5}', "text").reason == "text is float, not a string"
+    assert parse_text_line("un document".encode()).text == "un document"

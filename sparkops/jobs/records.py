@@ -27,13 +27,20 @@ class Parsed:
     raw: str | None  # preview of the bad line (quarantined rows)
 
 
-def parse_json_line(line: bytes, text_key: str) -> Parsed | None:
-    """One JSONL line (without its line break); None for a blank line."""
+def _decode(line: bytes) -> str | Parsed:
+    """The line as text, or a quarantine row saying where its UTF-8 breaks."""
     try:
-        decoded = line.decode("utf-8")
+        return line.decode("utf-8")
     except UnicodeDecodeError as err:
         return Parsed(None, None, f"invalid UTF-8: byte 0x{line[err.start]:02x} at offset {err.start}",
                       line.decode("utf-8", "replace")[:RAW_PREVIEW])
+
+
+def parse_json_line(line: bytes, text_key: str) -> Parsed | None:
+    """One JSONL line (without its line break); None for a blank line."""
+    decoded = _decode(line)
+    if isinstance(decoded, Parsed):
+        return decoded
     if not decoded.strip():
         return None
     try:
@@ -64,11 +71,9 @@ def check_record(obj, text_key: str, decoded: str) -> Parsed:
 
 def parse_text_line(line: bytes) -> Parsed | None:
     """One line of a text file is one document (Data-Juicer's text format)."""
-    try:
-        decoded = line.decode("utf-8")
-    except UnicodeDecodeError as err:
-        return Parsed(None, None, f"invalid UTF-8: byte 0x{line[err.start]:02x} at offset {err.start}",
-                      line.decode("utf-8", "replace")[:RAW_PREVIEW])
+    decoded = _decode(line)
+    if isinstance(decoded, Parsed):
+        return decoded
     if not decoded.strip():
         return None
     return Parsed(decoded, json.dumps({"text": decoded}, ensure_ascii=False), None, None)
