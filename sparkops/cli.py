@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+
 def cmd_ops(args) -> int:
     from sparkops.registry import all_ops
 
@@ -119,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except Exception as err:  # a readable last line; the traceback is for --debug users
+    except Exception as err:  # a wrong op or parameter is the user's to fix: one line, no traceback
         from sparkops.registry import OpError
 
         if isinstance(err, OpError):
