@@ -11,6 +11,7 @@ from delta.tables import DeltaTable
 from sparkops.jobs import reader
 from sparkops.jobs.runner import committed_hash, run
 from sparkops.jobs.spec import InputSpec, load
+from sparkops.registry import bind
 
 pytestmark = pytest.mark.spark
 
@@ -263,3 +264,29 @@ def test_sigkill_mid_stage_then_rerun_equals_an_uninterrupted_run(spark, tmp_pat
         a = spark.read.format("delta").load(str(killed_dir / "out" / table)).drop("run_id")
         b = spark.read.format("delta").load(str(clean_dir / "out" / table)).drop("run_id")
         assert a.count() == b.count() and a.exceptAll(b).count() == 0 and b.exceptAll(a).count() == 0, table
+
+
+def test_a_data_juicer_recipe_runs_and_exports_jsonl_in_input_order(spark, tmp_path, c4_lines):
+    data = tmp_path / "in.jsonl"
+    records = [dict(json.loads(line), id=i) for i, line in enumerate(c4_lines[:80])]
+    data.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text(textwrap.dedent(f"""
+        project_name: dj
+        dataset_path: {data}
+        export_path: {tmp_path}/outputs/processed.jsonl
+        np: 4
+        text_keys: text
+        process:
+          - whitespace_normalization_mapper:
+          - alphanumeric_filter: {{min_ratio: 0.78}}
+          - document_deduplicator:
+    """), encoding="utf-8")
+    result = run(spark, load(recipe), say=lambda m: None)
+    exported = [json.loads(x) for x in (tmp_path / "outputs" / "processed.jsonl").read_text().splitlines()]
+    assert result.export and 0 < len(exported) < 80
+    assert [r["id"] for r in exported] == sorted(r["id"] for r in exported)  # input order, original fields
+    by_id = {r["id"]: r for r in records}
+    assert all(set(r) == set(by_id[r["id"]]) for r in exported)
+    normalize = bind("whitespace_normalization_mapper")
+    assert all(r["text"] == normalize.apply([by_id[r["id"]]["text"]])[0] for r in exported)  # mapped text

@@ -201,13 +201,14 @@ def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:
 def export(final: DataFrame, path: str, text_key: str) -> str:
     """Data-Juicer's export: one JSONL (or Parquet) file, the original fields, the mapped text.
 
-    Rows stream to the driver one partition at a time (``toLocalIterator``), in order.
+    Rows stream to the driver one partition at a time (``toLocalIterator``), in input order.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     jsonl = target.with_name(target.name + ".partial")
     with open(jsonl, "w", encoding="utf-8") as f:
-        for row in final.select("_record", "text").toLocalIterator():
+        # input order, as Data-Juicer writes it (a dedup shuffle or Delta read does not keep it)
+        for row in final.orderBy("_source", "_line").select("_record", "text").toLocalIterator():
             record = json.loads(row._record)
             record[text_key] = row.text
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
