@@ -33,11 +33,6 @@ def code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
-def split_words(text: str) -> list[str]:
-    # equal to re.split(" |\n|\t", text) minus empty pieces, without the regex
-    return [w for w in text.replace("\n", " ").replace("\t", " ").split(" ") if w]
-
-
 class Words:
     """Refined words as spans of a text: iterated lazily, so a 50 MB document never holds
     millions of word objects at once (a list costs ~60 bytes per word)."""
@@ -84,10 +79,6 @@ class Doc:
     @property
     def code_points(self) -> np.ndarray:
         return self._get("cp", lambda: code_points(self.text))
-
-    @property
-    def words(self) -> list[str]:
-        return self._get("words", lambda: split_words(self.text))
 
     @property
     def refined_words(self) -> Words:

@@ -151,7 +151,7 @@ def column_function(name: str):
         values = list(args)
         for i, pname in enumerate(names[len(args):], start=len(args)):
             if pname in params:
-                values.extend([_default(op, n) for n in names[len(values):i]])
+                values.extend([op.param(n).default for n in names[len(values):i]])
                 values.append(params[pname])
         # validate now, on the driver, so a wrong parameter fails before any task runs
         if all(not isinstance(v, Column) for v in values):
@@ -162,7 +162,3 @@ def column_function(name: str):
     call.__name__ = name
     call.__doc__ = f"{op.doc}\n\nSQL: {name}(text{''.join(', ' + n for n in names)})"
     return call
-
-
-def _default(op: Op, pname: str):
-    return op.param(pname).default
