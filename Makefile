@@ -44,6 +44,7 @@ docs: $(VENV)/.installed
 parity-fixture: assets
 	@test -x .peers/dj/bin/python || { $(PYTHON) -m venv .peers/dj && .peers/dj/bin/pip install --quiet "py-data-juicer==1.6.1" aiohttp ftfy fasttext-predict simhash-pybind scipy; }
 	.peers/dj/bin/python tools/dj_parity/gen_fixture.py
+	.peers/dj/bin/python tools/dj_parity/gen_recipe_fixture.py
 
 clean:
 	rm -rf $(VENV) .cache warehouse spark-warehouse .pytest_cache

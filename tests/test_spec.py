@@ -96,6 +96,27 @@ def test_a_data_juicer_recipe_is_a_one_stage_job(tmp_path):
     assert any("np" in n and "use_cache" in n for n in spec.notices)
 
 
+def test_recipe_paths_are_read_from_the_working_directory_as_data_juicer_does(tmp_path, monkeypatch):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").write_text('{"text": "x"}\n')
+    (tmp_path / "recipes").mkdir()
+    recipe = write(tmp_path / "recipes", """
+        dataset_path: data/a.jsonl
+        export_path: outputs/a.jsonl
+        process: [whitespace_normalization_mapper:]
+    """)
+    monkeypatch.chdir(tmp_path)
+    spec = load(recipe)
+    assert spec.input.path == str(tmp_path / "data" / "a.jsonl") and spec.notices == ()
+    assert spec.export_path == str(tmp_path / "outputs" / "a.jsonl")
+    # a dataset found only beside the recipe is read from there, and the user is told
+    (tmp_path / "recipes" / "data").mkdir()
+    (tmp_path / "data" / "a.jsonl").rename(tmp_path / "recipes" / "data" / "a.jsonl")
+    spec = load(recipe)
+    assert spec.input.path == str(tmp_path / "recipes" / "data" / "a.jsonl")
+    assert any("relative to the recipe" in n for n in spec.notices)
+
+
 def test_recipe_errors_still_name_the_op_and_key(tmp_path):
     path = write(tmp_path, """
         dataset_path: d.jsonl

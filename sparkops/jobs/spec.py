@@ -15,7 +15,8 @@ A sparkops spec::
 
 A Data-Juicer recipe (top-level ``process``, ``dataset_path``, ``export_path``,
 ``text_keys``) becomes a one-stage job named after ``project_name``; executor keys (``np``,
-``use_cache``, ...) are accepted and ignored with a notice.
+``use_cache``, ...) are accepted and ignored with a notice. Its relative paths are read from
+the working directory, as Data-Juicer does; a job spec's from the spec's folder.
 """
 
 from __future__ import annotations
@@ -231,14 +232,23 @@ def _dj_recipe(raw: dict, where: str, base: Path) -> JobSpec:
         text_keys = text_keys[0]
     if not isinstance(text_keys, str):
         raise SpecError(f"{where}: text_keys must be a column name")
-    fmt = _format_from_path(dataset, where)
+    # Data-Juicer opens relative paths from the working directory (its recipes say
+    # `./demos/data/...` and are run from the repo root), so recipes run unchanged that way.
+    # A dataset found only next to the recipe is taken from there, with a notice.
+    cwd = Path.cwd()
+    dataset_abs = _resolve(cwd, dataset)
+    if "://" not in dataset and not Path(dataset_abs).exists() and Path(_resolve(base, dataset)).exists():
+        dataset_abs = _resolve(base, dataset)
+        notices.append(f"{where}: dataset_path {dataset} is not under the working directory {cwd}; "
+                       f"using {dataset_abs} (relative to the recipe)")
+    fmt = _format_from_path(dataset_abs, where)
     entries, ops = _process(raw["process"], f"{where}: stage 'process'")
-    export_abs = _resolve(base, export)
+    export_abs = _resolve(cwd, export)
     if not export_abs.endswith((".jsonl", ".json", ".parquet")):
         raise SpecError(f"{where}: export_path must end in .jsonl, .json or .parquet, got {export}")
     name = str(raw.get("project_name") or Path(where).stem)
     out_path = str(Path(export_abs).parent / f"{Path(export_abs).stem}_tables")
-    return JobSpec(name, where, InputSpec(fmt, _resolve(base, dataset), text_keys), out_path,
+    return JobSpec(name, where, InputSpec(fmt, dataset_abs, text_keys), out_path,
                    (Stage("process", entries, ops, None),), export_path=export_abs, notices=tuple(notices))
 
 
