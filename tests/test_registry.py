@@ -89,9 +89,15 @@ def test_shipped_job_specs_match_the_published_schema():
     import jsonschema
     import yaml
 
+    from sparkops.jobs.spec import load
+
     schema = json.loads(SCHEMA_TARGET.read_text())
     for spec in sorted((Path(__file__).parents[1] / "jobs").glob("*.yaml")):
-        jsonschema.validate(yaml.safe_load(spec.read_text()), schema)
+        raw = yaml.safe_load(spec.read_text())
+        if "process" in raw:  # a Data-Juicer recipe (its own format): our loader must accept it
+            assert load(spec).stages[0].name == "process"
+            continue
+        jsonschema.validate(raw, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "input": {"format": "csv", "path": "a"}, "output": {"path": "o"},
                              "stages": [{"name": "s", "process": ["no_such_op"]}]}, schema)

@@ -36,7 +36,7 @@ from pyspark.sql import functions as F
 
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
-from sparkops.spark.fusion import DROPPED_BY, KEEP, stage_pass
+from sparkops.spark.fusion import DEDUP_COLUMNS, DROPPED_BY, KEEP, stage_pass
 
 INPUT_COLUMNS = ("text", "_record", "_source", "_line")
 
@@ -168,7 +168,7 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
                 "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
 
-    kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, "_duplicate_of")
+    kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     gate = None
     if stage.expect:  # before anything of this stage is published
         gate = _gate(kept_df, stage, out, run_id, say)

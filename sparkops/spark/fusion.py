@@ -26,6 +26,8 @@ from sparkops.ops.pipeline import Pipeline
 from sparkops.registry import BoundOp, OpError, bind
 
 KEEP, DROPPED_BY, STATS = "_keep", "_dropped_by", "stats"
+# what deduplicators add to the rows they remove (kept rows never carry them on)
+DEDUP_COLUMNS = ("_duplicate_of", "_dup_cluster", "_dup_jaccard")
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
 
@@ -115,7 +117,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     if all(kind == "rows" for kind, _ in segments):
         return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
 
-    base = df.drop(STATS, KEEP, DROPPED_BY, "_duplicate_of")
+    base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     current, done, stats_parts = base, [], []
     for n, (kind, items) in enumerate(segments):
         if kind == "rows":
@@ -128,7 +130,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
             algorithm = getattr(__import__(module, fromlist=[func]), func)
             out = algorithm(current, items[0], text_col, list(order_cols))
         done.append(out.where(~F.col(KEEP)))
-        current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, "_duplicate_of")
+        current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     final = current.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
     merged = done[0]
     for part in done[1:] + [final]:

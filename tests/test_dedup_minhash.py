@@ -1,0 +1,214 @@
+"""MinHash near-dedup on real text: kernels, connected components, the Spark algorithm, a job step."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sparkops.ops.minhash import optimal_bands, signatures
+from sparkops.ops.shingles import batch_shingle_hashes, jaccard, per_document_sets, shingle_hashes
+from sparkops.registry import OpError, bind
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def c4(shared_data):
+    return [json.loads(line)["text"] for line in (shared_data / "web" / "c4_sample.jsonl").open(encoding="utf-8")]
+
+
+def edit_words(text: str, rng: random.Random, frac: float) -> str:
+    """Replace a fraction of the words with other words of the text (like ../shared/bench)."""
+    words = text.split(" ")
+    for _ in range(max(1, int(len(words) * frac))):
+        words[rng.randrange(len(words))] = rng.choice(words)
+    return " ".join(words)
+
+
+# --------------------------------------------------------------------------- kernels (no Spark)
+
+
+def test_band_layout_is_the_one_data_juicer_chooses():
+    cases = json.loads((FIXTURES / "dj_minhash_params.json").read_text())["cases"]
+    assert len(cases) == 32
+    for c in cases:
+        assert optimal_bands(c["threshold"], c["num_permutations"]) == (c["num_bands"], c["num_rows_per_band"]), c
+    assert bind({"document_minhash_deduplicator": {}}).prepared["num_bands"] == 25  # t=0.7, K=256
+
+
+def test_batch_shingles_equal_per_document_shingles(c4):
+    texts = c4[:120] + ["", None, "one", "two words", "a b c d e", "  \n\t "]
+    for tok in ("space", "punctuation", "character"):
+        doc, h = batch_shingle_hashes(texts, tok, 5)
+        sets = per_document_sets(doc, h, len(texts))
+        for t, s in zip(texts, sets):
+            assert np.array_equal(s, shingle_hashes(t, tok, 5) if t else np.zeros(0, np.uint64)), (tok, t)
+
+
+def test_tokenization_ignores_line_breaks_and_space_runs_but_short_documents_stay_distinct(c4):
+    text = c4[7]
+    respaced = re.sub(r" ", "  ", text).replace("\n", "\n \n")
+    assert np.array_equal(shingle_hashes(text), shingle_hashes(respaced))
+    assert np.array_equal(shingle_hashes("Hello, World"), shingle_hashes("hello,   world"))
+    # fewer tokens than window_size: one shingle each, different for different texts
+    short = ["buy now", "call us today", "hello world", "hello world"]
+    sets = [shingle_hashes(t) for t in short]
+    assert all(len(s) == 1 for s in sets)
+    assert jaccard(sets[0], sets[1]) == 0.0 and jaccard(sets[2], sets[3]) == 1.0
+    assert len(shingle_hashes("   ")) == 0
+    # punctuation tokenization: "word," and "word" are one token
+    assert np.array_equal(shingle_hashes("a, b. c! d e", "punctuation"), shingle_hashes("a b c d e", "punctuation"))
+
+
+def test_signatures_estimate_jaccard_without_bias_on_real_near_duplicates(c4):
+    rng = random.Random(7)
+    pairs = [(t, edit_words(t, rng, rng.choice([0.01, 0.05, 0.15]))) for t in c4[:200]]
+    flat = [x for p in pairs for x in p]
+    doc, h = batch_shingle_hashes(flat)
+    sig, has = signatures(doc, h, len(flat), 256)
+    sets = per_document_sets(doc, h, len(flat))
+    err = np.array([np.mean(sig[2 * i] == sig[2 * i + 1]) - jaccard(sets[2 * i], sets[2 * i + 1])
+                    for i in range(len(pairs))])
+    assert has.all()
+    assert abs(err.mean()) < 0.01 and err.std() < 0.04  # K=256: sd of an unbiased estimate ~0.03
+    same, _ = signatures(*batch_shingle_hashes([c4[3], c4[3]]), 2, 256)
+    assert np.array_equal(same[0], same[1])
+
+
+def test_wrong_parameters_are_refused_by_name():
+    with pytest.raises(OpError, match="sentencepiece"):
+        bind({"document_minhash_deduplicator": {"tokenization": "sentencepiece"}})
+    with pytest.raises(OpError, match="exceeds num_permutations"):
+        bind({"document_minhash_deduplicator": {"num_bands": 30, "num_rows_per_band": 10}})
+    with pytest.raises(OpError, match="ignore_pattern"):
+        bind({"document_minhash_deduplicator": {"ignore_pattern": "(unclosed"}})
+    with pytest.raises(OpError, match="jaccard_threshold"):
+        bind({"document_minhash_deduplicator": {"jaccard_threshold": 1.5}})
+
+
+# --------------------------------------------------------------------------- Spark
+
+
+
+
+@pytest.mark.spark
+def test_connected_components_match_union_find(spark):
+    from sparkops.dedup.components import connected_components
+
+    rng = random.Random(3)
+    edges = [(i, i + 1) for i in range(100, 160)]  # a long chain: many rounds for naive propagation
+    edges += [(rng.randrange(1000, 1400), rng.randrange(1000, 1400)) for _ in range(300)]
+    edges += [(5000, 5000 + i) for i in range(1, 400)]  # a hot star
+    parent = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    expected = {}
+    for node in {x for e in edges for x in e if e[0] != e[1]}:
+        expected[node] = min(n for n in parent if find(n) == find(node))
+    got = {r.node: r.component for r in
+           connected_components(spark.createDataFrame(edges, "src long, dst long")).collect()}
+    assert got == expected
+
+
+def _corpus(c4):
+    """Real documents with injected copies: exact, re-spaced, lightly edited; distinct short notes."""
+    rng = random.Random(11)
+    rows = [{"text": t, "id": f"c4:{i}", "dup_of": None} for i, t in enumerate(c4)]
+    for i in range(0, 300, 10):
+        rows.append({"text": c4[i], "id": f"exact:{i}", "dup_of": f"c4:{i}"})
+        rows.append({"text": c4[i + 1].replace(" ", "  ").replace("\n", "\n\n").upper(), "id": f"ws:{i + 1}",
+                     "dup_of": f"c4:{i + 1}"})
+        rows.append({"text": edit_words(c4[i + 2], rng, 0.01), "id": f"light:{i + 2}", "dup_of": f"c4:{i + 2}"})
+    short = ["Thanks!", "See you soon", "Buy now", "Call us today", "Read more", "Hello world"]
+    rows += [{"text": t, "id": f"short:{j}", "dup_of": None} for j, t in enumerate(short)]
+    for n, r in enumerate(rows):
+        r.update(_source="in.jsonl", _line=n)
+    return rows
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("verify", [False, True])
+def test_minhash_dedup_removes_copies_keeps_distinct_documents(spark, c4, verify):
+    from sparkops.spark.fusion import stage_pass
+
+    rows = _corpus(c4)
+    df = spark.createDataFrame(rows, "text string, id string, dup_of string, _source string, _line long")
+    op = {"document_minhash_deduplicator": {"verify": verify}}
+    out = {r.id: r for r in stage_pass(df, [op], order_cols=["_source", "_line"]).collect()}
+    removed = {i for i, r in out.items() if not r._keep}
+    text = {r["id"]: r["text"] for r in rows}
+    exact = {r["id"]: jaccard(shingle_hashes(r["text"]), shingle_hashes(text[r["dup_of"]]))
+             for r in rows if r["dup_of"]}
+    copies = {i for i, j in exact.items() if j >= 0.75}
+    assert len(copies) >= 85 and copies <= removed  # exact, re-spaced + upper-cased and 1%-edited copies
+    if verify:  # a copy below the threshold is not a duplicate: verification keeps it
+        assert not {i for i, j in exact.items() if j < 0.7} & removed
+    assert not any(out[r["dup_of"]]._keep is False for r in rows if r["dup_of"])  # originals come first
+    assert all(out[f"short:{j}"]._keep for j in range(6))  # short distinct notes do not collapse
+    line_of = {r["id"]: r["_line"] for r in rows}
+    for r in rows:
+        if r["id"] in copies:
+            got = out[r["id"]]
+            assert got._dropped_by == "document_minhash_deduplicator"
+            assert got._duplicate_of == f"in.jsonl:{line_of[r['dup_of']]}"
+            assert got._dup_jaccard >= (0.7 if verify else 0.5)
+    natural = removed - set(exact)  # anything else removed must really be near-identical to its survivor
+    assert all(out[i]._dup_jaccard >= 0.5 for i in natural)
+
+
+@pytest.mark.spark
+def test_a_hot_bucket_of_thousands_of_copies_is_one_cluster(spark, c4):
+    from sparkops.spark.fusion import stage_pass
+
+    rows = [{"text": c4[0], "_source": "hot.jsonl", "_line": n} for n in range(4000)]
+    rows += [{"text": t, "_source": "hot.jsonl", "_line": 4000 + n} for n, t in enumerate(c4[1:200])]
+    df = spark.createDataFrame(rows, "text string, _source string, _line long").repartition(4)
+    out = stage_pass(df, [{"document_minhash_deduplicator": {"verify": True}}], order_cols=["_source", "_line"])
+    hot = out.where("_line < 4000")
+    assert hot.where("_keep").count() == 1 and hot.where("_keep and _line = 0").count() == 1
+    assert hot.where("not _keep").select("_dup_cluster").distinct().count() == 1
+    assert out.where("_line >= 4000 and _keep").count() >= 195
+
+
+@pytest.mark.spark
+def test_minhash_dedup_as_a_job_step_writes_clusters_to_the_rejected_table(spark, tmp_path, c4):
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    rows = _corpus(c4)
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"text": r["text"], "id": r["id"]}) + "\n" for r in rows), encoding="utf-8")
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: near
+        input: {{format: jsonl, path: {path}}}
+        output: {{path: out}}
+        stages:
+          - name: near
+            process:
+              - document_minhash_deduplicator: {{jaccard_threshold: 0.8, verify: true}}
+    """), encoding="utf-8")
+    run(spark, load(spec), say=lambda m: None)
+    kept = spark.read.format("delta").load(str(tmp_path / "out" / "near"))
+    rejected = spark.read.format("delta").load(str(tmp_path / "out" / "near_rejected"))
+    assert not {"_dup_cluster", "_dup_jaccard", "_duplicate_of"} & set(kept.columns)
+    assert kept.count() + rejected.count() == len(rows)
+    ids = {json.loads(r._record)["id"] for r in rejected.collect()}
+    assert {r["id"] for r in rows if r["dup_of"] and not r["id"].startswith("light")} <= ids
+    assert rejected.where("_dup_jaccard < 0.8 or _dup_cluster is null").count() == 0
