@@ -1,9 +1,11 @@
 """Connected components of a large edge list, in Spark, with nothing collected to the driver.
 
-Alternating large-star / small-star (Kiveris et al., "Connected Components in MapReduce and
-Beyond", SoCC 2014): each round re-links every node towards the smallest node it can see,
-and the graph shrinks to one star per component, centred on the component's smallest node,
-in O(log n) rounds. Each round's edges are checkpointed (reliably when the SparkContext
+Each round first solves every partition's edges exactly on its own (scipy's connected
+components, node -> smallest node of its local component), then runs one large-star and one
+small-star step (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014),
+which re-link every node towards the smallest node it can see across partitions. The graph
+shrinks to one star per component, centred on the component's smallest node: in O(log n)
+rounds by the star steps alone, and in one or two on LSH graphs thanks to the local step. Each round's edges are checkpointed (reliably when the SparkContext
 has a checkpoint directory, else locally), so the query plan never grows with the number
 of rounds. Every step is a groupBy or join over the edges: a node with a hundred thousand
 neighbours (a hot LSH bucket) is one large group, processed linearly by one task.
@@ -11,8 +13,10 @@ neighbours (a hot LSH bucket) is one large group, processed linearly by one task
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
+import numpy as np
+import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
@@ -21,6 +25,37 @@ def _checkpoint(df: DataFrame) -> DataFrame:
     if df.sparkSession.sparkContext.getCheckpointDir():
         return df.checkpoint(eager=True)
     return df.localCheckpoint(eager=True)
+
+
+def _contract_locally(e: DataFrame) -> DataFrame:
+    """Each partition solves its own edges exactly (scipy, in C) and keeps node -> local minimum.
+
+    Connectivity is preserved (a node seen in two partitions links their minima), and the
+    graph left for the star rounds is a union of small stars: on real LSH graphs the rounds
+    drop from ~log2(diameter) to two or three. A partition's edges are held as two int64
+    arrays (16 bytes per edge).
+    """
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components as solve
+
+        parts = [(b.column(0).to_numpy(), b.column(1).to_numpy()) for b in batches if b.num_rows]
+        if not parts:
+            return
+        u = np.concatenate([a for a, _ in parts])
+        v = np.concatenate([b for _, b in parts])
+        nodes, index = np.unique(np.concatenate((u, v)), return_inverse=True)
+        m, n = len(u), len(nodes)
+        graph = coo_matrix((np.ones(m, dtype=np.int8), (index[:m], index[m:])), shape=(n, n))
+        _, label = solve(graph, directed=False)
+        low = np.full(label.max() + 1, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(low, label, nodes)
+        root = low[label]
+        moved = nodes != root
+        yield pa.RecordBatch.from_arrays([pa.array(nodes[moved]), pa.array(root[moved])], names=["u", "v"])
+
+    return e.mapInArrow(run, "u long, v long")
 
 
 def _large_star(e: DataFrame) -> DataFrame:
@@ -57,7 +92,7 @@ def connected_components(edges: DataFrame, src: str = "src", dst: str = "dst", m
     e = _checkpoint(edges.select(F.col(src).cast("long").alias("u"), F.col(dst).cast("long").alias("v"))
                     .where(F.col("u") != F.col("v")).distinct())
     for n in range(1, max_rounds + 1):
-        e = _checkpoint(_small_star(_large_star(e)))
+        e = _checkpoint(_small_star(_large_star(_contract_locally(e))))
         if _is_star_forest(e):
             if say:
                 say(f"connected components: converged after {n} round(s)")

@@ -107,18 +107,27 @@ def _doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
 def candidate_edges(sk: DataFrame) -> DataFrame:
     """(src, dst): every member of an LSH bucket linked to the bucket's smallest member."""
     banded = sk.where("has").select(_DOC, F.posexplode("bands").alias("band", "key"))
-    bucket = Window.partitionBy("band", "key")
-    return (banded.withColumn("dst", F.min(_DOC).over(bucket))
-            .where(F.col(_DOC) != F.col("dst"))
+    shared = (banded.groupBy("band", "key").agg(F.min(_DOC).alias("dst"), F.count(F.lit(1)).alias("n"))
+              .where("n > 1").drop("n"))  # most buckets hold one document: dropped before the join
+    return (banded.join(shared, ["band", "key"]).where(F.col(_DOC) != F.col("dst"))
             .select(F.col(_DOC).alias("src"), "dst").distinct())
+
+
+BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back by broadcast up to this
 
 
 def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str], say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by``, ``_duplicate_of``, ``_dup_cluster``
-    and ``_dup_jaccard`` (the last three set on removed rows only)."""
+    and ``_dup_jaccard`` (the last three set on removed rows only).
+
+    ``df`` is persisted (memory, then disk): the ops before this one run once, not once per
+    pass over the rows.
+    """
+    from pyspark import StorageLevel
+
     p = bound.prepared
     verify = p["verify"]
-    ided = _doc_ids(df, order_cols)
+    ided = _doc_ids(df.persist(StorageLevel.MEMORY_AND_DISK), order_cols)
     sk = sketches(ided, text_col, p).localCheckpoint(eager=True)
     edges = candidate_edges(sk)
     if verify:
@@ -127,36 +136,35 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
             sk.select(F.col(_DOC).alias("dst"), F.col("shingles").alias("b"))
         edges = (edges.join(a, "src").join(b, "dst")
                  .where(sim("a", "b") >= F.lit(p["jaccard_threshold"])).select("src", "dst"))
-    labels = connected_components(edges, say=say)
+    labels = connected_components(edges, say=say).withColumnRenamed("node", _DOC)
 
-    # the survivor of each cluster by the keep policy
-    clustered = ided.join(labels.withColumnRenamed("node", _DOC), _DOC, "left")
+    # the survivor of each cluster by the keep policy: cluster members only, narrow columns
     ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
              else F.col(_DOC).cast("string"))
     order = [F.col(c).asc_nulls_last() for c in order_cols] or [F.col(_DOC)]
     if p["keep"] == "longest":
-        order = [F.length(text_col).desc()] + order
+        order = [F.col("_mh_len").desc()] + order
     elif p["keep"] == "shortest":
-        order = [F.length(text_col).asc()] + order
+        order = [F.col("_mh_len").asc()] + order
+    narrow = ided.select(_DOC, *order_cols, F.length(text_col).alias("_mh_len"), ident.alias("_mh_id"))
     cluster = Window.partitionBy("component").orderBy(*order)
-    ranked = (clustered
-              .withColumn("_mh_rank", F.when(F.col("component").isNotNull(), F.row_number().over(cluster)))
-              .withColumn("_mh_first", F.when(F.col("component").isNotNull(), F.first(_DOC).over(cluster)))
-              .withColumn("_mh_first_id", F.when(F.col("component").isNotNull(), F.first(ident).over(cluster))))
-    removed = F.col("_mh_rank") > 1
-    out = (ranked
-           .withColumn(KEEP, ~removed | F.col("_mh_rank").isNull())
-           .withColumn(DROPPED_BY, F.when(removed, F.lit(bound.name)))
-           .withColumn(DUPLICATE_OF, F.when(removed, F.col("_mh_first_id")))
-           .withColumn(CLUSTER, F.when(removed, F.col("component"))))
+    ranked = (narrow.join(labels, _DOC)
+              .withColumn("_mh_rank", F.row_number().over(cluster))
+              .withColumn("_mh_first", F.first(_DOC).over(cluster))
+              .withColumn(DUPLICATE_OF, F.first("_mh_id").over(cluster)))
 
-    # similarity of each removed row to its survivor (removed rows only: a small join)
+    # each removed row's similarity to its survivor (exact with verify, else estimated)
     column = "shingles" if verify else "sig"
     sim = _similarity_udf(exact=verify)
     mine = sk.select(F.col(_DOC), F.col(column).alias("_mh_a"))
     theirs = sk.select(F.col(_DOC).alias("_mh_first"), F.col(column).alias("_mh_b"))
-    scored = (out.where(removed).join(mine, _DOC, "left").join(theirs, "_mh_first", "left")
-              .withColumn(SIMILARITY, sim("_mh_a", "_mh_b")).drop("_mh_a", "_mh_b"))
-    kept = out.where(~removed | F.col("_mh_rank").isNull()).withColumn(SIMILARITY, F.lit(None).cast("double"))
-    return (kept.unionByName(scored)
-            .drop(_DOC, "component", "_mh_rank", "_mh_first", "_mh_first_id"))
+    removed = (ranked.where(F.col("_mh_rank") > 1).join(mine, _DOC).join(theirs, "_mh_first")
+               .select(_DOC, DUPLICATE_OF, F.col("component").alias(CLUSTER),
+                       sim("_mh_a", "_mh_b").alias(SIMILARITY))
+               .localCheckpoint(eager=True))
+    if removed.count() <= BROADCAST_REMOVED:
+        removed = F.broadcast(removed)
+    return (ided.join(removed, _DOC, "left")
+            .withColumn(KEEP, F.col(CLUSTER).isNull())
+            .withColumn(DROPPED_BY, F.when(~F.col(KEEP), F.lit(bound.name)))
+            .drop(_DOC))

@@ -65,24 +65,37 @@ def signatures(doc: np.ndarray, shingles: np.ndarray, n_docs: int, k: int) -> tu
 
 
 @lru_cache(maxsize=4)
-def _ranks(k: int) -> np.ndarray:
-    """ranks[i, j]: a fixed random priority of bin j for the empty bin i (K x K uint32)."""
+def _probe_order(k: int) -> np.ndarray:
+    """probe[i]: the order in which an empty bin i looks at the bins, a fixed random
+    permutation of 0..K-1 per i (K x K; the same for every document)."""
     i = np.arange(k, dtype=np.uint64)[:, None] * np.uint64(0x9E3779B97F4A7C15)
     j = np.arange(k, dtype=np.uint64)[None, :] * np.uint64(0xD1B54A32D192ED03)
-    return (mix64(i ^ j) >> np.uint64(32)).astype(np.uint32)
+    return np.argsort(mix64(i ^ j), axis=1).astype(np.int32)
 
 
 def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> None:
-    """Optimal densification: an empty bin i copies the filled bin j with the smallest
-    ``ranks[i, j]``, the first filled bin of a probe order that depends on i alone. Two
-    documents agree at i whenever their first filled bins in that order agree, so the
-    collision probability stays the Jaccard similarity (Shrivastava 2017) and, unlike copying a
-    neighbour, the copies of a sparse document are spread over all its filled bins."""
-    ranks = _ranks(k)
-    for d in np.flatnonzero(has & ~filled.all(axis=1)):
-        full, empty = np.flatnonzero(filled[d]), np.flatnonzero(~filled[d])
-        src = full[ranks[np.ix_(empty, full)].argmin(axis=1)]
-        sig[d, empty] = sig[d, src]
+    """Optimal densification: an empty bin i copies the first filled bin in its own probe
+    order. Two documents agree at i whenever their first filled bins in that order agree, so
+    the collision probability stays the Jaccard similarity (Shrivastava 2017) and, unlike
+    copying a neighbour, the copies of a sparse document spread over all its filled bins.
+    Vectorised over every empty bin of the batch, probing a few steps at a time: a bin finds a
+    filled one in about K / (filled bins) steps, and never needs more than K."""
+    probe = _probe_order(k)
+    rows, cols = np.nonzero(~filled & has[:, None])
+    src = np.empty(len(rows), dtype=np.int64)
+    todo = np.arange(len(rows))
+    step = 0
+    for width in (2, 8, 32, 128, k):
+        if not len(todo):
+            break
+        width = min(width, k)
+        cand = probe[cols[todo], step:width]  # (pending, tries)
+        hit = filled[rows[todo][:, None], cand]
+        found = hit.any(axis=1)
+        src[todo[found]] = cand[found, hit[found].argmax(axis=1)]
+        todo = todo[~found]
+        step = width
+    sig[rows, cols] = sig[rows, src]
 
 
 def band_keys(sigs: np.ndarray, num_bands: int, rows: int) -> np.ndarray:

@@ -36,8 +36,7 @@ from sparkops.ops.doc import code_points
 from sparkops.ops.hashing import span_hashes
 
 TOKENIZATIONS = ("space", "punctuation", "character")
-_SPACE_LIMIT = 0x3001  # every str.isspace() code point is below U+3001
-_IS_SPACE = np.array([chr(c).isspace() for c in range(_SPACE_LIMIT)], dtype=np.bool_)
+_IS_SPACE = np.array([chr(c).isspace() for c in range(0x10000)], dtype=np.bool_)  # none above U+3000
 _COMBINE = np.uint64(0x100000001B3)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31 = np.uint64(30), np.uint64(27), np.uint64(31)
@@ -54,8 +53,10 @@ def mix64(x: np.ndarray) -> np.ndarray:
 
 
 def _is_space(points: np.ndarray) -> np.ndarray:
+    if points.dtype != np.uint32:  # 1- or 2-byte code points: a direct table look-up
+        return _IS_SPACE[points]
     out = np.zeros(len(points), dtype=np.bool_)
-    low = points < _SPACE_LIMIT
+    low = points < 0x10000
     out[low] = _IS_SPACE[points[low]]
     return out
 
