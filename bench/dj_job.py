@@ -1,14 +1,16 @@
-"""One Data-Juicer 1.6.1 run of the benchmark recipe, with its real DefaultExecutor.
+"""One Data-Juicer 1.6.1 run of a benchmark recipe (the 11 filters of bench/recipe.py, or
+jobs/web_refine_dj.yaml), with its real DefaultExecutor.
 
 Run by bench/run.py with the Data-Juicer venv (never import this from sparkops):
 
-    .peers/dj/bin/python bench/dj_job.py --config CFG.yaml --result OUT.json
+    .peers/dj/bin/python bench/dj_job.py --config CFG.yaml --result OUT.json --ds-cache DIR
 
 What runs is what ``dj-process --config CFG.yaml`` runs with ``executor_type: default``:
 ``init_configs`` then ``DefaultExecutor(cfg).run()`` (load the JSONL into an HF dataset,
-each Filter = ``dataset.map(compute_stats, num_proc=np)`` then
-``dataset.filter(process, num_proc=np)``, then export the kept rows as JSONL). Only the
-import path differs, to keep Data-Juicer from installing packages into its venv:
+each Mapper = ``dataset.map(process, num_proc=np)``, each Filter =
+``dataset.map(compute_stats, num_proc=np)`` then ``dataset.filter(process, num_proc=np)``,
+then export the kept rows as JSONL). Only the import path differs, to keep Data-Juicer
+from installing packages into its venv:
 
 - ``data_juicer/core/__init__.py`` and ``core/executor/__init__.py`` import the Ray
   executors, whose ``@ray.remote`` makes Data-Juicer's LazyLoader ``uv pip install ray``.
@@ -155,7 +157,7 @@ def main() -> int:
         "data_juicer": data_juicer.__version__,
         "np": cfg.np,
         "import_config_s": t_ready - t0,
-        "process_s": t_done - t_ready,  # executor init + load + 11 ops + export
+        "process_s": t_done - t_ready,  # executor init + load + every op of the recipe + export
         "kept": kept,
         "export_path": cfg.export_path,
         "torch_imported": "torch" in sys.modules,

@@ -1,13 +1,19 @@
-"""sparkops throughput benchmark: the fused pass vs one-by-one SQL vs Data-Juicer 1.6.1.
+"""sparkops throughput benchmark against Data-Juicer 1.6.1, two scenarios:
 
-    make bench                          # full: whole corpus, 3 repetitions per tool
-    make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition (a few minutes)
+- ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
+- ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
+  the equivalent Data-Juicer recipe ``jobs/web_refine_dj.yaml``.
+
+    make bench                          # full: whole corpus, both scenarios, 3 repetitions per tool
+    make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
+    .venv/bin/python bench/run.py --scenarios job      # only the job scenario
     .venv/bin/python bench/run.py --help
 
-Every run is its own process tree (bench/spark_job.py or bench/dj_job.py), measured by
-bench/proctree.py (wall, CPU seconds and peak RSS summed over all descendants). Tools
-alternate within each repetition (the order rotates), so drift on the machine hits all of
-them alike. See bench/README.md.
+Every run is its own process tree (bench/spark_job.py, bench/dj_job.py or the sparkops
+CLI), measured by bench/proctree.py (wall, CPU seconds and peak RSS summed over all
+descendants). Tools alternate within each repetition of a scenario (the order rotates), so
+drift on the machine hits all of them alike. results.json keeps one entry per scenario: a
+scenario not run keeps its previous results. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import job_scenario  # noqa: E402
 import proctree  # noqa: E402
 import recipe  # noqa: E402
 
@@ -57,6 +64,9 @@ TOOLS = {
     "sql": "sparkops one-by-one: 11 SQL predicates in one WHERE",
     "dj": "Data-Juicer 1.6.1 DefaultExecutor, np=2",
 }
+SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS)}
+ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS}
+DJ_TOOLS = ("dj", "dj_job")  # run by bench/dj_job.py in the Data-Juicer venv
 
 
 def log(msg: str) -> None:
@@ -229,6 +239,42 @@ def wait_quiet(max_wait: float, threshold: float) -> dict:
             last_note = time.time()
 
 
+def dj_config(tool: str, args, corpus: Path, out_dir: Path) -> Path:
+    """Data-Juicer's config file: the 11-filter recipe (`dj`) or jobs/web_refine_dj.yaml (`dj_job`)."""
+    if tool == "dj_job":
+        return job_scenario.write_dj_config(corpus, out_dir / "kept.jsonl", args.np, WORDLISTS,
+                                            WORK / "out" / "dj_job_recipe.yaml")
+    cfg = {
+        "project_name": "sparkops-bench",
+        "dataset_path": str(corpus),
+        "export_path": str(out_dir / "kept.jsonl"),
+        "np": args.np,
+        "text_keys": "text",
+        "executor_type": "default",
+        "process": recipe.dj_process(str(WORDLISTS)),
+    }
+    cfg_path = WORK / "out" / "dj_recipe.yaml"
+    cfg_path.write_text(json.dumps(cfg, indent=2))  # JSON is YAML
+    return cfg_path
+
+
+def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path) -> tuple[list[str], dict]:
+    """The command line and environment of one timed run."""
+    if tool in DJ_TOOLS:
+        cmd = [str(DJ_PY), str(HERE / "dj_job.py"), "--config", str(dj_config(tool, args, corpus, out_dir)),
+               "--result", str(result_path), "--ds-cache", str(WORK / "dj_ds_cache")]
+        return cmd, {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "DATA_JUICER"))}
+    if tool == "job":
+        spec = job_scenario.write_job_spec(corpus, out_dir / "warehouse", WORK / "out" / "job_web_refine.yaml")
+        # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
+        env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
+        return job_scenario.job_command(spec, args.master), env
+    cmd = [str(SPARK_PY), str(HERE / "spark_job.py"), "--mode", tool, "--corpus", str(corpus),
+           "--out", str(out_dir / "data"), "--result", str(result_path), "--master", args.master,
+           "--sink", args.sink]
+    return cmd, spark_env(args.spark_conf)
+
+
 def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int) -> dict:
     out_dir = WORK / "out" / tool
     logs = WORK / "logs"
@@ -238,53 +284,45 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int) -> dict:
     result_path = WORK / "out" / f"{tool}.result.json"
     result_path.unlink(missing_ok=True)
     log_path = logs / f"{tool}-rep{rep}.log"
-
-    if tool == "dj":
-        cfg = {
-            "project_name": "sparkops-bench",
-            "dataset_path": str(corpus),
-            "export_path": str(out_dir / "kept.jsonl"),
-            "np": args.np,
-            "text_keys": "text",
-            "executor_type": "default",
-            "process": recipe.dj_process(str(WORDLISTS)),
-        }
-        cfg_path = WORK / "out" / "dj_recipe.yaml"
-        cfg_path.write_text(json.dumps(cfg, indent=2))  # JSON is YAML
-        cmd = [str(DJ_PY), str(HERE / "dj_job.py"), "--config", str(cfg_path), "--result", str(result_path),
-               "--ds-cache", str(WORK / "dj_ds_cache")]
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "DATA_JUICER"))}
-    else:
-        mode = tool
-        cmd = [str(SPARK_PY), str(HERE / "spark_job.py"), "--mode", mode, "--corpus", str(corpus),
-               "--out", str(out_dir / "data"), "--result", str(result_path), "--master", args.master,
-               "--sink", args.sink]
-        env = spark_env(args.spark_conf)
+    cmd, env = tool_command(tool, args, corpus, out_dir, result_path)
 
     quiet = wait_quiet(args.quiet_wait, args.quiet_threshold) if args.quiet_wait > 0 else {}
-    log(f"rep {rep} {tool}: {TOOLS[tool]}" + (f" (machine busy {quiet['busy_cores_before']} cores before"
-                                              f", waited {quiet['waited_s']} s)" if quiet else ""))
+    log(f"rep {rep} {tool}: {ALL_TOOLS[tool]}" + (f" (machine busy {quiet['busy_cores_before']} cores before"
+                                                  f", waited {quiet['waited_s']} s)" if quiet else ""))
     code = sparkops_fingerprint()
     started = time.strftime("%H:%M:%S")
     m = proctree.run_measured(cmd, env=env, cwd=str(ROOT), log_path=str(log_path), interval=args.interval,
                               timeout=args.timeout)
     if code != sparkops_fingerprint():
         code += " (changed during the run)"
-    if tool == "dj":
+    if tool in DJ_TOOLS:
         shutil.rmtree(WORK / "dj_ds_cache", ignore_errors=True)
-    if m.returncode != 0 or not result_path.is_file():
+    row = {"tool": tool, "rep": rep, "docs": n_docs, **m.as_dict(), **quiet,
+           "log": str(log_path.relative_to(ROOT)), "sparkops_py_sha256": code, "started": started}
+    row["docs_per_s"] = n_docs / m.wall_s
+    if tool == "job":
+        inner = job_scenario.parse_job_log(log_path)
+        if m.returncode == 1 and inner.get("gate_failure"):
+            # a gate that fails is the job's answer, not a harness error: record it, go on
+            row.update(kept=None, inner=inner, failed=inner["gate_failure"])
+            log(f"rep {rep} {tool}: FAILED (exit 1) after {m.wall_s:.1f} s: {inner['gate_failure'].splitlines()[0]}")
+            return row
+    if m.returncode != 0 or (tool != "job" and not result_path.is_file()):
         tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-40:])
         raise RuntimeError(f"{tool} rep {rep} failed (exit {m.returncode}); log {log_path}:\n{tail}")
-    inner = json.loads(result_path.read_text())
-    if tool == "dj":
+    if tool == "job":
+        if "run_s" not in inner:  # the report needs it: better stop than print a table of NaN
+            raise RuntimeError(f"job rep {rep}: no summary table from `sparkops run` in {log_path}")
+        inner["kept"] = job_scenario.delta_kept(out_dir / "warehouse" / job_scenario.FINAL_STAGE)
+    else:
+        inner = json.loads(result_path.read_text())
+    if tool in DJ_TOOLS:
         inner["per_op"] = parse_dj_log(log_path)
     kept = inner.get("kept")
     if kept is None:
         kept = count_kept(tool, out_dir)
         inner["kept"] = kept
-    row = {"tool": tool, "rep": rep, "docs": n_docs, "kept": kept, **m.as_dict(), "inner": inner, **quiet,
-           "log": str(log_path.relative_to(ROOT)), "sparkops_py_sha256": code, "started": started}
-    row["docs_per_s"] = n_docs / m.wall_s
+    row.update(kept=kept, inner=inner)
     log(f"rep {rep} {tool}: wall {m.wall_s:.1f} s, {row['docs_per_s']:.0f} docs/s, CPU {m.cpu_s:.1f} s, "
         f"peak RSS {m.peak_rss_bytes / 2**30:.2f} GiB, kept {kept}, other load {m.other_load_cpu_s:.1f} CPU-s")
     return row
@@ -377,25 +415,35 @@ def profile_pass(args, corpus: Path, n_docs: int) -> dict | None:
     return json.loads(result.read_text())
 
 
+PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"))
+
+
 def paired_ratios(rows: list[dict], reps: int) -> dict:
-    """fused docs/s / other tool's docs/s within each repetition (same docs: wall ratio)."""
+    """a's docs/s / b's docs/s within each repetition (same docs: wall ratio), for each pair
+    (a, b) of PAIRS that ran; a repetition in which either run failed has no ratio."""
     paired = {}
     tools = {r["tool"] for r in rows}
-    for a, b in (("fused", "dj"), ("fused", "sql")):
+    for a, b in PAIRS:
         if a in tools and b in tools:
             per_rep = []
             for rep in range(1, reps + 1):
                 ra = next(r for r in rows if r["tool"] == a and r["rep"] == rep)
                 rb = next(r for r in rows if r["tool"] == b and r["rep"] == rep)
-                per_rep.append(rb["wall_s"] / ra["wall_s"])
-            paired[f"{a} vs {b}"] = per_rep
+                if not ra.get("failed") and not rb.get("failed"):
+                    per_rep.append(rb["wall_s"] / ra["wall_s"])
+            if per_rep:
+                paired[f"{a} vs {b}"] = per_rep
     return paired
 
 
 def summarize(rows: list[dict]) -> dict:
+    """Median/min/max per tool over its successful runs (a failed job run has no output)."""
     out = {}
-    for tool in TOOLS:
-        rs = [r for r in rows if r["tool"] == tool]
+    for tool in ALL_TOOLS:
+        failed = [r for r in rows if r["tool"] == tool and r.get("failed")]
+        rs = [r for r in rows if r["tool"] == tool and not r.get("failed")]
+        if failed and not rs:
+            out[tool] = {"reps": 0, "failed": len(failed), "docs": failed[0]["docs"]}
         if not rs:
             continue
 
@@ -406,6 +454,7 @@ def summarize(rows: list[dict]) -> dict:
         inner = lambda r, k: r["inner"].get(k, float("nan"))  # noqa: E731
         s = {
             "reps": len(rs),
+            "failed": len(failed),
             "docs": rs[0]["docs"],
             "kept": sorted({r["kept"] for r in rs}),
             "wall_s": stat("wall_s"),
@@ -415,9 +464,11 @@ def summarize(rows: list[dict]) -> dict:
             "peak_rss_gib": stat("peak_rss_bytes", lambda r, k: r[k] / 2**30),
             "other_load_cpu_s": stat("other_load_cpu_s"),
         }
-        if tool == "dj":
+        if tool in DJ_TOOLS:
             s["process_s"] = stat("process_s", inner)
             s["startup_s"] = stat("import_config_s", inner)
+        elif tool == "job":
+            s["process_s"] = stat("run_s", inner)  # the job's own run time, as `sparkops run` reports it
         else:
             s["process_s"] = stat("process_s", inner)
             s["session_s"] = stat("session_s", inner)
@@ -438,21 +489,43 @@ def fmt_range(s: dict, nd: int = 1, scale: float = 1.0) -> str:
     return (f"{s['median'] * scale:.{nd}f} ({s['min'] * scale:.{nd}f}–{s['max'] * scale:.{nd}f})")
 
 
-def write_report(res: dict, path: Path) -> None:
-    s = res["summary"]
-    mi = res["machine"]
-    L = []
-    L.append("# sparkops benchmark results")
+def write_report(results: dict, path: Path) -> None:
+    """RESULTS.md: one section per scenario in results['scenarios'], each from its own run."""
+    sc = results["scenarios"]
+    L = ["# sparkops benchmark results", ""]
+    L.append("Generated by `bench/run.py`. Each section comes from one run of it, whose date, command and "
+             "machine the section states, and every number in a section comes from that run; a scenario "
+             f"that was not run again keeps its previous results. Raw data: `{results['json_path']}`."
+             + (f" This Markdown was re-rendered on {results['rendered']}." if results.get("rendered") else ""))
     L.append("")
-    L.append(f"Generated by `bench/run.py` on {res['date']} ({res['mode']} mode); every number below "
-             f"comes from this run. Raw data: `{res['json_path']}`."
-             + (f" This Markdown was re-rendered on {res['rendered']}." if res.get("rendered") else ""))
+    for name, title in SECTION_TITLES.items():
+        if name in sc:
+            L.append(f"- [{title}](#{anchor(title)}): {sc[name]['date']}, {sc[name]['mode']} mode")
     L.append("")
-    L.append("## Command")
-    L.append("")
-    L.append("```")
-    L.append(res["command"])
-    L.append("```")
+    if "filters" in sc:
+        L += filters_section(sc["filters"])
+    if "job" in sc:
+        L += job_section(sc["job"])
+    path.write_text("\n".join(L) + "\n")
+
+
+SECTION_TITLES = {
+    "filters": "11 filters: sparkops fused / one-by-one SQL / Spark floor / Data-Juicer",
+    "job": "Full job: web_refine vs the equivalent Data-Juicer recipe",
+}
+
+
+def anchor(title: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to '-'."""
+    import re
+
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+
+
+def run_lines(res: dict) -> list[str]:
+    """When and how a scenario's numbers were produced: date, command, run time, corpus."""
+    L = [f"Run on {res['date']} ({res['mode']} mode); every number in this section comes from this run.", "",
+         "### Command", "", "```", res["command"], "```"]
     if res.get("make_command"):
         L.append("")
         L.append(f"(`{res['make_command']}`; Makefile exports `SPARK_LOCAL_IP=127.0.0.1`, "
@@ -463,9 +536,13 @@ def write_report(res: dict, path: Path) -> None:
              + (f", the first {res['docs']:,} documents of `{res['full_corpus']}`" if res['corpus'] != res['full_corpus'] else "")
              + f"). Repetitions per tool: {res['reps']}, tools alternating (order rotated each repetition).")
     L.append("")
-    L.append("## Machine")
-    L.append("")
+    return L
+
+
+def machine_lines(res: dict, sink: bool) -> list[str]:
+    mi = res["machine"]
     sv, dv = mi["sparkops_venv"], mi["dj_venv"]
+    L = ["### Machine", ""]
     L.append(f"- CPU: {mi['cpu_model']}, {mi['logical_cpus']} logical CPUs "
              f"({mi['physical_cores']} physical cores reported), affinity {mi['cpu_affinity']}")
     L.append(f"- RAM: {mi['ram_gib']} GiB; OS: {mi['os']}")
@@ -481,27 +558,91 @@ def write_report(res: dict, path: Path) -> None:
     if len(codes) > 1:
         L.append(f"- **sparkops code changed during the benchmark** (others edit it concurrently): "
                  f"fingerprints seen {', '.join(codes)}; see `runs[].sparkops_py_sha256` in the JSON")
-    L.append(f"- Spark master `{res['master']}`, Data-Juicer `np: {res['np']}`; Spark output sink: `{res['sink']}`")
+    L.append(f"- Spark master `{res['master']}`, Data-Juicer `np: {res['np']}`"
+             + (f"; Spark output sink: `{res['sink']}`" if sink else ""))
     L.append("")
-    L.append("## Results")
-    L.append("")
-    L.append("Median (min–max) over the repetitions. *wall* = spawn of the tool's process to the end "
-             "of its last descendant; *docs/s* = docs / wall; *CPU s* = user+system of the whole process "
-             "tree (the larger of the kernel rusage of every reaped process, via a subreaper, and the polled "
-             "per-process times; see bench/README.md); *peak RSS* = max over 0.2 s samples of the RSS summed "
-             "over the tree; *other load* = CPU seconds the machine spent outside the tree during the run "
-             "(other users of the box; ~0 on a quiet machine).")
-    L.append("")
-    L.append("| run | docs | kept | wall s | docs/s | CPU s | peak RSS tree GiB | other load CPU s |")
-    L.append("|---|---|---|---|---|---|---|---|")
-    for tool, desc in TOOLS.items():
+    return L
+
+
+RESULTS_LEGEND = ("Median (min–max) over the repetitions. *wall* = spawn of the tool's process to the end "
+                  "of its last descendant; *docs/s* = docs / wall; *CPU s* = user+system of the whole process "
+                  "tree (the larger of the kernel rusage of every reaped process, via a subreaper, and the polled "
+                  "per-process times; see bench/README.md); *peak RSS* = max over 0.2 s samples of the RSS summed "
+                  "over the tree; *other load* = CPU seconds the machine spent outside the tree during the run "
+                  "(other users of the box; ~0 on a quiet machine).")
+
+
+def results_table(s: dict, tools: dict) -> list[str]:
+    L = ["| run | docs | kept | wall s | docs/s | CPU s | peak RSS tree GiB | other load CPU s |",
+         "|---|---|---|---|---|---|---|---|"]
+    for tool, desc in tools.items():
         if tool not in s:
             continue
         t = s[tool]
+        if not t["reps"]:
+            L.append(f"| {desc} | {t['docs']:,} | **failed** in all {t['failed']} repetition(s), see below "
+                     f"| – | – | – | – | – |")
+            continue
         kept = "/".join(f"{k:,}" for k in t["kept"])
+        if t.get("failed"):
+            kept += f" (+{t['failed']} failed run(s))"
         L.append(f"| {desc} | {t['docs']:,} | {kept} | {fmt_range(t['wall_s'])} | {fmt_range(t['docs_per_s'], 0)} | "
                  f"{fmt_range(t['cpu_s'])} | {fmt_range(t['peak_rss_gib'], 2)} | {fmt_range(t['other_load_cpu_s'])} |")
     L.append("")
+    return L
+
+
+def cpu_role_table(s: dict, tools: dict) -> list[str]:
+    L = ["CPU seconds by process (polled, medians): the command's own process, the JVM, Spark's Python "
+         "workers (forked by `pyspark.daemon`), other forked Python processes (Data-Juicer's pools).", ""]
+    roles = ["main process", "JVM", "Spark Python workers", "forked Python processes", "other"]
+    L.append("| run | " + " | ".join(roles) + " |")
+    L.append("|---|" + "---|" * len(roles))
+    for tool, desc in tools.items():
+        if tool not in s or not s[tool]["reps"]:
+            continue
+        by = s[tool].get("cpu_by_role", {})
+        L.append(f"| {desc} | " + " | ".join(f"{by[r]:.1f}" if r in by else "–" for r in roles) + " |")
+    L.append("")
+    return L
+
+
+def ratio_lines(res: dict) -> list[str]:
+    L = []
+    for key, v in res.get("ratios", {}).items():
+        L.append(f"- {key}: **{v:.2f}x**")
+    for key, vals in (res.get("paired_ratios") or {}).items():
+        L.append(f"- {key}, paired within each repetition (runs minutes apart; whole process): "
+                 + ", ".join(f"{v:.2f}x" for v in vals)
+                 + f" (min {min(vals):.2f}x, median {statistics.median(vals):.2f}x, max {max(vals):.2f}x)")
+    return L + [""] if L else L
+
+
+def all_runs_table(res: dict) -> list[str]:
+    L = ["All runs (the medians above use the last attempt of each tool and repetition; a run is "
+         f"*disturbed* when other processes used more than {res['max_other_load']} cores on average "
+         "during it, and is then repeated):", ""]
+    L.append("| tool | rep | attempt | started | wall s | docs/s | CPU s (rusage / polled) | peak RSS GiB | "
+             "other load cores | steal s | disturbed |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for x in res["all_runs"]:
+        L.append(f"| {x['tool']}{' (**failed**)' if x.get('failed') else ''} | {x['rep']} | {x['attempt']} | "
+                 f"{x.get('started', '')} | {x['wall_s']:.1f} | "
+                 f"{x['docs_per_s']:.0f} | {x['cpu_s']:.1f} ({x['cpu_rusage_s']:.1f} / {x['cpu_polled_s']:.1f}) | "
+                 f"{x['peak_rss_bytes'] / 2**30:.2f} | {x['other_load_cores']:.2f} | "
+                 f"{format(x['steal_s'], '.1f') if 'steal_s' in x else '–'} | "
+                 f"{'**yes**' if x['disturbed'] else 'no'} |")
+    L.append("")
+    return L
+
+
+def filters_section(res: dict) -> list[str]:
+    s = res["summary"]
+    L = [f"## {SECTION_TITLES['filters']}", ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=True)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, TOOLS)
     L.append("Inside each process (medians, s): where the wall time goes.")
     L.append("")
     L.append("| run | import | start (Spark session / DJ config) | processing | spark.stop | processing docs/s |")
@@ -519,52 +660,20 @@ def write_report(res: dict, path: Path) -> None:
                      f"{t['process_s']['median']:.1f} | {t['stop_s']['median']:.1f} | "
                      f"{t['process_docs_per_s']['median']:.0f} |")
     L.append("")
-    L.append("CPU seconds by process (polled, medians): the command's own process, the JVM, Spark's Python "
-             "workers (forked by `pyspark.daemon`), other forked Python processes (Data-Juicer's pools).")
-    L.append("")
-    roles = ["main process", "JVM", "Spark Python workers", "forked Python processes", "other"]
-    L.append("| run | " + " | ".join(roles) + " |")
-    L.append("|---|" + "---|" * len(roles))
-    for tool, desc in TOOLS.items():
-        if tool not in s:
-            continue
-        by = s[tool].get("cpu_by_role", {})
-        L.append(f"| {desc} | " + " | ".join(f"{by[r]:.1f}" if r in by else "–" for r in roles) + " |")
-    L.append("")
-    r = res.get("ratios", {})
-    if r:
-        L.append("## Ratios (medians)")
-        L.append("")
-        for key, v in r.items():
-            L.append(f"- {key}: **{v:.2f}x**")
-        for key, vals in (res.get("paired_ratios") or {}).items():
-            L.append(f"- {key}, paired within each repetition (runs minutes apart; whole process): "
-                     + ", ".join(f"{v:.2f}x" for v in vals)
-                     + f" (min {min(vals):.2f}x, median {statistics.median(vals):.2f}x, max {max(vals):.2f}x)")
-        L.append("")
-    L.append("## Same answer?")
+    L += cpu_role_table(s, TOOLS)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios (medians)", ""] + ratios
+    L.append("### Same answer?")
     L.append("")
     for line in res.get("verification", {}).get("lines", []):
         L.append(f"- {line}")
     L.append("")
-    L.append("All runs (the medians above use the last attempt of each tool and repetition; a run is "
-             f"*disturbed* when other processes used more than {res['max_other_load']} cores on average "
-             "during it, and is then repeated):")
-    L.append("")
-    L.append("| tool | rep | attempt | started | wall s | docs/s | CPU s (rusage / polled) | peak RSS GiB | "
-             "other load cores | steal s | disturbed |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
-    for x in res["all_runs"]:
-        L.append(f"| {x['tool']} | {x['rep']} | {x['attempt']} | {x.get('started', '')} | {x['wall_s']:.1f} | "
-                 f"{x['docs_per_s']:.0f} | {x['cpu_s']:.1f} ({x['cpu_rusage_s']:.1f} / {x['cpu_polled_s']:.1f}) | "
-                 f"{x['peak_rss_bytes'] / 2**30:.2f} | {x['other_load_cores']:.2f} | "
-                 f"{format(x['steal_s'], '.1f') if 'steal_s' in x else '–'} | "
-                 f"{'**yes**' if x['disturbed'] else 'no'} |")
-    L.append("")
+    L += all_runs_table(res)
     prof = res.get("profile")
     dj_ops = {d["op"]: d for d in (res.get("dj_per_op") or [])}
     if res.get("dropped_by") or prof or dj_ops:
-        L.append("## Per operator")
+        L.append("### Per operator")
         L.append("")
         L.append("*dropped*: documents whose first rejecting filter is this one (sparkops fused pass, untimed "
                  "analysis run). *kernel s*: seconds inside the sparkops operator's `compute` when the fused "
@@ -587,7 +696,7 @@ def write_report(res: dict, path: Path) -> None:
             L.append("")
             L.append("Not dropped / other: " + ", ".join(f"`{k}` {v:,}" for k, v in sorted(other.items())))
         L.append("")
-    L.append("## Recipe (the same for every tool)")
+    L.append("### Recipe (the same for every tool)")
     L.append("")
     L.append(recipe.markdown())
     L.append("")
@@ -601,7 +710,7 @@ def write_report(res: dict, path: Path) -> None:
     L.append("SELECT * FROM docs\nWHERE " + recipe.sql_where())
     L.append("```")
     L.append("")
-    L.append("## How each tool runs")
+    L.append("### How each tool runs")
     L.append("")
     L.append("- **Spark runs** (`bench/spark_job.py`): `sparkops.session(master=\"local[2]\")` (sparkops's "
              "default conf: Arrow batches of 2,000 rows, Delta extension), input read with an explicit "
@@ -623,12 +732,139 @@ def write_report(res: dict, path: Path) -> None:
              "torch for it; on a CPU-only machine with torch it does nothing). Offline: HF offline env, "
              "no sockets except AF_UNIX (the multiprocess Manager).")
     L.append("")
-    L.append("## Interpretation")
+    L.append("### Interpretation")
     L.append("")
     for line in res.get("interpretation", []):
         L.append(line)
     L.append("")
-    path.write_text("\n".join(L) + "\n")
+    return L
+
+
+def job_section(res: dict) -> list[str]:
+    s = res["summary"]
+    tools = job_scenario.TOOLS
+    L = [f"## {SECTION_TITLES['job']}", ""]
+    L.append("`job`: the real CLI, `sparkops run SPEC --fresh --master " + res["master"] + "`, where SPEC is "
+             "`jobs/web_refine.yaml` with only `input.path` (the corpus below), `output.path` (a scratch "
+             "folder) and its `expect:` paths (made absolute) changed: 3 stages clean → quality → dedup, each "
+             "gated by its Great Expectations suite. `dj_job`: Data-Juicer's `DefaultExecutor` "
+             "(`bench/dj_job.py`) on `jobs/web_refine_dj.yaml` (the same 7 mappers, 9 filters and "
+             "`document_deduplicator`, one stage, no gates) with only `dataset_path`, `export_path`, `np` and "
+             "the offline word-list folders changed. *kept* = rows of the final `dedup` Delta table (its "
+             "commit's counts, checked against Delta's per-file `numRecords`) / lines of Data-Juicer's export.")
+    L.append("")
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += job_inside_table(s)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratio (medians)", ""] + ratios
+    L += ["### Same answer?", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += job_per_op_table(res)
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    L += ["### What each side does that the other does not", "", job_sides_paragraph(res), ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
+def failure_lines(runs: list[dict]) -> list[str]:
+    """Each distinct gate failure once, with the runs that hit it (the message names the gate)."""
+    by_message: dict[str, list[dict]] = {}
+    for x in runs:
+        if x.get("failed"):
+            by_message.setdefault(x["failed"], []).append(x)
+    L = []
+    for message, xs in by_message.items():
+        which = ", ".join(f"rep {x['rep']} attempt {x['attempt']} (`{x['log']}`)" for x in xs)
+        L += [f"**`{xs[0]['tool']}` failed** (exit {xs[0]['returncode']}) in {which}:", "", "```", message, "```", ""]
+    return L
+
+
+def job_inside_table(s: dict) -> list[str]:
+    n_ops = len(job_scenario.dj_op_names())
+    L = ["Inside each process (medians, s): *processing* = for `job` the run time `sparkops run` reports "
+         "itself (input read, the stages with their gates and Delta commits), for `dj_job` the executor "
+         f"(load, {n_ops} ops, export); *outside* = wall − processing (imports, Spark session or DJ "
+         "config, `spark.stop()`, process exit).", "",
+         "| run | outside processing | processing | processing docs/s |", "|---|---|---|---|"]
+    for tool, desc in job_scenario.TOOLS.items():
+        t = s.get(tool)
+        if not t or not t["reps"]:
+            continue
+        L.append(f"| {desc} | {t['wall_s']['median'] - t['process_s']['median']:.1f} | "
+                 f"{t['process_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
+    L.append("")
+    return L
+
+
+def job_per_op_table(res: dict) -> list[str]:
+    rows = res.get("per_op") or []
+    if not rows:
+        return []
+    n_ops = len(job_scenario.dj_op_names())
+    L = ["### Per operator (rows left)", "",
+         "Rows after each op, last repetition: sparkops from the summary table `sparkops run` prints, "
+         f"Data-Juicer from its log lines (`[i/{n_ops}] OP [name] Done in Xs. Left N samples.`). *same*: "
+         "`yes`, or sparkops' rows left minus Data-Juicer's. *DJ s*: Data-Juicer's time for the op, "
+         "including its per-op pool start and cache writes.", "",
+         "| stage | # | operator | sparkops rows in | sparkops rows left | Data-Juicer rows left | same | DJ s |",
+         "|---|---|---|---|---|---|---|---|"]
+    for i, r in enumerate(rows, 1):
+        same = "" if r["rows_out"] is None or r["dj_left"] is None else (
+            "yes" if r["rows_out"] == r["dj_left"] else f"**{r['rows_out'] - r['dj_left']:+,}**")
+        L.append(f"| {r['stage']} | {i} | `{r['op']}` | {fmt_int(r['rows_in'])} | {fmt_int(r['rows_out'])} | "
+                 f"{fmt_int(r['dj_left'])} | {same} | {'' if r['dj_s'] is None else r['dj_s']} |")
+    L.append("")
+    stages = res.get("stages") or []
+    if stages:
+        dj_s = {st["stage"]: sum(r["dj_s"] or 0 for r in rows if r["stage"] == st["stage"]) for st in stages}
+        gates = res.get("gate_s") or {}
+        L.append("Per stage, last repetition: sparkops (its summary's *time s*: the ops, the gate and the Delta "
+                 "commits; the gate's own time from its report) "
+                 + ", ".join(f"`{st['stage']}` {st['s']:.1f} s ({st['note'] or 'no gate'}"
+                             + (f", gate {gates[st['stage']]:.1f} s" if st["stage"] in gates else "") + ")"
+                             for st in stages)
+                 + "; Data-Juicer (sum of its op lines) " + ", ".join(f"`{k}` ops {v:.1f} s" for k, v in dj_s.items())
+                 + ".")
+        L.append("")
+    return L
+
+
+def fmt_int(v) -> str:
+    return "" if v is None else f"{v:,}"
+
+
+def job_sides_paragraph(res: dict) -> str:
+    """What each tool produces beyond the kept rows, from what the last runs left on disk."""
+    tables = res.get("warehouse_tables") or []
+    dj_files = res.get("dj_outputs") or []
+    suites = [suite for _, suite in job_scenario.stage_suites() if suite]
+    sp = ("**sparkops** (`job`) reads the input once with a quarantine for unreadable records, runs each "
+          "stage's ops as one fused pass, validates the stage's kept rows with Great Expectations before "
+          f"publishing anything ({len(suites)} validations: " + ", ".join(f"`{x}`" for x in suites)
+          + ", each writing a report), and commits Delta tables: the kept rows of each stage with their `stats` and original "
+          "record, the removed rows in `<stage>_rejected` with `_dropped_by` (and the `stats` that removed "
+          "them), and `_quarantine`; each commit carries the stage hash and counts, which lets a re-run "
+          "resume at the first changed stage (`--fresh` here turns that off)")
+    if tables:
+        sp += (". Tables the last run committed: " + ", ".join(
+            f"`{t['table']}` ({fmt_int(t['rows'])} rows)" for t in tables))
+    sp += ". It writes no single JSONL export (the job spec has no `export_path`). "
+    n_ops = len(job_scenario.dj_op_names())
+    dj = (f"**Data-Juicer** (`dj_job`) runs the {n_ops} ops as one stage of `datasets` map/filter calls with np "
+          "processes and writes one JSONL export of the kept rows, plus a file of their stats; removed rows are "
+          "not kept, nothing validates the result, and a re-run starts over (its HF cache is fresh per run "
+          "here)")
+    if dj_files:
+        dj += ". Files the last run wrote: " + ", ".join(f"`{f['file']}` ({f['bytes'] / 1e6:.1f} MB)" for f in dj_files)
+    return sp + dj + "."
 
 
 def interpret(res: dict) -> list[str]:
@@ -717,6 +953,294 @@ def interpret(res: dict) -> list[str]:
     return out
 
 
+def interpret_job(res: dict) -> list[str]:
+    """A few lines on the job scenario, every number from its runs."""
+    s = res["summary"]
+    j, d = s.get("job"), s.get("dj_job")
+    out = []
+    failed = [x for x in res["runs"] if x.get("failed")]
+    if failed:
+        out.append(f"- **{len(failed)} `{failed[0]['tool']}` run(s) failed**: a gate stopped the job (exit 1; "
+                   f"see the failure above). Its suites were not changed for the benchmark.")
+    ok = lambda t: t and t["reps"]  # noqa: E731
+    if ok(j) and ok(d):
+        out.append(f"- CPU: the sparkops job used {j['cpu_s']['median']:.0f} CPU-s for {j['docs']:,} docs, "
+                   f"Data-Juicer {d['cpu_s']['median']:.0f} CPU-s (sparkops / Data-Juicer = "
+                   f"{j['cpu_s']['median'] / d['cpu_s']['median']:.2f}x); peak RSS of the tree "
+                   f"{j['peak_rss_gib']['median']:.2f} GiB vs {d['peak_rss_gib']['median']:.2f} GiB.")
+        by = j.get("cpu_by_role", {})
+        if by:
+            out.append(f"- Where the sparkops job's CPU goes (polled, by process): the JVM "
+                       f"{by.get('JVM', 0):.0f} CPU-s (all but the Python UDFs: reading, shuffles, Delta "
+                       f"writes, the GX validations' Spark jobs), "
+                       f"Spark's Python workers {by.get('Spark Python workers', 0):.0f} CPU-s (the operators, "
+                       f"plus Arrow (de)serialisation), the driver {by.get('main process', 0):.0f} CPU-s.")
+        jo = j["wall_s"]["median"] - j["process_s"]["median"]
+        do = d["wall_s"]["median"] - d["process_s"]["median"]
+        out.append(f"- Fixed cost outside the processing: sparkops {jo:.1f} s of its {j['wall_s']['median']:.1f} s "
+                   f"(Python imports, Spark session with Delta and the SQL functions, `spark.stop()`, JVM exit), "
+                   f"Data-Juicer {do:.1f} s of {d['wall_s']['median']:.1f} s.")
+    if res.get("stages"):
+        out.append("- sparkops by stage (last repetition, each including its gate and Delta commits): "
+                   + ", ".join(f"`{st['stage']}` {st['s']:.1f} s" for st in res["stages"]) + ".")
+    dj_ops = [r for r in res.get("per_op") or [] if r.get("dj_s") is not None]
+    if dj_ops:
+        top = sorted(dj_ops, key=lambda r: -r["dj_s"])[:3]
+        total = sum(r["dj_s"] for r in dj_ops)
+        out.append(f"- Data-Juicer's costliest ops by its own log (last repetition; {total:.1f} s for all "
+                   f"{len(dj_ops)}): " + ", ".join(f"`{r['op']}` {r['dj_s']:.1f} s" for r in top) + ".")
+    flagged = [x for x in res["runs"] if x.get("disturbed")]
+    if flagged:
+        out.append(f"- **{len(flagged)} run(s) kept although disturbed** by other load on the machine "
+                   f"(see the all-runs table): their numbers are pessimistic for the tool concerned.")
+    return out
+
+
+# --------------------------------------------------------------------------- scenarios
+
+
+def run_reps(tools: list[str], args, corpus: Path, n_docs: int) -> tuple[list[dict], list[dict]]:
+    """Every repetition runs each tool once, in an order rotated per repetition. A disturbed
+    run is repeated (up to --retries); the last attempt counts. Returns (counted, all)."""
+    rows, all_runs = [], []
+    for rep in range(1, args.reps + 1):
+        k = (rep - 1) % len(tools)
+        for tool in tools[k:] + tools[:k]:
+            for attempt in range(args.retries + 1):
+                row = run_one(tool, rep, args, corpus, n_docs)
+                row["attempt"] = attempt
+                row["other_load_cores"] = row["other_load_cpu_s"] / row["wall_s"]
+                row["disturbed"] = row["other_load_cores"] > args.max_other_load
+                all_runs.append(row)
+                # a failed gate fails again on the same input: repeating it measures nothing new
+                if not row["disturbed"] or row.get("failed"):
+                    break
+                log(f"rep {rep} {tool}: disturbed (other processes used {row['other_load_cores']:.2f} cores on "
+                    f"average during the run > {args.max_other_load})"
+                    + (", repeating it" if attempt < args.retries else ", keeping it (flagged)"))
+            rows.append(row)
+    return rows, all_runs
+
+
+def scenario_record(args, tools: list[str], corpus: Path, n_docs: int, machine: dict, json_path: Path,
+                    rows: list[dict], all_runs: list[dict]) -> dict:
+    """What every scenario records: when, how, on what, and the raw runs."""
+    argv = [os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable,
+            os.path.relpath(__file__, ROOT), *sys.argv[1:]]
+    return {
+        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "mode": "quick" if args.quick else "full",
+        "command": f"cd {ROOT} && " + shlex.join(argv),
+        "make_command": (("make bench" + (f" BENCH_ARGS={shlex.quote(' '.join(sys.argv[1:]))}" if sys.argv[1:] else ""))
+                         if os.environ.get("MAKELEVEL") else None),
+        "corpus": str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus),
+        "full_corpus": (str(args.corpus.resolve().relative_to(ROOT)) if args.corpus.resolve().is_relative_to(ROOT)
+                        else str(args.corpus)),
+        "corpus_mb": corpus.stat().st_size / 1e6,
+        "docs": n_docs,
+        "reps": args.reps,
+        "tools": tools,
+        "master": args.master,
+        "np": args.np,
+        "spark_conf": args.spark_conf,
+        "machine": machine,
+        "runs": rows,
+        "all_runs": [{k: v for k, v in r.items() if k != "inner"} for r in all_runs],
+        "max_other_load": args.max_other_load,
+        "summary": summarize(rows),
+        "paired_ratios": paired_ratios(rows, args.reps),
+        "json_path": str(json_path.relative_to(ROOT)) if json_path.resolve().is_relative_to(ROOT) else str(json_path),
+    }
+
+
+def filter_ratios(summary: dict) -> dict:
+    ratios = {}
+    if "fused" in summary and "dj" in summary:
+        ratios["fused vs Data-Juicer (docs/s, whole process)"] = \
+            summary["fused"]["docs_per_s"]["median"] / summary["dj"]["docs_per_s"]["median"]
+        ratios["fused vs Data-Juicer (docs/s, processing only)"] = \
+            summary["dj"]["process_s"]["median"] / summary["fused"]["process_s"]["median"]
+    if "fused" in summary and "sql" in summary:
+        ratios["fused vs one-by-one SQL (docs/s, whole process)"] = \
+            summary["fused"]["docs_per_s"]["median"] / summary["sql"]["docs_per_s"]["median"]
+        ratios["fused vs one-by-one SQL (docs/s, processing only)"] = \
+            summary["sql"]["process_s"]["median"] / summary["fused"]["process_s"]["median"]
+    if "sql" in summary and "dj" in summary:
+        ratios["one-by-one SQL vs Data-Juicer (docs/s, whole process)"] = \
+            summary["sql"]["docs_per_s"]["median"] / summary["dj"]["docs_per_s"]["median"]
+    if "floor" in summary and "fused" in summary:
+        ratios["Spark floor vs fused (docs/s, whole process)"] = \
+            summary["floor"]["docs_per_s"]["median"] / summary["fused"]["docs_per_s"]["median"]
+    return ratios
+
+
+def filters_verification(ids: dict[str, set | None]) -> dict:
+    """Kept id sets of each tool against the fused pass's."""
+    verification = {"lines": []}
+    ref_name = "fused" if ids.get("fused") is not None else next(iter(ids), None)
+    for name, got in ids.items():
+        if name == ref_name or got is None:
+            continue
+        ref = ids[ref_name]
+        only_ref, only_got = sorted(ref - got), sorted(got - ref)
+        same = not only_ref and not only_got
+        line = (f"`{name}` kept {len(got):,} docs, `{ref_name}` {len(ref):,}: "
+                + ("**identical id sets**" if same else
+                   f"**differ**: {len(only_ref)} only in {ref_name} (e.g. {', '.join(only_ref[:5])}), "
+                   f"{len(only_got)} only in {name} (e.g. {', '.join(only_got[:5])})"))
+        verification["lines"].append(line)
+        verification[name] = {"kept": len(got), "only_in_" + ref_name: only_ref[:50], "only_in_" + name: only_got[:50],
+                              "identical": same}
+    return verification
+
+
+def finish_filters(res: dict, args, corpus: Path, n_docs: int) -> None:
+    """The filter scenario's untimed part: same answer, drop reasons, kernel profile."""
+    rows, tools = res["runs"], res["tools"]
+    ids = {t: kept_ids(t) for t in tools if t in ("fused", "sql", "dj")}
+    analysis = {} if args.no_analysis else analysis_pass(args, corpus)
+    if analysis.get("kept_ids") is not None:
+        ids["analysis"] = analysis["kept_ids"]
+    res["verification"] = filters_verification(ids)
+    log("verification: " + "; ".join(res["verification"]["lines"]))
+    dj_rows = [r for r in rows if r["tool"] == "dj"]
+    res.update(
+        sink=args.sink,
+        recipe=recipe.RECIPE,
+        ratios=filter_ratios(res["summary"]),
+        profile=None if args.no_profile else profile_pass(args, corpus, n_docs),
+        dropped_by=analysis.get("dropped_by"),
+        dj_per_op=dj_rows[-1]["inner"].get("per_op") if dj_rows else None,
+        dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
+    )
+
+
+def job_ratios(summary: dict) -> dict:
+    j, d = summary.get("job"), summary.get("dj_job")
+    if not j or not d or not j["reps"] or not d["reps"]:
+        return {}
+    return {
+        "sparkops job vs Data-Juicer (docs/s, whole process)": j["docs_per_s"]["median"] / d["docs_per_s"]["median"],
+        "sparkops job vs Data-Juicer (docs/s, processing only)": d["process_s"]["median"] / j["process_s"]["median"],
+    }
+
+
+def last_ok(rows: list[dict], tool: str) -> dict | None:
+    """The tool's last repetition, if it succeeded (its output is what is on disk now)."""
+    mine = [r for r in rows if r["tool"] == tool]
+    return mine[-1] if mine and not mine[-1].get("failed") else None
+
+
+def job_verification(rows: list[dict]) -> dict:
+    """Kept ids and texts of the last `job` and `dj_job` runs (untimed, read from their outputs)."""
+    job, dj = last_ok(rows, "job"), last_ok(rows, "dj_job")
+    lines = []
+    if job:
+        lines.append(f"`job` read {job['inner']['input_rows']:,} records ({job['inner']['quarantined']:,} "
+                     f"quarantined); its `{job_scenario.FINAL_STAGE}` table holds {job['kept']:,} rows "
+                     f"(commit counts = Delta file statistics).")
+    if not job or not dj:
+        failed = [t for t, r in (("job", job), ("dj_job", dj)) if r is None and any(x["tool"] == t for x in rows)]
+        lines.append(f"No comparison: the last run of {', '.join(f'`{t}`' for t in failed)} failed."
+                     if failed else "No comparison: only one of the two tools ran.")
+        return {"lines": lines}
+    log("same answer? reading the dedup table and Data-Juicer's export (untimed)")
+    c = job_scenario.compare(job_scenario.job_kept_records(WORK / "out" / "job" / "warehouse"),
+                             job_scenario.dj_kept_records(WORK / "out" / "dj_job" / "kept.jsonl"))
+    return {"lines": lines + job_scenario.compare_lines(c), "compare": c}
+
+
+def warehouse_tables(warehouse: Path) -> list[dict]:
+    """The Delta tables a job run committed, with their row counts."""
+    out = []
+    for table in sorted(p.parent for p in warehouse.glob("*/_delta_log")):
+        out.append({"table": table.name, "rows": job_scenario.delta_rows(table)})
+    return out
+
+
+def output_files(folder: Path) -> list[dict]:
+    return [{"file": p.name, "bytes": p.stat().st_size} for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def finish_job(res: dict) -> None:
+    """The job scenario's untimed part: same answer, per-op counts, what each side wrote."""
+    rows = res["runs"]
+    res["verification"] = job_verification(rows)
+    log("verification: " + "; ".join(res["verification"]["lines"]))
+    job, dj = last_ok(rows, "job"), last_ok(rows, "dj_job")
+    dj_rows = [r for r in rows if r["tool"] == "dj_job" and not r.get("failed")]
+    warehouse = WORK / "out" / "job" / "warehouse"
+    res.update(
+        ratios=job_ratios(res["summary"]),
+        stages=job["inner"]["stages"] if job else None,
+        gate_s=job_scenario.gate_seconds(warehouse, job["inner"]["run_id"]) if job else None,
+        per_op=job_scenario.per_op_rows(job["inner"] if job else {}, dj["inner"].get("per_op", []) if dj else []),
+        warehouse_tables=warehouse_tables(warehouse) if job else None,
+        dj_outputs=output_files(WORK / "out" / "dj_job") if dj else None,
+        dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
+    )
+
+
+# --------------------------------------------------------------------------- results file
+
+
+def load_results(path: Path) -> dict:
+    """{'scenarios': {name: result}} from a results JSON; a file written before there were
+    scenarios holds one filter-scenario result at its top level."""
+    if not path.is_file():
+        return {"scenarios": {}}
+    raw = json.loads(path.read_text())
+    if "scenarios" in raw:
+        return raw
+    return {"scenarios": {"filters": raw}, "json_path": raw.get("json_path")}
+
+
+def prepare_for_report(results: dict) -> None:
+    """Fill what older results lack and re-derive the interpretation from the numbers."""
+    for name, res in results["scenarios"].items():
+        res.setdefault("paired_ratios", paired_ratios(res["runs"], res["reps"]))
+        if (res.get("make_command") or "").endswith("BENCH_ARGS=''"):
+            res["make_command"] = "make bench"
+        res["interpretation"] = interpret(res) if name == "filters" else interpret_job(res)
+
+
+def render_only(args) -> int:
+    results = load_results(args.render)
+    if not results["scenarios"]:
+        sys.exit(f"{args.render}: no results")
+    prepare_for_report(results)
+    results["json_path"] = results.get("json_path") or str(args.render)
+    results["rendered"] = (f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')} with "
+                           f"`bench/run.py --render {args.render}` (numbers unchanged, from the JSON)")
+    quick = all(r["mode"] == "quick" for r in results["scenarios"].values())
+    md_path = args.results_md or (WORK / "quick" / "RESULTS.md" if quick else HERE / "RESULTS.md")
+    write_report(results, md_path)
+    log(f"re-wrote {md_path} from {args.render}")
+    return 0
+
+
+def selected_tools(args) -> dict[str, list[str]]:
+    """Scenario -> its tools to run, in the order of --tools; scenarios left with none are skipped."""
+    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    unknown = set(scenarios) - set(SCENARIOS)
+    if unknown:
+        sys.exit(f"unknown scenario(s) {sorted(unknown)}; choose from {list(SCENARIOS)}")
+    tools = [t.strip() for t in (args.tools or ",".join(ALL_TOOLS)).split(",") if t.strip()]
+    unknown = set(tools) - set(ALL_TOOLS)
+    if unknown:
+        sys.exit(f"unknown tool(s) {sorted(unknown)}; choose from {list(ALL_TOOLS)}")
+    out = {}
+    for s in scenarios:
+        mine = [t for t in tools if t in SCENARIOS[s]]
+        if mine:
+            out[s] = mine
+        else:
+            log(f"scenario {s}: none of its tools ({', '.join(SCENARIOS[s])}) selected by --tools; skipped")
+    if not out:
+        sys.exit("nothing to run")
+    return out
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -726,18 +1250,23 @@ def main() -> int:
                     help="a 5,000-doc slice, 1 repetition, report to bench/work/quick/ (a few minutes)")
     ap.add_argument("--docs", type=int, default=None, help="use the first N documents of the corpus")
     ap.add_argument("--reps", type=int, default=None, help="repetitions per tool (default 3, --quick 1)")
-    ap.add_argument("--tools", default=",".join(TOOLS), help=f"comma list from {','.join(TOOLS)}")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS),
+                    help=f"comma list from {','.join(SCENARIOS)} (default: both). filters: "
+                         f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}")
+    ap.add_argument("--tools", default=None,
+                    help=f"comma list from {','.join(ALL_TOOLS)} (default: every tool of the selected scenarios)")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                     help="JSONL corpus (default bench/work/corpus/corpus.jsonl, built if missing)")
     ap.add_argument("--master", default="local[2]", help="Spark master for the sparkops runs")
     ap.add_argument("--np", type=int, default=2, help="Data-Juicer np")
     ap.add_argument("--sink", default="json", choices=["json", "parquet", "noop"],
-                    help="Spark output format for the kept rows (Data-Juicer always writes JSONL)")
+                    help="filters scenario: Spark output format for the kept rows (Data-Juicer always writes JSONL)")
     ap.add_argument("--spark-conf", default=None, help="extra Spark conf 'k=v,k2=v2' (recorded in the results)")
     ap.add_argument("--results-md", type=Path, default=None,
                     help="default bench/RESULTS.md (--quick: bench/work/quick/RESULTS.md)")
     ap.add_argument("--results-json", type=Path, default=None,
-                    help="default bench/results.json (--quick: bench/work/quick/results.json)")
+                    help="default bench/results.json (--quick: bench/work/quick/results.json); scenarios not "
+                         "run keep their previous results from this file")
     ap.add_argument("--no-analysis", action="store_true", help="skip the untimed drop-reason pass")
     ap.add_argument("--interval", type=float, default=0.2, help="process-tree sampling interval, s")
     ap.add_argument("--timeout", type=float, default=3600, help="per-run timeout, s")
@@ -758,27 +1287,15 @@ def main() -> int:
     args = ap.parse_args()
 
     if args.render:
-        res = json.loads(args.render.read_text())
-        res.setdefault("paired_ratios", paired_ratios(res["runs"], res["reps"]))
-        if (res.get("make_command") or "").endswith("BENCH_ARGS=''"):
-            res["make_command"] = "make bench"
-        res["interpretation"] = interpret(res)
-        res["rendered"] = (f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')} with "
-                           f"`bench/run.py --render {args.render}` (numbers unchanged, from the JSON)")
-        md_path = args.results_md or (WORK / "quick" / "RESULTS.md" if res["mode"] == "quick" else HERE / "RESULTS.md")
-        write_report(res, md_path)
-        log(f"re-wrote {md_path} from {args.render}")
-        return 0
+        return render_only(args)
 
     t_bench = time.time()
     if args.quick:
         args.docs = args.docs or 5000
         args.reps = args.reps or 1
     args.reps = args.reps or 3
-    tools = [t.strip() for t in args.tools.split(",") if t.strip()]
-    unknown = set(tools) - set(TOOLS)
-    if unknown:
-        sys.exit(f"unknown tool(s) {sorted(unknown)}; choose from {list(TOOLS)}")
+    plan = selected_tools(args)
+    all_selected = [t for tools in plan.values() for t in tools]
     out_base = WORK / "quick" if args.quick else HERE
     md_path = args.results_md or out_base / "RESULTS.md"
     json_path = args.results_json or out_base / "results.json"
@@ -786,124 +1303,46 @@ def main() -> int:
 
     ensure_assets()
     ensure_corpus(args.corpus.resolve())
-    if "dj" in tools:
+    uses_dj = any(t in DJ_TOOLS for t in all_selected)
+    if uses_dj:
         ensure_dj_venv()
     corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
-    log(f"corpus {corpus} ({n_docs:,} docs); tools {tools}; {args.reps} repetition(s)")
+    log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
-    freeze_before = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if "dj" in tools else []}
+    freeze_before = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else []}
 
-    rows, all_runs = [], []
-    for rep in range(1, args.reps + 1):
-        k = (rep - 1) % len(tools)
-        for tool in tools[k:] + tools[:k]:
-            for attempt in range(args.retries + 1):
-                row = run_one(tool, rep, args, corpus, n_docs)
-                row["attempt"] = attempt
-                row["other_load_cores"] = row["other_load_cpu_s"] / row["wall_s"]
-                row["disturbed"] = row["other_load_cores"] > args.max_other_load
-                all_runs.append(row)
-                if not row["disturbed"]:
-                    break
-                log(f"rep {rep} {tool}: disturbed (other processes used {row['other_load_cores']:.2f} cores on "
-                    f"average during the run > {args.max_other_load})"
-                    + (", repeating it" if attempt < args.retries else ", keeping it (flagged)"))
-            rows.append(row)
+    done = {}
+    for name, tools in plan.items():
+        t0 = time.time()
+        log(f"scenario {name}: {', '.join(tools)}")
+        rows, all_runs = run_reps(tools, args, corpus, n_docs)
+        res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
+        if name == "filters":
+            finish_filters(res, args, corpus, n_docs)
+        else:
+            finish_job(res)
+        res["bench_wall_s"] = time.time() - t0
+        done[name] = res
 
-    summary = summarize(rows)
-    ratios = {}
-    if "fused" in summary and "dj" in summary:
-        ratios["fused vs Data-Juicer (docs/s, whole process)"] = \
-            summary["fused"]["docs_per_s"]["median"] / summary["dj"]["docs_per_s"]["median"]
-        ratios["fused vs Data-Juicer (docs/s, processing only)"] = \
-            summary["dj"]["process_s"]["median"] / summary["fused"]["process_s"]["median"]
-    if "fused" in summary and "sql" in summary:
-        ratios["fused vs one-by-one SQL (docs/s, whole process)"] = \
-            summary["fused"]["docs_per_s"]["median"] / summary["sql"]["docs_per_s"]["median"]
-        ratios["fused vs one-by-one SQL (docs/s, processing only)"] = \
-            summary["sql"]["process_s"]["median"] / summary["fused"]["process_s"]["median"]
-    if "sql" in summary and "dj" in summary:
-        ratios["one-by-one SQL vs Data-Juicer (docs/s, whole process)"] = \
-            summary["sql"]["docs_per_s"]["median"] / summary["dj"]["docs_per_s"]["median"]
-    paired = paired_ratios(rows, args.reps)
-    if "floor" in summary and "fused" in summary:
-        ratios["Spark floor vs fused (docs/s, whole process)"] = \
-            summary["floor"]["docs_per_s"]["median"] / summary["fused"]["docs_per_s"]["median"]
-
-    # ---- same answer? (outputs of the last repetition; untimed)
-    verification = {"lines": []}
-    ids = {t: kept_ids(t) for t in tools if t in ("fused", "sql", "dj")}
-    analysis = {} if args.no_analysis else analysis_pass(args, corpus)
-    if analysis.get("kept_ids") is not None:
-        ids["analysis"] = analysis["kept_ids"]
-    ref_name = "fused" if ids.get("fused") is not None else next(iter(ids), None)
-    for name, got in ids.items():
-        if name == ref_name or got is None:
-            continue
-        ref = ids[ref_name]
-        only_ref, only_got = sorted(ref - got), sorted(got - ref)
-        same = not only_ref and not only_got
-        line = (f"`{name}` kept {len(got):,} docs, `{ref_name}` {len(ref):,}: "
-                + ("**identical id sets**" if same else
-                   f"**differ**: {len(only_ref)} only in {ref_name} (e.g. {', '.join(only_ref[:5])}), "
-                   f"{len(only_got)} only in {name} (e.g. {', '.join(only_got[:5])})"))
-        verification["lines"].append(line)
-        verification[name] = {"kept": len(got), "only_in_" + ref_name: only_ref[:50], "only_in_" + name: only_got[:50],
-                              "identical": same}
-    log("verification: " + "; ".join(verification["lines"]))
-
-    profile = None if args.no_profile else profile_pass(args, corpus, n_docs)
-
-    freeze_after = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if "dj" in tools else []}
+    freeze_after = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else []}
     changed = {k: sorted(set(freeze_after[k]) ^ set(freeze_before[k])) for k in freeze_before}
-    if any(changed.values()):
-        verification["lines"].append(f"**venv contents changed during the run**: {changed}")
-    else:
-        verification["lines"].append("Neither venv changed during the run (`pip list` before = after): "
-                                     "nothing was installed.")
-    dj_rows = [r for r in rows if r["tool"] == "dj"]
-    argv = [os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable,
-            os.path.relpath(__file__, ROOT), *sys.argv[1:]]
-    res = {
-        "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
-        "mode": "quick" if args.quick else "full",
-        "command": f"cd {ROOT} && " + shlex.join(argv),
-        "make_command": (("make bench" + (f" BENCH_ARGS={shlex.quote(' '.join(sys.argv[1:]))}" if sys.argv[1:] else ""))
-                         if os.environ.get("MAKELEVEL") else None),
-        "corpus": str(corpus.relative_to(ROOT)) if corpus.is_relative_to(ROOT) else str(corpus),
-        "full_corpus": (str(args.corpus.resolve().relative_to(ROOT)) if args.corpus.resolve().is_relative_to(ROOT)
-                        else str(args.corpus)),
-        "corpus_mb": corpus.stat().st_size / 1e6,
-        "docs": n_docs,
-        "reps": args.reps,
-        "tools": tools,
-        "master": args.master,
-        "np": args.np,
-        "sink": args.sink,
-        "spark_conf": args.spark_conf,
-        "recipe": recipe.RECIPE,
-        "machine": machine,
-        "runs": rows,
-        "all_runs": [{k: v for k, v in r.items() if k != "inner"} for r in all_runs],
-        "max_other_load": args.max_other_load,
-        "profile": profile,
-        "summary": summary,
-        "ratios": ratios,
-        "paired_ratios": paired,
-        "verification": verification,
-        "dropped_by": analysis.get("dropped_by"),
-        "dj_per_op": dj_rows[-1]["inner"].get("per_op") if dj_rows else None,
-        "dj_refused_installs": sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
-        "venv_changes": changed,
-        "json_path": str(json_path.relative_to(ROOT)) if json_path.resolve().is_relative_to(ROOT) else str(json_path),
-    }
-    res["bench_wall_s"] = time.time() - t_bench
-    res["interpretation"] = interpret(res)
-    json_path.write_text(json.dumps(res, indent=2, default=str))
-    write_report(res, md_path)
-    log(f"wrote {md_path} and {json_path} ({res['bench_wall_s'] / 60:.1f} min)")
-    for k, v in ratios.items():
-        log(f"{k}: {v:.2f}x")
+    for res in done.values():
+        res["venv_changes"] = changed
+        res["verification"]["lines"].append(
+            f"**venv contents changed during the run**: {changed}" if any(changed.values()) else
+            "Neither venv changed during the run (`pip list` before = after): nothing was installed.")
+
+    results = load_results(json_path)  # a scenario not run now keeps its previous results
+    results["scenarios"].update(done)
+    results["json_path"] = done[next(iter(done))]["json_path"]
+    results.pop("rendered", None)
+    prepare_for_report(results)
+    json_path.write_text(json.dumps(results, indent=2, default=str))
+    write_report(results, md_path)
+    log(f"wrote {md_path} and {json_path} ({(time.time() - t_bench) / 60:.1f} min)")
+    for res in done.values():
+        for k, v in res["ratios"].items():
+            log(f"{k}: {v:.2f}x")
     return 0
 
 
