@@ -43,7 +43,9 @@ def _value(v) -> str:
 def _sql_signature(op: Op) -> list[str]:
     args = "".join(f"[, {a}]" for a in op.sql_args())
     if op.kind == "deduplicator":
-        return ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
+        sketches = [f"`{sk.name}(text{''.join(f'[, {a}]' for a in sk.args)}) -> {sk.dtype}`"
+                    for sk in op.sketches]
+        return sketches or ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
     if op.kind == "mapper":
         return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
     if op.sql_name:
@@ -77,6 +79,7 @@ def render() -> str:
     for op in ops:
         lines += ["", f"## {op.name}", "", f"*{op.kind}, family `{op.family}`*", "", op.doc, ""]
         lines += [f"SQL: {s}" + "  " for s in _sql_signature(op)]
+        lines += [f"- `{sk.name}`: {sk.doc}" for sk in op.sketches]
         if op.stats:
             lines += ["", "| stat key | type | definition |", "|---|---|---|"]
             lines += [f"| `{s.key}` | {s.dtype} | {s.doc} |" for s in op.stats]

@@ -125,6 +125,22 @@ COMMON_FILTER_PARAMS = (
 )
 
 
+@dataclass(frozen=True)
+class Sketch:
+    """A per-row SQL function of a deduplicator (a signature, a fingerprint), so that
+    near-dedup can also be written in plain SQL.
+
+    ``args`` are the op's parameters the function takes as optional extra arguments, in
+    order; ``compute(texts, prepared params) -> list`` (None where a text has no sketch).
+    """
+
+    name: str
+    dtype: str  # Spark SQL type of the result
+    args: tuple[str, ...]
+    compute: Callable
+    doc: str
+
+
 # --------------------------------------------------------------------------- operators
 
 
@@ -161,6 +177,7 @@ class Op:
     # deduplicators work on a whole DataFrame: "module:function", imported when a job runs
     # it, so this pure layer never imports pyspark
     frame: str | None = None
+    sketches: tuple[Sketch, ...] = ()  # deduplicators: their per-row SQL functions
 
     def sql_args(self) -> tuple[str, ...]:
         """Optional arguments of the SQL function after ``text``, in order."""
@@ -285,12 +302,14 @@ def bind(spec: str | Mapping[str, Any], where: str | None = None) -> BoundOp:
     raise OpError(f"{prefix}an op entry must be 'op_name' or {{op_name: {{params}}}}, got {spec!r}")
 
 
-def sql_functions() -> list[tuple[str, Op, Stat | None]]:
-    """Every SQL function name with the op (and, for filters, the stat) it computes."""
+def sql_functions() -> list[tuple[str, Op, Stat | Sketch | None]]:
+    """Every SQL function name with the op and what it computes: a filter's stat, a
+    deduplicator's sketch, or None (a mapper, or a filter's struct of stats)."""
     out = []
     for op in all_ops():
-        if op.kind == "deduplicator":
-            continue  # DataFrame-level: no per-row SQL function
+        if op.kind == "deduplicator":  # DataFrame-level; per-row SQL only for its sketches
+            out.extend((sk.name, op, sk) for sk in op.sketches)
+            continue
         if op.kind == "mapper":
             out.append((op.sql_name or op.name.removesuffix("_mapper"), op, None))
         elif op.sql_name:

@@ -33,7 +33,8 @@ def test_sql_names_are_the_binding_ones():
     assert {"text_len", "num_words", "alnum_ratio", "special_char_ratio", "char_rep_ratio", "word_rep_ratio",
             "avg_line_length", "max_line_length", "stopwords_ratio", "flagged_words_ratio", "lang_id",
             "whitespace_normalization", "punctuation_normalization", "fix_unicode", "clean_email",
-            "clean_links", "clean_ip", "remove_repeat_sentences"} == names
+            "clean_links", "clean_ip", "remove_repeat_sentences",
+            "minhash_signature", "minhash_bands", "simhash"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
 

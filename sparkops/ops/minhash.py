@@ -148,8 +148,25 @@ def _prepare(p: dict, where: str) -> dict:
     return dict(p, num_bands=b, num_rows_per_band=r, _ignore=ignore)
 
 
+def _signature_rows(texts: list[str], p: dict) -> list:
+    from sparkops.ops.shingles import batch_shingle_hashes
+
+    doc, h = batch_shingle_hashes(texts, p["tokenization"], p["window_size"], p["lowercase"], p["_ignore"])
+    sig, has = signatures(doc, h, len(texts), p["num_permutations"])
+    return [row.astype(np.int64).tolist() if ok else None for row, ok in zip(sig, has)]
+
+
+def _band_rows(texts: list[str], p: dict) -> list:
+    from sparkops.ops.shingles import batch_shingle_hashes
+
+    doc, h = batch_shingle_hashes(texts, p["tokenization"], p["window_size"], p["lowercase"], p["_ignore"])
+    sig, has = signatures(doc, h, len(texts), p["num_permutations"])
+    keys = band_keys(sig, p["num_bands"], p["num_rows_per_band"])
+    return [row.tolist() if ok else None for row, ok in zip(keys, has)]
+
+
 def _declare() -> None:
-    from sparkops.registry import Op, Param, declare, positive
+    from sparkops.registry import Op, Param, Sketch, declare, positive
 
     declare(Op(
         name="document_minhash_deduplicator", kind="deduplicator", family="dedup",
@@ -180,6 +197,16 @@ def _declare() -> None:
                   "order, 'longest' or 'shortest' text (ties: first).", choices=("first", "longest", "shortest")),
         ),
         prepare=_prepare, frame="sparkops.dedup.minhash:deduplicate",
+        sketches=(
+            Sketch("minhash_signature", "array<bigint>",
+                   ("num_permutations", "tokenization", "window_size", "lowercase"), _signature_rows,
+                   "The K MinHash values (0 .. 2^32-1); the share of equal positions of two signatures "
+                   "estimates the Jaccard similarity of the texts. NULL for a text without tokens."),
+            Sketch("minhash_bands", "array<bigint>",
+                   ("jaccard_threshold", "num_permutations", "tokenization", "window_size", "lowercase"),
+                   _band_rows, "The LSH band keys (Data-Juicer's band/row layout for the threshold); two "
+                   "texts are candidates when a key at the same position is equal."),
+        ),
         notes="Tokenization and normalisation: see `sparkops/ops/shingles.py`. Documents with fewer tokens than "
               "`window_size` have one shingle (all their tokens), so distinct short documents do not collapse "
               "into one cluster as in Data-Juicer; documents without tokens are never near-duplicates. "

@@ -15,6 +15,7 @@ each group runs with its own validated parameters).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 
 import pandas as pd
@@ -23,48 +24,49 @@ from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
 from sparkops.ops.doc import Doc
-from sparkops.registry import Op, Stat, sql_functions
+from sparkops.registry import Op, Sketch, Stat, sql_functions
 
 _PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
 
 
 @lru_cache(maxsize=256)
-def _bound(op_name: str, args: tuple):
+def _bound(op_name: str, names: tuple, args: tuple):
     from sparkops.registry import get_op
 
-    op = get_op(op_name)
-    names = op.sql_args()
-    return op.bind(dict(zip(names, args)), where="SQL function")
+    return get_op(op_name).bind(dict(zip(names, args)), where="SQL function")
 
 
-def _param_groups(op: Op, n: int, args: tuple[pd.Series, ...]):
+def _param_groups(op: Op, n: int, args: tuple[pd.Series, ...], names: tuple[str, ...] | None = None):
     """(row positions, bound op) per distinct combination of the extra arguments."""
-    names = op.sql_args()
+    names = op.sql_args() if names is None else names
     if len(args) > len(names):
         raise TypeError(f"{op.name}: at most {len(names)} extra argument(s) ({', '.join(names) or 'none'}), "
                         f"got {len(args)}")
     if not args:
-        return [(None, _bound(op.name, ()))]
+        return [(None, _bound(op.name, names, ()))]
     values = [a.tolist() for a in args]
     groups: dict[tuple, list[int]] = {}
     for i in range(n):
         key = tuple(_plain(v[i]) for v in values)
         groups.setdefault(key, []).append(i)
-    return [(None if len(groups) == 1 else rows, _bound(op.name, key)) for key, rows in groups.items()]
+    return [(None if len(groups) == 1 else rows, _bound(op.name, names, key)) for key, rows in groups.items()]
 
 
 def _plain(value):
-    # Arrow hands numpy scalars and arrays; the registry checks plain Python types
+    # Arrow hands numpy scalars and arrays; the registry checks plain Python types. A SQL
+    # literal such as 0.7 is a DECIMAL in Spark: it means the float 0.7
     if hasattr(value, "tolist"):
         return value.tolist()
+    if isinstance(value, Decimal):
+        return float(value)
     return value
 
 
-def _evaluate(op: Op, texts: pd.Series, args: tuple[pd.Series, ...], run) -> list:
+def _evaluate(op: Op, texts: pd.Series, args: tuple[pd.Series, ...], run, names=None) -> list:
     """Run ``run(bound, non-null texts)`` per parameter group; nulls give null."""
     out: list = [None] * len(texts)
     values = texts.tolist()
-    for rows, bound in _param_groups(op, len(values), args):
+    for rows, bound in _param_groups(op, len(values), args, names):
         positions = range(len(values)) if rows is None else rows
         live = [i for i in positions if values[i] is not None]
         if not live:
@@ -111,6 +113,16 @@ def mapper_udf(op: Op):
     return pandas_udf(compute, "string")
 
 
+def sketch_udf(op: Op, sketch: Sketch):
+    """A deduplicator's per-row sketch (minhash_signature, simhash, ...)."""
+
+    def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
+        return pd.Series(_evaluate(op, texts, args, lambda b, ts: sketch.compute(ts, b.prepared), sketch.args))
+
+    compute.__name__ = sketch.name
+    return pandas_udf(compute, sketch.dtype)
+
+
 def op_stat(op: Op, key: str) -> Stat:
     return next(s for s in op.stats if s.key == key)
 
@@ -120,7 +132,9 @@ def udfs() -> dict[str, tuple[Op, object]]:
     """SQL name -> (op, pandas UDF), built once per process."""
     out = {}
     for name, op, stat in sql_functions():
-        if op.kind == "mapper":
+        if isinstance(stat, Sketch):
+            out[name] = (op, sketch_udf(op, stat))
+        elif op.kind == "mapper":
             out[name] = (op, mapper_udf(op))
         elif stat is None:
             out[name] = (op, struct_udf(op))
@@ -142,7 +156,8 @@ def register(spark: SparkSession) -> list[str]:
 def column_function(name: str):
     """The Python face of a SQL function: ``f(col, *args, **params) -> Column``."""
     op, udf = udfs()[name]
-    names = op.sql_args()
+    sketch = next((sk for sk in op.sketches if sk.name == name), None)
+    names = sketch.args if sketch else op.sql_args()
 
     def call(col, *args, **params) -> Column:
         unknown = set(params) - set(names)
@@ -155,7 +170,7 @@ def column_function(name: str):
                 values.append(params[pname])
         # validate now, on the driver, so a wrong parameter fails before any task runs
         if all(not isinstance(v, Column) for v in values):
-            _bound(op.name, tuple(values))
+            _bound(op.name, tuple(names), tuple(values))
         cols = [v if isinstance(v, Column) else F.lit(v) for v in values]
         return udf(F.col(col) if isinstance(col, str) else col, *cols).alias(name)
 

@@ -27,7 +27,7 @@ from sparkops.registry import BoundOp, OpError, bind
 
 KEEP, DROPPED_BY, STATS = "_keep", "_dropped_by", "stats"
 # what deduplicators add to the rows they remove (kept rows never carry them on)
-DEDUP_COLUMNS = ("_duplicate_of", "_dup_cluster", "_dup_jaccard")
+DEDUP_COLUMNS = ("_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming")
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
 

@@ -1,4 +1,4 @@
-"""MinHash near-dedup on real text: kernels, connected components, the Spark algorithm, a job step."""
+"""Near-dedup (MinHash, SimHash) on real text: kernels, connected components, the Spark algorithm, a job step."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from sparkops.ops.minhash import optimal_bands, signatures
 from sparkops.ops.shingles import batch_shingle_hashes, jaccard, per_document_sets, shingle_hashes
+from sparkops.ops.simhash import block_keys, fingerprints, hamming
 from sparkops.registry import OpError, bind
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -90,6 +91,26 @@ def test_wrong_parameters_are_refused_by_name():
         bind({"document_minhash_deduplicator": {"ignore_pattern": "(unclosed"}})
     with pytest.raises(OpError, match="jaccard_threshold"):
         bind({"document_minhash_deduplicator": {"jaccard_threshold": 1.5}})
+
+
+def test_simhash_fingerprints_and_block_keys(c4):
+    rng = random.Random(5)
+    texts = c4[:100] + [edit_words(c4[0], rng, 0.01), c4[1].upper().replace(" ", "  "), "Buy now", "Call us today"]
+    fp, has = fingerprints(*batch_shingle_hashes(texts, "space", 6), len(texts))
+    assert has.all()
+    assert hamming(fp[0], fp[100]) <= 6 and hamming(fp[1], fp[101]) == 0
+    assert min(hamming(fp[i], fp[j]) for i in range(100) for j in range(i)) > 4  # distinct real documents
+    assert hamming(fp[102], fp[103]) > 4  # distinct short texts do not collapse
+    # pigeonhole: any two fingerprints within the distance share a block key
+    rand = np.array([rng.getrandbits(64) for _ in range(300)], dtype=np.uint64)
+    near = rand.copy()
+    for i in range(len(near)):
+        for b in rng.sample(range(64), rng.randint(0, 4)):
+            near[i] ^= np.uint64(1 << b)
+    ka, kb = block_keys(rand, 6, 4), block_keys(near, 6, 4)
+    assert ((ka == kb).any(axis=1)).all()
+    with pytest.raises(OpError, match="less than num_blocks"):
+        bind({"document_simhash_deduplicator": {"hamming_distance": 6}})
 
 
 # --------------------------------------------------------------------------- Spark
@@ -173,6 +194,25 @@ def test_minhash_dedup_removes_copies_keeps_distinct_documents(spark, c4, verify
 
 
 @pytest.mark.spark
+def test_simhash_dedup_removes_copies_keeps_distinct_documents(spark, c4):
+    from sparkops.spark.fusion import stage_pass
+
+    rows = _corpus(c4)
+    df = spark.createDataFrame(rows, "text string, id string, dup_of string, _source string, _line long")
+    out = {r.id: r for r in stage_pass(df, ["document_simhash_deduplicator"], order_cols=["_source", "_line"])
+           .collect()}
+    line_of = {r["id"]: r["_line"] for r in rows}
+    for r in rows:
+        if r["id"].startswith(("exact:", "ws:")):
+            got = out[r["id"]]
+            assert not got._keep and got._dropped_by == "document_simhash_deduplicator"
+            assert got._duplicate_of == f"in.jsonl:{line_of[r['dup_of']]}" and got._dup_hamming == 0
+    assert all(out[f"short:{j}"]._keep for j in range(6))
+    assert all(out[r["dup_of"]]._keep for r in rows if r["dup_of"])
+    assert sum(1 for r in out.values() if not r._keep) < 120  # no collapse of distinct documents
+
+
+@pytest.mark.spark
 def test_a_hot_bucket_of_thousands_of_copies_is_one_cluster(spark, c4):
     from sparkops.spark.fusion import stage_pass
 
@@ -212,3 +252,26 @@ def test_minhash_dedup_as_a_job_step_writes_clusters_to_the_rejected_table(spark
     ids = {json.loads(r._record)["id"] for r in rejected.collect()}
     assert {r["id"] for r in rows if r["dup_of"] and not r["id"].startswith("light")} <= ids
     assert rejected.where("_dup_jaccard < 0.8 or _dup_cluster is null").count() == 0
+
+
+@pytest.mark.spark
+def test_near_dedup_in_plain_sql_with_the_sketch_functions(spark, c4):
+    import sparkops
+
+    sparkops.register(spark)
+    rows = [(r["id"], r["text"]) for r in _corpus(c4)]
+    spark.createDataFrame(rows, "id string, text string").createOrReplaceTempView("docs")
+    text = dict(rows)
+    sql_dir = Path(__file__).parents[1] / "sql"
+    for name, ids_of in (("near_dedup_minhash.sql", "duplicate_id"), ("near_dedup_simhash.sql", "duplicate_id")):
+        query = "\n".join(line for line in (sql_dir / name).read_text().splitlines() if not line.startswith("--"))
+        found = spark.sql(query).collect()
+        dup = {r[ids_of] for r in found}
+        # the exact and the re-spaced, upper-cased copies (ids sort after every c4:<n>)
+        assert {i for i in text if i.startswith(("exact:", "ws:"))} <= dup, name
+        assert not {i for i in dup if i.startswith("short:")}, name
+        assert all(r["first_similar_id"] < r["duplicate_id"] for r in found)
+    sig = spark.sql("SELECT minhash_signature(text) AS s, simhash(text) AS h, minhash_bands(text, 0.7) AS b "
+                    "FROM docs WHERE id = 'c4:0'").first()
+    assert len(sig.s) == 256 and len(sig.b) == 25 and all(0 <= v < 2 ** 32 for v in sig.s)
+    assert spark.sql("SELECT minhash_signature('   ') AS s, simhash('') AS h").first() == (None, None)
