@@ -32,7 +32,8 @@ from pyspark.sql import functions as F
 from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
 from sparkops.jobs.spec import InputSpec
 
-SPLIT_BYTES = 64 * 1024 * 1024
+SPLIT_BYTES = 64 * 1024 * 1024  # at most; smaller when that leaves cores idle (see _split_bytes)
+MIN_SPLIT_BYTES = 1024 * 1024
 BATCH_ROWS = 1000
 BATCH_CHARS = 32 * 1024 * 1024  # a batch of huge documents is flushed early
 SCHEMA = "text string, _record string, _source string, _line long, _reason string, _raw string"
@@ -84,16 +85,25 @@ def _kind(path: str, fmt: str) -> str:
     return "jsonl"
 
 
+def _split_bytes(spark: SparkSession, files: list[str]) -> int:
+    """Split size: every core gets about four splits (a 15 MB file on 2 cores is 8 tasks, not
+    1: a stage's operators run in the tasks that read its rows), within [1 MB, 64 MB]."""
+    total = sum(os.path.getsize(f) for f in files)
+    cores = max(1, spark.sparkContext.defaultParallelism)
+    return int(min(SPLIT_BYTES, max(MIN_SPLIT_BYTES, total // (4 * cores) + 1)))
+
+
 def _plan(spark: SparkSession, files: list[str], fmt: str) -> list[Split]:
     splits: list[Split] = []
     to_count = []
+    step = _split_bytes(spark, files)
     for path in files:
         kind = _kind(path, fmt)
         size = os.path.getsize(path)
-        if path.endswith(".gz") or kind == "json_array" or size <= SPLIT_BYTES:
+        if path.endswith(".gz") or kind == "json_array" or size <= step:
             splits.append(Split(path, 0, -1, 1, kind))
         else:
-            to_count += [(path, s, min(size, s + SPLIT_BYTES), kind) for s in range(0, size, SPLIT_BYTES)]
+            to_count += [(path, s, min(size, s + step), kind) for s in range(0, size, step)]
     if to_count:
         counts = (spark.sparkContext.parallelize(to_count, len(to_count))
                   .map(lambda t: (t, _count_newlines(t[0], t[1], t[2]))).collect())

@@ -168,10 +168,14 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
                 "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
 
+    t_ops = time.time()
+    say(f"stage '{stage.name}': ops done in {t_ops - t0:.1f} s: {rows_in:,} in, {kept:,} kept")
+
     kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     gate = None
     if stage.expect:  # before anything of this stage is published
         gate = _gate(kept_df, stage, out, run_id, say)
+    t_gate = time.time()
     # rejected first: the stage table's commit is what marks the stage done for a resume
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
@@ -179,7 +183,8 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     seconds = time.time() - t0
     result.stages.append(StageResult(stage.name, rows_in, kept, rows_in - kept, per_op, seconds, gate=gate))
     say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rows_in - kept:,} rejected "
-        f"({seconds:.1f} s) -> {table}")
+        f"({seconds:.1f} s: ops {t_ops - t0:.1f}, gate {t_gate - t_ops:.1f}, Delta commits "
+        f"{time.time() - t_gate:.1f}) -> {table}")
     return spark.read.format("delta").load(str(table))
 
 
