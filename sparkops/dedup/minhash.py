@@ -16,7 +16,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
-from pyspark.sql.types import ArrayType, BinaryType, BooleanType, LongType, StructField, StructType
+from pyspark.sql.types import ArrayType, BinaryType, BooleanType, DoubleType, LongType, StructField, StructType
 
 from sparkops.dedup.near import DOC, deduplicate_near, pair_columns
 from sparkops.ops.minhash import band_keys, signatures
@@ -56,14 +56,14 @@ def sketches(df: DataFrame, text_col: str, p: dict) -> DataFrame:
     return df.select(DOC, text_col).mapInArrow(run, schema)
 
 
-@pandas_udf("double")
+@pandas_udf(DoubleType())
 def exact_jaccard(a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series([None if x is None or y is None else
                       jaccard(np.frombuffer(x, dtype=np.uint64), np.frombuffer(y, dtype=np.uint64))
                       for x, y in zip(a, b)], dtype="float64")
 
 
-@pandas_udf("double")
+@pandas_udf(DoubleType())
 def estimated_jaccard(a: pd.Series, b: pd.Series) -> pd.Series:
     return pd.Series([None if x is None or y is None else
                       float(np.mean(np.frombuffer(x, dtype=np.uint32) == np.frombuffer(y, dtype=np.uint32)))
@@ -83,5 +83,5 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
     similarity = ((SIMILARITY, "shingles", exact_jaccard) if p["verify"]
                   else (SIMILARITY, "sig", estimated_jaccard))
     return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
-                            sketch=lambda rows: sketches(rows, text_col, p),
+                            reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p),
                             check=verified if p["verify"] else None, similarity=similarity, say=say)

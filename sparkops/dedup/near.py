@@ -40,6 +40,26 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
     return df.withColumn(DOC, F.monotonically_increasing_id()).localCheckpoint(eager=True)
 
 
+def read_table(spark, path: str) -> DataFrame:
+    """A reference table: Delta, else Parquet."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        return spark.read.format("delta").load(path)
+    except AnalysisException:
+        return spark.read.parquet(path)
+
+
+def read_reference(spark, path: str, text_col: str) -> DataFrame:
+    """The text column of a reference table."""
+    from sparkops.registry import OpError
+
+    ref = read_table(spark, path)
+    if text_col not in ref.columns:
+        raise OpError(f"reference {path}: no '{text_col}' column (columns: {', '.join(ref.columns)})")
+    return ref.select(F.col(text_col).cast("string").alias(text_col))
+
+
 def candidate_edges(sk: DataFrame) -> DataFrame:
     """(src, dst): every member of an LSH bucket linked to the bucket's smallest member."""
     keyed = sk.where("has").select(DOC, F.posexplode("keys").alias("slot", "key"))
@@ -60,16 +80,22 @@ def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, orde
                      sketch: Callable[[DataFrame], DataFrame],
                      check: Callable[[DataFrame, DataFrame], DataFrame] | None,
                      similarity: tuple[str, str, Callable[[Column, Column], Column]],
-                     say=None) -> DataFrame:
+                     reference: str | None = None, say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
     ``_duplicate_of``, ``_dup_cluster`` and the similarity column ``similarity[0]``.
 
     ``sketch(rows with _mh_doc)`` gives (_mh_doc, has, keys, ...); ``check(edges, sketch)``
     keeps the edges that pass the exact test; ``similarity = (name, sketch column, f)``:
-    ``f(a, b)`` scores a removed row's sketch column ``a`` against its survivor's ``b``.
+    ``f(a, b)`` scores a removed row's sketch column ``a`` against its survivor's ``b``. With a
+    ``reference`` table, its documents join the clustering with negative ids: a cluster that
+    holds one is led by it (its smallest id), so every input document in it is removed.
     """
     ided = doc_ids(df.persist(StorageLevel.MEMORY_AND_DISK), order_cols)
-    sk = sketch(ided).localCheckpoint(eager=True)
+    texts = ided.select(DOC, text_col)
+    if reference:
+        ref = read_reference(df.sparkSession, reference, text_col)
+        texts = texts.unionByName(ref.select((-1 - F.monotonically_increasing_id()).alias(DOC), text_col))
+    sk = sketch(texts).localCheckpoint(eager=True)
     edges = candidate_edges(sk)
     if check is not None:
         edges = check(edges, sk)
@@ -85,10 +111,12 @@ def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, orde
         order = [F.col("_mh_len").asc()] + order
     narrow = ided.select(DOC, *order_cols, F.length(text_col).alias("_mh_len"), ident.alias("_mh_id"))
     cluster = Window.partitionBy("component").orderBy(*order)
+    in_reference = F.col("component") < 0  # the component's smallest node is a reference document
     ranked = (narrow.join(labels, DOC)
-              .withColumn("_mh_rank", F.row_number().over(cluster))
-              .withColumn("_mh_first", F.first(DOC).over(cluster))
-              .withColumn(DUPLICATE_OF, F.first("_mh_id").over(cluster)))
+              .withColumn("_mh_rank", F.when(in_reference, F.lit(2)).otherwise(F.row_number().over(cluster)))
+              .withColumn("_mh_first", F.when(in_reference, F.col("component")).otherwise(F.first(DOC).over(cluster)))
+              .withColumn(DUPLICATE_OF, F.when(in_reference, F.lit("reference"))
+                          .otherwise(F.first("_mh_id").over(cluster))))
 
     name, column, score = similarity
     removed = ranked.where(F.col("_mh_rank") > 1).select(DOC, "_mh_first", DUPLICATE_OF, "component")

@@ -55,5 +55,5 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         return both.where(hamming(F.col("a"), F.col("b")) <= p["hamming_distance"]).select("src", "dst")
 
     return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
-                            sketch=lambda rows: sketches(rows, text_col, p), check=within,
+                            reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p), check=within,
                             similarity=(DISTANCE, "fp", hamming), say=say)

@@ -12,6 +12,7 @@ import hashlib
 import re
 import string
 
+from sparkops.ops.reference import REFERENCE
 from sparkops.registry import Op, Param, declare
 
 _WHITESPACE = re.compile(r"\s+")
@@ -41,6 +42,7 @@ declare(Op(
     params=(
         Param("lowercase", "bool", False, "Compare case-insensitively."),
         Param("ignore_non_character", "bool", False, "Ignore whitespace, digits and punctuation."),
+        REFERENCE,
     ),
     apply=exact_keys, frame="sparkops.dedup.exact:deduplicate",
     notes="Removed rows go to the stage's rejected table with `_dropped_by = 'document_deduplicator'` and "

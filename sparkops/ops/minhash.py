@@ -166,6 +166,7 @@ def _band_rows(texts: list[str], p: dict) -> list:
 
 
 def _declare() -> None:
+    from sparkops.ops.reference import REFERENCE
     from sparkops.registry import Op, Param, Sketch, declare, positive
 
     declare(Op(
@@ -195,6 +196,7 @@ def _declare() -> None:
                   "bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
             Param("keep", "str", "first", "sparkops: which member of a cluster survives: 'first' in input "
                   "order, 'longest' or 'shortest' text (ties: first).", choices=("first", "longest", "shortest")),
+            REFERENCE,
         ),
         prepare=_prepare, frame="sparkops.dedup.minhash:deduplicate",
         sketches=(

@@ -95,6 +95,7 @@ def _fingerprint_rows(texts: list[str], p: dict) -> list:
 
 
 def _declare() -> None:
+    from sparkops.ops.reference import REFERENCE
     from sparkops.registry import Op, Param, Sketch, declare, positive
 
     declare(Op(
@@ -115,6 +116,7 @@ def _declare() -> None:
                   "(less than num_blocks).", check=positive),
             Param("keep", "str", "first", "sparkops: which member of a cluster survives: 'first' in input "
                   "order, 'longest' or 'shortest' text.", choices=("first", "longest", "shortest")),
+            REFERENCE,
         ),
         prepare=_prepare, frame="sparkops.dedup.simhash:deduplicate",
         sketches=(

@@ -1,4 +1,4 @@
-"""Near-dedup (MinHash, SimHash) on real text: kernels, connected components, the Spark algorithm, a job step."""
+"""Deduplication on real text: exact, near (MinHash, SimHash), line level, URL, reference tables, SQL."""
 
 from __future__ import annotations
 
@@ -147,6 +147,24 @@ def test_connected_components_match_union_find(spark):
     assert got == expected
 
 
+def run_one_stage_job(spark, tmp_path, data, stage: str, op_line: str) -> None:
+    """Run a job of one stage `stage` with one op over the JSONL file `data`, output in tmp_path/out."""
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: {stage}
+        input: {{format: jsonl, path: {data}}}
+        output: {{path: out}}
+        stages:
+          - name: {stage}
+            process:
+              - {op_line}
+    """), encoding="utf-8")
+    run(spark, load(spec), say=lambda m: None)
+
+
 def _corpus(c4):
     """Real documents with injected copies: exact, re-spaced, lightly edited; distinct short notes."""
     rng = random.Random(11)
@@ -228,23 +246,11 @@ def test_a_hot_bucket_of_thousands_of_copies_is_one_cluster(spark, c4):
 
 @pytest.mark.spark
 def test_minhash_dedup_as_a_job_step_writes_clusters_to_the_rejected_table(spark, tmp_path, c4):
-    from sparkops.jobs.runner import run
-    from sparkops.jobs.spec import load
-
     rows = _corpus(c4)
     path = tmp_path / "in.jsonl"
     path.write_text("".join(json.dumps({"text": r["text"], "id": r["id"]}) + "\n" for r in rows), encoding="utf-8")
-    spec = tmp_path / "job.yaml"
-    spec.write_text(textwrap.dedent(f"""
-        name: near
-        input: {{format: jsonl, path: {path}}}
-        output: {{path: out}}
-        stages:
-          - name: near
-            process:
-              - document_minhash_deduplicator: {{jaccard_threshold: 0.8, verify: true}}
-    """), encoding="utf-8")
-    run(spark, load(spec), say=lambda m: None)
+    run_one_stage_job(spark, tmp_path, path, "near",
+                      "document_minhash_deduplicator: {jaccard_threshold: 0.8, verify: true}")
     kept = spark.read.format("delta").load(str(tmp_path / "out" / "near"))
     rejected = spark.read.format("delta").load(str(tmp_path / "out" / "near_rejected"))
     assert not {"_dup_cluster", "_dup_jaccard", "_duplicate_of"} & set(kept.columns)
@@ -275,3 +281,78 @@ def test_near_dedup_in_plain_sql_with_the_sketch_functions(spark, c4):
                     "FROM docs WHERE id = 'c4:0'").first()
     assert len(sig.s) == 256 and len(sig.b) == 25 and all(0 <= v < 2 ** 32 for v in sig.s)
     assert spark.sql("SELECT minhash_signature('   ') AS s, simhash('') AS h").first() == (None, None)
+
+
+# --------------------------------------------------------------------------- reference table, line level
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize("op", ["document_deduplicator", "document_minhash_deduplicator",
+                                "document_simhash_deduplicator"])
+def test_new_data_is_deduplicated_against_a_reference_table(spark, c4, tmp_path, op):
+    from sparkops.spark.fusion import stage_pass
+
+    snapshot = tmp_path / "yesterday"
+    spark.createDataFrame([(t,) for t in c4[:100]], "text string").write.format("delta").save(str(snapshot))
+    rng = random.Random(2)
+    new = [c4[5], c4[50].replace("\n", "\n\n"), c4[150], c4[151], c4[150]]  # 2 old, 2 new + a copy of a new one
+    if op != "document_deduplicator":
+        new.append(edit_words(c4[60], rng, 0.005))  # a near copy of an old one
+    rows = [{"text": t, "_source": "today.jsonl", "_line": n} for n, t in enumerate(new)]
+    df = spark.createDataFrame(rows, "text string, _source string, _line long")
+    out = {r._line: r for r in stage_pass(df, [{op: {"reference": str(snapshot)}}],
+                                          order_cols=["_source", "_line"]).collect()}
+    assert [out[n]._keep for n in range(5)] == [False, False, True, True, False]
+    assert out[0]._duplicate_of == out[1]._duplicate_of == "reference"
+    assert out[4]._duplicate_of == "today.jsonl:2"
+    if op != "document_deduplicator":
+        assert not out[5]._keep and out[5]._duplicate_of == "reference"
+    assert len(out) == len(new)  # reference documents are never part of the output
+
+
+@pytest.mark.spark
+def test_line_dedup_removes_boilerplate_spans_after_their_first_documents(spark, c4):
+    from sparkops.spark.fusion import stage_pass
+
+    boiler = "Share this page: Twitter | Facebook | Email"
+    texts = [f"{c4[i]}\n{boiler}" for i in range(20)] + [boiler, f"{c4[20]}\n}}\n}}", f"{c4[21]}\n}}"]
+    rows = [{"text": t, "_source": "in.jsonl", "_line": n} for n, t in enumerate(texts)]
+    df = spark.createDataFrame(rows, "text string, _source string, _line long")
+    out = {r._line: r for r in stage_pass(df, ["line_deduplicator"], order_cols=["_source", "_line"]).collect()}
+    assert out[0].text == texts[0]  # the first document keeps its copy
+    # later ones lose it (and only real repeats: each still starts with its own first line)
+    assert all(out[n]._keep and boiler not in out[n].text and out[n].text.startswith(c4[n].split("\n")[0])
+               for n in range(1, 20))
+    assert not out[20]._keep and out[20]._dropped_by == "line_deduplicator"  # nothing left: dropped
+    assert out[21].text == texts[21]  # repeats inside the first document that has a span stay
+    assert "}" not in out[22].text.split("\n")  # a later document loses it
+    two = {r._line: r for r in stage_pass(df, [{"line_deduplicator": {"max_occurrences": 2, "min_length": 5}}],
+                                          order_cols=["_source", "_line"]).collect()}
+    assert boiler in two[1].text and boiler not in two[2].text
+    assert two[22].text == texts[22]  # '}' is shorter than min_length: never removed
+
+
+def test_url_normalisation():
+    from sparkops.ops.url_keys import url_key
+
+    same = ["https://WWW.Example.com:443/a/b/?utm_source=x&b=2&a=1#top", "http://example.com/a/b?a=1&b=2",
+            "http://example.com/a/%62?b=2&a=1&fbclid=Z"]
+    assert len({url_key(u) for u in same}) == 1
+    assert url_key("http://example.com/a?b=1") != url_key("http://example.com/a?b=2")
+    assert url_key("http://example.com:8080/") == "http://example.com:8080"
+    assert url_key("  ") is None and url_key(None) is None and url_key("http://[::1") is None
+    assert url_key("HTTP://Example.com/A", normalize=False) == "HTTP://Example.com/A"
+
+
+@pytest.mark.spark
+def test_url_dedup_in_a_job_reads_the_url_field_of_the_records(spark, c4, tmp_path):
+    urls = ["https://www.example.com/post/1", "http://example.com/post/1/?utm_medium=mail",
+            "https://example.com/post/2", None, None, "https://example.com/post/1#comments"]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"text": c4[i], "url": u}) + "\n" for i, u in enumerate(urls)),
+                    encoding="utf-8")
+    run_one_stage_job(spark, tmp_path, path, "urls", "url_deduplicator:")
+    kept = sorted(r._line for r in spark.read.format("delta").load(str(tmp_path / "out" / "urls")).collect())
+    rejected = {r._line: r._duplicate_of for r in
+                spark.read.format("delta").load(str(tmp_path / "out" / "urls_rejected")).collect()}
+    assert kept == [1, 3, 4, 5] and rejected == {2: f"{path}:1", 6: f"{path}:1"}  # lines are 1-based
