@@ -21,8 +21,6 @@ from sparkops.registry import BoundOp
 
 def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str], say=None) -> DataFrame:
     """Every row of ``df``, text with repeated spans removed, with ``_keep`` and ``_dropped_by``."""
-    from pyspark import StorageLevel
-
     p = bound.prepared
 
     @pandas_udf("array<bigint>")
@@ -34,7 +32,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         return pd.Series([t if t is None or d is None else remove_spans(t, set(d.tolist()), p)
                           for t, d in zip(texts, drops)], dtype="string")
 
-    ided = doc_ids(df.persist(StorageLevel.MEMORY_AND_DISK), order_cols)
+    ided = doc_ids(df, order_cols)
     pairs = ided.select(DOC, F.explode(keys(F.col(text_col))).alias("_ln_key"))
     first = Window.partitionBy("_ln_key").orderBy(DOC)
     drops = (pairs.withColumn("_ln_rank", F.row_number().over(first))

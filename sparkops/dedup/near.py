@@ -11,7 +11,7 @@
    with the cluster id, the survivor's id and its similarity to the survivor.
 
 Nothing is collected to the driver but the input file names; sketches and removed rows are
-checkpointed, and the input is persisted so the ops before this one run once.
+checkpointed, and the input is cached so the ops before this one run once.
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back 
 
 
 def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
-    """A unique long per row: (file number << 40) + line in a job, else Spark's row id, pinned."""
+    """A unique long per row: (file number << 40) + line in a job, else Spark's row id.
+
+    The rows are cached (persisted, or pinned by the local checkpoint that fixes Spark's row
+    ids), so the ops before the deduplicator run once however often the rows are read.
+    """
     if order_cols == ["_source", "_line"]:
+        df = df.persist(StorageLevel.MEMORY_AND_DISK)
         # the input file names (not documents) are few: number them on the driver
         names = sorted(r[0] for r in df.select("_source").distinct().collect())
         files = df.sparkSession.createDataFrame(list(enumerate(names, 1)), "_mh_file long, _source string")
@@ -90,7 +95,7 @@ def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, orde
     ``reference`` table, its documents join the clustering with negative ids: a cluster that
     holds one is led by it (its smallest id), so every input document in it is removed.
     """
-    ided = doc_ids(df.persist(StorageLevel.MEMORY_AND_DISK), order_cols)
+    ided = doc_ids(df, order_cols)
     texts = ided.select(DOC, text_col)
     if reference:
         ref = read_reference(df.sparkSession, reference, text_col)

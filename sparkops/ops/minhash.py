@@ -4,10 +4,11 @@ Signature: one-permutation hashing (Li, Owen & Zhang 2012) with optimal densific
 (Shrivastava 2017). Each shingle hash is mixed once; its high bits pick one of ``K =
 num_permutations`` bins and its low 32 bits are its value; a bin keeps its smallest value.
 An empty bin (a document with fewer shingles than bins leaves some) copies a filled bin
-chosen by a fixed priority order of its own, so two documents with the same shingles get the
-same signature and, as with K independent permutations, two signatures
-agree at a position with probability equal to the Jaccard similarity of the shingle sets. Cost: O(shingles + K) per document instead of Data-Juicer's
-O(shingles x K): a 2,000-shingle document needs one pass instead of 256.
+chosen by a fixed probe order of its own, so two documents with the same shingles get the
+same signature and, as with K independent permutations, two signatures agree at a position
+with probability equal to the Jaccard similarity of the shingle sets. Cost: O(shingles + K)
+per document instead of Data-Juicer's O(shingles x K): a 2,000-shingle document needs one
+pass instead of 256.
 
 Bands: the first ``num_bands * num_rows_per_band`` values, cut in bands of
 ``num_rows_per_band``; each band is hashed to 64 bits together with its index, so equal band
