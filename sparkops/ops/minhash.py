@@ -123,8 +123,7 @@ def _between(lo: float, hi: float):
 
 
 def _prepare(p: dict, where: str) -> dict:
-    import regex
-
+    from sparkops.ops.shingles import compile_ignore
     from sparkops.registry import OpError
 
     if p["tokenization"] == "sentencepiece":
@@ -142,10 +141,7 @@ def _prepare(p: dict, where: str) -> dict:
     if b * r > p["num_permutations"]:
         raise OpError(f"{where}: num_bands x num_rows_per_band = {b * r} exceeds num_permutations "
                       f"({p['num_permutations']})")
-    try:
-        ignore = regex.compile(p["ignore_pattern"]) if p["ignore_pattern"] else None
-    except regex.error as e:
-        raise OpError(f"{where}: parameter 'ignore_pattern' is not a valid regular expression: {e}") from None
+    ignore = compile_ignore(p["ignore_pattern"], where)
     return dict(p, num_bands=b, num_rows_per_band=r, _ignore=ignore)
 
 

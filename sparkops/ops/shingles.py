@@ -67,6 +67,16 @@ def _punctuation_table() -> np.ndarray:
     return np.array([unicodedata.category(chr(c)).startswith("P") for c in range(0x110000)], dtype=np.bool_)
 
 
+def compile_ignore(pattern: str | None, where: str):
+    """The compiled ``ignore_pattern`` of a near-dedup op (None when unset); a clear error if invalid."""
+    from sparkops.registry import OpError
+
+    try:
+        return regex.compile(pattern) if pattern else None
+    except regex.error as e:
+        raise OpError(f"{where}: parameter 'ignore_pattern' is not a valid regular expression: {e}") from None
+
+
 def normalise(text: str, lowercase: bool, ignore_pattern) -> str:
     if lowercase:
         text = text.lower()

@@ -70,8 +70,7 @@ def hamming(a: int, b: int) -> int:
 
 
 def _prepare(p: dict, where: str) -> dict:
-    import regex
-
+    from sparkops.ops.shingles import compile_ignore
     from sparkops.registry import OpError
 
     if p["hamming_distance"] >= p["num_blocks"]:
@@ -79,10 +78,7 @@ def _prepare(p: dict, where: str) -> dict:
                       f"({p['num_blocks']}): the blocks are how candidates are found")
     if p["num_blocks"] > 64:
         raise OpError(f"{where}: parameter 'num_blocks' must be <= 64, got {p['num_blocks']}")
-    try:
-        ignore = regex.compile(p["ignore_pattern"]) if p["ignore_pattern"] else None
-    except regex.error as e:
-        raise OpError(f"{where}: parameter 'ignore_pattern' is not a valid regular expression: {e}") from None
+    ignore = compile_ignore(p["ignore_pattern"], where)
     return dict(p, _ignore=ignore)
 
 
