@@ -13,7 +13,15 @@ Spark forks a JVM which forks Python workers; Data-Juicer forks a pool per opera
   < ``interval`` s).
 - **Peak RSS** is the maximum over samples (every ``interval`` s, default 0.2) of the sum of
   RSS over all live descendants (shared pages of forked workers are counted once per
-  process, as in the peers' figures).
+  process, as in the peers' figures). The same maximum is also kept per role (the command's
+  own process, the JVM, Spark's Python workers, ...), e.g. to see whether the Spark driver's
+  memory grows with the input. A process that still runs in its parent's address space is
+  not counted: the JVM starts every subprocess (``jspawnhelper``, then ``chmod``, ``rm``,
+  Python workers) with ``posix_spawn``, i.e. ``clone(CLONE_VM)``, and until that child
+  calls ``exec`` its RSS *is* the JVM's; a sample that caught that moment counted the JVM
+  twice (seen as an extra GB-sized process named after a JVM thread on a loaded machine).
+  ``kcmp(KCMP_VM)`` tells such a child from a real ``fork`` (whose pages are its own and
+  stay counted). Where ``kcmp`` is unavailable, every process counts, as before.
 - **Wall** runs from the spawn to the moment the last process of the tree is gone.
 - **Other load**: CPU seconds the whole machine spent *outside* the tree during the run
   (from /proc/stat), to show when something else was competing for the cores; and the
@@ -26,6 +34,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import platform
 import signal
 import subprocess
 import time
@@ -35,13 +44,24 @@ import psutil
 
 PR_SET_CHILD_SUBREAPER = 36
 _SUBREAPER = False
+_KCMP = {"x86_64": 312, "aarch64": 272, "i686": 349, "i386": 349}.get(platform.machine())  # syscall numbers
+KCMP_VM = 1
+_LIBC = ctypes.CDLL(None, use_errno=True)
+
+
+def _shares_parent_vm(pid: int, ppid: int) -> bool:
+    """True when `pid` runs in its parent's address space (a vfork / posix_spawn child not yet
+    exec'd): its RSS is the parent's, already counted. False when unknown."""
+    if _KCMP is None or ppid <= 1:
+        return False
+    return _LIBC.syscall(_KCMP, pid, ppid, KCMP_VM, 0, 0) == 0
 
 
 def _become_subreaper() -> None:
     global _SUBREAPER
     if _SUBREAPER:
         return
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _LIBC
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
     _SUBREAPER = True
@@ -82,6 +102,12 @@ class Measurement:
     killed_leftovers: list[int] = field(default_factory=list)
     # polled CPU seconds by role: the command itself, JVM, Spark's Python workers, other
     cpu_polled_by_role: dict = field(default_factory=dict)
+    # per role, the highest RSS sum of that role's processes in any sample (bytes): the
+    # roles peak at different moments, so these do not add up to peak_rss_bytes
+    peak_rss_by_role: dict = field(default_factory=dict)
+    # process samples left out of the RSS sums because the process shared its parent's
+    # address space (between clone(CLONE_VM) and exec): counting them would count the parent twice
+    shared_vm_skips: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -107,6 +133,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
     try:
         while True:
             rss, n = 0, 0
+            rss_by_role: dict[str, int] = {}
             for p in me.children(recursive=True):
                 try:
                     with p.oneshot():
@@ -114,15 +141,23 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
                         ct = p.cpu_times()
                         r = p.memory_info().rss  # 0 for a zombie
                         name = p.name()
+                        ppid = p.ppid()
                 except psutil.Error:  # gone (or unreadable) since the listing
                     continue
+                if r and _shares_parent_vm(p.pid, ppid):
+                    m.shared_vm_skips += 1
+                    r = 0
                 polled[key] = ct.user + ct.system
                 # re-classify after an exec (spark-submit's bash becomes the JVM, same pid)
                 if key not in roles or roles[key][0] != name:
                     roles[key] = (name, _role(p, root))
                 rss += r
                 n += 1
+                role = roles[key][1]
+                rss_by_role[role] = rss_by_role.get(role, 0) + r
             m.samples += 1
+            for role, r in rss_by_role.items():
+                m.peak_rss_by_role[role] = max(m.peak_rss_by_role.get(role, 0), r)
             if rss > m.peak_rss_bytes:
                 m.peak_rss_bytes = rss
             m.peak_procs = max(m.peak_procs, n)

@@ -1,12 +1,15 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1, two scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1, three scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
-  the equivalent Data-Juicer recipe ``jobs/web_refine_dj.yaml``.
+  the equivalent Data-Juicer recipe ``jobs/web_refine_dj.yaml``;
+- ``dedup``: ``document_minhash_deduplicator`` (sparkops, with and without ``verify``) vs
+  Data-Juicer's, with an untimed quality analysis and a 1x/2x/4x scaling run.
 
-    make bench                          # full: whole corpus, both scenarios, 3 repetitions per tool
+    make bench                          # full: whole corpus, every scenario, 3 repetitions per tool
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
     .venv/bin/python bench/run.py --scenarios job      # only the job scenario
+    .venv/bin/python bench/run.py --quick --scenarios dedup   # the dedup scenario on 5,000 docs
     .venv/bin/python bench/run.py --help
 
 Every run is its own process tree (bench/spark_job.py, bench/dj_job.py or the sparkops
@@ -35,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import dedup_scenario  # noqa: E402
 import job_scenario  # noqa: E402
 import proctree  # noqa: E402
 import recipe  # noqa: E402
@@ -64,9 +68,9 @@ TOOLS = {
     "sql": "sparkops one-by-one: 11 SQL predicates in one WHERE",
     "dj": "Data-Juicer 1.6.1 DefaultExecutor, np=2",
 }
-SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS)}
-ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS}
-DJ_TOOLS = ("dj", "dj_job")  # run by bench/dj_job.py in the Data-Juicer venv
+SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS)}
+ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS}
+DJ_TOOLS = ("dj", "dj_job", "dj_minhash")  # run by bench/dj_job.py in the Data-Juicer venv
 
 
 def log(msg: str) -> None:
@@ -240,10 +244,14 @@ def wait_quiet(max_wait: float, threshold: float) -> dict:
 
 
 def dj_config(tool: str, args, corpus: Path, out_dir: Path) -> Path:
-    """Data-Juicer's config file: the 11-filter recipe (`dj`) or jobs/web_refine_dj.yaml (`dj_job`)."""
+    """Data-Juicer's config file: the 11-filter recipe (`dj`), jobs/web_refine_dj.yaml
+    (`dj_job`) or its MinHash deduplicator alone (`dj_minhash`)."""
     if tool == "dj_job":
         return job_scenario.write_dj_config(corpus, out_dir / "kept.jsonl", args.np, WORDLISTS,
                                             WORK / "out" / "dj_job_recipe.yaml")
+    if tool == "dj_minhash":
+        return dedup_scenario.write_dj_config(corpus, out_dir / "kept.jsonl", args.np,
+                                              WORK / "out" / "dj_minhash_recipe.yaml")
     cfg = {
         "project_name": "sparkops-bench",
         "dataset_path": str(corpus),
@@ -269,25 +277,31 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
         env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
         return job_scenario.job_command(spec, args.master), env
+    if tool in dedup_scenario.SPARK_TOOLS:
+        return dedup_scenario.spark_command(tool, SPARK_PY, corpus, out_dir, result_path, args.master), \
+            spark_env(args.spark_conf)
     cmd = [str(SPARK_PY), str(HERE / "spark_job.py"), "--mode", tool, "--corpus", str(corpus),
            "--out", str(out_dir / "data"), "--result", str(result_path), "--master", args.master,
            "--sink", args.sink]
     return cmd, spark_env(args.spark_conf)
 
 
-def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int) -> dict:
-    out_dir = WORK / "out" / tool
+def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | None = None) -> dict:
+    """One timed run of `tool`; `label` (default: the tool) names its output folder and log,
+    so that e.g. the dedup scaling runs do not overwrite the scenario's outputs."""
+    label = label or tool
+    out_dir = WORK / "out" / label
     logs = WORK / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
-    result_path = WORK / "out" / f"{tool}.result.json"
+    result_path = WORK / "out" / f"{label}.result.json"
     result_path.unlink(missing_ok=True)
-    log_path = logs / f"{tool}-rep{rep}.log"
+    log_path = logs / f"{label}-rep{rep}.log"
     cmd, env = tool_command(tool, args, corpus, out_dir, result_path)
 
     quiet = wait_quiet(args.quiet_wait, args.quiet_threshold) if args.quiet_wait > 0 else {}
-    log(f"rep {rep} {tool}: {ALL_TOOLS[tool]}" + (f" (machine busy {quiet['busy_cores_before']} cores before"
+    log(f"rep {rep} {label}: {ALL_TOOLS[tool]}" + (f" (machine busy {quiet['busy_cores_before']} cores before"
                                                   f", waited {quiet['waited_s']} s)" if quiet else ""))
     code = sparkops_fingerprint()
     started = time.strftime("%H:%M:%S")
@@ -323,7 +337,7 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int) -> dict:
         kept = count_kept(tool, out_dir)
         inner["kept"] = kept
     row.update(kept=kept, inner=inner)
-    log(f"rep {rep} {tool}: wall {m.wall_s:.1f} s, {row['docs_per_s']:.0f} docs/s, CPU {m.cpu_s:.1f} s, "
+    log(f"rep {rep} {label}: wall {m.wall_s:.1f} s, {row['docs_per_s']:.0f} docs/s, CPU {m.cpu_s:.1f} s, "
         f"peak RSS {m.peak_rss_bytes / 2**30:.2f} GiB, kept {kept}, other load {m.other_load_cpu_s:.1f} CPU-s")
     return row
 
@@ -358,7 +372,7 @@ def count_kept(tool: str, out_dir: Path) -> int:
 
 def kept_ids(tool: str) -> set[str] | None:
     out_dir = WORK / "out" / tool
-    if tool == "dj":
+    if tool in DJ_TOOLS:
         files = [out_dir / "kept.jsonl"]
     else:
         files = spark_output_files(out_dir)
@@ -415,7 +429,8 @@ def profile_pass(args, corpus: Path, n_docs: int) -> dict | None:
     return json.loads(result.read_text())
 
 
-PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"))
+PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
+         ("minhash_verified", "dj_minhash"))
 
 
 def paired_ratios(rows: list[dict], reps: int) -> dict:
@@ -478,6 +493,9 @@ def summarize(rows: list[dict]) -> dict:
         roles = sorted({k for r in rs for k in r.get("cpu_polled_by_role", {})})
         s["cpu_by_role"] = {k: statistics.median(r.get("cpu_polled_by_role", {}).get(k, 0.0) for r in rs)
                             for k in roles}
+        rss_roles = sorted({k for r in rs for k in r.get("peak_rss_by_role", {})})  # absent in older results
+        s["peak_rss_by_role_gib"] = {k: statistics.median(r.get("peak_rss_by_role", {}).get(k, 0) / 2**30 for r in rs)
+                                     for k in rss_roles}
         out[tool] = s
     return out
 
@@ -506,12 +524,15 @@ def write_report(results: dict, path: Path) -> None:
         L += filters_section(sc["filters"])
     if "job" in sc:
         L += job_section(sc["job"])
+    if "dedup" in sc:
+        L += dedup_section(sc["dedup"])
     path.write_text("\n".join(L) + "\n")
 
 
 SECTION_TITLES = {
     "filters": "11 filters: sparkops fused / one-by-one SQL / Spark floor / Data-Juicer",
     "job": "Full job: web_refine vs the equivalent Data-Juicer recipe",
+    "dedup": "Dedup: MinHash vs Data-Juicer",
 }
 
 
@@ -774,6 +795,49 @@ def job_section(res: dict) -> list[str]:
     return L
 
 
+def dedup_section(res: dict) -> list[str]:
+    s, tools = res["summary"], dedup_scenario.TOOLS
+    lay = res.get("layouts") or {}
+    fmt_layout = lambda k: f"{lay[k][0]} bands x {lay[k][1]} rows" if k in lay else "see the op"  # noqa: E731
+    L = [f"## {SECTION_TITLES['dedup']}", ""]
+    L.append("`minhash`: sparkops' `document_minhash_deduplicator` with Data-Juicer's defaults (space "
+             "tokenization, window 5, lower-cased, 256 permutations, Jaccard threshold 0.7, "
+             f"{fmt_layout('default')} by Data-Juicer's optimisation), run by `bench/spark_job.py` through "
+             "`stage_pass` on Spark `" + res["master"] + "` (input order kept: the first document of a "
+             "cluster survives, as in Data-Juicer); it writes the kept rows as JSON and the removed rows' "
+             "`id, _duplicate_of, _dup_cluster, _dup_jaccard`. `minhash_verified`: the same with `verify: "
+             f"true` (every candidate pair's exact Jaccard is checked before it links two documents; "
+             f"{fmt_layout('verify')}, false negatives weighted 0.95). `dj_minhash`: Data-Juicer's "
+             "`DefaultExecutor` (`bench/dj_job.py`) with a config whose process is only "
+             "`document_minhash_deduplicator:` (its defaults), np " + str(res["np"]) + ", exporting the kept "
+             "rows as JSONL. By design the two implementations differ in: tokens (sparkops splits on every "
+             "whitespace, Data-Juicer on ' ' only), documents shorter than 5 words (one shingle each in "
+             "sparkops, none in Data-Juicer, where they all share one signature), and the hashing "
+             "(one-permutation hashing with densification vs 256 universal hashes): the kept sets differ.")
+    L.append("")
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += dedup_scenario.inside_table(res)
+    L += cpu_role_table(s, tools)
+    L += dedup_scenario.rss_role_table(s)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios to Data-Juicer (medians)", ""] + ratios
+    L += dedup_scenario.quality_lines(res)
+    L += ["### Same answer? (kept ids side by side: they differ by design, see above)", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += dedup_scenario.scaling_lines(res)
+    L += all_runs_table(res)
+    if res.get("dj_refused_installs"):
+        L += [f"Data-Juicer package installs refused during the runs: {', '.join(res['dj_refused_installs'])}.", ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
 def failure_lines(runs: list[dict]) -> list[str]:
     """Each distinct gate failure once, with the runs that hit it (the message names the gate)."""
     by_message: dict[str, list[dict]] = {}
@@ -999,6 +1063,25 @@ def interpret_job(res: dict) -> list[str]:
 # --------------------------------------------------------------------------- scenarios
 
 
+def run_attempts(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | None = None) -> list[dict]:
+    """One repetition of a tool: a disturbed run is repeated (up to --retries). Returns every
+    attempt; the last one counts."""
+    attempts = []
+    for attempt in range(args.retries + 1):
+        row = run_one(tool, rep, args, corpus, n_docs, label)
+        row["attempt"] = attempt
+        row["other_load_cores"] = row["other_load_cpu_s"] / row["wall_s"]
+        row["disturbed"] = row["other_load_cores"] > args.max_other_load
+        attempts.append(row)
+        # a failed gate fails again on the same input: repeating it measures nothing new
+        if not row["disturbed"] or row.get("failed"):
+            break
+        log(f"rep {rep} {label or tool}: disturbed (other processes used {row['other_load_cores']:.2f} cores on "
+            f"average during the run > {args.max_other_load})"
+            + (", repeating it" if attempt < args.retries else ", keeping it (flagged)"))
+    return attempts
+
+
 def run_reps(tools: list[str], args, corpus: Path, n_docs: int) -> tuple[list[dict], list[dict]]:
     """Every repetition runs each tool once, in an order rotated per repetition. A disturbed
     run is repeated (up to --retries); the last attempt counts. Returns (counted, all)."""
@@ -1006,19 +1089,9 @@ def run_reps(tools: list[str], args, corpus: Path, n_docs: int) -> tuple[list[di
     for rep in range(1, args.reps + 1):
         k = (rep - 1) % len(tools)
         for tool in tools[k:] + tools[:k]:
-            for attempt in range(args.retries + 1):
-                row = run_one(tool, rep, args, corpus, n_docs)
-                row["attempt"] = attempt
-                row["other_load_cores"] = row["other_load_cpu_s"] / row["wall_s"]
-                row["disturbed"] = row["other_load_cores"] > args.max_other_load
-                all_runs.append(row)
-                # a failed gate fails again on the same input: repeating it measures nothing new
-                if not row["disturbed"] or row.get("failed"):
-                    break
-                log(f"rep {rep} {tool}: disturbed (other processes used {row['other_load_cores']:.2f} cores on "
-                    f"average during the run > {args.max_other_load})"
-                    + (", repeating it" if attempt < args.retries else ", keeping it (flagged)"))
-            rows.append(row)
+            attempts = run_attempts(tool, rep, args, corpus, n_docs)
+            all_runs += attempts
+            rows.append(attempts[-1])
     return rows, all_runs
 
 
@@ -1181,6 +1254,64 @@ def finish_job(res: dict) -> None:
     )
 
 
+def dedup_quality_pass(tools: list[str], corpus: Path) -> dict | None:
+    """Untimed: recall per dup kind and precision of every dedup tool's last output."""
+    result = WORK / "out" / "dedup_quality.result.json"
+    result.unlink(missing_ok=True)
+    cmd = [str(SPARK_PY), str(HERE / "dedup_quality.py"), "--corpus", str(corpus), "--result", str(result)]
+    for tool in tools:
+        out_dir = WORK / "out" / tool
+        cmd += ["--output", f"{tool}={out_dir / ('kept.jsonl' if tool in DJ_TOOLS else 'data')}"]
+        if tool in dedup_scenario.SPARK_TOOLS:
+            cmd += ["--removed", f"{tool}={out_dir / 'removed'}"]
+    if dedup_scenario.EVAL_OUTPUT.is_file():
+        cmd += ["--cross-check", str(dedup_scenario.EVAL_OUTPUT)]
+    log(f"dedup quality (untimed): recall per kind, precision on the text, for {', '.join(tools)}")
+    m = proctree.run_measured(cmd, env=spark_env(None), cwd=str(ROOT),
+                              log_path=str(WORK / "logs" / "dedup_quality.log"), interval=1.0)
+    if m.returncode != 0 or not result.is_file():
+        log(f"dedup quality failed (exit {m.returncode}), see bench/work/logs/dedup_quality.log")
+        return None
+    return json.loads(result.read_text())
+
+
+def dedup_scaling(args, corpus: Path, n_docs: int) -> dict:
+    """The sparkops `minhash` tool once on the corpus and on its 2x and 4x versions."""
+    paths = dedup_scenario.build_scaled(corpus, WORK / "scaling", log=log)
+    runs, all_runs = [], []
+    for k, path in [(1, corpus), *sorted(paths.items())]:
+        label = f"minhash_scale{k}x"
+        attempts = run_attempts("minhash", 1, args, path, n_docs * k, label=label)
+        for a in attempts:
+            a["factor"] = k
+        runs.append(attempts[-1])
+        all_runs += [{x: v for x, v in a.items() if x != "inner"} for a in attempts]
+        shutil.rmtree(WORK / "out" / label, ignore_errors=True)  # up to 4x the corpus, read nowhere
+    return {"runs": runs, "all_runs": all_runs,
+            "corpora": {str(k): str(p.relative_to(ROOT)) for k, p in paths.items()}}
+
+
+def finish_dedup(res: dict, args, corpus: Path, n_docs: int) -> None:
+    """The dedup scenario's untimed part: kept ids side by side, quality, then scaling."""
+    from sparkops.ops.minhash import optimal_bands
+
+    tools = res["tools"]
+    res["verification"] = dedup_scenario.verification({t: kept_ids(t) for t in tools})
+    log("kept ids: " + "; ".join(res["verification"]["lines"]))
+    dj_rows = [r for r in res["runs"] if r["tool"] == "dj_minhash"]
+    res.update(
+        ratios=dedup_scenario.ratios(res["summary"]),
+        published=dedup_scenario.published_recall(),
+        # (bands, rows) for threshold 0.7 and 256 permutations: Data-Juicer's optimisation, and
+        # the recall-weighted one sparkops uses with verify
+        layouts={"default": optimal_bands(0.7, 256), "verify": optimal_bands(0.7, 256, 0.05, 0.95)},
+        quality=dedup_quality_pass(tools, corpus),
+        dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
+    )
+    if args.dedup_scaling and "minhash" in tools:
+        res["scaling"] = dedup_scaling(args, corpus, n_docs)
+
+
 # --------------------------------------------------------------------------- results file
 
 
@@ -1201,7 +1332,8 @@ def prepare_for_report(results: dict) -> None:
         res.setdefault("paired_ratios", paired_ratios(res["runs"], res["reps"]))
         if (res.get("make_command") or "").endswith("BENCH_ARGS=''"):
             res["make_command"] = "make bench"
-        res["interpretation"] = interpret(res) if name == "filters" else interpret_job(res)
+        res["interpretation"] = {"filters": interpret, "job": interpret_job,
+                                 "dedup": dedup_scenario.interpret}[name](res)
 
 
 def render_only(args) -> int:
@@ -1251,8 +1383,9 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=None, help="use the first N documents of the corpus")
     ap.add_argument("--reps", type=int, default=None, help="repetitions per tool (default 3, --quick 1)")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
-                    help=f"comma list from {','.join(SCENARIOS)} (default: both). filters: "
-                         f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}")
+                    help=f"comma list from {','.join(SCENARIOS)} (default: all). filters: "
+                         f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}; dedup: "
+                         f"{','.join(SCENARIOS['dedup'])}")
     ap.add_argument("--tools", default=None,
                     help=f"comma list from {','.join(ALL_TOOLS)} (default: every tool of the selected scenarios)")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -1282,6 +1415,9 @@ def main() -> int:
                     help="skip the untimed per-operator profile of the Python kernels")
     ap.add_argument("--profile-docs", type=int, default=None,
                     help="documents for the kernel profile (default: all of the run's documents)")
+    ap.add_argument("--dedup-scaling", action=argparse.BooleanOptionalAction, default=None,
+                    help="dedup scenario: also run `minhash` once on the corpus replicated 2x and 4x "
+                         "(default: on, off with --quick)")
     ap.add_argument("--render", type=Path, default=None, metavar="RESULTS_JSON",
                     help="only re-write the Markdown report from a results JSON of an earlier run")
     args = ap.parse_args()
@@ -1294,6 +1430,8 @@ def main() -> int:
         args.docs = args.docs or 5000
         args.reps = args.reps or 1
     args.reps = args.reps or 3
+    if args.dedup_scaling is None:
+        args.dedup_scaling = not args.quick
     plan = selected_tools(args)
     all_selected = [t for tools in plan.values() for t in tools]
     out_base = WORK / "quick" if args.quick else HERE
@@ -1319,8 +1457,10 @@ def main() -> int:
         res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
         if name == "filters":
             finish_filters(res, args, corpus, n_docs)
-        else:
+        elif name == "job":
             finish_job(res)
+        else:
+            finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0
         done[name] = res
 

@@ -1,7 +1,7 @@
 """One timed Spark run of the benchmark (run by bench/run.py in its own process).
 
-    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis} --corpus C.jsonl \
-        --out DIR --result R.json [--master local[2]] [--sink json]
+    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified} \
+        --corpus C.jsonl --out DIR --result R.json [--master local[2]] [--sink json] [--removed DIR]
 
 - ``floor``: read the JSONL (explicit schema) and count rows and characters: the cost of
   Spark reading the corpus, nothing else.
@@ -11,6 +11,13 @@
 - ``sql``: the same 11 filters as one SQL ``WHERE`` over the sparkops SQL functions, what a
   SQL user writes (Spark evaluates every predicate's UDF on every row: no short circuit).
 - ``analysis`` (untimed, for the report): fused pass writing id, ``_keep``, ``_dropped_by``.
+- ``minhash`` / ``minhash_verified`` (dedup scenario): ``document_minhash_deduplicator`` with
+  Data-Juicer's defaults (``minhash_verified``: plus ``verify: true``) through
+  ``sparkops.spark.fusion.stage_pass`` with no order columns (ids are Spark row ids, so the
+  first document of a cluster in input order survives, as in Data-Juicer). The result is
+  persisted, the kept rows are written as JSON (the input fields, like Data-Juicer's
+  export), then the removed rows' ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to
+  ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
 
 Times written to the result JSON: ``import_s`` (pyspark + sparkops import), ``session_s``
 (``sparkops.session()``: JVM start, Delta, SQL functions), ``process_s`` (read, operators,
@@ -35,14 +42,38 @@ import recipe  # noqa: E402
 FIELDS = ["text", "id", "source", "path", "dup_of", "dup_kind"]
 
 
+def minhash(df, args) -> dict:
+    """Dedup the corpus, write the kept rows and the removed rows' provenance. Returns the
+    op's parameters and where the time went: ``dedup_s`` (the ``stage_pass`` call, which
+    already computes the sketches, candidate edges and clusters: they are checkpointed
+    eagerly), ``kept_write_s``, ``removed_write_s``."""
+    from pyspark.sql import functions as F
+
+    from sparkops.spark.fusion import stage_pass
+
+    params = {"verify": True} if args.mode == "minhash_verified" else {}
+    t0 = time.time()
+    # persisted: the second write (removed rows) reads the result instead of recomputing the join
+    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[]).persist()
+    t1 = time.time()
+    result.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
+    t2 = time.time()
+    (result.where(~F.col("_keep")).select("id", "_duplicate_of", "_dup_cluster", "_dup_jaccard")
+     .write.mode("overwrite").json(args.removed))
+    t3 = time.time()
+    return {"minhash_params": params, "dedup_s": t1 - t0, "kept_write_s": t2 - t1, "removed_write_s": t3 - t2}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", required=True, choices=["floor", "fused", "sql", "analysis"])
+    ap.add_argument("--mode", required=True,
+                    choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified"])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--result", required=True)
     ap.add_argument("--master", default="local[2]")
     ap.add_argument("--sink", default="json", choices=["json", "parquet", "noop"])
+    ap.add_argument("--removed", default=None, help="minhash modes: folder for the removed rows (JSON)")
     args = ap.parse_args()
 
     t0 = time.time()
@@ -84,6 +115,8 @@ def main() -> int:
     elif args.mode == "analysis":
         fused = sparkops.fused(df, recipe.RECIPE)
         fused.select("id", "_keep", "_dropped_by").write.mode("overwrite").parquet(args.out)
+    elif args.mode in ("minhash", "minhash_verified"):
+        out.update(minhash(df, args))
     t3 = time.time()
 
     if args.mode == "sql":
