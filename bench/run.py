@@ -36,7 +36,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(HERE))
+# this checkout's sparkops first: .venv's editable install points at the checkout that created
+# it, so a benchmark run from a git worktree (with .venv symlinked) would otherwise import
+# another checkout's code, which may be edited while the benchmark runs
+sys.path[:0] = [str(HERE), str(ROOT)]
 
 import dedup_scenario  # noqa: E402
 import job_scenario  # noqa: E402
@@ -221,7 +224,9 @@ def spark_env(extra_conf: str | None) -> dict:
     env = dict(os.environ)
     for k in ("SPARKOPS_MASTER", "SPARKOPS_CONF", "PYSPARK_SUBMIT_ARGS", "SPARK_HOME"):
         env.pop(k, None)
-    env.update(SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=str(SPARK_PY), PYSPARK_DRIVER_PYTHON=str(SPARK_PY))
+    env.update(SPARK_LOCAL_IP="127.0.0.1", PYSPARK_PYTHON=str(SPARK_PY), PYSPARK_DRIVER_PYTHON=str(SPARK_PY),
+               # driver and Spark's Python workers import this checkout's sparkops (see sys.path above)
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
     if extra_conf:
         env["SPARKOPS_CONF"] = extra_conf
     return env
