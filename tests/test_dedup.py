@@ -212,6 +212,46 @@ def test_minhash_dedup_removes_copies_keeps_distinct_documents(spark, c4, verify
 
 
 @pytest.mark.spark
+def test_verified_minhash_removes_only_copies_of_a_kept_document(spark, c4):
+    """A chain v0 ~ v1 ~ v2 (each link J >= 0.7) with v0 and v2 far apart, and v3 an exact copy
+    of v2: one cluster, but v2 is no copy of the kept v0, so it stays; v3 is a copy of v2 and
+    goes. Without verification the whole chain collapses into v0."""
+    from sparkops.spark.fusion import stage_pass
+
+    base = max(c4, key=lambda t: len(t.split(" ")) if len(t.split(" ")) < 400 else 0).split(" ")
+    filler = " ".join(c4[:50]).split(" ")
+    n, cut = len(base), len(base) // 10  # links J ~ 0.8 (near-certain LSH candidates), ends ~ 0.67
+
+    def replaced(words, start):
+        return words[:start] + filler[start:start + cut] + words[start + cut:]
+
+    v0 = base
+    v1 = replaced(v0, 0)
+    v2 = replaced(v1, n // 2)
+    texts = {"v0": v0, "v1": v1, "v2": v2, "v3": v2}
+    sets = {k: shingle_hashes(" ".join(v)) for k, v in texts.items()}
+    assert jaccard(sets["v0"], sets["v1"]) >= 0.7 and jaccard(sets["v1"], sets["v2"]) >= 0.7
+    assert jaccard(sets["v0"], sets["v2"]) < 0.7  # the chain's ends are not duplicates
+    rows = [{"text": " ".join(v), "id": k, "_source": "in.jsonl", "_line": i}
+            for i, (k, v) in enumerate(texts.items())]
+    rows += [{"text": t, "id": f"c4:{i}", "_source": "in.jsonl", "_line": 10 + i} for i, t in enumerate(c4[:40])]
+    df = spark.createDataFrame(rows, "text string, id string, _source string, _line long")
+
+    def run(verify):
+        op = {"document_minhash_deduplicator": {"verify": verify}}
+        return {r.id: r for r in stage_pass(df, [op], order_cols=["_source", "_line"]).collect()}
+
+    out = run(True)
+    assert [k for k in texts if out[k]._keep] == ["v0", "v2"]
+    assert out["v1"]._duplicate_of == "in.jsonl:0" and out["v1"]._dup_jaccard >= 0.7
+    assert out["v3"]._duplicate_of == "in.jsonl:2" and out["v3"]._dup_jaccard == 1.0
+    assert out["v1"]._dup_cluster == out["v3"]._dup_cluster  # one cluster, two kept documents
+    assert all(out[f"c4:{i}"]._keep for i in range(40) if c4[i] != " ".join(base))
+    unverified = run(False)
+    assert [k for k in texts if unverified[k]._keep] == ["v0"]
+
+
+@pytest.mark.spark
 def test_simhash_dedup_removes_copies_keeps_distinct_documents(spark, c4):
     from sparkops.spark.fusion import stage_pass
 

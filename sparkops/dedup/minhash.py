@@ -72,7 +72,10 @@ def estimated_jaccard(a: pd.Series, b: pd.Series) -> pd.Series:
 
 def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str], say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
-    ``_duplicate_of``, ``_dup_cluster`` and ``_dup_jaccard`` (exact with ``verify``)."""
+    ``_duplicate_of``, ``_dup_cluster`` and ``_dup_jaccard``. With ``verify``, candidate pairs
+    link only at an exact Jaccard >= the threshold, and a document is removed only if its exact
+    Jaccard to the kept document it names reaches the threshold too; else the estimate of the
+    signatures is reported, as Data-Juicer clusters."""
     p = bound.prepared
     threshold = p["jaccard_threshold"]
 
@@ -84,4 +87,5 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
                   else (SIMILARITY, "sig", estimated_jaccard))
     return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p),
-                            check=verified if p["verify"] else None, similarity=similarity, say=say)
+                            check=verified if p["verify"] else None, similarity=similarity,
+                            passes=(lambda j: j >= F.lit(threshold)) if p["verify"] else None, say=say)

@@ -47,7 +47,8 @@ def hamming(a: Column, b: Column) -> Column:
 
 def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str], say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
-    ``_duplicate_of``, ``_dup_cluster`` and ``_dup_hamming``."""
+    ``_duplicate_of``, ``_dup_cluster`` and ``_dup_hamming``: a document is removed only
+    within ``hamming_distance`` bits of the kept document it names."""
     p = bound.prepared
 
     def within(edges: DataFrame, sk: DataFrame) -> DataFrame:
@@ -56,4 +57,5 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
 
     return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p), check=within,
-                            similarity=(DISTANCE, "fp", hamming), say=say)
+                            similarity=(DISTANCE, "fp", hamming),
+                            passes=lambda d: d <= F.lit(p["hamming_distance"]), say=say)
