@@ -272,6 +272,7 @@ def precision(corpus: Corpus, kept: np.ndarray) -> dict:
         "removed_injected": int(injected.sum()),
         "removed_not_injected": int((~injected).sum()),
         "verified_precision": float((best >= THRESHOLD).mean()) if n else None,
+        "share_ge_0_6": float((best >= 0.6).mean()) if n else None,  # the precision of a 0.6 threshold
         "share_ge_0_5": float((best >= 0.5).mean()) if n else None,
         "best_kept_j_bins": bins,
         "distinct_removed": int(len(distinct)),

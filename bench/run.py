@@ -435,7 +435,7 @@ def profile_pass(args, corpus: Path, n_docs: int) -> dict | None:
 
 
 PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
-         ("minhash_verified", "dj_minhash"))
+         ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"))
 
 
 def paired_ratios(rows: list[dict], reps: int) -> dict:
@@ -812,7 +812,10 @@ def dedup_section(res: dict) -> list[str]:
              "cluster survives, as in Data-Juicer); it writes the kept rows as JSON and the removed rows' "
              "`id, _duplicate_of, _dup_cluster, _dup_jaccard`. `minhash_verified`: the same with `verify: "
              f"true` (every candidate pair's exact Jaccard is checked before it links two documents; "
-             f"{fmt_layout('verify')}, false negatives weighted 0.95). `dj_minhash`: Data-Juicer's "
+             f"{fmt_layout('verify')}, false negatives weighted 0.95), and a document is removed only if "
+             "its exact Jaccard to the kept document it names reaches the threshold. `minhash_verified_t06`: "
+             "the same with `jaccard_threshold: 0.6`, not Data-Juicer's default: what the precise mode gives "
+             "at a lower threshold (judged at 0.6). `dj_minhash`: Data-Juicer's "
              "`DefaultExecutor` (`bench/dj_job.py`) with a config whose process is only "
              "`document_minhash_deduplicator:` (its defaults), np " + str(res["np"]) + ", exporting the kept "
              "rows as JSONL. By design the two implementations differ in: tokens (sparkops splits on every "

@@ -1,6 +1,6 @@
 """One timed Spark run of the benchmark (run by bench/run.py in its own process).
 
-    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified} \
+    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06} \
         --corpus C.jsonl --out DIR --result R.json [--master local[2]] [--sink json] [--removed DIR]
 
 - ``floor``: read the JSONL (explicit schema) and count rows and characters: the cost of
@@ -12,7 +12,8 @@
   SQL user writes (Spark evaluates every predicate's UDF on every row: no short circuit).
 - ``analysis`` (untimed, for the report): fused pass writing id, ``_keep``, ``_dropped_by``.
 - ``minhash`` / ``minhash_verified`` (dedup scenario): ``document_minhash_deduplicator`` with
-  Data-Juicer's defaults (``minhash_verified``: plus ``verify: true``) through
+  Data-Juicer's defaults (``minhash_verified``: plus ``verify: true``;
+  ``minhash_verified_t06``: plus ``verify: true, jaccard_threshold: 0.6``) through
   ``sparkops.spark.fusion.stage_pass`` with no order columns (ids are Spark row ids, so the
   first document of a cluster in input order survives, as in Data-Juicer). The result is
   persisted, the kept rows are written as JSON (the input fields, like Data-Juicer's
@@ -51,7 +52,8 @@ def minhash(df, args) -> dict:
 
     from sparkops.spark.fusion import stage_pass
 
-    params = {"verify": True} if args.mode == "minhash_verified" else {}
+    params = {"minhash": {}, "minhash_verified": {"verify": True},
+              "minhash_verified_t06": {"verify": True, "jaccard_threshold": 0.6}}[args.mode]
     t0 = time.time()
     # persisted: the second write (removed rows) reads the result instead of recomputing the join
     result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[]).persist()
@@ -67,7 +69,8 @@ def minhash(df, args) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True,
-                    choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified"])
+                    choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
+                             "minhash_verified_t06"])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--result", required=True)
@@ -115,7 +118,7 @@ def main() -> int:
     elif args.mode == "analysis":
         fused = sparkops.fused(df, recipe.RECIPE)
         fused.select("id", "_keep", "_dropped_by").write.mode("overwrite").parquet(args.out)
-    elif args.mode in ("minhash", "minhash_verified"):
+    elif args.mode.startswith("minhash"):
         out.update(minhash(df, args))
     t3 = time.time()
 
