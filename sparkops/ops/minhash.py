@@ -189,8 +189,9 @@ def _declare() -> None:
             Param("tokenizer_model", "str", None, "Data-Juicer's sentencepiece model path (accepted, unused).",
                   nullable=True),
             Param("verify", "bool", False, "sparkops: check every candidate pair's exact Jaccard similarity "
-                  "before linking it (no pair below the threshold is linked; one more join). Unless given, "
-                  "bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
+                  "before linking it, and remove a document only if its exact Jaccard to the kept document "
+                  "it names reaches the threshold (in a chain A~B~C, C stays when it is unlike A). Unless "
+                  "given, bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
             Param("keep", "str", "first", "sparkops: which member of a cluster survives: 'first' in input "
                   "order, 'longest' or 'shortest' text (ties: first).", choices=("first", "longest", "shortest")),
             REFERENCE,
@@ -211,8 +212,10 @@ def _declare() -> None:
               "into one cluster as in Data-Juicer; documents without tokens are never near-duplicates. "
               "Signatures use one-permutation hashing with optimal densification, not K separate hash "
               "functions, so values differ from Data-Juicer's; the LSH band/row choice is Data-Juicer's. "
-              "Removed rows go to the stage's rejected table with `_duplicate_of` (the survivor), "
-              "`_dup_cluster` and `_dup_jaccard` (exact with `verify`, else estimated).",
+              "Removed rows go to the stage's rejected table with `_duplicate_of` (the kept document it "
+              "copies), `_dup_cluster` and `_dup_jaccard` (exact with `verify`, else estimated). Without "
+              "`verify`, as in Data-Juicer, every member of a cluster but its survivor is removed, also "
+              "members that only a chain of similar pairs links to it.",
     ))
 
 

@@ -99,7 +99,9 @@ def _declare() -> None:
         doc="Remove near-duplicate documents whose 64-bit SimHash fingerprints (over word or character "
             "shingles) differ in at most `hamming_distance` bits; candidates come from block keys, every "
             "candidate pair is checked with the exact distance, clusters are connected components, and "
-            "one document per cluster is kept (the first in input order by default).",
+            "one document per cluster is kept (the first in input order by default); a member is removed "
+            "only within `hamming_distance` of the kept document it names (a chain A~B~C keeps a C far "
+            "from A).",
         params=(
             Param("tokenization", "str", "space", "How to cut tokens: 'space', 'punctuation' or 'character' "
                   "(as for document_minhash_deduplicator).", choices=("space", "punctuation", "character")),
