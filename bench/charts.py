@@ -317,23 +317,32 @@ def chart_scaling(res: dict, path: Path) -> Path | None:
 
 
 def render(results: dict, out_dir: Path, link_base: Path | None = None) -> list[dict]:
-    """Every chart the results allow, as PNGs in out_dir; returns [{file, title}] in report
-    order, `file` relative to link_base (the report's folder) when given."""
+    """Every chart the results allow, as PNGs in out_dir; returns [{title, file}] in report
+    order (`file` relative to link_base, the report's folder, when given), plus {title, error}
+    for a chart that failed: a chart must never cost the results of a benchmark run. The file
+    of a chart skipped now (its data missing) is deleted, so no stale chart stays beside the report."""
     out_dir = Path(out_dir)
     sc = results.get("scenarios") or {}
-    charts: list[tuple[str, Path | None]] = [
-        ("docs/s per tool and scenario", chart_throughput(results, out_dir / "throughput.png")),
-        ("docs/s per operator / stage", chart_per_op(results, out_dir / "per_op.png")),
-    ]
+    plan = [("docs/s per tool and scenario", "throughput.png", lambda p: chart_throughput(results, p)),
+            ("docs/s per operator / stage", "per_op.png", lambda p: chart_per_op(results, p))]
     for name, res in sc.items():
-        charts.append((f"memory over time: {name}", chart_memory(name, res, out_dir / f"memory_{name}.png")))
+        plan.append((f"memory over time: {name}", f"memory_{name}.png",
+                     lambda p, name=name, res=res: chart_memory(name, res, p)))
     if "dedup" in sc:
-        charts.append(("dedup scaling", chart_scaling(sc["dedup"], out_dir / "scaling.png")))
+        plan.append(("dedup scaling", "scaling.png", lambda p: chart_scaling(sc["dedup"], p)))
     out = []
-    for title, p in charts:
-        if p is None:
+    for title, file, draw in plan:
+        path = out_dir / file
+        try:
+            made = draw(path)
+        except Exception as e:  # noqa: BLE001 - reported in the Markdown instead
+            plt.close("all")
+            out.append({"title": title, "error": f"{type(e).__name__}: {e}"})
             continue
-        rel = p.relative_to(link_base) if link_base and p.is_relative_to(link_base) else p
+        if made is None:
+            path.unlink(missing_ok=True)
+            continue
+        rel = made.relative_to(link_base) if link_base and made.is_relative_to(link_base) else made
         out.append({"title": title, "file": str(rel)})
     return out
 
@@ -353,7 +362,10 @@ def markdown(charts: list[dict], results: dict) -> list[str]:
                   + " (recorded before they were kept).")
     L.append("")
     for c in charts:
-        L += [f"[![{c['title']}]({c['file']})]({c['file']})", ""]  # the image, linking to its file
+        if "error" in c:
+            L += [f"*{c['title']}*: not drawn ({c['error']}).", ""]
+        else:
+            L += [f"[![{c['title']}]({c['file']})]({c['file']})", ""]  # the image, linking to its file
     return L
 
 
@@ -365,7 +377,7 @@ def main() -> int:
     raw = json.loads(args.results_json.read_text())
     results = raw if "scenarios" in raw else {"scenarios": {"filters": raw}}
     for c in render(results, args.out):
-        print(c["file"])
+        print(c.get("file") or f"{c['title']}: {c['error']}")
     return 0
 
 

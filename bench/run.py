@@ -1389,7 +1389,7 @@ def write_charts(results: dict, md_path: Path) -> None:
         return
     made = charts.render(results, md_path.parent / "charts", md_path.parent)
     results["charts_md"] = charts.markdown(made, results)
-    log(f"charts: {', '.join(c['file'] for c in made) or 'none'}")
+    log("charts: " + (", ".join(c.get("file") or f"{c['title']} FAILED ({c['error']})" for c in made) or "none"))
 
 
 def render_only(args) -> int:

@@ -162,6 +162,9 @@ def test_slim_run_and_compact_json():
 
 def test_render_report_with_charts(results, tmp_path):
     md = tmp_path / "RESULTS.md"
+    stale = tmp_path / "charts" / "memory_filters.png"  # from an earlier run that had series
+    stale.parent.mkdir()
+    stale.write_bytes(PNG_MAGIC)
     run.prepare_for_report(results)
     run.write_charts(results, md)
     run.write_report(results, md)
@@ -170,10 +173,20 @@ def test_render_report_with_charts(results, tmp_path):
         png = tmp_path / "charts" / f"{name}.png"
         assert f"](charts/{name}.png)" in text
         assert_png(png)
-    # filters and job were recorded without RSS series: no chart, and the report says so
-    assert not (tmp_path / "charts" / "memory_filters.png").exists()
+    # filters and job were recorded without RSS series: no chart (an old one is removed), and
+    # the report says so
+    assert not stale.exists()
     assert "No memory series in the results of: `filters`, `job`" in text
     assert "## Dedup: MinHash vs Data-Juicer" in text and "### Scaling" in text
+
+
+def test_a_failing_chart_costs_only_itself(results, tmp_path):
+    del results["scenarios"]["dedup"]["scaling"]["runs"][1]["wall_s"]  # a malformed run
+    made = charts.render(results, tmp_path, tmp_path)
+    failed = [c for c in made if "error" in c]
+    assert [c["title"] for c in failed] == ["dedup scaling"] and "KeyError" in failed[0]["error"]
+    assert {c["file"] for c in made if "file" in c} == {"throughput.png", "per_op.png", "memory_dedup.png"}
+    assert "*dedup scaling*: not drawn (KeyError" in "\n".join(charts.markdown(made, results))
 
 
 def test_render_cli_from_old_results(tmp_path):
