@@ -115,11 +115,22 @@ def scenario(name: str, tools: list[str], walls: dict[str, list[float]], **extra
     return res
 
 
+def old_results() -> dict:
+    """The tracked bench/results.json's filters and job scenarios as recorded before RSS series
+    and the parity pass existed (stripped of them, should a later run have added them)."""
+    res = json.loads((BENCH / "results.json").read_text())
+    res["scenarios"] = {k: v for k, v in res["scenarios"].items() if k in ("filters", "job")}
+    for sc in res["scenarios"].values():
+        sc.pop("parity", None)
+        for row in sc["runs"]:
+            row.pop("rss_series", None)
+    return res
+
+
 @pytest.fixture()
 def results() -> dict:
-    """The tracked bench/results.json (filters and job, recorded before RSS series existed)
-    plus a synthetic dedup scenario with series and scaling runs."""
-    res = json.loads((BENCH / "results.json").read_text())
+    """old_results() plus a synthetic dedup scenario with series and scaling runs."""
+    res = old_results()
     dd = scenario("dedup", ["minhash", "dj_minhash"], {"minhash": [30.0, 28.0, 35.0], "dj_minhash": [60.0, 62.0, 58.0]})
     dd["ratios"] = dedup_scenario.ratios(dd["summary"])
     dd["published"] = {"rows": {}}
@@ -190,9 +201,12 @@ def test_a_failing_chart_costs_only_itself(results, tmp_path):
 
 
 def test_render_cli_from_old_results(tmp_path):
-    """`run.py --render` on the tracked results.json (no series, no dedup, no parity)."""
+    """`run.py --render` on results recorded before RSS series, dedup and parity existed (the
+    tracked results.json, stripped of them should a later run have added them)."""
+    src = tmp_path / "old.json"
+    src.write_text(json.dumps(old_results()))
     md = tmp_path / "R.md"
-    r = subprocess.run([sys.executable, str(BENCH / "run.py"), "--render", str(BENCH / "results.json"),
+    r = subprocess.run([sys.executable, str(BENCH / "run.py"), "--render", str(src),
                         "--results-md", str(md)], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert "## Charts" in md.read_text() and "## 11 filters" in md.read_text()
