@@ -37,7 +37,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 GIB = 2**30
 # one colour per side, the same in every chart
-SPARKOPS, DJ, NEUTRAL = "#1f77b4", "#ff7f0e", "#7f7f7f"
+SPARKOPS, DJ, OTHER_PEER, NEUTRAL = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f"
+SPARKOPS_TOOLS = ("fused", "sql", "job", "minhash", "minhash_verified")
 DJ_TOOLS = ("dj", "dj_job", "dj_minhash")
 ROLE_ORDER = ("main process", "JVM", "Spark Python workers", "forked Python processes", "other")
 ROLE_COLORS = {"main process": "#2ca02c", "JVM": "#9467bd", "Spark Python workers": "#1f77b4",
@@ -45,9 +46,12 @@ ROLE_COLORS = {"main process": "#2ca02c", "JVM": "#9467bd", "Spark Python worker
 
 
 def tool_color(tool: str) -> str:
-    if tool in DJ_TOOLS:
-        return DJ
-    return NEUTRAL if tool == "floor" else SPARKOPS
+    """sparkops blue, Data-Juicer orange, any other peer (e.g. datatrove) red, the floor grey."""
+    if tool in SPARKOPS_TOOLS:
+        return SPARKOPS
+    if tool == "floor":
+        return NEUTRAL
+    return DJ if tool in DJ_TOOLS else OTHER_PEER
 
 
 def _save(fig, path: Path) -> Path:
@@ -141,12 +145,14 @@ def job_stage_rates(res: dict) -> list[tuple[str, float | None, float | None]]:
 
 
 def dedup_process_rates(res: dict) -> list[tuple[str, float | None, float | None]]:
-    """(tool, docs/s of the processing phase) for the dedup tools, as pairs for the same bars."""
+    """(tool, sparkops docs/s, peer docs/s) of the processing phase for the dedup tools: one of
+    the two is set, by who the tool is."""
     out = []
     for tool, s in (res.get("summary") or {}).items():
         if s.get("reps") and s.get("process_docs_per_s"):
             v = s["process_docs_per_s"]["median"]
-            out.append((tool, None if tool in DJ_TOOLS else v, v if tool in DJ_TOOLS else None))
+            mine = tool in SPARKOPS_TOOLS
+            out.append((tool, v if mine else None, None if mine else v))
     return out
 
 
@@ -183,7 +189,7 @@ def chart_per_op(results: dict, path: Path) -> Path | None:
                        "Data-Juicer: sum of its op log lines", ("sparkops", "Data-Juicer")))
     if "dedup" in sc and (rows := dedup_process_rates(sc["dedup"])):
         panels.append((rows, _title("dedup: docs/s of the processing phase", sc["dedup"]),
-                       "docs/s; processing only (no imports / session start)", ("sparkops", "Data-Juicer")))
+                       "docs/s; processing only (no imports / session start)", ("sparkops", "peers")))
     if not panels:
         return None
     fig, axes = plt.subplots(len(panels), 1, figsize=(9, 1.5 + sum(0.45 * len(p[0]) + 0.8 for p in panels)),
