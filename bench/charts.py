@@ -38,8 +38,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 GIB = 2**30
 # one colour per side, the same in every chart
 SPARKOPS, DJ, OTHER_PEER, NEUTRAL = "#1f77b4", "#ff7f0e", "#d62728", "#7f7f7f"
-SPARKOPS_TOOLS = ("fused", "sql", "job", "minhash", "minhash_verified")
 DJ_TOOLS = ("dj", "dj_job", "dj_minhash")
+# the peers' tool names start with their project's; every other tool but the floor is sparkops
+# (so a new sparkops variant, e.g. minhash_verified_t06, needs no entry here)
+PEER_PREFIXES = ("dj", "datatrove", "textdedup")
+
+
+def is_sparkops(tool: str) -> bool:
+    return tool != "floor" and not tool.startswith(PEER_PREFIXES)
 ROLE_ORDER = ("main process", "JVM", "Spark Python workers", "forked Python processes", "other")
 ROLE_COLORS = {"main process": "#2ca02c", "JVM": "#9467bd", "Spark Python workers": "#1f77b4",
                "forked Python processes": "#ff7f0e", "other": "#bcbd22"}
@@ -47,7 +53,7 @@ ROLE_COLORS = {"main process": "#2ca02c", "JVM": "#9467bd", "Spark Python worker
 
 def tool_color(tool: str) -> str:
     """sparkops blue, Data-Juicer orange, any other peer (e.g. datatrove) red, the floor grey."""
-    if tool in SPARKOPS_TOOLS:
+    if is_sparkops(tool):
         return SPARKOPS
     if tool == "floor":
         return NEUTRAL
@@ -151,7 +157,7 @@ def dedup_process_rates(res: dict) -> list[tuple[str, float | None, float | None
     for tool, s in (res.get("summary") or {}).items():
         if s.get("reps") and s.get("process_docs_per_s"):
             v = s["process_docs_per_s"]["median"]
-            mine = tool in SPARKOPS_TOOLS
+            mine = is_sparkops(tool)
             out.append((tool, v if mine else None, None if mine else v))
     return out
 

@@ -232,6 +232,8 @@ def test_chart_data(results):
     # Data-Juicer's second op sees what its first left
     dj = f["dj_per_op"]
     assert rates[dj[1]["op"]][1] == pytest.approx(dj[0]["left"] / dj[1]["s"])
+    assert [charts.is_sparkops(t) for t in ("fused", "minhash_verified_t06", "floor", "dj", "datatrove_minhash")] \
+        == [True, True, False, False, False]
     stages = charts.job_stage_rates(results["scenarios"]["job"])
     assert [s for s, _, _ in stages] == ["clean", "quality", "dedup"] and all(a and b for _, a, b in stages)
     dd = results["scenarios"]["dedup"]
