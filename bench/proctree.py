@@ -22,6 +22,9 @@ Spark forks a JVM which forks Python workers; Data-Juicer forks a pool per opera
   twice (seen as an extra GB-sized process named after a JVM thread on a loaded machine).
   ``kcmp(KCMP_VM)`` tells such a child from a real ``fork`` (whose pages are its own and
   stay counted). Where ``kcmp`` is unavailable, every process counts, as before.
+- **RSS over time** (``rss_series``): every sample's tree sum and per-role sums, kept in
+  memory and reduced at the end to at most ``SERIES_POINTS`` points (see ``downsample``),
+  so that a chart can show how memory grows during a run, not only its peak.
 - **Wall** runs from the spawn to the moment the last process of the tree is gone.
 - **Other load**: CPU seconds the whole machine spent *outside* the tree during the run
   (from /proc/stat), to show when something else was competing for the cores; and the
@@ -47,6 +50,9 @@ _SUBREAPER = False
 _KCMP = {"x86_64": 312, "aarch64": 272, "i686": 349, "i386": 349}.get(platform.machine())  # syscall numbers
 KCMP_VM = 1
 _LIBC = ctypes.CDLL(None, use_errno=True)
+# a run's RSS time series is reduced to at most this many points: results.json keeps one
+# series per run, and ~600 points are more than a chart's width can show
+SERIES_POINTS = 600
 
 
 def _shares_parent_vm(pid: int, ppid: int) -> bool:
@@ -108,6 +114,9 @@ class Measurement:
     # process samples left out of the RSS sums because the process shared its parent's
     # address space (between clone(CLONE_VM) and exec): counting them would count the parent twice
     shared_vm_skips: int = 0
+    # RSS over time: {"t": [s since spawn], "rss_mib": [tree sum], "by_role_mib": {role: [...]}}
+    # with at most SERIES_POINTS points (see downsample)
+    rss_series: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -129,6 +138,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
     root, pgid = proc.pid, proc.pid
     polled: dict[tuple[int, float], float] = {}
     roles: dict[tuple[int, float], str] = {}
+    series: list[tuple[float, int, dict[str, int]]] = []  # (t, tree RSS, RSS by role) per sample
     root_done_at = None
     try:
         while True:
@@ -156,6 +166,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
                 role = roles[key][1]
                 rss_by_role[role] = rss_by_role.get(role, 0) + r
             m.samples += 1
+            series.append((time.perf_counter() - t0, rss, rss_by_role))
             for role, r in rss_by_role.items():
                 m.peak_rss_by_role[role] = max(m.peak_rss_by_role.get(role, 0), r)
             if rss > m.peak_rss_bytes:
@@ -199,6 +210,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
         role = roles.get(key, ("", "other"))[1]
         m.cpu_polled_by_role[role] = m.cpu_polled_by_role.get(role, 0.0) + v
     m.cpu_rusage_s = m.cpu_s
+    m.rss_series = downsample(series)
     # Both are lower bounds: rusage misses processes auto-reaped by a parent that ignores
     # SIGCHLD (pyspark's daemon does, for its Python workers); polling misses the last
     # < interval s of each process. The larger one is reported.
@@ -209,6 +221,26 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
     # Popen never saw its child exit (we reaped it): keep it from trying later
     proc.returncode = m.returncode if m.returncode is not None else -1
     return m
+
+
+def downsample(series: list[tuple[float, int, dict[str, int]]], points: int = SERIES_POINTS) -> dict:
+    """At most `points` samples of (t, tree RSS, RSS by role), in MiB: the samples are cut into
+    `points` consecutive buckets and each bucket keeps its sample with the highest tree RSS,
+    whole (so the points are real moments, and the run's peak is always among them). Roles
+    absent from a sample count 0 there."""
+    if not series:
+        return {}
+    n = len(series)
+    if n > points:
+        keep = []
+        for b in range(points):
+            lo, hi = b * n // points, (b + 1) * n // points
+            keep.append(max(range(lo, hi), key=lambda i: series[i][1]))
+        series = [series[i] for i in keep]
+    roles = sorted({r for _, _, by in series for r in by})
+    mib = lambda b: round(b / 2**20, 1)  # noqa: E731
+    return {"t": [round(t, 2) for t, _, _ in series], "rss_mib": [mib(r) for _, r, _ in series],
+            "by_role_mib": {role: [mib(by.get(role, 0)) for _, _, by in series] for role in roles}}
 
 
 def _role(p: psutil.Process, root: int) -> str:

@@ -43,6 +43,7 @@ sys.path[:0] = [str(HERE), str(ROOT)]
 
 import dedup_scenario  # noqa: E402
 import job_scenario  # noqa: E402
+import parity  # noqa: E402
 import proctree  # noqa: E402
 import recipe  # noqa: E402
 
@@ -434,6 +435,23 @@ def profile_pass(args, corpus: Path, n_docs: int) -> dict | None:
     return json.loads(result.read_text())
 
 
+def parity_pass(args, corpus: Path, n_docs: int) -> dict:
+    """Untimed: each recipe filter alone in Data-Juicer and in sparkops, per-document keep
+    decisions compared (bench/parity.py, its own process; Data-Juicer in its venv)."""
+    result = WORK / "out" / "parity.result.json"
+    result.unlink(missing_ok=True)
+    n = min(n_docs, args.parity_docs or (1000 if args.quick else 5000))
+    cmd = [str(SPARK_PY), str(HERE / "parity.py"), "--corpus", str(corpus), "--docs", str(n),
+           "--result", str(result), "--dj-python", str(DJ_PY), "--work", str(WORK / "out" / "parity")]
+    log(f"parity (untimed): each filter alone, Data-Juicer vs sparkops, on the first {n:,} docs")
+    m = proctree.run_measured(cmd, env=spark_env(None), cwd=str(ROOT),
+                              log_path=str(WORK / "logs" / "parity.log"), interval=1.0)
+    if m.returncode != 0 or not result.is_file():
+        log(f"parity failed (exit {m.returncode}), see bench/work/logs/parity.log")
+        return {"error": f"exit {m.returncode}, see `bench/work/logs/parity.log`"}
+    return json.loads(result.read_text())
+
+
 PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
          ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"))
 
@@ -525,6 +543,7 @@ def write_report(results: dict, path: Path) -> None:
         if name in sc:
             L.append(f"- [{title}](#{anchor(title)}): {sc[name]['date']}, {sc[name]['mode']} mode")
     L.append("")
+    L += results.get("charts_md") or []
     if "filters" in sc:
         L += filters_section(sc["filters"])
     if "job" in sc:
@@ -722,6 +741,7 @@ def filters_section(res: dict) -> list[str]:
             L.append("")
             L.append("Not dropped / other: " + ", ".join(f"`{k}` {v:,}" for k, v in sorted(other.items())))
         L.append("")
+    L += parity.lines(res.get("parity"))
     L.append("### Recipe (the same for every tool)")
     L.append("")
     L.append(recipe.markdown())
@@ -1103,6 +1123,12 @@ def run_reps(tools: list[str], args, corpus: Path, n_docs: int) -> tuple[list[di
     return rows, all_runs
 
 
+def slim_run(row: dict) -> dict:
+    """A run for `all_runs`: without the job's own result (`inner`) and the RSS series, which
+    the counted run in `runs` keeps (every attempt's series would double results.json)."""
+    return {k: v for k, v in row.items() if k not in ("inner", "rss_series")}
+
+
 def scenario_record(args, tools: list[str], corpus: Path, n_docs: int, machine: dict, json_path: Path,
                     rows: list[dict], all_runs: list[dict]) -> dict:
     """What every scenario records: when, how, on what, and the raw runs."""
@@ -1126,7 +1152,7 @@ def scenario_record(args, tools: list[str], corpus: Path, n_docs: int, machine: 
         "spark_conf": args.spark_conf,
         "machine": machine,
         "runs": rows,
-        "all_runs": [{k: v for k, v in r.items() if k != "inner"} for r in all_runs],
+        "all_runs": [slim_run(r) for r in all_runs],
         "max_other_load": args.max_other_load,
         "summary": summarize(rows),
         "paired_ratios": paired_ratios(rows, args.reps),
@@ -1191,6 +1217,7 @@ def finish_filters(res: dict, args, corpus: Path, n_docs: int) -> None:
         ratios=filter_ratios(res["summary"]),
         profile=None if args.no_profile else profile_pass(args, corpus, n_docs),
         dropped_by=analysis.get("dropped_by"),
+        parity=None if args.no_parity else parity_pass(args, corpus, n_docs),
         dj_per_op=dj_rows[-1]["inner"].get("per_op") if dj_rows else None,
         dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
     )
@@ -1293,7 +1320,7 @@ def dedup_scaling(args, corpus: Path, n_docs: int) -> dict:
         for a in attempts:
             a["factor"] = k
         runs.append(attempts[-1])
-        all_runs += [{x: v for x, v in a.items() if x != "inner"} for a in attempts]
+        all_runs += [slim_run(a) for a in attempts]
         shutil.rmtree(WORK / "out" / label, ignore_errors=True)  # up to 4x the corpus, read nowhere
     return {"runs": runs, "all_runs": all_runs,
             "corpora": {str(k): str(p.relative_to(ROOT)) for k, p in paths.items()}}
@@ -1344,6 +1371,30 @@ def prepare_for_report(results: dict) -> None:
                                  "dedup": dedup_scenario.interpret}[name](res)
 
 
+def dump_results(results: dict) -> str:
+    """results.json text: indented, but a list of plain numbers on one line (the RSS series
+    hold up to 600 numbers per list, one per line would make the file ten times longer)."""
+    import re
+
+    text = json.dumps(results, indent=2, default=str)
+    return re.sub(r"\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]",
+                  lambda m: "[" + re.sub(r",\s+", ", ", m.group(1)) + "]", text)
+
+
+def write_charts(results: dict, md_path: Path) -> None:
+    """PNG charts beside the report (`charts/`), and the report's section linking them. Without
+    matplotlib (the `bench` extra) the report is written without charts."""
+    try:
+        import charts
+    except ImportError as e:
+        log(f"charts skipped: {e} (pip install -e '.[bench]', as `make bench` does)")
+        results["charts_md"] = []
+        return
+    made = charts.render(results, md_path.parent / "charts", md_path.parent)
+    results["charts_md"] = charts.markdown(made, results)
+    log("charts: " + (", ".join(c.get("file") or f"{c['title']} FAILED ({c['error']})" for c in made) or "none"))
+
+
 def render_only(args) -> int:
     results = load_results(args.render)
     if not results["scenarios"]:
@@ -1354,6 +1405,7 @@ def render_only(args) -> int:
                            f"`bench/run.py --render {args.render}` (numbers unchanged, from the JSON)")
     quick = all(r["mode"] == "quick" for r in results["scenarios"].values())
     md_path = args.results_md or (WORK / "quick" / "RESULTS.md" if quick else HERE / "RESULTS.md")
+    write_charts(results, md_path)
     write_report(results, md_path)
     log(f"re-wrote {md_path} from {args.render}")
     return 0
@@ -1421,6 +1473,10 @@ def main() -> int:
     ap.add_argument("--retries", type=int, default=2, help="repeats of a disturbed run before keeping it flagged")
     ap.add_argument("--no-profile", action="store_true",
                     help="skip the untimed per-operator profile of the Python kernels")
+    ap.add_argument("--no-parity", action="store_true",
+                    help="skip the untimed parity pass (each filter alone, Data-Juicer vs sparkops)")
+    ap.add_argument("--parity-docs", type=int, default=None,
+                    help="documents for the parity pass (default 5000, --quick 1000)")
     ap.add_argument("--profile-docs", type=int, default=None,
                     help="documents for the kernel profile (default: all of the run's documents)")
     ap.add_argument("--dedup-scaling", action=argparse.BooleanOptionalAction, default=None,
@@ -1485,7 +1541,8 @@ def main() -> int:
     results["json_path"] = done[next(iter(done))]["json_path"]
     results.pop("rendered", None)
     prepare_for_report(results)
-    json_path.write_text(json.dumps(results, indent=2, default=str))
+    json_path.write_text(dump_results(results))
+    write_charts(results, md_path)
     write_report(results, md_path)
     log(f"wrote {md_path} and {json_path} ({(time.time() - t_bench) / 60:.1f} min)")
     for res in done.values():

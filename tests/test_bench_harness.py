@@ -1,0 +1,387 @@
+"""The benchmark harness's logic (bench/), on a tiny corpus: no timing is asserted, no Spark,
+no Data-Juicer (its venv is not part of a fresh clone).
+
+Covers: run.py's summaries, ratios and report rendering (also ``--render``), proctree's RSS
+time series, the charts (real PNG files), the dedup scenario's published-recall parser and
+scaling corpora, dedup_quality's recall and precision on known duplicate pairs, and the
+parity pass's sparkops side and comparison.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+sys.path[:0] = [str(BENCH)]
+
+import charts  # noqa: E402
+import dedup_quality  # noqa: E402
+import dedup_scenario  # noqa: E402
+import parity  # noqa: E402
+import proctree  # noqa: E402
+import run  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+# --------------------------------------------------------------------------- tiny corpus
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus(tmp_path_factory, shared_data) -> Path:
+    """200 records of real web text (C4 sample) in the benchmark corpus's format: 160
+    originals, then 10 injected copies of each kind with their ground truth (dup_of, dup_kind)."""
+    src = shared_data / "web" / "c4_sample.jsonl"
+    if not src.is_file():
+        pytest.skip(f"{src} not found (../shared/data or SPARKOPS_SHARED_DATA)")
+    texts = [json.loads(line)["text"] for line in src.open(encoding="utf-8")][:160]
+    recs = [{"text": t, "id": f"c4:{i}", "source": "c4", "path": "web/c4_sample.jsonl", "dup_of": None,
+             "dup_kind": None} for i, t in enumerate(texts)]
+    rng = random.Random(7)
+    # the copies' originals: long documents, so that one edited word barely moves the Jaccard
+    longs = [i for i, t in enumerate(texts) if len(t.split()) >= 150]
+    for k, kind in enumerate(("exact", "ws_case", "near_light", "near_heavy")):
+        for j in range(10):
+            i = longs[(k * 10 + j) % len(longs)]
+            t = texts[i]
+            if kind == "ws_case":
+                t = " ".join(t.lower().split())
+            elif kind == "near_light":
+                w = t.split(" ")
+                w[len(w) // 2] = "changed"
+                t = " ".join(w)
+            elif kind == "near_heavy":
+                w = t.split(" ")
+                for x in rng.sample(range(len(w)), max(1, len(w) // 25)):
+                    w[x] = "edited"
+                t = " ".join(w) + "\nSubscribe to our newsletter."
+            recs.append({"text": t, "id": f"dup:{kind}:{j}", "source": "c4", "path": "", "dup_of": f"c4:{i}",
+                         "dup_kind": kind})
+    path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- realistic results
+
+
+def fake_run(tool: str, rep: int, wall: float, docs: int = 200, *, inner: dict | None = None,
+             series: bool = True, factor: int | None = None) -> dict:
+    """A run row as run_one() records it (numbers invented, shapes real)."""
+    roles = {"main process": 150 * 2**20, "JVM": 900 * 2**20, "Spark Python workers": 300 * 2**20}
+    if tool.startswith("dj"):
+        roles = {"main process": 700 * 2**20, "forked Python processes": 1200 * 2**20}
+        inner = inner or {"import_config_s": 3.0, "process_s": wall - 4, "kept": docs - 20}
+    else:
+        inner = inner or {"import_s": 0.2, "session_s": 9.0, "process_s": wall - 10, "stop_s": 0.4,
+                          "kept": docs - 20, "dedup_s": wall - 12, "kept_write_s": 1.0, "removed_write_s": 0.5}
+    raw = [(i * 0.2, int(sum(roles.values()) * min(1.0, i / 20)), {r: int(v * min(1.0, i / 20))
+                                                                     for r, v in roles.items()})
+           for i in range(int(wall / 0.2))]
+    row = {"tool": tool, "rep": rep, "docs": docs, "kept": inner["kept"], "cmd": [tool], "returncode": 0,
+           "wall_s": wall, "root_wall_s": wall, "cpu_s": 1.6 * wall, "cpu_rusage_s": 1.6 * wall,
+           "cpu_polled_s": 1.5 * wall, "peak_rss_bytes": sum(roles.values()), "peak_procs": 4,
+           "other_load_cpu_s": 0.5, "steal_s": 0.0, "samples": len(raw), "killed_leftovers": [],
+           "cpu_polled_by_role": {r: wall / 3 for r in roles}, "peak_rss_by_role": roles, "shared_vm_skips": 0,
+           "log": f"bench/work/logs/{tool}-rep{rep}.log", "sparkops_py_sha256": "abc", "started": "00:00:00",
+           "docs_per_s": docs / wall, "inner": inner, "attempt": 0, "other_load_cores": 0.5 / wall,
+           "disturbed": False}
+    if series:
+        row["rss_series"] = proctree.downsample(raw)
+    if factor is not None:
+        row["factor"] = factor
+    return row
+
+
+def scenario(name: str, tools: list[str], walls: dict[str, list[float]], **extra) -> dict:
+    rows = [fake_run(t, rep, walls[t][rep - 1]) for rep in (1, 2, 3) for t in tools]
+    machine = json.loads((BENCH / "results.json").read_text())["scenarios"]["filters"]["machine"]
+    res = {"date": "2026-01-01T00:00:00+00:00", "mode": "quick", "command": "cd . && bench/run.py --quick",
+           "make_command": None, "corpus": "c.jsonl", "full_corpus": "c.jsonl", "corpus_mb": 0.5, "docs": 200,
+           "reps": 3, "tools": tools, "master": "local[2]", "np": 2, "spark_conf": None, "machine": machine,
+           "runs": rows, "all_runs": [run.slim_run(r) for r in rows], "max_other_load": 0.25,
+           "summary": run.summarize(rows), "paired_ratios": run.paired_ratios(rows, 3), "json_path": "r.json",
+           "bench_wall_s": 60.0, "verification": {"lines": ["ok"]}, **extra}
+    return res
+
+
+def old_results() -> dict:
+    """The tracked bench/results.json's filters and job scenarios as recorded before RSS series
+    and the parity pass existed (stripped of them, should a later run have added them)."""
+    res = json.loads((BENCH / "results.json").read_text())
+    res["scenarios"] = {k: v for k, v in res["scenarios"].items() if k in ("filters", "job")}
+    for sc in res["scenarios"].values():
+        sc.pop("parity", None)
+        for row in sc["runs"]:
+            row.pop("rss_series", None)
+    return res
+
+
+@pytest.fixture()
+def results() -> dict:
+    """old_results() plus a synthetic dedup scenario with series and scaling runs."""
+    res = old_results()
+    dd = scenario("dedup", ["minhash", "dj_minhash"], {"minhash": [30.0, 28.0, 35.0], "dj_minhash": [60.0, 62.0, 58.0]})
+    dd["ratios"] = dedup_scenario.ratios(dd["summary"])
+    dd["published"] = {"rows": {}}
+    dd["quality"] = None
+    dd["scaling"] = {"runs": [fake_run("minhash", 1, w, 200 * k, factor=k) for k, w in ((1, 30.0), (2, 45.0), (4, 80.0))],
+                     "all_runs": [], "corpora": {}}
+    res["scenarios"]["dedup"] = dd
+    return res
+
+
+# --------------------------------------------------------------------------- run.py: summaries, report
+
+
+def test_summarize_medians_and_paired_ratios():
+    rows = [fake_run("fused", r, w, series=False) for r, w in ((1, 50.0), (2, 40.0), (3, 60.0))]
+    rows += [fake_run("dj", r, w, series=False) for r, w in ((1, 100.0), (2, 160.0), (3, 150.0))]
+    s = run.summarize(rows)
+    assert s["fused"]["wall_s"] == {"median": 50.0, "min": 40.0, "max": 60.0}
+    assert s["fused"]["docs_per_s"]["median"] == pytest.approx(200 / 50)
+    assert s["dj"]["reps"] == 3 and s["dj"]["process_s"]["median"] == 146.0
+    # paired within each repetition: dj wall / fused wall
+    assert run.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 4.0, 2.5])
+    r = run.filter_ratios(s)
+    assert r["fused vs Data-Juicer (docs/s, whole process)"] == pytest.approx((200 / 50) / (200 / 150))
+    # a failed run has no ratio and no median
+    rows[1]["failed"] = "gate failed"
+    assert run.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 2.5])
+    assert run.summarize(rows)["fused"]["reps"] == 2
+
+
+def test_slim_run_and_compact_json():
+    row = fake_run("fused", 1, 10.0)
+    slim = run.slim_run(row)
+    assert "rss_series" not in slim and "inner" not in slim and slim["wall_s"] == 10.0
+    text = run.dump_results({"runs": [row]})
+    assert json.loads(text) == {"runs": [row]}
+    # the series' number lists are on one line each
+    assert sum(1 for line in text.splitlines() if '"t": [' in line) == 1
+
+
+def test_render_report_with_charts(results, tmp_path):
+    md = tmp_path / "RESULTS.md"
+    stale = tmp_path / "charts" / "memory_filters.png"  # from an earlier run that had series
+    stale.parent.mkdir()
+    stale.write_bytes(PNG_MAGIC)
+    run.prepare_for_report(results)
+    run.write_charts(results, md)
+    run.write_report(results, md)
+    text = md.read_text()
+    for name in ("throughput", "per_op", "memory_dedup", "scaling"):
+        png = tmp_path / "charts" / f"{name}.png"
+        assert f"](charts/{name}.png)" in text
+        assert_png(png)
+    # filters and job were recorded without RSS series: no chart (an old one is removed), and
+    # the report says so
+    assert not stale.exists()
+    assert "No memory series in the results of: `filters`, `job`" in text
+    assert "## Dedup: MinHash vs Data-Juicer" in text and "### Scaling" in text
+
+
+def test_a_failing_chart_costs_only_itself(results, tmp_path):
+    del results["scenarios"]["dedup"]["scaling"]["runs"][1]["wall_s"]  # a malformed run
+    made = charts.render(results, tmp_path, tmp_path)
+    failed = [c for c in made if "error" in c]
+    assert [c["title"] for c in failed] == ["dedup scaling"] and "KeyError" in failed[0]["error"]
+    assert {c["file"] for c in made if "file" in c} == {"throughput.png", "per_op.png", "memory_dedup.png"}
+    assert "*dedup scaling*: not drawn (KeyError" in "\n".join(charts.markdown(made, results))
+
+
+def test_render_cli_from_old_results(tmp_path):
+    """`run.py --render` on results recorded before RSS series, dedup and parity existed (the
+    tracked results.json, stripped of them should a later run have added them)."""
+    src = tmp_path / "old.json"
+    src.write_text(json.dumps(old_results()))
+    md = tmp_path / "R.md"
+    r = subprocess.run([sys.executable, str(BENCH / "run.py"), "--render", str(src),
+                        "--results-md", str(md)], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "## Charts" in md.read_text() and "## 11 filters" in md.read_text()
+    assert_png(tmp_path / "charts" / "throughput.png")
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == ["per_op.png", "throughput.png"]
+
+
+def assert_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, path
+    width, height = struct.unpack(">II", data[16:24])  # IHDR comes first
+    assert data[12:16] == b"IHDR" and width > 300 and height > 200
+
+
+# --------------------------------------------------------------------------- charts' data
+
+
+def test_chart_data(results):
+    f = results["scenarios"]["filters"]
+    rates = dict((op, (sp, dj)) for op, sp, dj in charts.filter_op_rates(f))
+    prof = {d["op"]: d for d in f["profile"]["per_op"]}
+    assert rates["words_num_filter"][0] == pytest.approx(prof["words_num_filter"]["docs"] / prof["words_num_filter"]["s"])
+    # Data-Juicer's second op sees what its first left
+    dj = f["dj_per_op"]
+    assert rates[dj[1]["op"]][1] == pytest.approx(dj[0]["left"] / dj[1]["s"])
+    assert [charts.is_sparkops(t) for t in ("fused", "minhash_verified_t06", "floor", "dj", "datatrove_minhash")] \
+        == [True, True, False, False, False]
+    stages = charts.job_stage_rates(results["scenarios"]["job"])
+    assert [s for s, _, _ in stages] == ["clean", "quality", "dedup"] and all(a and b for _, a, b in stages)
+    dd = results["scenarios"]["dedup"]
+    reps = charts.representative_runs(dd)
+    assert reps["minhash"]["wall_s"] == 30.0 and reps["dj_minhash"]["wall_s"] == 60.0  # the median walls
+    pts = charts.scaling_points(dd)
+    lin, bound = charts.linear_bounds(pts, "wall_s")
+    assert lin == pytest.approx([30.0, 60.0, 120.0]) and bound == pytest.approx([36.0, 72.0, 144.0])
+
+
+# --------------------------------------------------------------------------- proctree
+
+
+def test_downsample_keeps_peak_and_roles():
+    series = [(i * 0.2, (i * 7919) % 1000 * 2**20, {"JVM": i * 2**20} if i % 2 else {"main process": 2**20})
+              for i in range(5000)]
+    d = proctree.downsample(series, points=600)
+    assert len(d["t"]) == len(d["rss_mib"]) == 600
+    assert max(d["rss_mib"]) == 999.0  # the run's peak survives
+    assert d["t"] == sorted(d["t"])
+    assert set(d["by_role_mib"]) == {"JVM", "main process"}
+    assert all(len(v) == 600 for v in d["by_role_mib"].values())
+    assert proctree.downsample([]) == {}
+    assert len(proctree.downsample(series[:10])["t"]) == 10  # short runs are kept whole
+
+
+def test_run_measured_records_series():
+    code = "import time\nb = bytearray(60 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(0.4)"
+    m = proctree.run_measured([sys.executable, "-c", code], interval=0.05)
+    assert m.returncode == 0
+    s = m.rss_series
+    assert 0 < len(s["t"]) <= proctree.SERIES_POINTS and s["t"] == sorted(s["t"])
+    assert max(s["rss_mib"]) == pytest.approx(m.peak_rss_bytes / 2**20, abs=0.1)
+    assert max(s["by_role_mib"]["main process"]) >= 60
+
+
+# --------------------------------------------------------------------------- dedup scenario
+
+
+def test_published_recall_parser(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n\n| dedup only | wall s | docs/s | peak RAM | recall exact / ws_case / near_light / near_heavy |\n"
+                      "|---|---|---|---|---|\n| Tool A | 67.7 | 879 | 2.3 GB | 1.00 / 0.58 / 0.77 / 0.27 |\n"
+                      "| Tool B | 51.4 | 1158 | 3.4 GB | 0.99 / 0.10 / 0.84 / 0.58 |\n\nafter\n| x | y |\n")
+    p = dedup_scenario.published_recall(readme)
+    assert list(p["rows"]) == ["Tool A", "Tool B"]
+    assert p["rows"]["Tool B"]["recall"] == {"exact": 0.99, "ws_case": 0.10, "near_light": 0.84, "near_heavy": 0.58}
+    best = dedup_scenario.best_published(p)
+    assert best["exact"] == (1.0, "Tool A") and best["near_heavy"] == (0.58, "Tool B")
+    assert dedup_scenario.published_recall(tmp_path / "missing.md")["rows"] == {}
+
+
+def test_build_scaled(tiny_corpus, tmp_path):
+    paths = dedup_scenario.build_scaled(tiny_corpus, tmp_path, log=lambda m: None)
+    src = tiny_corpus.read_text(encoding="utf-8").splitlines()
+    for k, p in paths.items():
+        lines = p.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == k * len(src)
+        assert lines[:len(src)] == src  # the corpus first, unchanged
+        recs = [json.loads(x) for x in lines[len(src):]]
+        assert {r["dup_kind"] for r in recs} == {"scaling_replica"}
+        assert recs[0]["id"] == json.loads(src[0])["id"] + "-r1" and recs[0]["dup_of"] == json.loads(src[0])["id"]
+    # replicas are near-duplicates: a few words change, most documents differ somewhere
+    orig = [json.loads(x)["text"] for x in src]
+    rep = [json.loads(x)["text"] for x in paths[2].read_text(encoding="utf-8").splitlines()[len(src):]]
+    changed = sum(a != b for a, b in zip(orig, rep))
+    assert changed > len(src) // 2
+    a, b = orig[0].split(), rep[0].split()
+    assert abs(len(a) - len(b)) <= 0.05 * len(a) + 1
+    # reused while the source is unchanged (same bytes, files not rewritten)
+    mtimes = {k: p.stat().st_mtime_ns for k, p in paths.items()}
+    again = dedup_scenario.build_scaled(tiny_corpus, tmp_path, log=lambda m: pytest.fail("rebuilt"))
+    assert {k: p.stat().st_mtime_ns for k, p in again.items()} == mtimes
+
+
+def test_dedup_quality_recall_and_precision(tiny_corpus):
+    corpus = dedup_quality.Corpus(str(tiny_corpus))
+    assert len(corpus) == 200
+    kept = np.ones(len(corpus), dtype=bool)  # all kept: nothing resolved
+    r = dedup_quality.recall(corpus, kept)
+    assert r["dup_recall_by_kind"] == {"exact": 0.0, "near_heavy": 0.0, "near_light": 0.0, "ws_case": 0.0}
+    assert r["dup_pairs"]["exact"]["pairs"] == 10
+    # drop every exact and ws_case copy, and half of the near_light copies
+    drop = [i for i, d in enumerate(corpus.ids) if d.startswith(("dup:exact", "dup:ws_case"))
+            or d in {f"dup:near_light:{j}" for j in range(5)}]
+    kept[drop] = False
+    r = dedup_quality.recall(corpus, kept)
+    assert r["dup_recall_by_kind"] == {"exact": 1.0, "near_heavy": 0.0, "near_light": 0.5, "ws_case": 1.0}
+    assert r["dup_recall_all"] == pytest.approx(25 / 40)
+    # an original dropped instead of its copy also resolves the pair
+    kept2 = kept.copy()
+    kept2[corpus.index["dup:near_heavy:0"]] = True
+    kept2[corpus.index[corpus.dup_of[corpus.index["dup:near_heavy:0"]]]] = False
+    assert dedup_quality.recall(corpus, kept2)["dup_pairs"]["near_heavy"]["one_kept"] == 1
+    # the removed exact copies have their original kept: best kept J = 1, precision verified
+    p = dedup_quality.precision(corpus, kept)
+    assert p["removed"] == len(drop) and p["removed_injected"] == len(drop)
+    assert p["verified_precision"] == 1.0 and p["distinct_removed"] == 0
+    # removing a document that has no duplicate is a distinct document lost
+    lonely = next(i for i, d in enumerate(corpus.ids)
+                  if d.startswith("c4:") and d not in set(corpus.dup_of) and len(corpus.sets[i]) > 20)
+    kept[lonely] = False
+    p = dedup_quality.precision(corpus, kept)
+    assert p["distinct_removed"] == 1 and p["distinct_removed_examples"][0]["id"] == corpus.ids[lonely]
+    assert p["verified_precision"] == pytest.approx(len(drop) / (len(drop) + 1))
+
+
+# --------------------------------------------------------------------------- parity
+
+
+def test_parity_cases_cover_the_recipe():
+    cs = parity.cases()
+    import recipe
+
+    assert [c["op"] for c in cs[:11]] == recipe.op_names()
+    dj = parity.dj_cases(cs, Path("/wl"))
+    assert dj[8]["params"]["stopwords_dir"] == "/wl" and "stopwords_dir" not in cs[8]["params"]
+
+
+def test_parity_sparkops_side_and_compare(tiny_corpus):
+    ids, texts = parity.read_docs(tiny_corpus, 60)
+    cs = [c for c in parity.cases() if c["op"] in ("words_num_filter", "text_length_filter", "stopwords_filter")]
+    ours = parity.sparkops_side(cs, texts, batch=25)
+    wn = ours["words_num_filter"]
+    assert len(wn["keep"]) == 60
+    # the stat and the decision agree with the recipe's bound (min_num 10)
+    assert all(k == (s["num_words"] >= 10) for s, k in zip(wn["stats"], wn["keep"]))
+    assert all(s["text_len"] == len(t) for s, t in zip(ours["text_length_filter"]["stats"], texts))
+    # a Data-Juicer side that agrees everywhere but on two documents, one per direction
+    theirs = copy.deepcopy(wn)
+    theirs["errors"] = {}
+    kept_i = wn["keep"].index(True)
+    theirs["keep"][kept_i] = False
+    theirs["stats"][kept_i] = {"num_words": 3}
+    theirs["keep"][5] = not wn["keep"][5]
+    case = next(c for c in cs if c["id"] == "words_num_filter")
+    row = parity.compare(case, ids, texts, wn, theirs)
+    assert row["agree"] == 58 and row["dj_keeps_only"] + row["sparkops_keeps_only"] == 2
+    assert row["sparkops_keeps_only"] >= 1 and row["stats_differ"] == 1
+    assert row["agreement"] == pytest.approx(58 / 60)
+    ex = {e["id"]: e for e in row["examples"]}
+    assert ids[kept_i] in ex and ex[ids[kept_i]]["dj_stats"] == {"num_words": 3}
+    assert "\n" not in ex[ids[kept_i]]["excerpt"] and len(ex[ids[kept_i]]["excerpt"]) <= parity.EXCERPT + 40
+    same = parity.compare(case, ids, texts, wn, {**copy.deepcopy(wn), "errors": {"3": "ValueError: x"}})
+    assert same["agree"] == 59 and same["compared"] == 59 and same["dj_errors"] == 1
+    md = parity.lines({"docs": 60, "data_juicer": "1.6.1", "dj_wall_s": 1.0, "sparkops_wall_s": 1.0,
+                       "tolerance": {"default": 1e-9, "lang_score": 1e-4}, "cases": [row, same]})
+    text = "\n".join(md)
+    assert "| `words_num_filter` | 60 | 58 |" in text and f"`{ids[kept_i]}`" in text
+    assert "Data-Juicer raised `ValueError: x`" in text
+    assert parity.lines({"error": "exit 1"})[-2].startswith("The parity pass failed")
