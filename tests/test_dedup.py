@@ -396,3 +396,32 @@ def test_url_dedup_in_a_job_reads_the_url_field_of_the_records(spark, c4, tmp_pa
     rejected = {r._line: r._duplicate_of for r in
                 spark.read.format("delta").load(str(tmp_path / "out" / "urls_rejected")).collect()}
     assert kept == [1, 3, 4, 5] and rejected == {2: f"{path}:1", 6: f"{path}:1"}  # lines are 1-based
+
+
+@pytest.mark.spark
+def test_keep_and_order_by_choose_the_surviving_copy(spark, c4, tmp_path):
+    """`order_by: -crawled` keeps the newest copy (a record field in a job, numbers compared as
+    numbers); `keep: longest` keeps the longest near copy; Data-Juicer's input order otherwise."""
+    from sparkops.spark.fusion import stage_pass
+
+    crawled = [9, 10, None, 2]  # as text "10" < "9": a number field must rank as a number
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"text": c4[7], "crawled": c}) + "\n" for c in crawled)
+                    + json.dumps({"text": c4[8], "crawled": 1}) + "\n", encoding="utf-8")
+    run_one_stage_job(spark, tmp_path, path, "exact", "document_deduplicator: {order_by: '-crawled'}")
+    kept = sorted(r._line for r in spark.read.format("delta").load(str(tmp_path / "out" / "exact")).collect())
+    rejected = {r._line: r._duplicate_of for r in
+                spark.read.format("delta").load(str(tmp_path / "out" / "exact_rejected")).collect()}
+    assert kept == [2, 5] and rejected == {1: f"{path}:2", 3: f"{path}:2", 4: f"{path}:2"}
+
+    longer = c4[20] + "\n\nShare this post with your friends and family today."
+    rows = [{"text": t, "n": n, "_source": "in.jsonl", "_line": n}
+            for n, t in enumerate([c4[20], longer, c4[21]])]
+    df = spark.createDataFrame(rows, "text string, n long, _source string, _line long")
+    for params, survivor in (({}, 0), ({"keep": "longest"}, 1), ({"order_by": "-n"}, 1)):
+        out = {r._line: r for r in stage_pass(df, [{"document_minhash_deduplicator": params}],
+                                              order_cols=["_source", "_line"]).collect()}
+        assert [n for n in range(3) if out[n]._keep] == sorted({survivor, 2}), params
+        assert out[1 - survivor]._duplicate_of == f"in.jsonl:{survivor}"
+    with pytest.raises(OpError, match="order_by.*no column or record field 'missing'"):
+        stage_pass(df, [{"document_deduplicator": {"order_by": "missing"}}], order_cols=["_source", "_line"])

@@ -2,8 +2,9 @@
 
 Document dedup keys on the text (``sparkops.ops.dedup_keys``, md5 from a vectorised UDF),
 URL dedup on the normalised URL (``sparkops.ops.url_keys``). Rows are ranked inside their
-key by the order columns (input file and line in a job, so the first occurrence wins, as
-in Data-Juicer) and every row after the first is marked a duplicate of the first. A key
+key by the ``keep`` / ``order_by`` ranking (``sparkops.dedup.survivor``), then by the order
+columns (input file and line in a job, so by default the first occurrence wins, as in
+Data-Juicer), and every row after the first is marked a duplicate of the first. A key
 with many copies sorts within one task: linear in its size, never quadratic. With a
 ``reference`` table, a row whose key occurs there is removed as a duplicate of ``reference``.
 """
@@ -15,21 +16,24 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
+from sparkops.dedup.survivor import ranking, sort_order
 from sparkops.ops.dedup_keys import exact_keys
 from sparkops.registry import BoundOp
 
 KEEP, DROPPED_BY, DUPLICATE_OF = "_keep", "_dropped_by", "_duplicate_of"
 
 
-def keep_first_per_key(keyed: DataFrame, name: str, order_cols: list[str], seen: DataFrame | None) -> DataFrame:
+def keep_first_per_key(keyed: DataFrame, name: str, order_cols: list[str], seen: DataFrame | None,
+                       rank: list[Column] = ()) -> DataFrame:
     """``keyed`` (with ``_dedup_key``; null = never a duplicate) with ``_keep``, ``_dropped_by``
-    and ``_duplicate_of``; ``seen`` holds the keys of a reference table (``_dedup_key``)."""
+    and ``_duplicate_of``; ``seen`` holds the keys of a reference table (``_dedup_key``);
+    ``rank``: sort expressions that pick the survivor before the input order."""
     if seen is not None:
         keyed = keyed.join(seen.where(F.col("_dedup_key").isNotNull()).distinct()
                            .withColumn("_dedup_ref", F.lit(True)), "_dedup_key", "left")
     else:
         keyed = keyed.withColumn("_dedup_ref", F.lit(None).cast("boolean"))
-    order = [F.col(c).asc_nulls_last() for c in order_cols] or [F.monotonically_increasing_id()]
+    order = [*rank, *([F.col(c).asc_nulls_last() for c in order_cols] or [F.monotonically_increasing_id()])]
     ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
              else F.lit(None).cast("string"))
     group = Window.partitionBy("_dedup_key").orderBy(*order)
@@ -58,7 +62,8 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
 
         ref = read_reference(df.sparkSession, params["reference"], text_col)
         seen = ref.select(key(F.col(text_col)).alias("_dedup_key"))
-    return keep_first_per_key(df.withColumn("_dedup_key", key(F.col(text_col))), bound.name, order_cols, seen)
+    rank = sort_order(ranking(df, params, text_col, bound.name))
+    return keep_first_per_key(df.withColumn("_dedup_key", key(F.col(text_col))), bound.name, order_cols, seen, rank)
 
 
 def key_column(df: DataFrame, field: str, op_name: str) -> Column:

@@ -85,7 +85,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
 
     similarity = ((SIMILARITY, "shingles", exact_jaccard) if p["verify"]
                   else (SIMILARITY, "sig", estimated_jaccard))
-    return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
+    return deduplicate_near(df, bound.name, p, text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p),
                             check=verified if p["verify"] else None, similarity=similarity,
                             passes=(lambda j: j >= F.lit(threshold)) if p["verify"] else None, say=say)

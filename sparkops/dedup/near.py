@@ -29,6 +29,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 
 from sparkops.dedup.components import connected_components
+from sparkops.dedup.survivor import ranking, sort_order
 
 KEEP, DROPPED_BY, DUPLICATE_OF, CLUSTER = "_keep", "_dropped_by", "_duplicate_of", "_dup_cluster"
 DOC = "_mh_doc"
@@ -92,7 +93,7 @@ def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src"
     return edges.join(a, left).join(b, right)
 
 
-def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, order_cols: list[str],
+def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, order_cols: list[str],
                      sketch: Callable[[DataFrame], DataFrame],
                      check: Callable[[DataFrame, DataFrame], DataFrame] | None,
                      similarity: tuple[str, str, Callable[[Column, Column], Column]],
@@ -101,11 +102,11 @@ def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, orde
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
     ``_duplicate_of``, ``_dup_cluster`` and the similarity column ``similarity[0]``.
 
-    ``sketch(rows with _mh_doc)`` gives (_mh_doc, has, keys, ...); ``check(edges, sketch)``
-    keeps the edges that pass the exact test; ``similarity = (name, sketch column, f)``:
-    ``f(a, b)`` scores a removed row's sketch column ``a`` against its survivor's ``b``;
-    ``passes(score)``, when given, is the test a removed row must pass against the kept
-    document it is a copy of (step 6 of the module doc). With a ``reference`` table, its
+    ``params`` are the op's (``keep``, ``order_by``). ``sketch(rows with _mh_doc)`` gives
+    (_mh_doc, has, keys, ...); ``check(edges, sketch)`` keeps the edges that pass the exact
+    test; ``similarity = (name, sketch column, f)``: ``f(a, b)`` scores a removed row's sketch
+    column ``a`` against its survivor's ``b``; ``passes(score)``, when given, is the test a
+    removed row must pass against the kept document it is a copy of (step 6 of the module doc). With a ``reference`` table, its
     documents join the clustering with negative ids: a cluster that holds one is led by it
     (its smallest id), so every input document in it is removed.
     """
@@ -123,12 +124,12 @@ def deduplicate_near(df: DataFrame, op_name: str, keep: str, text_col: str, orde
     # the survivor of each cluster by the keep policy: cluster members only, narrow columns
     ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
              else F.col(DOC).cast("string"))
-    order = [F.col(c).asc_nulls_last() for c in order_cols] or [F.col(DOC)]
-    if keep == "longest":
-        order = [F.col("_mh_len").desc()] + order
-    elif keep == "shortest":
-        order = [F.col("_mh_len").asc()] + order
-    narrow = ided.select(DOC, *order_cols, F.length(text_col).alias("_mh_len"), ident.alias("_mh_id"))
+    # keep / order_by first, then the input order
+    values = ranking(ided, params, text_col, op_name)
+    narrow = ided.select(DOC, *order_cols, ident.alias("_mh_id"),
+                         *[v.alias(f"_mh_r{i}") for i, (v, _) in enumerate(values)])
+    order = (sort_order([(F.col(f"_mh_r{i}"), desc) for i, (_, desc) in enumerate(values)])
+             + [F.col(c).asc_nulls_last() for c in order_cols] + [F.col(DOC)])
     cluster = Window.partitionBy("component").orderBy(*order)
     in_reference = F.col("component") < 0  # the component's smallest node is a reference document
     ranked = (narrow.join(labels, DOC)

@@ -55,7 +55,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         both = pair_columns(edges, sk, "fp")
         return both.where(hamming(F.col("a"), F.col("b")) <= p["hamming_distance"]).select("src", "dst")
 
-    return deduplicate_near(df, bound.name, p["keep"], text_col, order_cols,
+    return deduplicate_near(df, bound.name, p, text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p), check=within,
                             similarity=(DISTANCE, "fp", hamming),
                             passes=lambda d: d <= F.lit(p["hamming_distance"]), say=say)

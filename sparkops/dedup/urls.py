@@ -8,6 +8,7 @@ from pyspark.sql.functions import pandas_udf
 
 from sparkops.dedup.exact import key_column, keep_first_per_key
 from sparkops.dedup.near import read_table
+from sparkops.dedup.survivor import ranking, sort_order
 from sparkops.ops.url_keys import url_key
 from sparkops.registry import BoundOp
 
@@ -24,5 +25,6 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         table = read_table(df.sparkSession, p["reference"])
         seen = table.select(key(key_column(table, p["url_key"], bound.name)).alias("_dedup_key"))
     keyed = df.withColumn("_dedup_key", key(key_column(df, p["url_key"], bound.name)))
-    return keep_first_per_key(keyed, bound.name, order_cols, seen)
+    rank = sort_order(ranking(df, p, text_col, bound.name))
+    return keep_first_per_key(keyed, bound.name, order_cols, seen, rank)
 

@@ -13,6 +13,7 @@ import re
 import string
 
 from sparkops.ops.reference import REFERENCE
+from sparkops.ops.survivor import KEEP, ORDER_BY
 from sparkops.registry import Op, Param, declare
 
 _WHITESPACE = re.compile(r"\s+")
@@ -36,12 +37,14 @@ def exact_keys(texts: list[str | None], p: dict) -> list[bytes | None]:
 
 declare(Op(
     name="document_deduplicator", kind="deduplicator", family="dedup",
-    doc="Keep one document of every group of exact copies: the first in input order (file, line). "
+    doc="Keep one document of every group of exact copies: by default the first in input order (file, "
+        "line), as Data-Juicer; `keep` / `order_by` choose another. "
         "Copies are compared after collapsing whitespace runs (always), lower-casing (`lowercase`) and "
         "removing whitespace, digits and ASCII punctuation (`ignore_non_character`).",
     params=(
         Param("lowercase", "bool", False, "Compare case-insensitively."),
         Param("ignore_non_character", "bool", False, "Ignore whitespace, digits and punctuation."),
+        KEEP, ORDER_BY,
         REFERENCE,
     ),
     apply=exact_keys, frame="sparkops.dedup.exact:deduplicate",

@@ -164,6 +164,7 @@ def _band_rows(texts: list[str], p: dict) -> list:
 
 def _declare() -> None:
     from sparkops.ops.reference import REFERENCE
+    from sparkops.ops.survivor import KEEP, ORDER_BY
     from sparkops.registry import Op, Param, Sketch, declare, positive
 
     declare(Op(
@@ -192,8 +193,7 @@ def _declare() -> None:
                   "before linking it, and remove a document only if its exact Jaccard to the kept document "
                   "it names reaches the threshold (in a chain A~B~C, C stays when it is unlike A). Unless "
                   "given, bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
-            Param("keep", "str", "first", "sparkops: which member of a cluster survives: 'first' in input "
-                  "order, 'longest' or 'shortest' text (ties: first).", choices=("first", "longest", "shortest")),
+            KEEP, ORDER_BY,
             REFERENCE,
         ),
         prepare=_prepare, frame="sparkops.dedup.minhash:deduplicate",

@@ -92,6 +92,7 @@ def _fingerprint_rows(texts: list[str], p: dict) -> list:
 
 def _declare() -> None:
     from sparkops.ops.reference import REFERENCE
+    from sparkops.ops.survivor import KEEP, ORDER_BY
     from sparkops.registry import Op, Param, Sketch, declare, positive
 
     declare(Op(
@@ -112,8 +113,7 @@ def _declare() -> None:
             Param("num_blocks", "int", 6, "Blocks the 64 bits are cut into for candidate search.", check=positive),
             Param("hamming_distance", "int", 4, "Largest number of differing bits between duplicates "
                   "(less than num_blocks).", check=positive),
-            Param("keep", "str", "first", "sparkops: which member of a cluster survives: 'first' in input "
-                  "order, 'longest' or 'shortest' text.", choices=("first", "longest", "shortest")),
+            KEEP, ORDER_BY,
             REFERENCE,
         ),
         prepare=_prepare, frame="sparkops.dedup.simhash:deduplicate",

@@ -14,6 +14,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from sparkops.ops.reference import REFERENCE
+from sparkops.ops.survivor import KEEP, ORDER_BY
 from sparkops.registry import Op, Param, declare
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -73,6 +74,7 @@ declare(Op(
     params=(
         Param("url_key", "str", "url", "Field holding the URL (a column, or a field of the input record)."),
         Param("normalize", "bool", True, "Normalise URLs before comparing (otherwise: exact strings)."),
+        KEEP, ORDER_BY,
         REFERENCE,
     ),
     frame="sparkops.dedup.urls:deduplicate",
