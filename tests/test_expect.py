@@ -150,6 +150,31 @@ def test_web_dedup_passes_after_dedup_and_fails_on_copies(c4, tmp_path):
     assert [r["column"] for r in clash.failures] == ["id"] and not clash.skipped
 
 
+def test_suites_name_fields_of_the_job_records(c4):
+    """A job's tables keep the input record's fields as JSON in `_record`: `id` and `meta.lang`
+    resolve there; a field no record has is missing (skipped or an error), not a null column."""
+    rec = F.to_json(F.struct((F.col("_line") % 290).alias("id"), F.struct(F.lit("en").alias("lang")).alias("meta")))
+    jobs = c4.select("text", "_source", "_line", rec.alias("_record"))
+    suite = load_suite(EXPECTATIONS / "web_dedup.json")
+    clash = validate(jobs, suite, stage="dedup")
+    (failure,) = clash.failures  # ids 1..10 occur twice: the record-field check ran and failed
+    assert failure["column"] == "id" and failure["unexpected_count"] == 20 and not clash.skipped
+    fine = validate(jobs.where(F.col("_line") <= 290), suite, stage="dedup")
+    assert fine.success, fine.summary()
+
+    more = {"name": "t", "expectations": [
+        {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "meta.lang", "value_set": ["en"]}},
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "crawl_date"},
+         "meta": {"sparkops": {"skip_if_missing": True}}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "url"}},
+    ]}
+    result = validate(jobs, more)
+    assert result.results[0]["status"] == "passed"
+    assert [r["column"] for r in result.skipped] == ["crawl_date"]
+    (err,) = result.failures
+    assert err["status"] == "error" and "'url' not in the data" in err["error"]
+
+
 # --------------------------------------------------------------------------- a failing gate explains itself
 
 

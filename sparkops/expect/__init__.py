@@ -37,6 +37,9 @@ struct with one field per filter statistic (``alnum_ratio``, ``lang``, ``lang_sc
   (any depth: ``a.b.c``);
 - the flat spelling ``stats__alnum_ratio`` (path parts joined by two underscores) means the
   same field;
+- a field of the job's input record (kept as JSON text in ``_record``) by its name or dotted
+  path, when no column has that name: ``"column": "id"``, ``"meta.lang"``; the values are the
+  JSON text (a number as its digits); a name that no record has counts as missing;
 - if the DataFrame handed to ``validate`` was already flattened, ``stats.alnum_ratio`` also
   finds a top-level ``stats__alnum_ratio``, or — when there is no ``stats`` column at all —
   a top-level ``alnum_ratio``.

@@ -15,6 +15,10 @@ A suite names a column in one of these ways (see the package docstring):
 and when the frame was already flattened by the caller, ``stats.alnum_ratio`` also finds a
 top-level ``stats__alnum_ratio``, or — if there is no ``stats`` column at all — a top-level
 ``alnum_ratio`` (stats promoted under their own names).
+
+A job's tables keep each input record's other fields as JSON text in ``_record``: a name
+found nowhere else is looked up there (``id`` -> ``$['id']``, ``meta.lang`` ->
+``$['meta']['lang']``), as JSON text (a number as its digits, null or absent as null).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import StructType
+from pyspark.sql.types import StringType, StructType
 
 SEP = "__"
+RECORD = "_record"  # the job runner's JSON text of each input record
 _SAFE = re.compile(r"[^0-9A-Za-z_]")
 
 
@@ -57,6 +62,7 @@ class Resolver:
         self._paths = {p for p in _all_paths(self.schema)}
         self._top = [f.name for f in self.schema.fields]
         self._structs = {f.name for f in self.schema.fields if isinstance(f.dataType, StructType)}
+        self._record = any(f.name == RECORD and isinstance(f.dataType, StringType) for f in self.schema.fields)
 
     def resolve(self, ref: str) -> tuple[str, ...] | None:
         """The path ``ref`` names in the data, or None."""
@@ -75,6 +81,8 @@ class Resolver:
                 return (joined,)
             if parts[0] not in self._top and parts[-1] in self._top and len(parts) == 2:
                 return (parts[-1],)
+        if self._record and all(parts):  # a field of the input record (never a real path: _record is text)
+            return (RECORD, *parts)
         return None
 
     def flat_name(self, path: tuple[str, ...]) -> str:
@@ -90,7 +98,13 @@ class Resolver:
         self._flat[path] = name
         return name
 
+    def is_record_field(self, path: tuple[str, ...]) -> bool:
+        return self._record and len(path) > 1 and path[0] == RECORD
+
     def column(self, path: tuple[str, ...]) -> Column:
+        if self.is_record_field(path):
+            json_path = "$" + "".join("['" + p.replace("\\", "\\\\").replace("'", "\\'") + "']" for p in path[1:])
+            return F.get_json_object(F.col(RECORD), json_path).alias(self.flat_name(path))
         return F.col(".".join(_quote(p) for p in path)).alias(self.flat_name(path))
 
     def all_leaves(self) -> list[tuple[str, ...]]:
