@@ -81,11 +81,11 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
 
     def verified(edges: DataFrame, sk: DataFrame) -> DataFrame:
         both = pair_columns(edges, sk, "shingles")
-        return both.where(exact_jaccard("a", "b") >= F.lit(threshold)).select("src", "dst")
+        return (both.select("src", "dst", exact_jaccard("a", "b").alias("score"))
+                .where(F.col("score") >= F.lit(threshold)))
 
     similarity = ((SIMILARITY, "shingles", exact_jaccard) if p["verify"]
                   else (SIMILARITY, "sig", estimated_jaccard))
     return deduplicate_near(df, bound.name, p, text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p),
-                            check=verified if p["verify"] else None, similarity=similarity,
-                            passes=(lambda j: j >= F.lit(threshold)) if p["verify"] else None, say=say)
+                            check=verified if p["verify"] else None, similarity=similarity, say=say)

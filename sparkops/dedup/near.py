@@ -7,14 +7,13 @@
    not 1.25 billion pairs).
 3. An optional exact check of every candidate edge (Jaccard, Hamming distance).
 4. Connected components of the edges (``sparkops.dedup.components``) are the clusters.
-5. In each cluster the ``keep`` policy picks the survivor; every other member is removed
-   with the cluster id, the survivor's id and its similarity to the survivor.
-6. With a ``passes`` test (verified modes), a member is removed only if it passes the test
-   against the *kept* document it is reported as a copy of: a cluster is a chain of verified
-   links (A~B, B~C), and C may be far from A. Members that fail are compared, in a few
-   bounded rounds, with the best-ranked of the failed members of their cluster, which is
-   then kept; whatever still fails after the last round is kept. So every removed row's
-   reported similarity is exact and passes the threshold, to a document in the output.
+5. Without the check (Data-Juicer's way), the ``keep`` policy picks each cluster's survivor
+   and every other member is removed with the cluster id, the survivor's id and its
+   estimated similarity to the survivor, also members only a chain (A~B~C) links to it.
+6. With the check (verified modes), members are visited in ``keep`` order and one is removed
+   only if a checked edge links it to an already kept member: every removed row's reported
+   similarity is exact, passes the threshold and names a document of the output, and no
+   checked pair survives twice (in a chain A~B~C, C stays when it is unlike A).
 
 Nothing is collected to the driver but the input file names and a few counts; sketches and
 removed rows are checkpointed, and the input is cached so the ops before this one run once.
@@ -27,6 +26,7 @@ from typing import Callable
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
+from pyspark.sql.types import DoubleType, LongType, StructField, StructType
 
 from sparkops.dedup.components import connected_components
 from sparkops.dedup.survivor import ranking, sort_order
@@ -34,7 +34,6 @@ from sparkops.dedup.survivor import ranking, sort_order
 KEEP, DROPPED_BY, DUPLICATE_OF, CLUSTER = "_keep", "_dropped_by", "_duplicate_of", "_dup_cluster"
 DOC = "_mh_doc"
 BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back by broadcast up to this
-SURVIVOR_ROUNDS = 4  # verified modes: rounds of comparisons with a kept document (see step 6)
 
 
 def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
@@ -97,18 +96,18 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
                      sketch: Callable[[DataFrame], DataFrame],
                      check: Callable[[DataFrame, DataFrame], DataFrame] | None,
                      similarity: tuple[str, str, Callable[[Column, Column], Column]],
-                     passes: Callable[[Column], Column] | None = None,
                      reference: str | None = None, say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
     ``_duplicate_of``, ``_dup_cluster`` and the similarity column ``similarity[0]``.
 
     ``params`` are the op's (``keep``, ``order_by``). ``sketch(rows with _mh_doc)`` gives
-    (_mh_doc, has, keys, ...); ``check(edges, sketch)`` keeps the edges that pass the exact
-    test; ``similarity = (name, sketch column, f)``: ``f(a, b)`` scores a removed row's sketch
-    column ``a`` against its survivor's ``b``; ``passes(score)``, when given, is the test a
-    removed row must pass against the kept document it is a copy of (step 6 of the module doc). With a ``reference`` table, its
+    (_mh_doc, has, keys, ...); ``check(edges, sketch)`` gives (src, dst, score) for the edges
+    that pass the exact test (then step 6 of the module doc applies); ``similarity = (name,
+    sketch column, f)``: the output column, and, without a check, ``f(a, b)`` scores a removed
+    row's sketch column ``a`` against its survivor's ``b``. With a ``reference`` table, its
     documents join the clustering with negative ids: a cluster that holds one is led by it
-    (its smallest id), so every input document in it is removed.
+    (its smallest id): without a check every input document in it is removed, with one those
+    linked to a reference document by a passing edge are.
     """
     ided = doc_ids(df, order_cols)
     texts = ided.select(DOC, text_col)
@@ -117,32 +116,25 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
         texts = texts.unionByName(ref.select((-1 - F.monotonically_increasing_id()).alias(DOC), text_col))
     sk = sketch(texts).localCheckpoint(eager=True)
     edges = candidate_edges(sk)
-    if check is not None:
-        edges = check(edges, sk)
+    if check is not None:  # (src, dst, score) of the pairs that pass: read by the clustering and the selection
+        edges = check(edges, sk).localCheckpoint(eager=True)
     labels = connected_components(edges, say=say).withColumnRenamed("node", DOC)
 
-    # the survivor of each cluster by the keep policy: cluster members only, narrow columns
+    # cluster members ranked by the keep policy: keep / order_by first, then the input order
     ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
              else F.col(DOC).cast("string"))
-    # keep / order_by first, then the input order
     values = ranking(ided, params, text_col, op_name)
     narrow = ided.select(DOC, *order_cols, ident.alias("_mh_id"),
                          *[v.alias(f"_mh_r{i}") for i, (v, _) in enumerate(values)])
     order = (sort_order([(F.col(f"_mh_r{i}"), desc) for i, (_, desc) in enumerate(values)])
              + [F.col(c).asc_nulls_last() for c in order_cols] + [F.col(DOC)])
     cluster = Window.partitionBy("component").orderBy(*order)
-    in_reference = F.col("component") < 0  # the component's smallest node is a reference document
-    ranked = (narrow.join(labels, DOC)
-              .withColumn("_mh_rank", F.when(in_reference, F.lit(2)).otherwise(F.row_number().over(cluster)))
-              .withColumn("_mh_first", F.when(in_reference, F.col("component")).otherwise(F.first(DOC).over(cluster)))
-              .withColumn(DUPLICATE_OF, F.when(in_reference, F.lit("reference"))
-                          .otherwise(F.first("_mh_id").over(cluster))))
+    ranked = narrow.join(labels, DOC).withColumn("_mh_rank", F.row_number().over(cluster))
 
-    removed = (ranked.where(F.col("_mh_rank") > 1)
-               .select(DOC, "_mh_first", DUPLICATE_OF, F.col("component").alias(CLUSTER), "_mh_rank", "_mh_id"))
-    scored = _score(removed, sk, similarity, "_mh_first")
-    if passes is not None:
-        scored = _removed_if_passing(scored, sk, similarity, passes, say)
+    if check is None:
+        scored = _survivor_removals(ranked, sk, similarity)
+    else:
+        scored = _greedy_removals(ranked, labels, edges, similarity[0])
     scored = scored.select(DOC, DUPLICATE_OF, CLUSTER, similarity[0])
     if scored.count() <= BROADCAST_REMOVED:
         scored = F.broadcast(scored)
@@ -150,6 +142,20 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
             .withColumn(KEEP, F.col(CLUSTER).isNull())
             .withColumn(DROPPED_BY, F.when(~F.col(KEEP), F.lit(op_name)))
             .drop(DOC))
+
+
+def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> DataFrame:
+    """Data-Juicer's way: every member of a cluster but its survivor (the first by rank; a
+    reference document when the cluster holds one) is removed, scored against the survivor."""
+    cluster = Window.partitionBy("component").orderBy("_mh_rank")
+    in_reference = F.col("component") < 0  # the component's smallest node is a reference document
+    removed = (ranked
+               .withColumn("_mh_first", F.when(in_reference, F.col("component")).otherwise(F.first(DOC).over(cluster)))
+               .withColumn(DUPLICATE_OF, F.when(in_reference, F.lit("reference"))
+                           .otherwise(F.first("_mh_id").over(cluster)))
+               .where(in_reference | (F.col("_mh_rank") > 1))
+               .select(DOC, "_mh_first", DUPLICATE_OF, F.col("component").alias(CLUSTER)))
+    return _score(removed, sk, similarity, "_mh_first")
 
 
 def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> DataFrame:
@@ -161,29 +167,64 @@ def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> Data
             .localCheckpoint(eager=True))
 
 
-def _removed_if_passing(scored: DataFrame, sk: DataFrame, similarity: tuple,
-                        passes: Callable[[Column], Column], say=None) -> DataFrame:
-    """The rows of ``scored`` that pass against their cluster's survivor, plus those that pass,
-    in later rounds, against the best-ranked failed member of their cluster (which is kept)."""
-    name = similarity[0]
-    ok = passes(F.col(name))
-    removed = [scored.where(ok)]
-    failed = scored.where(~ok).drop(name, DUPLICATE_OF)
-    for n in range(2, SURVIVOR_ROUNDS + 1):
-        if failed.isEmpty():
-            break
-        # the failed member first by the keep policy (rank; ties, in reference clusters, by id) leads
-        lead = (failed.groupBy(CLUSTER).agg(F.min(F.struct("_mh_rank", DOC, "_mh_id")).alias("_mh_lead"))
-                .select(CLUSTER, F.col(f"_mh_lead.{DOC}").alias("_mh_lead"),
-                        F.col("_mh_lead._mh_id").alias(DUPLICATE_OF)))
-        rows = failed.join(lead, CLUSTER).where(F.col(DOC) != F.col("_mh_lead"))
-        scored = _score(rows, sk, similarity, "_mh_lead")
-        removed.append(scored.where(ok))
-        failed = scored.where(~ok).drop(name, DUPLICATE_OF)
-    else:
-        if say and not failed.isEmpty():
-            say(f"near dedup: members still unlike every kept document after {SURVIVOR_ROUNDS} rounds are kept")
-    out = removed[0]
-    for r in removed[1:]:
-        out = out.unionByName(r)
-    return out
+def _greedy_removals(ranked: DataFrame, labels: DataFrame, edges: DataFrame, name: str) -> DataFrame:
+    """Verified modes: in each cluster, members are visited in rank order (reference documents
+    first); a member with a passing edge to an already kept member is removed as a copy of the
+    best-ranked such member, with that edge's score; otherwise it is kept. So every removed
+    document passes against a kept one, and no passing pair is kept twice (the kept members of
+    a cluster are a maximal independent set of its passing pairs). A cluster is one group: its
+    ids, ranks and edges (no text) are held by one task, linear in its size."""
+    score_type = edges.schema["score"].dataType
+    nodes = labels.join(ranked.select(DOC, "_mh_rank"), DOC, "left")  # reference documents: no rank
+    # renamed: both sides of the cogroup derive from `labels`, which Spark cannot tell apart
+    linked = edges.join(labels.select(F.col(DOC).alias("src"), F.col("component").alias("_mh_c")), "src")
+    schema = StructType([StructField(DOC, LongType()), StructField("_mh_lead", LongType()),
+                         StructField("_mh_score", DoubleType()), StructField(CLUSTER, LongType())])
+    picked = (nodes.groupBy("component").cogroup(linked.groupBy("_mh_c"))
+              .applyInPandas(_select_in_cluster, schema))
+    ids = ranked.select(F.col(DOC).alias("_mh_lead"), F.col("_mh_id").alias(DUPLICATE_OF))
+    return (picked.join(ids, "_mh_lead", "left")
+            .withColumn(DUPLICATE_OF, F.coalesce(DUPLICATE_OF, F.lit("reference")))  # led by a reference doc
+            .withColumn(name, F.col("_mh_score").cast(score_type)).drop("_mh_score")
+            .localCheckpoint(eager=True))
+
+
+def _select_in_cluster(nodes, edges):
+    """One cluster (pandas): (doc, lead, score, cluster) of its removed members; see
+    ``_greedy_removals``."""
+    import numpy as np
+    import pandas as pd
+
+    doc = nodes[DOC].to_numpy(np.int64)
+    rank = nodes["_mh_rank"].fillna(0).to_numpy(np.float64)  # reference documents first (rank 0)
+    visit = np.lexsort((doc, rank))
+    order = np.empty(len(doc), dtype=np.int64)
+    order[visit] = np.arange(len(doc))  # position of each node in the visit
+    sorted_doc = np.sort(doc)
+    at = np.argsort(doc)
+    u = at[np.searchsorted(sorted_doc, edges["src"].to_numpy(np.int64))]
+    v = at[np.searchsorted(sorted_doc, edges["dst"].to_numpy(np.int64))]
+    score = edges["score"].to_numpy(np.float64)
+    # adjacency (both directions) as CSR, neighbours sorted by their visit position
+    a, b, s = np.concatenate((u, v)), np.concatenate((v, u)), np.concatenate((score, score))
+    by = np.lexsort((order[b], a))
+    a, b, s = a[by], b[by], s[by]
+    start = np.searchsorted(a, np.arange(len(doc) + 1))
+    kept = np.zeros(len(doc), dtype=np.bool_)
+    out_doc, out_lead, out_score = [], [], []
+    for x in visit:
+        if doc[x] < 0:  # a reference document: always there, never in the output
+            kept[x] = True
+            continue
+        lo, hi = start[x], start[x + 1]
+        hit = np.flatnonzero(kept[b[lo:hi]])
+        if len(hit):  # the first kept neighbour in visit order is the best-ranked one
+            out_doc.append(doc[x])
+            out_lead.append(doc[b[lo + hit[0]]])
+            out_score.append(s[lo + hit[0]])
+        else:
+            kept[x] = True
+    cluster = int(nodes["component"].iloc[0]) if len(nodes) else 0
+    return pd.DataFrame({DOC: np.array(out_doc, dtype=np.int64), "_mh_lead": np.array(out_lead, dtype=np.int64),
+                         "_mh_score": np.array(out_score, dtype=np.float64),
+                         CLUSTER: np.full(len(out_doc), cluster, dtype=np.int64)})

@@ -53,9 +53,9 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
 
     def within(edges: DataFrame, sk: DataFrame) -> DataFrame:
         both = pair_columns(edges, sk, "fp")
-        return both.where(hamming(F.col("a"), F.col("b")) <= p["hamming_distance"]).select("src", "dst")
+        return (both.select("src", "dst", hamming(F.col("a"), F.col("b")).alias("score"))
+                .where(F.col("score") <= p["hamming_distance"]))
 
     return deduplicate_near(df, bound.name, p, text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p), check=within,
-                            similarity=(DISTANCE, "fp", hamming),
-                            passes=lambda d: d <= F.lit(p["hamming_distance"]), say=say)
+                            similarity=(DISTANCE, "fp", hamming), say=say)
