@@ -33,6 +33,10 @@ from sparkops.dedup.survivor import ranking, sort_order
 
 KEEP, DROPPED_BY, DUPLICATE_OF, CLUSTER = "_keep", "_dropped_by", "_duplicate_of", "_dup_cluster"
 DOC = "_mh_doc"
+# the rows (text, record) are cached on local disk, not in the heap: they are read twice (the
+# sketch pass, the final join) and the heap is needed by rows being built: a 50 MB document is
+# a 100+ MB row (text and record) whose buffer doubles as it grows
+ROWS_LEVEL = StorageLevel.DISK_ONLY
 BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back by broadcast up to this
 
 
@@ -47,13 +51,13 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
     sparkops mappers and filters); a job numbers rows by file and line anyway.
     """
     if order_cols == ["_source", "_line"]:
-        df = df.persist(StorageLevel.MEMORY_AND_DISK)
+        df = df.persist(ROWS_LEVEL)
         # the input file names (not documents) are few: number them on the driver
         names = sorted(r[0] for r in df.select("_source").distinct().collect())
         files = df.sparkSession.createDataFrame(list(enumerate(names, 1)), "_mh_file long, _source string")
         return (df.join(F.broadcast(files), "_source")
                 .withColumn(DOC, F.shiftleft(F.col("_mh_file"), 40) + F.col("_line")).drop("_mh_file"))
-    return df.withColumn(DOC, F.monotonically_increasing_id()).persist(StorageLevel.MEMORY_AND_DISK)
+    return df.withColumn(DOC, F.monotonically_increasing_id()).persist(ROWS_LEVEL)
 
 
 def read_table(spark, path: str) -> DataFrame:

@@ -110,8 +110,9 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
                 break
 
     current: DataFrame | None = None
+    cached_input: DataFrame | None = None
     if reusable == 0:
-        current = _read_input(spark, spec, out, run_id, result, say)
+        current, cached_input = _read_input(spark, spec, out, run_id, result, say)
     # else: the first stage to recompute reads the last reused stage's table (below); the
     # input and its quarantine are unchanged since the run that committed that stage
     for i, (stage, h) in enumerate(zip(spec.stages, hashes)):
@@ -124,6 +125,11 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
         if current is None:  # the first stage to recompute reads the last reused table
             current = spark.read.format("delta").load(str(out / spec.stages[i - 1].name))
         current = _run_stage(spark, spec, stage, h, current, out, run_id, result, say)
+        if cached_input is not None:
+            # later stages read the stage tables: the cached input is dead weight (its rows hold
+            # each document twice, text and record: two 50 MB documents are 200 MB of heap)
+            cached_input.unpersist()
+            cached_input = None
 
     if spec.export_path:
         final = spark.read.format("delta").load(str(out / spec.stages[-1].name))
@@ -133,7 +139,8 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
     return result
 
 
-def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> DataFrame:
+def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> tuple[DataFrame, DataFrame]:
+    """(the good records, the persisted rows they come from: unpersist once a stage has read them)"""
     say(f"input: {spec.input.format} {spec.input.path}")
     rows = reader.read(spark, spec.input).persist(StorageLevel.MEMORY_AND_DISK)
     bad = rows.where(F.col("_reason").isNotNull()).select("_source", "_line", F.col("_reason").alias("reason"),
@@ -145,7 +152,7 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
            {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"})
     say(f"input: {result.input_rows:,} records read, {result.quarantined:,} quarantined "
         f"({out / '_quarantine'})")
-    return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS)
+    return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS), rows
 
 
 def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
