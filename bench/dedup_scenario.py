@@ -21,6 +21,8 @@ import re
 import statistics
 from pathlib import Path
 
+import dedup_peers
+
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
 PEERS_README = (ROOT / ".." / "shared" / "bench" / "README.md").resolve()
@@ -33,7 +35,9 @@ TOOLS = {
     "minhash": "sparkops document_minhash_deduplicator (DJ defaults), local[2]",
     "minhash_verified": "sparkops document_minhash_deduplicator, verify: true, local[2]",
     "dj_minhash": "Data-Juicer 1.6.1 document_minhash_deduplicator (defaults), np=2",
+    **{tool: peer["desc"] for tool, peer in dedup_peers.PEERS.items()},
 }
+PEER_TOOLS = tuple(dedup_peers.PEERS)
 
 # scaling corpora: replicas differ from their source in ~2 % of the words, so each replica
 # is a near-duplicate of its source (J around 0.8 with 5-word shingles), as in real crawls
@@ -182,7 +186,8 @@ def inside_table(res: dict) -> list[str]:
          "computes the signatures, candidate pairs, (verification,) connected components and the removed "
          "rows (checkpointed eagerly); *writes* = the kept rows as JSON, then the removed rows' "
          "`id, _duplicate_of, _dup_cluster, _dup_jaccard`. Data-Juicer: *processing* = its executor (load "
-         "the JSONL, hash with np processes, cluster in the main process, export).", "",
+         "the JSONL, hash with np processes, cluster in the main process, export). datatrove, text-dedup: "
+         "*import* = their imports, *processing* = the rest of the runner (below).", "",
          "| run | import | start (Spark session / DJ import + config) | processing | of which dedup | "
          "kept write | removed write | spark.stop | processing docs/s |",
          "|---|---|---|---|---|---|---|---|---|"]
@@ -196,11 +201,14 @@ def inside_table(res: dict) -> list[str]:
                      f"{t['process_s']['median']:.1f} | {_f(_median(rows, 'dedup_s'))} | "
                      f"{_f(_median(rows, 'kept_write_s'))} | {_f(_median(rows, 'removed_write_s'))} | "
                      f"{t['stop_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
+        elif tool in PEER_TOOLS:  # import, then processing (their phases below)
+            L.append(f"| {desc} | {t['startup_s']['median']:.1f} | – | {t['process_s']['median']:.1f} | – | – "
+                     f"| – | – | {t['process_docs_per_s']['median']:.0f} |")
         else:
             L.append(f"| {desc} | – | {t['startup_s']['median']:.1f} | {t['process_s']['median']:.1f} | – | – "
                      f"| – | – | {t['process_docs_per_s']['median']:.0f} |")
     L.append("")
-    return L
+    return L + dedup_peers.phase_lines(res)
 
 
 ROLES = ("main process", "JVM", "Spark Python workers", "forked Python processes")
@@ -353,6 +361,7 @@ def ratios(summary: dict) -> dict:
         if t and d and t["reps"] and d["reps"]:
             out[f"{tool} vs Data-Juicer (docs/s, whole process)"] = t["docs_per_s"]["median"] / d["docs_per_s"]["median"]
             out[f"{tool} vs Data-Juicer (docs/s, processing only)"] = d["process_s"]["median"] / t["process_s"]["median"]
+    out.update(dedup_peers.ratios(summary, SPARK_TOOLS))
     return out
 
 
@@ -397,7 +406,7 @@ def interpret(res: dict) -> list[str]:
                    f"{d['peak_rss_gib']['median']:.2f} GiB: below Data-Juicer's **"
                    f"{_met(t['peak_rss_gib']['median'] < d['peak_rss_gib']['median'])}**.")
     best = best_published(res.get("published") or {})
-    for tool in (*SPARK_TOOLS, "dj_minhash"):
+    for tool in (*SPARK_TOOLS, "dj_minhash", *PEER_TOOLS):
         t = q.get(tool)
         if not t:
             continue
@@ -426,6 +435,7 @@ def interpret(res: dict) -> list[str]:
         out.append("- Sanity check, Data-Juicer measured here vs its published recall: "
                    + ", ".join(f"{k} {m.get(k, float('nan')):.3f} vs {dj_pub['recall'].get(k, float('nan')):.2f}"
                                for k in KINDS) + ".")
+    out += dedup_peers.interpret(res, KINDS, SPARK_TOOLS)
     out += scaling_interpretation(res)
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:
