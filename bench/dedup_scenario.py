@@ -1,5 +1,6 @@
-"""The dedup scenario: sparkops' ``document_minhash_deduplicator`` vs Data-Juicer's, on the
-corpus with injected duplicates.
+"""The dedup scenario: sparkops' ``document_minhash_deduplicator`` vs Data-Juicer's (and
+datatrove's and text-dedup's MinHash dedup: bench/dedup_peers.py), on the corpus with
+injected duplicates.
 
 bench/run.py times the tools; this module holds what is specific to the scenario:
 
@@ -244,8 +245,8 @@ def quality_lines(res: dict) -> list[str]:
     L = ["### Quality (untimed, `bench/dedup_quality.py`)", "",
          "Recall per injected duplicate kind (`../shared/bench/eval_output.py`'s definition: a pair "
          "(original, injected copy) is resolved when the output keeps at most one of the two; in "
-         "brackets the number of pairs whose two documents are both in this corpus). The peers' rows are "
-         "**published, not measured here**: `../shared/bench/README.md`, another machine and day, the "
+         "brackets the number of pairs whose two documents are both in this corpus). The rows marked "
+         "*published, not measured here* come from `../shared/bench/README.md`: another machine and day, the "
          "whole 59,521-doc corpus.", "",
          "| tool | kept | removed | " + " | ".join(KINDS) + " | all |", "|---|---|---|" + "---|" * (len(KINDS) + 1)]
     for tool, desc in TOOLS.items():

@@ -836,7 +836,7 @@ def dedup_section(res: dict) -> list[str]:
     L += dedup_scenario.rss_role_table(s)
     ratios = ratio_lines(res)
     if ratios:
-        L += ["### Ratios to Data-Juicer (medians)", ""] + ratios
+        L += ["### Ratios to the peers (medians)", ""] + ratios
     L += dedup_scenario.quality_lines(res)
     L += ["### Same answer? (kept ids side by side: they differ by design, see above)", ""]
     L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
