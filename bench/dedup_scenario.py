@@ -1,5 +1,6 @@
-"""The dedup scenario: sparkops' ``document_minhash_deduplicator`` vs Data-Juicer's, on the
-corpus with injected duplicates.
+"""The dedup scenario: sparkops' ``document_minhash_deduplicator`` vs Data-Juicer's (and
+datatrove's and text-dedup's MinHash dedup: bench/dedup_peers.py), on the corpus with
+injected duplicates.
 
 bench/run.py times the tools; this module holds what is specific to the scenario:
 
@@ -21,6 +22,8 @@ import re
 import statistics
 from pathlib import Path
 
+import dedup_peers
+
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
 PEERS_README = (ROOT / ".." / "shared" / "bench" / "README.md").resolve()
@@ -38,7 +41,9 @@ TOOLS = {
     # not Data-Juicer's default threshold: shows what the precise mode gives at a lower one
     "minhash_verified_t06": "sparkops document_minhash_deduplicator, verify: true, jaccard_threshold 0.6, local[2]",
     "dj_minhash": "Data-Juicer 1.6.1 document_minhash_deduplicator (defaults), np=2",
+    **{tool: peer["desc"] for tool, peer in dedup_peers.PEERS.items()},
 }
+PEER_TOOLS = tuple(dedup_peers.PEERS)
 
 # scaling corpora: replicas differ from their source in ~2 % of the words, so each replica
 # is a near-duplicate of its source (J around 0.8 with 5-word shingles), as in real crawls
@@ -187,7 +192,8 @@ def inside_table(res: dict) -> list[str]:
          "computes the signatures, candidate pairs, (verification,) connected components and the removed "
          "rows (checkpointed eagerly); *writes* = the kept rows as JSON, then the removed rows' "
          "`id, _duplicate_of, _dup_cluster, _dup_jaccard`. Data-Juicer: *processing* = its executor (load "
-         "the JSONL, hash with np processes, cluster in the main process, export).", "",
+         "the JSONL, hash with np processes, cluster in the main process, export). datatrove, text-dedup: "
+         "*import* = their imports, *processing* = the rest of the runner (below).", "",
          "| run | import | start (Spark session / DJ import + config) | processing | of which dedup | "
          "kept write | removed write | spark.stop | processing docs/s |",
          "|---|---|---|---|---|---|---|---|---|"]
@@ -201,11 +207,14 @@ def inside_table(res: dict) -> list[str]:
                      f"{t['process_s']['median']:.1f} | {_f(_median(rows, 'dedup_s'))} | "
                      f"{_f(_median(rows, 'kept_write_s'))} | {_f(_median(rows, 'removed_write_s'))} | "
                      f"{t['stop_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
+        elif tool in PEER_TOOLS:  # import, then processing (their phases below)
+            L.append(f"| {desc} | {t['startup_s']['median']:.1f} | – | {t['process_s']['median']:.1f} | – | – "
+                     f"| – | – | {t['process_docs_per_s']['median']:.0f} |")
         else:
             L.append(f"| {desc} | – | {t['startup_s']['median']:.1f} | {t['process_s']['median']:.1f} | – | – "
                      f"| – | – | {t['process_docs_per_s']['median']:.0f} |")
     L.append("")
-    return L
+    return L + dedup_peers.phase_lines(res)
 
 
 ROLES = ("main process", "JVM", "Spark Python workers", "forked Python processes")
@@ -241,8 +250,8 @@ def quality_lines(res: dict) -> list[str]:
     L = ["### Quality (untimed, `bench/dedup_quality.py`)", "",
          "Recall per injected duplicate kind (`../shared/bench/eval_output.py`'s definition: a pair "
          "(original, injected copy) is resolved when the output keeps at most one of the two; in "
-         "brackets the number of pairs whose two documents are both in this corpus). The peers' rows are "
-         "**published, not measured here**: `../shared/bench/README.md`, another machine and day, the "
+         "brackets the number of pairs whose two documents are both in this corpus). The rows marked "
+         "*published, not measured here* come from `../shared/bench/README.md`: another machine and day, the "
          "whole 59,521-doc corpus.", "",
          "| tool | kept | removed | " + " | ".join(KINDS) + " | all |", "|---|---|---|" + "---|" * (len(KINDS) + 1)]
     for tool, desc in TOOLS.items():
@@ -359,6 +368,7 @@ def ratios(summary: dict) -> dict:
         if t and d and t["reps"] and d["reps"]:
             out[f"{tool} vs Data-Juicer (docs/s, whole process)"] = t["docs_per_s"]["median"] / d["docs_per_s"]["median"]
             out[f"{tool} vs Data-Juicer (docs/s, processing only)"] = d["process_s"]["median"] / t["process_s"]["median"]
+    out.update(dedup_peers.ratios(summary, SPARK_TOOLS))
     return out
 
 
@@ -403,7 +413,7 @@ def interpret(res: dict) -> list[str]:
                    f"{d['peak_rss_gib']['median']:.2f} GiB: below Data-Juicer's **"
                    f"{_met(t['peak_rss_gib']['median'] < d['peak_rss_gib']['median'])}**.")
     best = best_published(res.get("published") or {})
-    for tool in (*SPARK_TOOLS, "dj_minhash"):
+    for tool in (*SPARK_TOOLS, "dj_minhash", *PEER_TOOLS):
         t = q.get(tool)
         if not t:
             continue
@@ -434,6 +444,7 @@ def interpret(res: dict) -> list[str]:
         out.append("- Sanity check, Data-Juicer measured here vs its published recall: "
                    + ", ".join(f"{k} {m.get(k, float('nan')):.3f} vs {dj_pub['recall'].get(k, float('nan')):.2f}"
                                for k in KINDS) + ".")
+    out += dedup_peers.interpret(res, KINDS, SPARK_TOOLS)
     out += scaling_interpretation(res)
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:

@@ -4,7 +4,8 @@
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
   the equivalent Data-Juicer recipe ``jobs/web_refine_dj.yaml``;
 - ``dedup``: ``document_minhash_deduplicator`` (sparkops, with and without ``verify``) vs
-  Data-Juicer's, with an untimed quality analysis and a 1x/2x/4x scaling run.
+  Data-Juicer's, datatrove's and text-dedup's MinHash dedup (bench/dedup_peers.py), with an
+  untimed quality analysis and a 1x/2x/4x scaling run.
 
     make bench                          # full: whole corpus, every scenario, 3 repetitions per tool
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
@@ -41,6 +42,7 @@ ROOT = HERE.parent
 # another checkout's code, which may be edited while the benchmark runs
 sys.path[:0] = [str(HERE), str(ROOT)]
 
+import dedup_peers  # noqa: E402
 import dedup_scenario  # noqa: E402
 import job_scenario  # noqa: E402
 import parity  # noqa: E402
@@ -283,6 +285,8 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
         env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
         return job_scenario.job_command(spec, args.master), env
+    if tool in dedup_peers.PEERS:
+        return dedup_peers.command(tool, corpus, out_dir, result_path, args.np)
     if tool in dedup_scenario.SPARK_TOOLS:
         return dedup_scenario.spark_command(tool, SPARK_PY, corpus, out_dir, result_path, args.master), \
             spark_env(args.spark_conf)
@@ -377,6 +381,8 @@ def count_kept(tool: str, out_dir: Path) -> int:
 
 
 def kept_ids(tool: str) -> set[str] | None:
+    """The `id`s of a tool's kept rows: DJ's kept.jsonl, else out/<tool>/data/part-* (Spark's
+    files, and the dedup peers' part-*.jsonl)."""
     out_dir = WORK / "out" / tool
     if tool in DJ_TOOLS:
         files = [out_dir / "kept.jsonl"]
@@ -453,7 +459,8 @@ def parity_pass(args, corpus: Path, n_docs: int) -> dict:
 
 
 PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
-         ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"))
+         ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"),
+         *(("minhash", peer) for peer in dedup_peers.PEERS))
 
 
 def paired_ratios(rows: list[dict], reps: int) -> dict:
@@ -502,9 +509,9 @@ def summarize(rows: list[dict]) -> dict:
             "peak_rss_gib": stat("peak_rss_bytes", lambda r, k: r[k] / 2**30),
             "other_load_cpu_s": stat("other_load_cpu_s"),
         }
-        if tool in DJ_TOOLS:
+        if tool in DJ_TOOLS or tool in dedup_peers.PEERS:
             s["process_s"] = stat("process_s", inner)
-            s["startup_s"] = stat("import_config_s", inner)
+            s["startup_s"] = stat("import_config_s" if tool in DJ_TOOLS else "import_s", inner)
         elif tool == "job":
             s["process_s"] = stat("run_s", inner)  # the job's own run time, as `sparkops run` reports it
         else:
@@ -556,7 +563,7 @@ def write_report(results: dict, path: Path) -> None:
 SECTION_TITLES = {
     "filters": "11 filters: sparkops fused / one-by-one SQL / Spark floor / Data-Juicer",
     "job": "Full job: web_refine vs the equivalent Data-Juicer recipe",
-    "dedup": "Dedup: MinHash vs Data-Juicer",
+    "dedup": "Dedup: MinHash vs Data-Juicer, datatrove, text-dedup",
 }
 
 
@@ -843,6 +850,7 @@ def dedup_section(res: dict) -> list[str]:
              "sparkops, none in Data-Juicer, where they all share one signature), and the hashing "
              "(one-permutation hashing with densification vs 256 universal hashes): the kept sets differ.")
     L.append("")
+    L += [dedup_peers.description(res), ""]
     L += run_lines(res)
     L += machine_lines(res, sink=False)
     L += ["### Results", "", RESULTS_LEGEND, ""]
@@ -852,7 +860,7 @@ def dedup_section(res: dict) -> list[str]:
     L += dedup_scenario.rss_role_table(s)
     ratios = ratio_lines(res)
     if ratios:
-        L += ["### Ratios to Data-Juicer (medians)", ""] + ratios
+        L += ["### Ratios to the peers (medians)", ""] + ratios
     L += dedup_scenario.quality_lines(res)
     L += ["### Same answer? (kept ids side by side: they differ by design, see above)", ""]
     L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
@@ -1341,6 +1349,7 @@ def finish_dedup(res: dict, args, corpus: Path, n_docs: int) -> None:
         # the recall-weighted one sparkops uses with verify
         layouts={"default": optimal_bands(0.7, 256), "verify": optimal_bands(0.7, 256, 0.05, 0.95)},
         quality=dedup_quality_pass(tools, corpus),
+        peer_versions={t: dedup_peers.versions(t) for t in tools if t in dedup_peers.PEERS},
         dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
     )
     if args.dedup_scaling and "minhash" in tools:
@@ -1451,7 +1460,8 @@ def main() -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                     help="JSONL corpus (default bench/work/corpus/corpus.jsonl, built if missing)")
     ap.add_argument("--master", default="local[2]", help="Spark master for the sparkops runs")
-    ap.add_argument("--np", type=int, default=2, help="Data-Juicer np")
+    ap.add_argument("--np", type=int, default=2,
+                    help="Data-Juicer np; dedup peers: datatrove tasks and workers, text-dedup --num_proc")
     ap.add_argument("--sink", default="json", choices=["json", "parquet", "noop"],
                     help="filters scenario: Spark output format for the kept rows (Data-Juicer always writes JSONL)")
     ap.add_argument("--spark-conf", default=None, help="extra Spark conf 'k=v,k2=v2' (recorded in the results)")
@@ -1508,10 +1518,14 @@ def main() -> int:
     uses_dj = any(t in DJ_TOOLS for t in all_selected)
     if uses_dj:
         ensure_dj_venv()
+    peers = [t for t in all_selected if t in dedup_peers.PEERS]
+    for tool in peers:
+        dedup_peers.ensure_venv(tool, log=log)
     corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
     log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
-    freeze_before = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else []}
+    freeze_before = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else [],
+                     **{t: venv_freeze(dedup_peers.python(t)) for t in peers}}
 
     done = {}
     for name, tools in plan.items():
@@ -1528,13 +1542,14 @@ def main() -> int:
         res["bench_wall_s"] = time.time() - t0
         done[name] = res
 
-    freeze_after = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else []}
+    freeze_after = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else [],
+                    **{t: venv_freeze(dedup_peers.python(t)) for t in peers}}
     changed = {k: sorted(set(freeze_after[k]) ^ set(freeze_before[k])) for k in freeze_before}
     for res in done.values():
         res["venv_changes"] = changed
         res["verification"]["lines"].append(
             f"**venv contents changed during the run**: {changed}" if any(changed.values()) else
-            "Neither venv changed during the run (`pip list` before = after): nothing was installed.")
+            "No venv changed during the run (`pip list` of each before = after): nothing was installed.")
 
     results = load_results(json_path)  # a scenario not run now keeps its previous results
     results["scenarios"].update(done)
