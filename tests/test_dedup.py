@@ -425,3 +425,36 @@ def test_keep_and_order_by_choose_the_surviving_copy(spark, c4, tmp_path):
         assert out[1 - survivor]._duplicate_of == f"in.jsonl:{survivor}"
     with pytest.raises(OpError, match="order_by.*no column or record field 'missing'"):
         stage_pass(df, [{"document_deduplicator": {"order_by": "missing"}}], order_cols=["_source", "_line"])
+
+
+@pytest.mark.spark
+def test_near_dedup_of_two_50_mb_documents_in_a_job(spark, tmp_path, shared_data, c4):
+    """Two 50 MB copies among real documents: the job runs to the end (it ran out of a 4 GB heap
+    while the dedup's rows were cached in memory) and removes the second copy."""
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    words = (shared_data / "web" / "wiki_sample.txt").read_text(encoding="utf-8")
+    big = (words * (50_000_000 // len(words) + 1))[:50_000_000]
+    data = tmp_path / "in.jsonl"
+    with data.open("w", encoding="utf-8") as f:
+        for record in [{"text": big, "id": "big"}, *({"text": t, "id": f"c{i}"} for i, t in enumerate(c4)),
+                       {"text": big, "id": "big2"}]:
+            f.write(json.dumps(record) + "\n")
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: big
+        input: {{format: jsonl, path: {data}}}
+        output: {{path: out}}
+        stages:
+          - name: clean
+            process: [whitespace_normalization_mapper]
+          - name: dedup
+            process:
+              - document_minhash_deduplicator: {{verify: true}}
+    """), encoding="utf-8")
+    result = run(spark, load(spec), say=lambda m: None)
+    assert [(s.rows_in, s.rows_out) for s in result.stages] == [(302, 302), (302, 301)]
+    (gone,) = spark.read.format("delta").load(str(tmp_path / "out" / "dedup_rejected")).collect()
+    assert json.loads(gone._record)["id"] == "big2" and gone._duplicate_of == f"{data}:1"
+    assert gone._dup_jaccard == 1.0

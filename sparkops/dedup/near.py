@@ -176,16 +176,22 @@ def _greedy_removals(ranked: DataFrame, labels: DataFrame, edges: DataFrame, nam
     first); a member with a passing edge to an already kept member is removed as a copy of the
     best-ranked such member, with that edge's score; otherwise it is kept. So every removed
     document passes against a kept one, and no passing pair is kept twice (the kept members of
-    a cluster are a maximal independent set of its passing pairs). A cluster is one group: its
-    ids, ranks and edges (no text) are held by one task, linear in its size."""
+    a cluster are a maximal independent set of its passing pairs).
+
+    Nodes and edges (ids, ranks, scores: no text) are shuffled by cluster, and each partition
+    solves all its clusters in one Python call: a call per cluster (a grouped pandas UDF) cost
+    a few milliseconds each, seconds for thousands of small clusters. A cluster is held by one
+    task, linear in its size."""
     score_type = edges.schema["score"].dataType
-    nodes = labels.join(ranked.select(DOC, "_mh_rank"), DOC, "left")  # reference documents: no rank
-    # renamed: both sides of the cogroup derive from `labels`, which Spark cannot tell apart
-    linked = edges.join(labels.select(F.col(DOC).alias("src"), F.col("component").alias("_mh_c")), "src")
+    nodes = (labels.join(ranked.select(DOC, "_mh_rank"), DOC, "left")  # reference documents: no rank
+             .select(F.col("component").alias("_mh_c"), F.lit(0).alias("_mh_kind"), F.col(DOC).alias("_mh_a"),
+                     F.lit(None).cast("long").alias("_mh_b"), F.col("_mh_rank").cast("double").alias("_mh_v")))
+    linked = (edges.join(labels.select(F.col(DOC).alias("src"), F.col("component").alias("_mh_c")), "src")
+              .select("_mh_c", F.lit(1).alias("_mh_kind"), F.col("src").alias("_mh_a"), F.col("dst").alias("_mh_b"),
+                      F.col("score").cast("double").alias("_mh_v")))
     schema = StructType([StructField(DOC, LongType()), StructField("_mh_lead", LongType()),
                          StructField("_mh_score", DoubleType()), StructField(CLUSTER, LongType())])
-    picked = (nodes.groupBy("component").cogroup(linked.groupBy("_mh_c"))
-              .applyInPandas(_select_in_cluster, schema))
+    picked = nodes.unionByName(linked).repartition("_mh_c").mapInPandas(_select_in_partition, schema)
     ids = ranked.select(F.col(DOC).alias("_mh_lead"), F.col("_mh_id").alias(DUPLICATE_OF))
     return (picked.join(ids, "_mh_lead", "left")
             .withColumn(DUPLICATE_OF, F.coalesce(DUPLICATE_OF, F.lit("reference")))  # led by a reference doc
@@ -193,42 +199,68 @@ def _greedy_removals(ranked: DataFrame, labels: DataFrame, edges: DataFrame, nam
             .localCheckpoint(eager=True))
 
 
-def _select_in_cluster(nodes, edges):
-    """One cluster (pandas): (doc, lead, score, cluster) of its removed members; see
-    ``_greedy_removals``."""
+def _select_in_partition(batches):
+    """Every cluster of a partition (rows: cluster, kind 0 = node (id, rank) / 1 = edge (src,
+    dst, score)); yields (doc, lead, score, cluster) of the removed members."""
     import numpy as np
     import pandas as pd
 
-    doc = nodes[DOC].to_numpy(np.int64)
-    rank = nodes["_mh_rank"].fillna(0).to_numpy(np.float64)  # reference documents first (rank 0)
+    parts = [b for b in batches if len(b)]
+    if not parts:
+        return
+    rows = pd.concat(parts, ignore_index=True)
+    c = rows["_mh_c"].to_numpy(np.int64)
+    order = np.argsort(c, kind="stable")
+    c = c[order]
+    kind = rows["_mh_kind"].to_numpy(np.int64)[order]
+    a = rows["_mh_a"].to_numpy(np.int64)[order]
+    b = rows["_mh_b"].fillna(0).to_numpy(np.int64)[order]
+    v = rows["_mh_v"].to_numpy(np.float64)[order]
+    starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
+    ends = np.append(starts[1:], len(c))
+    out = []
+    for lo, hi in zip(starts, ends):
+        node = kind[lo:hi] == 0
+        doc, lead, score = _select_in_cluster(a[lo:hi][node], v[lo:hi][node], a[lo:hi][~node], b[lo:hi][~node],
+                                              v[lo:hi][~node])
+        if len(doc):
+            out.append(pd.DataFrame({DOC: doc, "_mh_lead": lead, "_mh_score": score,
+                                     CLUSTER: np.full(len(doc), c[lo], dtype=np.int64)}))
+    if out:
+        yield pd.concat(out, ignore_index=True)
+
+
+def _select_in_cluster(doc, rank, src, dst, score):
+    """One cluster, numpy: (doc, lead, score) arrays of its removed members; ``rank`` is NaN for
+    reference documents (visited first, always kept, never in the output)."""
+    import numpy as np
+
+    rank = np.nan_to_num(rank, nan=0.0)
     visit = np.lexsort((doc, rank))
-    order = np.empty(len(doc), dtype=np.int64)
-    order[visit] = np.arange(len(doc))  # position of each node in the visit
-    sorted_doc = np.sort(doc)
+    position = np.empty(len(doc), dtype=np.int64)
+    position[visit] = np.arange(len(doc))
     at = np.argsort(doc)
-    u = at[np.searchsorted(sorted_doc, edges["src"].to_numpy(np.int64))]
-    v = at[np.searchsorted(sorted_doc, edges["dst"].to_numpy(np.int64))]
-    score = edges["score"].to_numpy(np.float64)
-    # adjacency (both directions) as CSR, neighbours sorted by their visit position
-    a, b, s = np.concatenate((u, v)), np.concatenate((v, u)), np.concatenate((score, score))
-    by = np.lexsort((order[b], a))
-    a, b, s = a[by], b[by], s[by]
-    start = np.searchsorted(a, np.arange(len(doc) + 1))
+    sorted_doc = doc[at]
+    u = at[np.searchsorted(sorted_doc, src)]
+    v = at[np.searchsorted(sorted_doc, dst)]
+    # adjacency (both directions) as CSR, each node's neighbours in visit order
+    x, y, s = np.concatenate((u, v)), np.concatenate((v, u)), np.concatenate((score, score))
+    by = np.lexsort((position[y], x))
+    x, y, s = x[by], y[by], s[by]
+    start = np.searchsorted(x, np.arange(len(doc) + 1))
     kept = np.zeros(len(doc), dtype=np.bool_)
     out_doc, out_lead, out_score = [], [], []
-    for x in visit:
-        if doc[x] < 0:  # a reference document: always there, never in the output
-            kept[x] = True
+    for n in visit:
+        if doc[n] < 0:  # a reference document: always there, never in the output
+            kept[n] = True
             continue
-        lo, hi = start[x], start[x + 1]
-        hit = np.flatnonzero(kept[b[lo:hi]])
+        lo, hi = start[n], start[n + 1]
+        hit = np.flatnonzero(kept[y[lo:hi]])
         if len(hit):  # the first kept neighbour in visit order is the best-ranked one
-            out_doc.append(doc[x])
-            out_lead.append(doc[b[lo + hit[0]]])
+            out_doc.append(doc[n])
+            out_lead.append(doc[y[lo + hit[0]]])
             out_score.append(s[lo + hit[0]])
         else:
-            kept[x] = True
-    cluster = int(nodes["component"].iloc[0]) if len(nodes) else 0
-    return pd.DataFrame({DOC: np.array(out_doc, dtype=np.int64), "_mh_lead": np.array(out_lead, dtype=np.int64),
-                         "_mh_score": np.array(out_score, dtype=np.float64),
-                         CLUSTER: np.full(len(out_doc), cluster, dtype=np.int64)})
+            kept[n] = True
+    return (np.array(out_doc, dtype=np.int64), np.array(out_lead, dtype=np.int64),
+            np.array(out_score, dtype=np.float64))
