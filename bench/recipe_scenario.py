@@ -273,10 +273,9 @@ def explain_only_sparkops_removed(ids: list[str], rejected: dict[str, dict], dj:
             else:
                 cause = "document_deduplicator: other"
         elif r["op"] in ("document_minhash_deduplicator", "document_simhash_deduplicator"):
-            sim = (f"J {r['jaccard']:.2f}" if r["jaccard"] is not None else
-                   f"{r['hamming']} bits" if r["hamming"] is not None else "")
-            kept_copy = "a document both kept" if r["dup_of"] in dj else "a document only sparkops kept"
-            cause = f"{r['op']}: near-duplicate of {kept_copy} ({'sparkops measured it' if sim else 'no measure'})"
+            kept_copy = ("a document sparkops kept (not found by its `_duplicate_of`)" if r["dup_of"] is None else
+                         "a document both kept" if r["dup_of"] in dj else "a document only sparkops kept")
+            cause = f"{r['op']}: near-duplicate of {kept_copy}"
         elif r["op"] and r["op"].startswith("error:"):
             cause = f"sparkops op error: {r['op'].split(':')[1]}"
         else:
@@ -376,8 +375,18 @@ def _text_diff(i: str, a: str, b: str) -> dict:
     return {"id": i, "offset": k, "sparkops": a[lo:k + 30], "dj": b[lo:k + 30], "len": [len(a), len(b)]}
 
 
-def _ids(ids: list[str]) -> str:
-    return ", ".join(f"`{i}`" for i in ids)
+def _examples(ids: list[str], detail: dict[str, dict]) -> str:
+    """`id` with what is known of it: the copy it duplicates and their similarity."""
+    out = []
+    for i in ids:
+        d = detail.get(i) or {}
+        other = d.get("dup_of") or d.get("copy_of") or d.get("best_kept_id")
+        sim = (f"J {d['jaccard']:.2f}" if d.get("jaccard") is not None else
+               f"{d['hamming']} bits apart" if d.get("hamming") is not None else
+               f"J {d['best_kept_j']:.2f}" if d.get("best_kept_j") is not None else
+               f"{d['space_tokens']} space-separated tokens" if "space_tokens" in d else "")
+        out.append(f"`{i}`" + (f" ~ `{other}`" if other else "") + (f" ({sim})" if sim else ""))
+    return ", ".join(out)
 
 
 def compare_lines(c: dict, name: str) -> list[str]:
@@ -394,12 +403,12 @@ def compare_lines(c: dict, name: str) -> list[str]:
     if c["n_only_dj"]:
         L.append(f"Only Data-Juicer kept {c['n_only_dj']:,} (sparkops removed them; the op from sparkops' "
                  "rejected table): " + "; ".join(
-                     f"{v['n']:,} × {k} (e.g. {_ids(v['examples'][:3])})" for k, v in c["only_dj_causes"].items())
-                 + ".")
+                     f"{v['n']:,} × {k} (e.g. {_examples(v['examples'][:3], c['only_dj_examples'])})"
+                     for k, v in c["only_dj_causes"].items()) + ".")
     if c["n_only_sparkops"]:
         L.append(f"Only sparkops kept {c['n_only_sparkops']:,} (Data-Juicer removed them; it records no reason, so "
                  "each is checked against what its deduplicators match among the documents it kept): " + "; ".join(
-                     f"{v['n']:,} × {k} (e.g. {_ids(v['examples'][:3])})"
+                     f"{v['n']:,} × {k} (e.g. {_examples(v['examples'][:3], c['only_sparkops_examples'])})"
                      for k, v in c["only_sparkops_causes"].items()) + ".")
     L.append(f"Text of the {c['both']:,} documents both kept: "
              + ("**identical**." if not c["n_text_differs"] else
