@@ -513,6 +513,21 @@ def inside_table(s: dict, name: str) -> list[str]:
     return L
 
 
+def by_design(name: str) -> str:
+    """The intended differences of the recipe's deduplicators, in words."""
+    ops = dedup_params(name)
+    out = []
+    near = [op for op in ("document_minhash_deduplicator", "document_simhash_deduplicator") if op in ops]
+    if "document_minhash_deduplicator" in ops:
+        out.append("sparkops' MinHash uses one-permutation hashing with densification")
+    if near:
+        out.append("sparkops shingles every whitespace-separated word, Data-Juicer splits on ' ' only and gives "
+                   "all documents with fewer than `window_size` such tokens one shared signature")
+    if "document_deduplicator" in ops:
+        out.append("sparkops' exact dedup collapses whitespace runs before hashing")
+    return "; ".join(out) or "none"
+
+
 def interpret(res: dict, name: str) -> list[str]:
     """A few lines, every number from the scenario's runs."""
     s, r = res["summary"], res.get("ratios", {})
@@ -551,10 +566,7 @@ def interpret(res: dict, name: str) -> list[str]:
         out.append(f"- Same answer: {100 * c['agreement']:.2f}% of the ids either kept are kept by both. "
                    + (f"The rows left first differ after `{first}`" if first else
                       "The rows left are the same after every op")
-                   + "; the deduplicators differ by design (sparkops' MinHash uses one-permutation hashing with "
-                     "densification and shingles every whitespace-separated word, Data-Juicer splits on ' ' only "
-                     "and gives all documents with fewer than window_size such tokens one shared signature; "
-                     "sparkops' exact dedup collapses whitespace runs).")
+                   + "; the deduplicators differ by design (" + by_design(name) + ").")
     dj_ops = [x for x in res.get("per_op") or [] if x.get("dj_s") is not None]
     if dj_ops:
         top = sorted(dj_ops, key=lambda x: -x["dj_s"])[:3]
