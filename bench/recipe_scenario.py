@@ -381,11 +381,13 @@ def _examples(ids: list[str], detail: dict[str, dict]) -> str:
     for i in ids:
         d = detail.get(i) or {}
         other = d.get("dup_of") or d.get("copy_of") or d.get("best_kept_id")
-        sim = (f"J {d['jaccard']:.2f}" if d.get("jaccard") is not None else
+        sim = (f"sparkops' J {d['jaccard']:.2f}" if d.get("jaccard") is not None else
                f"{d['hamming']} bits apart" if d.get("hamming") is not None else
                f"J {d['best_kept_j']:.2f}" if d.get("best_kept_j") is not None else
                f"{d['space_tokens']} space-separated tokens" if "space_tokens" in d else "")
         out.append(f"`{i}`" + (f" ~ `{other}`" if other else "") + (f" ({sim})" if sim else ""))
+    # sparkops' J: the value of `_dup_jaccard` (the signatures' estimate unless `verify`); J: exact,
+    # Data-Juicer's MinHash shingles
     return ", ".join(out)
 
 
@@ -402,12 +404,13 @@ def compare_lines(c: dict, name: str) -> list[str]:
             f"`{op}` {n:,}" for op, n in sorted(c["sparkops_removed_by_op"].items(), key=lambda kv: -kv[1])) + ".")
     if c["n_only_dj"]:
         L.append(f"Only Data-Juicer kept {c['n_only_dj']:,} (sparkops removed them; the op from sparkops' "
-                 "rejected table): " + "; ".join(
+                 "rejected table, *sparkops' J* = its `_dup_jaccard`, the signatures' estimate): " + "; ".join(
                      f"{v['n']:,} × {k} (e.g. {_examples(v['examples'][:3], c['only_dj_examples'])})"
                      for k, v in c["only_dj_causes"].items()) + ".")
     if c["n_only_sparkops"]:
         L.append(f"Only sparkops kept {c['n_only_sparkops']:,} (Data-Juicer removed them; it records no reason, so "
-                 "each is checked against what its deduplicators match among the documents it kept): " + "; ".join(
+                 "each is checked against what its deduplicators match among the documents it kept; *J* = exact "
+                 "Jaccard of Data-Juicer's MinHash shingles to the closest document it kept): " + "; ".join(
                      f"{v['n']:,} × {k} (e.g. {_examples(v['examples'][:3], c['only_sparkops_examples'])})"
                      for k, v in c["only_sparkops_causes"].items()) + ".")
     L.append(f"Text of the {c['both']:,} documents both kept: "
