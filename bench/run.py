@@ -1,4 +1,4 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1, three scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1, five scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
@@ -11,6 +11,8 @@
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
     .venv/bin/python bench/run.py --scenarios job      # only the job scenario
     .venv/bin/python bench/run.py --quick --scenarios dedup   # the dedup scenario on 5,000 docs
+    .venv/bin/python bench/run.py --scenarios recipes  # rules + ops21: one Data-Juicer recipe YAML run
+                                                       # by `sparkops run` and by Data-Juicer (recipe_scenario.py)
     .venv/bin/python bench/run.py --help
 
 Every run is its own process tree (bench/spark_job.py, bench/dj_job.py or the sparkops
@@ -48,6 +50,7 @@ import job_scenario  # noqa: E402
 import parity  # noqa: E402
 import proctree  # noqa: E402
 import recipe  # noqa: E402
+import recipe_scenario  # noqa: E402
 
 SHARED_BENCH = (ROOT / ".." / "shared" / "bench").resolve()
 WORK = HERE / "work"
@@ -74,9 +77,11 @@ TOOLS = {
     "sql": "sparkops one-by-one: 11 SQL predicates in one WHERE",
     "dj": "Data-Juicer 1.6.1 DefaultExecutor, np=2",
 }
-SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS)}
-ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS}
-DJ_TOOLS = ("dj", "dj_job", "dj_minhash")  # run by bench/dj_job.py in the Data-Juicer venv
+SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS),
+             **recipe_scenario.SCENARIOS}
+ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS}
+# run by bench/dj_job.py in the Data-Juicer venv
+DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
 
 
 def log(msg: str) -> None:
@@ -254,6 +259,8 @@ def wait_quiet(max_wait: float, threshold: float) -> dict:
 def dj_config(tool: str, args, corpus: Path, out_dir: Path) -> Path:
     """Data-Juicer's config file: the 11-filter recipe (`dj`), jobs/web_refine_dj.yaml
     (`dj_job`) or its MinHash deduplicator alone (`dj_minhash`)."""
+    if tool in recipe_scenario.DJ_TOOLS:
+        return recipe_scenario.write_recipe(tool, corpus, out_dir, args.np, WORDLISTS, WORK / "out")
     if tool == "dj_job":
         return job_scenario.write_dj_config(corpus, out_dir / "kept.jsonl", args.np, WORDLISTS,
                                             WORK / "out" / "dj_job_recipe.yaml")
@@ -280,6 +287,10 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         cmd = [str(DJ_PY), str(HERE / "dj_job.py"), "--config", str(dj_config(tool, args, corpus, out_dir)),
                "--result", str(result_path), "--ds-cache", str(WORK / "dj_ds_cache")]
         return cmd, {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "DATA_JUICER"))}
+    if tool in recipe_scenario.CLI_TOOLS:  # the recipe as `sparkops run` runs it, env as for `job`
+        spec = recipe_scenario.write_recipe(tool, corpus, out_dir, args.np, WORDLISTS, WORK / "out")
+        env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
+        return recipe_scenario.cli_command(spec, args.master), env
     if tool == "job":
         spec = job_scenario.write_job_spec(corpus, out_dir / "warehouse", WORK / "out" / "job_web_refine.yaml")
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
@@ -324,6 +335,8 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
     row = {"tool": tool, "rep": rep, "docs": n_docs, **m.as_dict(), **quiet,
            "log": str(log_path.relative_to(ROOT)), "sparkops_py_sha256": code, "started": started}
     row["docs_per_s"] = n_docs / m.wall_s
+    if tool in recipe_scenario.CLI_TOOLS:
+        return recipe_scenario.cli_row(row, m.returncode, log_path, out_dir, log)
     if tool == "job":
         inner = job_scenario.parse_job_log(log_path)
         if m.returncode == 1 and inner.get("gate_failure"):
@@ -462,6 +475,8 @@ PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_m
          ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"),
          *(("minhash", peer) for peer in dedup_peers.PEERS))
 
+PAIRS += recipe_scenario.PAIRS
+
 
 def paired_ratios(rows: list[dict], reps: int) -> dict:
     """a's docs/s / b's docs/s within each repetition (same docs: wall ratio), for each pair
@@ -557,6 +572,9 @@ def write_report(results: dict, path: Path) -> None:
         L += job_section(sc["job"])
     if "dedup" in sc:
         L += dedup_section(sc["dedup"])
+    for name in recipe_scenario.SCENARIOS:
+        if name in sc:
+            L += recipe_section(sc[name], name)
     path.write_text("\n".join(L) + "\n")
 
 
@@ -565,6 +583,8 @@ SECTION_TITLES = {
     "job": "Full job: web_refine vs the equivalent Data-Juicer recipe",
     "dedup": "Dedup: MinHash vs Data-Juicer, datatrove, text-dedup",
 }
+
+SECTION_TITLES.update(recipe_scenario.SECTION_TITLES)
 
 
 def anchor(title: str) -> str:
@@ -904,11 +924,13 @@ def job_inside_table(s: dict) -> list[str]:
     return L
 
 
-def job_per_op_table(res: dict) -> list[str]:
+def job_per_op_table(res: dict, n_ops: int | None = None) -> list[str]:
+    """Rows left per op, sparkops beside Data-Juicer (also the recipe scenarios', whose one stage
+    is `process`; `n_ops` = their recipe's op count)."""
     rows = res.get("per_op") or []
     if not rows:
         return []
-    n_ops = len(job_scenario.dj_op_names())
+    n_ops = n_ops or len(job_scenario.dj_op_names())
     L = ["### Per operator (rows left)", "",
          "Rows after each op, last repetition: sparkops from the summary table `sparkops run` prints, "
          f"Data-Juicer from its log lines (`[i/{n_ops}] OP [name] Done in Xs. Left N samples.`). *same*: "
@@ -965,6 +987,32 @@ def job_sides_paragraph(res: dict) -> str:
     if dj_files:
         dj += ". Files the last run wrote: " + ", ".join(f"`{f['file']}` ({f['bytes'] / 1e6:.1f} MB)" for f in dj_files)
     return sp + dj + "."
+
+
+def recipe_section(res: dict, name: str) -> list[str]:
+    """A recipe scenario (`rules`, `ops21`): one Data-Juicer recipe YAML, both tools."""
+    s, tools = res["summary"], {t: recipe_scenario.TOOLS[t] for t in recipe_scenario.SCENARIOS[name]}
+    L = [f"## {SECTION_TITLES[name]}", "", recipe_scenario.description(res, name), ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += recipe_scenario.inside_table(s, name)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios (medians)", ""] + ratios
+    L += ["### Same answer?", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += job_per_op_table(res, len(recipe_scenario.op_names(name)))
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    if res.get("dj_refused_installs"):
+        L += [f"Data-Juicer package installs refused during the runs: {', '.join(res['dj_refused_installs'])}.", ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
 
 
 def interpret(res: dict) -> list[str]:
@@ -1376,6 +1424,9 @@ def prepare_for_report(results: dict) -> None:
         res.setdefault("paired_ratios", paired_ratios(res["runs"], res["reps"]))
         if (res.get("make_command") or "").endswith("BENCH_ARGS=''"):
             res["make_command"] = "make bench"
+        if name in recipe_scenario.SCENARIOS:
+            res["interpretation"] = recipe_scenario.interpret(res, name)
+            continue
         res["interpretation"] = {"filters": interpret, "job": interpret_job,
                                  "dedup": dedup_scenario.interpret}[name](res)
 
@@ -1422,7 +1473,7 @@ def render_only(args) -> int:
 
 def selected_tools(args) -> dict[str, list[str]]:
     """Scenario -> its tools to run, in the order of --tools; scenarios left with none are skipped."""
-    scenarios = [s.strip() for s in args.scenarios.split(",") if s.strip()]
+    scenarios = recipe_scenario.expand([s.strip() for s in args.scenarios.split(",") if s.strip()])
     unknown = set(scenarios) - set(SCENARIOS)
     if unknown:
         sys.exit(f"unknown scenario(s) {sorted(unknown)}; choose from {list(SCENARIOS)}")
@@ -1454,7 +1505,8 @@ def main() -> int:
     ap.add_argument("--scenarios", default=",".join(SCENARIOS),
                     help=f"comma list from {','.join(SCENARIOS)} (default: all). filters: "
                          f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}; dedup: "
-                         f"{','.join(SCENARIOS['dedup'])}")
+                         f"{','.join(SCENARIOS['dedup'])}; rules: {','.join(SCENARIOS['rules'])}; ops21: "
+                         f"{','.join(SCENARIOS['ops21'])}; recipes = rules,ops21")
     ap.add_argument("--tools", default=None,
                     help=f"comma list from {','.join(ALL_TOOLS)} (default: every tool of the selected scenarios)")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -1537,6 +1589,8 @@ def main() -> int:
             finish_filters(res, args, corpus, n_docs)
         elif name == "job":
             finish_job(res)
+        elif name in recipe_scenario.SCENARIOS:
+            recipe_scenario.finish(res, name, WORK / "out", log)
         else:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0

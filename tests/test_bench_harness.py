@@ -385,3 +385,53 @@ def test_parity_sparkops_side_and_compare(tiny_corpus):
     assert "| `words_num_filter` | 60 | 58 |" in text and f"`{ids[kept_i]}`" in text
     assert "Data-Juicer raised `ValueError: x`" in text
     assert parity.lines({"error": "exit 1"})[-2].startswith("The parity pass failed")
+
+
+# --------------------------------------------------------------------------- recipe scenarios
+
+
+def test_recipe_scenarios_inputs(tmp_path):
+    import recipe_scenario as rs
+    import yaml
+
+    from sparkops.jobs.spec import load
+
+    assert rs.expand(["recipes", "rules"]) == ["rules", "ops21"]
+    assert set(run.SCENARIOS) >= {"rules", "ops21"} and set(rs.DJ_TOOLS) <= set(run.DJ_TOOLS)
+    if not any(run.WORDLISTS.glob("*stopwords*.json")):
+        pytest.skip(f"no word lists in {run.WORDLISTS} (make setup)")
+    for name, n_ops in (("rules", 10), ("ops21", 21)):
+        cli, dj = rs.SCENARIOS[name]
+        paths = [rs.write_recipe(t, tmp_path / "c.jsonl", tmp_path / t, 2, run.WORDLISTS, tmp_path) for t in (cli, dj)]
+        assert rs.recipe_diff(*paths) == ["export_path"]  # the very same recipe but for where it writes
+        cfg = yaml.safe_load(paths[0].read_text())
+        assert cfg["dataset_path"] == str(tmp_path / "c.jsonl") and cfg["export_path"].endswith("kept.jsonl")
+        assert [op for op, _ in rs.entries(cfg)] == rs.op_names(name) and len(rs.op_names(name)) == n_ops
+        # sparkops' own loader accepts the committed recipe, every op and parameter (no Spark)
+        (tmp_path / "c.jsonl").write_text("")
+        spec = load(paths[0])
+        assert len(spec.stages) == 1 and len(spec.stages[0].ops) == n_ops
+        if name == "ops21":
+            params = dict(rs.entries(cfg))
+            assert params["stopwords_filter"]["stopwords_dir"] == str(run.WORDLISTS)
+            assert params["flagged_words_filter"]["flagged_words_dir"] == str(run.WORDLISTS)
+
+
+def test_recipe_scenario_explanations():
+    import recipe_scenario as rs
+
+    params = rs.dedup_params("ops21")
+    assert params["document_deduplicator"]["lowercase"] is False
+    assert params["document_simhash_deduplicator"]["window_size"] == 6
+    words = " ".join(f"w{i}" for i in range(40))
+    dj = {"a": words, "b": words.replace(" w3 ", "  w3 "), "c": "other text " * 20}
+    rejected = {"b": {"op": "document_deduplicator", "dup_of": "a", "jaccard": None, "hamming": None},
+                "c": {"op": "stopwords_filter", "dup_of": None, "jaccard": None, "hamming": None}}
+    causes = rs.explain_only_sparkops_removed(["b", "c"], rejected, dj, params)
+    assert [k.split(":")[0] for k in causes] == ["document_deduplicator", "stopwords_filter"]
+    assert "whitespace" in next(iter(causes)) and causes[next(iter(causes))] == ["b"]
+    # only sparkops kept: an exact copy (Data-Juicer's key), a document with too few ' ' tokens
+    sp = {"x": "Other Text " * 20, "y": "one\ntwo\nthree\nfour", "z": words}
+    dj2 = {"k": "Other Text " * 20 + "  "}
+    causes, detail = rs.explain_only_dj_removed(["x", "y"], sp, dj2, params)
+    assert [v for v in causes.values()] == [["x"], ["y"]] and detail["y"] == {"space_tokens": 1}
