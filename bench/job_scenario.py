@@ -79,6 +79,19 @@ def stage_suites() -> list[tuple[str, str | None]]:
     return [(st["name"], Path(st["expect"]).name if st.get("expect") else None) for st in spec["stages"]]
 
 
+def inside_rows(s: dict, tools: dict[str, str]) -> list[str]:
+    """The rows of an "outside processing / processing" table for `tools` (name -> description)
+    from a scenario summary `s`; tools without runs are left out."""
+    L = ["| run | outside processing | processing | processing docs/s |", "|---|---|---|---|"]
+    for tool, desc in tools.items():
+        t = s.get(tool)
+        if not t or not t["reps"]:
+            continue
+        L.append(f"| {desc} | {t['wall_s']['median'] - t['process_s']['median']:.1f} | "
+                 f"{t['process_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
+    return L + [""]
+
+
 def dj_op_names() -> list[str]:
     return [next(iter(e)) if isinstance(e, dict) else e
             for e in yaml.safe_load(DJ_RECIPE.read_text(encoding="utf-8"))["process"]]

@@ -504,16 +504,8 @@ def inside_table(s: dict, name: str) -> list[str]:
     L = ["Inside each process (medians, s): *processing* = for sparkops the run time `sparkops run` prints "
          f"(input read, the {n_ops} ops, Delta commits, export), for Data-Juicer the executor (load, the "
          f"{n_ops} ops, export); *outside* = wall − processing (imports, Spark session or DJ config, "
-         "`spark.stop()`, process exit).", "",
-         "| run | outside processing | processing | processing docs/s |", "|---|---|---|---|"]
-    for tool in SCENARIOS[name]:
-        t = s.get(tool)
-        if not t or not t["reps"]:
-            continue
-        L.append(f"| {TOOLS[tool]} | {t['wall_s']['median'] - t['process_s']['median']:.1f} | "
-                 f"{t['process_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
-    L.append("")
-    return L
+         "`spark.stop()`, process exit).", ""]
+    return L + job_scenario.inside_rows(s, {tool: TOOLS[tool] for tool in SCENARIOS[name]})
 
 
 def by_design(name: str) -> str:

@@ -912,16 +912,8 @@ def job_inside_table(s: dict) -> list[str]:
     L = ["Inside each process (medians, s): *processing* = for `job` the run time `sparkops run` reports "
          "itself (input read, the stages with their gates and Delta commits), for `dj_job` the executor "
          f"(load, {n_ops} ops, export); *outside* = wall − processing (imports, Spark session or DJ "
-         "config, `spark.stop()`, process exit).", "",
-         "| run | outside processing | processing | processing docs/s |", "|---|---|---|---|"]
-    for tool, desc in job_scenario.TOOLS.items():
-        t = s.get(tool)
-        if not t or not t["reps"]:
-            continue
-        L.append(f"| {desc} | {t['wall_s']['median'] - t['process_s']['median']:.1f} | "
-                 f"{t['process_s']['median']:.1f} | {t['process_docs_per_s']['median']:.0f} |")
-    L.append("")
-    return L
+         "config, `spark.stop()`, process exit).", ""]
+    return L + job_scenario.inside_rows(s, job_scenario.TOOLS)
 
 
 def job_per_op_table(res: dict, n_ops: int | None = None) -> list[str]:

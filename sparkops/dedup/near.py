@@ -43,9 +43,10 @@ BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back 
 def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
     """A unique long per row: (file number << 40) + line in a job, else Spark's row id.
 
-    The rows are persisted (memory, spilling to disk), so the ops before the deduplicator run
-    once however often the rows are read. The persist is lazy: the sketch pass, the first
-    to read the rows, also fills the cache, so the input is parsed once. Spark's row ids
+    The rows are persisted (``ROWS_LEVEL``: on local disk), so the ops before the deduplicator
+    run once however often the rows are read. The persist is lazy: the first pass over the
+    rows (the sketch pass, or in a job the listing of input files) fills the cache, so the
+    input is parsed once. Spark's row ids
     depend on the partitioning only, so a partition recomputed after losing an executor gets
     the same ids as long as the rows before this op are deterministic (a file read, the
     sparkops mappers and filters); a job numbers rows by file and line anyway.
@@ -164,7 +165,7 @@ def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> D
 
 def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> DataFrame:
     """``rows`` (one per removal candidate, ``lead`` = the document it would be a copy of) with
-    the similarity column, checkpointed: it is read by a count, a filter and a join."""
+    the similarity column, checkpointed: it is read by a count and a join."""
     name, column, score = similarity
     return (pair_columns(rows, sk, column, left=DOC, right=lead)
             .withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
