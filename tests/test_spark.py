@@ -178,3 +178,42 @@ def test_shipped_sql_example_runs(spark, shared_data):
     rows = spark.sql(query).collect()
     en = next(r for r in rows if r.lang == "en")
     assert sum(r.docs for r in rows) == 300 and en.docs > 250 and 0 < en.would_keep <= en.docs
+
+
+def test_the_embedded_jvm_is_tuned_for_a_few_cores_and_maps_the_class_archive(spark):
+    """The shared session (local[2]) runs with sparkops' JVM flags; the class-data archive that
+    `make setup` builds is not only passed but mapped (a stale one would be silently ignored)."""
+    from sparkops.spark.jvm import archive_path
+
+    jvm = spark.sparkContext._jvm
+    runtime = jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    flags = [str(a) for a in runtime.getInputArguments()]
+    assert "-XX:+UseSerialGC" in flags and "-XX:TieredStopAtLevel=1" in flags, flags
+    jars = [j for j in spark.conf.get("spark.jars", "").split(",") if j]
+    archive = archive_path(jars)
+    if archive is None or not archive.is_file():
+        pytest.skip(f"no class-data archive at {archive}: run `python -m sparkops.spark.jvm`")
+    assert f"-XX:SharedArchiveFile={archive}" in flags
+    bean = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean"))
+    assert bean.getVMOption("UseSharedSpaces").getValue() == "true"
+
+
+def test_jvm_options_follow_the_master_and_yield_to_the_user(tmp_path, monkeypatch):
+    from sparkops.spark import jvm
+    from sparkops.spark.session import JAVA_OPTIONS
+
+    monkeypatch.setenv("SPARKOPS_IVY_DIR", str(tmp_path / "ivy"))
+    assert jvm.local_cores("local[4,2]") == 4 and jvm.local_cores("local") == 1
+    assert jvm.local_cores("local-cluster[2,1,1024]") is None and jvm.local_cores("yarn") is None
+    assert jvm.java_options("spark://host:7077", []) is None  # a cluster keeps the JVM's defaults
+    assert jvm.java_options("local[64]", []) is None  # so does a big local machine
+    assert jvm.java_options("local[2]", []) == "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+    archive = jvm.archive_path([])
+    archive.parent.mkdir(parents=True)
+    archive.write_bytes(b"not really an archive")  # the JVM checks it; here only the flag matters
+    assert f"-XX:SharedArchiveFile={archive}" in jvm.java_options("local[2]", [])
+    # the key covers the jars: another classpath does not pick this archive
+    assert jvm.archive_path([str(archive)]) != archive
+    # the flags are spark.driver.defaultJavaOptions: a user's extraJavaOptions come after them
+    assert JAVA_OPTIONS == "spark.driver.defaultJavaOptions"

@@ -82,12 +82,34 @@ def read_reference(spark, path: str, text_col: str) -> DataFrame:
 
 
 def candidate_edges(sk: DataFrame) -> DataFrame:
-    """(src, dst): every member of an LSH bucket linked to the bucket's smallest member."""
+    """(src, dst), distinct: every member of an LSH bucket linked to the bucket's smallest member.
+
+    One shuffle: the (slot, key, doc) rows go to the partition of their bucket, where numpy
+    sorts them and links each bucket's members to its first. A groupBy for the minima and a
+    join back cost a second shuffle of every row, and most buckets hold one document. A hot
+    bucket is one sorted run of one partition, linear in its size after the sort.
+    """
     keyed = sk.where("has").select(DOC, F.posexplode("keys").alias("slot", "key"))
-    shared = (keyed.groupBy("slot", "key").agg(F.min(DOC).alias("dst"), F.count(F.lit(1)).alias("n"))
-              .where("n > 1").drop("n"))  # most buckets hold one document: dropped before the join
-    return (keyed.join(shared, ["slot", "key"]).where(F.col(DOC) != F.col("dst"))
-            .select(F.col(DOC).alias("src"), "dst").distinct())
+    return (keyed.repartition("slot", "key").mapInArrow(_bucket_stars, "src long, dst long")
+            .distinct())  # a pair sharing several bands is one edge
+
+
+def _bucket_stars(batches):
+    import numpy as np
+    import pyarrow as pa
+
+    parts = [b for b in batches if b.num_rows]
+    if not parts:
+        return
+    table = pa.Table.from_batches(parts)
+    doc, slot, key = (table.column(c).to_numpy() for c in (DOC, "slot", "key"))
+    order = np.lexsort((doc, key, slot))
+    doc, slot, key = doc[order], slot[order], key[order]
+    first = np.ones(len(doc), dtype=np.bool_)
+    first[1:] = (slot[1:] != slot[:-1]) | (key[1:] != key[:-1])
+    lead = doc[first][np.cumsum(first) - 1]  # each row's bucket's smallest document
+    member = ~first & (doc != lead)
+    yield pa.RecordBatch.from_arrays([pa.array(doc[member]), pa.array(lead[member])], names=["src", "dst"])
 
 
 def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src", right: str = "dst") -> DataFrame:
@@ -160,15 +182,25 @@ def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> D
                            .otherwise(F.first("_mh_id").over(cluster)))
                .where(in_reference | (F.col("_mh_rank") > 1))
                .select(DOC, "_mh_first", DUPLICATE_OF, F.col("component").alias(CLUSTER)))
-    return _score(removed, sk, similarity, "_mh_first")
+    return _score(removed.localCheckpoint(eager=True), sk, similarity, "_mh_first")
 
 
 def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> DataFrame:
-    """``rows`` (one per removal candidate, ``lead`` = the document it would be a copy of) with
-    the similarity column, checkpointed: it is read by a count and a join."""
+    """``rows`` (checkpointed, one per removal candidate, ``lead`` = the document it would be a
+    copy of) with the similarity column, checkpointed: it is read by a count and a join.
+
+    Up to ``BROADCAST_REMOVED`` rows, the sketches are streamed past broadcast copies of the
+    rows and of their leads instead of being shuffled twice (a MinHash sketch is 1 KB a
+    document, the rows a few longs)."""
     name, column, score = similarity
-    return (pair_columns(rows, sk, column, left=DOC, right=lead)
-            .withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
+    if rows.count() <= BROADCAST_REMOVED:
+        a = sk.select(DOC, F.col(column).alias("a")).join(F.broadcast(rows), DOC)
+        leads = F.broadcast(rows.select(lead).distinct())
+        b = sk.select(F.col(DOC).alias(lead), F.col(column).alias("b")).join(leads, lead)
+        both = a.join(b, lead)
+    else:
+        both = pair_columns(rows, sk, column, left=DOC, right=lead)
+    return (both.withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
             .localCheckpoint(eager=True))
 
 

@@ -26,10 +26,24 @@ WINDOW = 1 << 20  # characters per window (~40 MB of temporaries)
 
 
 def _powers(n: int, base: np.uint64) -> np.ndarray:
+    """base**0 .. base**n (modulo 2**64); up to a window's length from a table built once per
+    process (two 8 MB tables): recomputing them per call was a tenth of the shingle cost."""
+    table = _TABLES.get(int(base))
+    if table is None:
+        table = _TABLES[int(base)] = _cumulative_powers(WINDOW, base)
+    if n < len(table):
+        return table[:n + 1]
+    return _cumulative_powers(n, base)  # one span longer than a window
+
+
+def _cumulative_powers(n: int, base: np.uint64) -> np.ndarray:
     out = np.full(n + 1, base, dtype=np.uint64)
     out[0] = 1
     np.cumprod(out, out=out)  # wraps modulo 2**64, as intended
     return out
+
+
+_TABLES: dict[int, np.ndarray] = {}
 
 
 def span_hashes(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -74,15 +74,35 @@ def _probe_order(k: int) -> np.ndarray:
     return np.argsort(mix64(i ^ j), axis=1).astype(np.int32)
 
 
+SPARSE_BINS = 32  # documents with at most this many filled bins are densified by ranks
+
+
+@lru_cache(maxsize=4)
+def _probe_rank(k: int) -> np.ndarray:
+    """rank[i, j]: the position of bin j in bin i's probe order (the inverse permutations)."""
+    probe = _probe_order(k)
+    rank = np.empty_like(probe)
+    rank[np.arange(k)[:, None], probe] = np.arange(k, dtype=np.int32)[None, :]
+    return rank
+
+
 def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> None:
     """Optimal densification: an empty bin i copies the first filled bin in its own probe
     order. Two documents agree at i whenever their first filled bins in that order agree, so
     the collision probability stays the Jaccard similarity (Shrivastava 2017) and, unlike
     copying a neighbour, the copies of a sparse document spread over all its filled bins.
-    Vectorised over every empty bin of the batch, probing a few steps at a time: a bin finds a
-    filled one in about K / (filled bins) steps, and never needs more than K."""
+
+    Two vectorised ways to find that bin, each where it is cheap: a document with m filled
+    bins needs about K / m probes per empty bin, so dense documents probe a few steps at a
+    time; a sparse one (m <= SPARSE_BINS: short texts) instead takes, per empty bin, the
+    smallest probe rank among its m filled bins ((K - m) x m look-ups, a few thousand).
+    Both give the same bin."""
     probe = _probe_order(k)
-    rows, cols = np.nonzero(~filled & has[:, None])
+    n_filled = filled.sum(axis=1)
+    sparse = has & (n_filled <= SPARSE_BINS)
+    if sparse.any():
+        _densify_sparse(sig, filled, np.flatnonzero(sparse), n_filled, k)
+    rows, cols = np.nonzero(~filled & (has & ~sparse)[:, None])
     src = np.empty(len(rows), dtype=np.int64)
     todo = np.arange(len(rows))
     step = 0
@@ -97,6 +117,23 @@ def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> No
         todo = todo[~found]
         step = width
     sig[rows, cols] = sig[rows, src]
+
+
+def _densify_sparse(sig: np.ndarray, filled: np.ndarray, docs: np.ndarray, n_filled: np.ndarray, k: int) -> None:
+    rank = _probe_rank(k)
+    sub = filled[docs]
+    e_doc, e_col = np.nonzero(~sub)  # empty bins, grouped by document
+    f_doc, f_col = np.nonzero(sub)  # filled bins, grouped by document
+    m = n_filled[docs]
+    f_first = np.concatenate(([0], np.cumsum(m)))[:-1]
+    reps = m[e_doc]  # each empty bin meets each filled bin of its document
+    pair_empty = np.repeat(np.arange(len(e_doc)), reps)
+    seg = np.concatenate(([0], np.cumsum(reps)))[:-1]
+    pair_filled = f_first[e_doc][pair_empty] + (np.arange(len(pair_empty)) - seg[pair_empty])
+    ranks = rank[e_col[pair_empty], f_col[pair_filled]]
+    best = np.minimum.reduceat(ranks, seg)  # the first filled bin in each empty bin's order
+    rows = docs[e_doc]
+    sig[rows, e_col] = sig[rows, _probe_order(k)[e_col, best]]
 
 
 def band_keys(sigs: np.ndarray, num_bands: int, rows: int) -> np.ndarray:

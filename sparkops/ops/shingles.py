@@ -53,12 +53,19 @@ def mix64(x: np.ndarray) -> np.ndarray:
 
 
 def _is_space(points: np.ndarray) -> np.ndarray:
-    if points.dtype != np.uint32:  # 1- or 2-byte code points: a direct table look-up
-        return _IS_SPACE[points]
-    out = np.zeros(len(points), dtype=np.bool_)
-    low = points < 0x10000
-    out[low] = _IS_SPACE[points[low]]
-    return out
+    """Unicode whitespace (``str.isspace``) per code point. ASCII is compared, not looked up:
+    its whitespace is exactly \\t..\\r and \\x1c..' ' (a test checks this against the table), and
+    five vectorised comparisons cost a fraction of a table gather; the rare other characters
+    are looked up."""
+    sep = ((points >= 9) & (points <= 13)) | ((points >= 28) & (points <= 32))
+    if points.dtype != np.uint8:
+        high = np.flatnonzero(points >= 128)
+        if len(high):
+            wide = points[high]
+            if points.dtype == np.uint32:  # none above U+3000 is whitespace
+                high, wide = high[wide < 0x10000], wide[wide < 0x10000]
+            sep[high] = _IS_SPACE[wide]
+    return sep
 
 
 @lru_cache(maxsize=1)
@@ -90,8 +97,11 @@ def token_spans(points: np.ndarray, tokenization: str) -> tuple[np.ndarray, np.n
     sep = _is_space(points)
     if tokenization == "punctuation":
         sep |= _punctuation_table()[points]
-    edges = np.diff(np.concatenate(([1], sep.view(np.int8), [1])).astype(np.int8))
-    return np.flatnonzero(edges == -1), np.flatnonzero(edges == 1)
+    begin = ~sep  # a token character after a separator (or first)
+    end = begin.copy()  # a token character before a separator (or last)
+    begin[1:] &= sep[:-1]
+    end[:-1] &= sep[1:]
+    return np.flatnonzero(begin), np.flatnonzero(end) + 1
 
 
 def shingle_hashes(text: str, tokenization: str = "space", window_size: int = 5, lowercase: bool = True,

@@ -6,7 +6,9 @@
   sparkops controls: ``$SPARKOPS_IVY_DIR``, else ``<checkout>/.cache/ivy`` in a source checkout,
   else ``~/.cache/sparkops/ivy``);
 - Arrow on (every operator is a pandas/Arrow UDF), the UI and console progress bar off;
-- ``PYSPARK_PYTHON`` pinned to the running interpreter, so workers import the same sparkops.
+- ``PYSPARK_PYTHON`` pinned to the running interpreter, so workers import the same sparkops;
+- for a ``local`` master, JVM flags for a JVM that shares a few cores with the Python
+  workers, and the class-data archive ``make setup`` builds (``sparkops.spark.jvm``).
 
 Master: the ``master`` argument, else ``$SPARKOPS_MASTER``, else the master ``spark-submit`` gave,
 else ``local[*]``. Conf: ``conf`` argument entries override ``$SPARKOPS_CONF``
@@ -52,6 +54,9 @@ def ivy_dir() -> Path:
 
 
 _RESOLVED = "sparkops-resolved.txt"
+# sparkops' JVM flags for the embedded session (sparkops.spark.jvm); a user's
+# spark.driver.extraJavaOptions is appended after them, so the user's flags win
+JAVA_OPTIONS = "spark.driver.defaultJavaOptions"
 
 
 def _resolved_jars(ivy: Path, packages: str) -> list[str] | None:
@@ -116,8 +121,8 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
     master = master or os.environ.get("SPARKOPS_MASTER") or (None if under_submit else "local[*]")
     settings = {**default_conf(), **_env_conf(), **dict(conf or {})}
     if under_submit:
-        # the JVM is already up: jar resolution and driver memory were decided by spark-submit
-        for key in ("spark.jars.packages", "spark.jars.ivy", "spark.driver.memory"):
+        # the JVM is already up: jar resolution, driver memory and JVM flags were decided by spark-submit
+        for key in ("spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", JAVA_OPTIONS):
             settings.pop(key, None)
     resolving = None
     if "spark.jars.packages" in settings and "spark.jars.ivy" in settings:
@@ -132,6 +137,13 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
     if master and master.startswith("local"):
         # on a cluster the executors' interpreter is the cluster's business, not this path
         settings.setdefault("spark.executorEnv.PYSPARK_PYTHON", os.environ["PYSPARK_PYTHON"])
+    if not under_submit and JAVA_OPTIONS not in settings:
+        from sparkops.spark.jvm import java_options
+
+        jars = [j for j in settings.get("spark.jars", "").split(",") if j]
+        options = java_options(master, jars)
+        if options:
+            settings[JAVA_OPTIONS] = options
 
     builder = SparkSession.builder.appName(app_name)
     if master:
