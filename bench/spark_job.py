@@ -48,6 +48,7 @@ def minhash(df, args) -> dict:
     op's parameters and where the time went: ``dedup_s`` (the ``stage_pass`` call, which
     already computes the sketches, candidate edges and clusters: they are checkpointed
     eagerly), ``kept_write_s``, ``removed_write_s``."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     from sparkops.spark.fusion import stage_pass
@@ -55,8 +56,9 @@ def minhash(df, args) -> dict:
     params = {"minhash": {}, "minhash_verified": {"verify": True},
               "minhash_verified_t06": {"verify": True, "jaccard_threshold": 0.6}}[args.mode]
     t0 = time.time()
-    # persisted: the second write (removed rows) reads the result instead of recomputing the join
-    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[]).persist()
+    # persisted: the second write (removed rows) reads the result instead of recomputing the join;
+    # on local disk, as sparkops keeps a deduplicator's rows: in the heap they would only make it grow
+    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[]).persist(StorageLevel.DISK_ONLY)
     t1 = time.time()
     result.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
     t2 = time.time()

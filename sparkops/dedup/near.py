@@ -82,7 +82,8 @@ def read_reference(spark, path: str, text_col: str) -> DataFrame:
 
 
 def candidate_edges(sk: DataFrame) -> DataFrame:
-    """(src, dst), distinct: every member of an LSH bucket linked to the bucket's smallest member.
+    """(src, dst): every member of an LSH bucket linked to the bucket's smallest member; a pair
+    that shares several bands comes once per band (the clustering ignores repeats).
 
     One shuffle: the (slot, key, doc) rows go to the partition of their bucket, where numpy
     sorts them and links each bucket's members to its first. A groupBy for the minima and a
@@ -90,8 +91,7 @@ def candidate_edges(sk: DataFrame) -> DataFrame:
     bucket is one sorted run of one partition, linear in its size after the sort.
     """
     keyed = sk.where("has").select(DOC, F.posexplode("keys").alias("slot", "key"))
-    return (keyed.repartition("slot", "key").mapInArrow(_bucket_stars, "src long, dst long")
-            .distinct())  # a pair sharing several bands is one edge
+    return keyed.repartition("slot", "key").mapInArrow(_bucket_stars, "src long, dst long")
 
 
 def _bucket_stars(batches):
@@ -144,7 +144,7 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
     sk = sketch(texts).localCheckpoint(eager=True)
     edges = candidate_edges(sk)
     if check is not None:  # (src, dst, score) of the pairs that pass: read by the clustering and the selection
-        edges = check(edges, sk).localCheckpoint(eager=True)
+        edges = check(edges.distinct(), sk).localCheckpoint(eager=True)  # each pair checked once
     labels = connected_components(edges, say=say).withColumnRenamed("node", DOC)
 
     # cluster members ranked by the keep policy: keep / order_by first, then the input order
