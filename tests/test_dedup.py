@@ -333,6 +333,24 @@ def test_minhash_dedup_as_a_job_step_writes_clusters_to_the_rejected_table(spark
 
 
 @pytest.mark.spark
+def test_unverified_minhash_in_a_job_names_each_kept_copy_by_file_and_line(spark, tmp_path, c4):
+    """Data-Juicer's default policy (first in input order) takes the labels' shortcut: the
+    survivor's name is rebuilt from its id, so check it against the kept rows themselves."""
+    rows = _corpus(c4)
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(json.dumps({"text": r["text"], "id": r["id"]}) + "\n" for r in rows), encoding="utf-8")
+    run_one_stage_job(spark, tmp_path, path, "near", "document_minhash_deduplicator: {}")
+    kept = spark.read.format("delta").load(str(tmp_path / "out" / "near")).collect()
+    rejected = spark.read.format("delta").load(str(tmp_path / "out" / "near_rejected")).collect()
+    name_to_id = {f"{r._source}:{r._line}": json.loads(r._record)["id"] for r in kept}
+    assert rejected and all(r._duplicate_of in name_to_id for r in rejected)
+    dup_of = {json.loads(r._record)["id"]: name_to_id[r._duplicate_of] for r in rejected}
+    truth = {r["id"]: r["dup_of"] for r in rows}
+    assert all(dup_of[i] == truth[i] for i in dup_of if i.startswith(("exact", "ws"))), dup_of
+    assert {i for i in truth if i.startswith(("exact", "ws"))} <= set(dup_of)
+
+
+@pytest.mark.spark
 def test_near_dedup_in_plain_sql_with_the_sketch_functions(spark, c4):
     import sparkops
 

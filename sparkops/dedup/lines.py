@@ -32,7 +32,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         return pd.Series([t if t is None or d is None else remove_spans(t, set(d.tolist()), p)
                           for t, d in zip(texts, drops)], dtype="string")
 
-    ided = doc_ids(df, order_cols)
+    ided, _ = doc_ids(df, order_cols)
     pairs = ided.select(DOC, F.explode(keys(F.col(text_col))).alias("_ln_key"))
     first = Window.partitionBy("_ln_key").orderBy(DOC)
     drops = (pairs.withColumn("_ln_rank", F.row_number().over(first))

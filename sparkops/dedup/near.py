@@ -40,8 +40,13 @@ ROWS_LEVEL = StorageLevel.DISK_ONLY
 BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back by broadcast up to this
 
 
-def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
-    """A unique long per row: (file number << 40) + line in a job, else Spark's row id.
+FILE_SHIFT = 40  # a job's document id: (file number << 40) + line
+
+
+def doc_ids(df: DataFrame, order_cols: list[str]) -> tuple[DataFrame, DataFrame | None]:
+    """A unique long per row: (file number << 40) + line in a job, else Spark's row id; and in
+    a job the (_mh_file, _source) numbering of the input files. Either way the ids follow the
+    input order.
 
     The rows are persisted (``ROWS_LEVEL``: on local disk), so the ops before the deduplicator
     run once however often the rows are read. The persist is lazy: the first pass over the
@@ -57,8 +62,9 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> DataFrame:
         names = sorted(r[0] for r in df.select("_source").distinct().collect())
         files = df.sparkSession.createDataFrame(list(enumerate(names, 1)), "_mh_file long, _source string")
         return (df.join(F.broadcast(files), "_source")
-                .withColumn(DOC, F.shiftleft(F.col("_mh_file"), 40) + F.col("_line")).drop("_mh_file"))
-    return df.withColumn(DOC, F.monotonically_increasing_id()).persist(ROWS_LEVEL)
+                .withColumn(DOC, F.shiftleft(F.col("_mh_file"), FILE_SHIFT) + F.col("_line"))
+                .drop("_mh_file")), files
+    return df.withColumn(DOC, F.monotonically_increasing_id()).persist(ROWS_LEVEL), None
 
 
 def read_table(spark, path: str) -> DataFrame:
@@ -113,7 +119,19 @@ def _bucket_stars(batches):
 
 
 def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src", right: str = "dst") -> DataFrame:
-    """``edges`` with ``a`` / ``b``: the sketch ``column`` of each end."""
+    """``edges`` (checkpointed: counted, then read) with ``a`` / ``b``: the sketch ``column`` of
+    each end.
+
+    Up to ``BROADCAST_REMOVED`` edges (ids only: 16 MB), the sketches are streamed past a
+    broadcast copy of the edges and one of their right ends, so only the sketches of the
+    documents that have an edge are shuffled; a full join would shuffle every sketch of the
+    corpus twice (a MinHash signature is 1 KB a document, a verified mode's shingle set
+    several)."""
+    if edges.count() <= BROADCAST_REMOVED:
+        a = sk.select(F.col(DOC).alias(left), F.col(column).alias("a")).join(F.broadcast(edges), left)
+        ends = F.broadcast(edges.select(right).distinct())
+        b = sk.select(F.col(DOC).alias(right), F.col(column).alias("b")).join(ends, right)
+        return a.join(b, right)
     a = sk.select(F.col(DOC).alias(left), F.col(column).alias("a"))
     b = sk.select(F.col(DOC).alias(right), F.col(column).alias("b"))
     return edges.join(a, left).join(b, right)
@@ -136,32 +154,37 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
     (its smallest id): without a check every input document in it is removed, with one those
     linked to a reference document by a passing edge are.
     """
-    ided = doc_ids(df, order_cols)
+    ided, files = doc_ids(df, order_cols)
     texts = ided.select(DOC, text_col)
     if reference:
         ref = read_reference(df.sparkSession, reference, text_col)
         texts = texts.unionByName(ref.select((-1 - F.monotonically_increasing_id()).alias(DOC), text_col))
-    sk = sketch(texts).localCheckpoint(eager=True)
+    # the sketches too live on local disk: read a few times, never all at once, and a verified
+    # mode's shingle sets (a few KB a document) would otherwise sit in the heap for the whole op
+    sk = sketch(texts).localCheckpoint(eager=True, storageLevel=ROWS_LEVEL)
     edges = candidate_edges(sk)
     if check is not None:  # (src, dst, score) of the pairs that pass: read by the clustering and the selection
-        edges = check(edges.distinct(), sk).localCheckpoint(eager=True)  # each pair checked once
+        pairs = edges.distinct().localCheckpoint(eager=True)  # each pair checked once
+        edges = check(pairs, sk).localCheckpoint(eager=True)
     labels = connected_components(edges, say=say).withColumnRenamed("node", DOC)
 
     # cluster members ranked by the keep policy: keep / order_by first, then the input order
-    ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
-             else F.col(DOC).cast("string"))
     values = ranking(ided, params, text_col, op_name)
-    narrow = ided.select(DOC, *order_cols, ident.alias("_mh_id"),
-                         *[v.alias(f"_mh_r{i}") for i, (v, _) in enumerate(values)])
-    order = (sort_order([(F.col(f"_mh_r{i}"), desc) for i, (_, desc) in enumerate(values)])
-             + [F.col(c).asc_nulls_last() for c in order_cols] + [F.col(DOC)])
-    cluster = Window.partitionBy("component").orderBy(*order)
-    ranked = narrow.join(labels, DOC).withColumn("_mh_rank", F.row_number().over(cluster))
-
-    if check is None:
-        scored = _survivor_removals(ranked, sk, similarity)
+    if check is None and not values and order_cols in ([], ["_source", "_line"]):
+        scored = _first_in_order_removals(labels, sk, similarity, files)
     else:
-        scored = _greedy_removals(ranked, labels, edges, similarity[0])
+        ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
+                 else F.col(DOC).cast("string"))
+        narrow = ided.select(DOC, *order_cols, ident.alias("_mh_id"),
+                             *[v.alias(f"_mh_r{i}") for i, (v, _) in enumerate(values)])
+        order = (sort_order([(F.col(f"_mh_r{i}"), desc) for i, (_, desc) in enumerate(values)])
+                 + [F.col(c).asc_nulls_last() for c in order_cols] + [F.col(DOC)])
+        cluster = Window.partitionBy("component").orderBy(*order)
+        ranked = narrow.join(labels, DOC).withColumn("_mh_rank", F.row_number().over(cluster))
+        if check is None:
+            scored = _survivor_removals(ranked, sk, similarity)
+        else:
+            scored = _greedy_removals(ranked, labels, edges, similarity[0])
     scored = scored.select(DOC, DUPLICATE_OF, CLUSTER, similarity[0])
     if scored.count() <= BROADCAST_REMOVED:
         scored = F.broadcast(scored)
@@ -169,6 +192,29 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
             .withColumn(KEEP, F.col(CLUSTER).isNull())
             .withColumn(DROPPED_BY, F.when(~F.col(KEEP), F.lit(op_name)))
             .drop(DOC))
+
+
+def _first_in_order_removals(labels: DataFrame, sk: DataFrame, similarity: tuple,
+                             files: DataFrame | None) -> DataFrame:
+    """``_survivor_removals`` for Data-Juicer's default policy, the first copy in input order:
+    document ids follow the input order, so each cluster's survivor is its smallest id, which
+    is the cluster's label itself (a reference document's when the cluster holds one). No
+    ranking of the members, no scan of the rows: the removed rows come from the labels alone,
+    and the survivor's id is rebuilt from its number (in a job: file name and line)."""
+    lead = F.col("component")
+    if files is None:
+        ident = lead.cast("string")
+    else:
+        ident = F.concat_ws(":", F.col("_source"), F.col("_mh_line").cast("string"))
+    removed = labels.where((F.col(DOC) != lead) & (F.col(DOC) >= 0))  # reference documents stay
+    if files is not None:
+        removed = (removed.withColumn("_mh_file", F.shiftright(lead, FILE_SHIFT))
+                   .withColumn("_mh_line", lead.bitwiseAND(F.lit((1 << FILE_SHIFT) - 1)))
+                   .join(F.broadcast(files), "_mh_file", "left"))
+    removed = removed.select(DOC, lead.alias("_mh_first"),
+                             F.when(lead < 0, F.lit("reference")).otherwise(ident).alias(DUPLICATE_OF),
+                             lead.alias(CLUSTER))
+    return _score(removed.localCheckpoint(eager=True), sk, similarity, "_mh_first")
 
 
 def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> DataFrame:
@@ -187,20 +233,10 @@ def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> D
 
 def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> DataFrame:
     """``rows`` (checkpointed, one per removal candidate, ``lead`` = the document it would be a
-    copy of) with the similarity column, checkpointed: it is read by a count and a join.
-
-    Up to ``BROADCAST_REMOVED`` rows, the sketches are streamed past broadcast copies of the
-    rows and of their leads instead of being shuffled twice (a MinHash sketch is 1 KB a
-    document, the rows a few longs)."""
+    copy of) with the similarity column, checkpointed: it is read by a count and a join."""
     name, column, score = similarity
-    if rows.count() <= BROADCAST_REMOVED:
-        a = sk.select(DOC, F.col(column).alias("a")).join(F.broadcast(rows), DOC)
-        leads = F.broadcast(rows.select(lead).distinct())
-        b = sk.select(F.col(DOC).alias(lead), F.col(column).alias("b")).join(leads, lead)
-        both = a.join(b, lead)
-    else:
-        both = pair_columns(rows, sk, column, left=DOC, right=lead)
-    return (both.withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
+    return (pair_columns(rows, sk, column, left=DOC, right=lead)
+            .withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
             .localCheckpoint(eager=True))
 
 

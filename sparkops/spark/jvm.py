@@ -65,7 +65,8 @@ def _java() -> str | None:
 
 
 def archive_key(jars: list[str]) -> str | None:
-    """A digest of what the archive depends on: the java binary, pyspark's jars, the extra jars."""
+    """A digest of what the archive depends on: the java binary, pyspark's jars, the extra jars
+    (paths, sizes and modification times: the JVM refuses an archive whose jars changed)."""
     import pyspark
 
     java = _java()
@@ -75,7 +76,8 @@ def archive_key(jars: list[str]) -> str | None:
     parts = [java, str(os.stat(java).st_mtime_ns), pyspark.__version__]
     for p in sorted([*spark_jars.glob("*.jar"), *map(Path, jars)]):
         try:
-            parts.append(f"{p}:{p.stat().st_size}")
+            st = p.stat()
+            parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")
         except OSError:
             return None
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
@@ -152,7 +154,7 @@ def build_archive(force: bool = False, say=print) -> Path | None:
     fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
     os.close(fd)
     os.unlink(tmp)
-    say(f"cds: building {target} (a short Spark run, ~30 s)")
+    say(f"cds: building {target} (a short Spark run, about a minute)")
     try:
         _run_workload(tmp)
         if not Path(tmp).is_file() or Path(tmp).stat().st_size == 0:
@@ -185,14 +187,24 @@ def _run_workload(dump: str | None) -> None:
 
 
 def _wait_for_jvm(dump: str, timeout: float = 120.0) -> None:
+    """Until no process runs with this dump path on its command line (the JVM writing it)."""
     import time
 
     deadline = time.time() + timeout
+    flag = f"-XX:ArchiveClassesAtExit={dump}".encode()
     while time.time() < deadline:
-        alive = subprocess.run(["pgrep", "-f", f"ArchiveClassesAtExit={dump}"], capture_output=True).stdout.strip()
-        if not alive:
+        if not any(flag in cmdline for cmdline in _command_lines()):
             return
         time.sleep(0.5)
+
+
+def _command_lines():
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                yield (entry / "cmdline").read_bytes()
+            except OSError:  # the process ended meanwhile
+                continue
 
 
 def main(argv: list[str] | None = None) -> int:
