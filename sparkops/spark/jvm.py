@@ -100,17 +100,17 @@ def java_options(master: str | None, jars: list[str]) -> str | None:
     if cores is None:
         return None
     options = list(TUNING) if cores <= TUNED_CORES else []
+    dump = os.environ.get("SPARKOPS_CDS_DUMP")  # set by build_archive() for its own child only
     archive = archive_path(jars)
-    if archive is not None and archive.is_file() and not os.environ.get("SPARKOPS_CDS_DUMP"):
-        options += [f"-XX:SharedArchiveFile={archive}", *QUIET]
-    dump = os.environ.get("SPARKOPS_CDS_DUMP")
-    if dump:  # set by build_archive() for its own child process only
+    if dump:
         options += [f"-XX:ArchiveClassesAtExit={dump}", *QUIET]
+    elif archive is not None and archive.is_file():
+        options += [f"-XX:SharedArchiveFile={archive}", *QUIET]
     return " ".join(options) or None
 
 
 _WORKLOAD = r"""
-import json, os, sys, tempfile
+import json, os, tempfile
 import sparkops
 from sparkops.spark.fusion import stage_pass
 spark = sparkops.session(master="local[2]", app_name="sparkops-cds")
