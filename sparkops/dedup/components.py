@@ -14,9 +14,9 @@ A graph of at most ``local_edges`` distinct edges (default ``LOCAL_EDGES``, Spar
 ``spark.sparkops.components.localEdges``) skips the rounds: its edges are shuffled to one task,
 which solves them exactly with the same local step. The rounds cost a dozen Spark jobs of
 fixed overhead (planning, code generation, scheduling, a checkpoint each), seconds that a
-graph of a few hundred thousand edges does not need; the one task holds two int64 arrays
-per edge (about 16 bytes each, ~100 bytes with scipy's temporaries), so the bound keeps it
-well under a Python worker's usual memory. Nothing reaches the driver either way.
+graph of a few hundred thousand edges does not need; the one task holds the edges as two
+int64 arrays (16 bytes an edge) plus scipy's sparse matrix of them, so the bound keeps it
+to a few hundred MB. Nothing reaches the driver either way.
 """
 
 from __future__ import annotations

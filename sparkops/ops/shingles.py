@@ -55,7 +55,7 @@ def mix64(x: np.ndarray) -> np.ndarray:
 def _is_space(points: np.ndarray) -> np.ndarray:
     """Unicode whitespace (``str.isspace``) per code point. ASCII is compared, not looked up:
     its whitespace is exactly \\t..\\r and \\x1c..' ' (a test checks this against the table), and
-    five vectorised comparisons cost a fraction of a table gather; the rare other characters
+    four vectorised comparisons cost a fraction of a table gather; the rare other characters
     are looked up."""
     sep = ((points >= 9) & (points <= 13)) | ((points >= 28) & (points <= 32))
     if points.dtype != np.uint8:
