@@ -15,8 +15,8 @@ A graph of at most ``local_edges`` distinct edges (default ``LOCAL_EDGES``, Spar
 which solves them exactly with the same local step. The rounds cost a dozen Spark jobs of
 fixed overhead (planning, code generation, scheduling, a checkpoint each), seconds that a
 graph of a few hundred thousand edges does not need; the one task holds the edges as two
-int64 arrays (16 bytes an edge) plus scipy's sparse matrix of them, so the bound keeps it
-to a few hundred MB. Nothing reaches the driver either way.
+int64 arrays (16 bytes an edge: 16 MB at the default bound) plus scipy's sparse matrix of
+them. Nothing reaches the driver either way.
 """
 
 from __future__ import annotations
