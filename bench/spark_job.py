@@ -15,9 +15,8 @@
   Data-Juicer's defaults (``minhash_verified``: plus ``verify: true``;
   ``minhash_verified_t06``: plus ``verify: true, jaccard_threshold: 0.6``) through
   ``sparkops.spark.fusion.stage_pass`` with no order columns (ids are Spark row ids, so the
-  first document of a cluster in input order survives, as in Data-Juicer). The result is
-  persisted, the kept rows are written as JSON (the input fields, like Data-Juicer's
-  export), then the removed rows' ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to
+  first document of a cluster in input order survives, as in Data-Juicer). The kept rows
+  are written as JSON (the input fields, like Data-Juicer's export), then the removed rows' ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to
   ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
 
 Times written to the result JSON: ``import_s`` (pyspark + sparkops import), ``session_s``
@@ -48,7 +47,6 @@ def minhash(df, args) -> dict:
     op's parameters and where the time went: ``dedup_s`` (the ``stage_pass`` call, which
     already computes the sketches, candidate edges and clusters: they are checkpointed
     eagerly), ``kept_write_s``, ``removed_write_s``."""
-    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     from sparkops.spark.fusion import stage_pass
@@ -56,9 +54,10 @@ def minhash(df, args) -> dict:
     params = {"minhash": {}, "minhash_verified": {"verify": True},
               "minhash_verified_t06": {"verify": True, "jaccard_threshold": 0.6}}[args.mode]
     t0 = time.time()
-    # persisted: the second write (removed rows) reads the result instead of recomputing the join;
-    # on local disk, as sparkops keeps a deduplicator's rows: in the heap they would only make it grow
-    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[]).persist(StorageLevel.DISK_ONLY)
+    # not persisted: the deduplicator keeps its input rows on local disk and the removed rows'
+    # scores in a checkpoint, so the second write (removed rows) recomputes only a broadcast
+    # join of them; persisting the result would write every row to disk once more
+    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[])
     t1 = time.time()
     result.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
     t2 = time.time()

@@ -188,7 +188,7 @@ def test_the_embedded_jvm_is_tuned_for_a_few_cores_and_maps_the_class_archive(sp
     jvm = spark.sparkContext._jvm
     runtime = jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
     flags = [str(a) for a in runtime.getInputArguments()]
-    assert "-XX:+UseSerialGC" in flags and "-XX:TieredStopAtLevel=1" in flags, flags
+    assert {"-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn128m"} <= set(flags), flags
     jars = [j for j in spark.conf.get("spark.jars", "").split(",") if j]
     archive = archive_path(jars)
     if archive is None or not archive.is_file():
@@ -208,7 +208,7 @@ def test_jvm_options_follow_the_master_and_yield_to_the_user(tmp_path, monkeypat
     assert jvm.local_cores("local-cluster[2,1,1024]") is None and jvm.local_cores("yarn") is None
     assert jvm.java_options("spark://host:7077", []) is None  # a cluster keeps the JVM's defaults
     assert jvm.java_options("local[64]", []) is None  # so does a big local machine
-    assert jvm.java_options("local[2]", []) == "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+    assert jvm.java_options("local[2]", []) == "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmn128m"
     archive = jvm.archive_path([])
     archive.parent.mkdir(parents=True)
     archive.write_bytes(b"not really an archive")  # the JVM checks it; here only the flag matters

@@ -5,12 +5,13 @@ components, node -> smallest node of its local component), then runs one large-s
 small-star step (Kiveris et al., "Connected Components in MapReduce and Beyond", SoCC 2014),
 which re-link every node towards the smallest node it can see across partitions. The graph
 shrinks to one star per component, centred on the component's smallest node: in O(log n)
-rounds by the star steps alone, and in one or two on LSH graphs thanks to the local step. Each round's edges are checkpointed (reliably when the SparkContext
-has a checkpoint directory, else locally), so the query plan never grows with the number
-of rounds. Every step is a groupBy or join over the edges: a node with a hundred thousand
-neighbours (a hot LSH bucket) is one large group, processed linearly by one task.
+rounds by the star steps alone, and in one or two on LSH graphs thanks to the local step.
+Each round's edges are checkpointed (reliably when the SparkContext has a checkpoint
+directory, else locally), so the query plan never grows with the number of rounds. Every
+step is a groupBy or join over the edges: a node with a hundred thousand neighbours (a hot
+LSH bucket) is one large group, processed linearly by one task.
 
-A graph of at most ``local_edges`` distinct edges (default ``LOCAL_EDGES``, Spark conf
+A graph of at most ``local_edges`` edges, repeats included (default ``LOCAL_EDGES``, Spark conf
 ``spark.sparkops.components.localEdges``) skips the rounds: its edges are shuffled to one task,
 which solves them exactly with the same local step. The rounds cost a dozen Spark jobs of
 fixed overhead (planning, code generation, scheduling, a checkpoint each), seconds that a
@@ -101,33 +102,53 @@ def _local_limit(e: DataFrame, local_edges: int | None) -> int:
     return int(e.sparkSession.conf.get(LOCAL_EDGES_CONF, str(LOCAL_EDGES)))
 
 
-def connected_components(edges: DataFrame, src: str = "src", dst: str = "dst", max_rounds: int = 64,
-                         say: Callable[[str], None] | None = None, local_edges: int | None = None) -> DataFrame:
-    """(node, component) for every node that has an edge; component = its smallest node id.
+def checkpointed_count(df: DataFrame) -> int:
+    """The rows of a checkpointed frame, in one Spark job: ``count()`` plans an aggregate and
+    runs a second job for it, a fixed cost paid by every count of the dedup's small frames."""
+    return int(df._jdf.queryExecution().toRdd().count())
+
+
+def star_forest(edges: DataFrame, src: str = "src", dst: str = "dst", max_rounds: int = 64,
+                say: Callable[[str], None] | None = None, local_edges: int | None = None,
+                count: int | None = None) -> DataFrame:
+    """(u, v), checkpointed: every node that has an edge and is not its component's smallest
+    node (u), with that smallest node (v).
 
     ``edges`` holds undirected edges between long ids; self-loops and repeats are ignored.
-    Up to ``local_edges`` distinct edges (see the module doc; 0 = always distributed) are
-    solved in one task.
+    Up to ``local_edges`` edges, repeats included (see the module doc; 0 = always
+    distributed), are solved in one task; ``count``, when the caller knows it, is the number
+    of rows of ``edges`` (then checkpointed by the caller: they are read once more) and saves
+    a checkpoint and a count.
     """
-    e = _checkpoint(edges.select(F.col(src).cast("long").alias("u"), F.col(dst).cast("long").alias("v"))
-                    .where(F.col("u") != F.col("v")).distinct())
+    e = edges.select(F.col(src).cast("long").alias("u"), F.col(dst).cast("long").alias("v")).where(F.col("u") != F.col("v"))
     limit = _local_limit(e, local_edges)
-    count = e.count() if limit > 0 else None  # a count of the checkpoint: no recomputation
-    if count is not None and count <= limit:
-        # one partition: the local step is exact, its output is the star forest itself
-        e = _checkpoint(_contract_locally(e.repartition(1)))
-        if say:
-            say(f"connected components: {count:,} edges solved in one task")
-        return _labels(e)
+    if limit > 0:
+        if count is None:  # counted once, from a checkpoint, so the edges are not computed twice
+            e = _checkpoint(e)
+            count = checkpointed_count(e)
+        if count <= limit:
+            # one partition, repeats and all: the local step is exact and ignores them, its
+            # output is the star forest itself; a distinct would cost a shuffle of every edge
+            e = _checkpoint(_contract_locally(e.repartition(1)))
+            if say:
+                say(f"connected components: {count:,} edges solved in one task")
+            return e
+    e = _checkpoint(e.distinct())
     for n in range(1, max_rounds + 1):
         e = _checkpoint(_small_star(_large_star(_contract_locally(e))))
         if _is_star_forest(e):
             if say:
                 say(f"connected components: converged after {n} round(s)")
-            break
-    else:
-        raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
-    return _labels(e)
+            return e
+    raise RuntimeError(f"connected components did not converge in {max_rounds} rounds")
+
+
+def connected_components(edges: DataFrame, src: str = "src", dst: str = "dst", max_rounds: int = 64,
+                         say: Callable[[str], None] | None = None, local_edges: int | None = None,
+                         count: int | None = None) -> DataFrame:
+    """(node, component) for every node that has an edge; component = its smallest node id.
+    Arguments as for ``star_forest``."""
+    return _labels(star_forest(edges, src, dst, max_rounds, say, local_edges, count))
 
 
 def _labels(e: DataFrame) -> DataFrame:

@@ -28,7 +28,7 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StructField, StructType
 
-from sparkops.dedup.components import connected_components
+from sparkops.dedup.components import checkpointed_count, connected_components, star_forest
 from sparkops.dedup.survivor import ranking, sort_order
 
 KEEP, DROPPED_BY, DUPLICATE_OF, CLUSTER = "_keep", "_dropped_by", "_duplicate_of", "_dup_cluster"
@@ -118,16 +118,17 @@ def _bucket_stars(batches):
     yield pa.RecordBatch.from_arrays([pa.array(doc[member]), pa.array(lead[member])], names=["src", "dst"])
 
 
-def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src", right: str = "dst") -> DataFrame:
-    """``edges`` (checkpointed: counted, then read) with ``a`` / ``b``: the sketch ``column`` of
-    each end.
+def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src", right: str = "dst",
+                 at_most: int | None = None) -> DataFrame:
+    """``edges`` (checkpointed: counted, then read; ``at_most`` = a known bound on their number
+    saves the count) with ``a`` / ``b``: the sketch ``column`` of each end.
 
     Up to ``BROADCAST_REMOVED`` edges (ids only: 16 MB), the sketches are streamed past a
     broadcast copy of the edges and one of their right ends, so only the sketches of the
     documents that have an edge are shuffled; a full join would shuffle every sketch of the
     corpus twice (a MinHash signature is 1 KB a document, a verified mode's shingle set
     several)."""
-    if edges.count() <= BROADCAST_REMOVED:
+    if (at_most if at_most is not None else checkpointed_count(edges)) <= BROADCAST_REMOVED:
         a = sk.select(F.col(DOC).alias(left), F.col(column).alias("a")).join(F.broadcast(edges), left)
         ends = F.broadcast(edges.select(right).distinct())
         b = sk.select(F.col(DOC).alias(right), F.col(column).alias("b")).join(ends, right)
@@ -165,14 +166,20 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
     edges = candidate_edges(sk)
     if check is not None:  # (src, dst, score) of the pairs that pass: read by the clustering and the selection
         pairs = edges.distinct().localCheckpoint(eager=True)  # each pair checked once
-        edges = check(pairs, sk).localCheckpoint(eager=True)
-    labels = connected_components(edges, say=say).withColumnRenamed("node", DOC)
+        edges = check(pairs, sk)
+    edges = edges.localCheckpoint(eager=True)
+    n_edges = checkpointed_count(edges)
+    # a removed document is a node of an edge that is not its cluster's smallest node: a
+    # bound on the removed rows, known before any of them is computed
+    removed_at_most = n_edges
 
     # cluster members ranked by the keep policy: keep / order_by first, then the input order
     values = ranking(ided, params, text_col, op_name)
     if check is None and not values and order_cols in ([], ["_source", "_line"]):
-        scored = _first_in_order_removals(labels, sk, similarity, files)
+        forest = star_forest(edges, say=say, count=n_edges)
+        scored = _first_in_order_removals(forest, sk, similarity, files, removed_at_most)
     else:
+        labels = connected_components(edges, say=say, count=n_edges).withColumnRenamed("node", DOC)
         ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
                  else F.col(DOC).cast("string"))
         narrow = ided.select(DOC, *order_cols, ident.alias("_mh_id"),
@@ -182,11 +189,11 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
         cluster = Window.partitionBy("component").orderBy(*order)
         ranked = narrow.join(labels, DOC).withColumn("_mh_rank", F.row_number().over(cluster))
         if check is None:
-            scored = _survivor_removals(ranked, sk, similarity)
+            scored = _survivor_removals(ranked, sk, similarity, removed_at_most)
         else:
             scored = _greedy_removals(ranked, labels, edges, similarity[0])
     scored = scored.select(DOC, DUPLICATE_OF, CLUSTER, similarity[0])
-    if scored.count() <= BROADCAST_REMOVED:
+    if removed_at_most <= BROADCAST_REMOVED or checkpointed_count(scored) <= BROADCAST_REMOVED:
         scored = F.broadcast(scored)
     return (ided.join(scored, DOC, "left")
             .withColumn(KEEP, F.col(CLUSTER).isNull())
@@ -194,19 +201,21 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
             .drop(DOC))
 
 
-def _first_in_order_removals(labels: DataFrame, sk: DataFrame, similarity: tuple,
-                             files: DataFrame | None) -> DataFrame:
+def _first_in_order_removals(forest: DataFrame, sk: DataFrame, similarity: tuple,
+                             files: DataFrame | None, at_most: int) -> DataFrame:
     """``_survivor_removals`` for Data-Juicer's default policy, the first copy in input order:
-    document ids follow the input order, so each cluster's survivor is its smallest id, which
-    is the cluster's label itself (a reference document's when the cluster holds one). No
-    ranking of the members, no scan of the rows: the removed rows come from the labels alone,
-    and the survivor's id is rebuilt from its number (in a job: file name and line)."""
+    document ids follow the input order, so each cluster's survivor is its smallest id, the
+    root of its star in ``forest`` (``star_forest``: u -> root for every other member; a
+    reference document's when the cluster holds one). No ranking of the members, no scan of
+    the rows: the removed rows are the forest's edges, and the survivor's id is rebuilt from
+    its number (in a job: file name and line). ``at_most`` bounds their number."""
     lead = F.col("component")
     if files is None:
         ident = lead.cast("string")
     else:
         ident = F.concat_ws(":", F.col("_source"), F.col("_mh_line").cast("string"))
-    removed = labels.where((F.col(DOC) != lead) & (F.col(DOC) >= 0))  # reference documents stay
+    removed = (forest.select(F.col("u").alias(DOC), F.col("v").alias("component"))
+               .where(F.col(DOC) >= 0))  # reference documents stay
     if files is not None:
         removed = (removed.withColumn("_mh_file", F.shiftright(lead, FILE_SHIFT))
                    .withColumn("_mh_line", lead.bitwiseAND(F.lit((1 << FILE_SHIFT) - 1)))
@@ -214,10 +223,11 @@ def _first_in_order_removals(labels: DataFrame, sk: DataFrame, similarity: tuple
     removed = removed.select(DOC, lead.alias("_mh_first"),
                              F.when(lead < 0, F.lit("reference")).otherwise(ident).alias(DUPLICATE_OF),
                              lead.alias(CLUSTER))
-    return _score(removed.localCheckpoint(eager=True), sk, similarity, "_mh_first")
+    # not checkpointed: the forest is, and these are a projection and a broadcast join of it
+    return _score(removed, sk, similarity, "_mh_first", at_most)
 
 
-def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> DataFrame:
+def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple, at_most: int) -> DataFrame:
     """Data-Juicer's way: every member of a cluster but its survivor (the first by rank; a
     reference document when the cluster holds one) is removed, scored against the survivor."""
     cluster = Window.partitionBy("component").orderBy("_mh_rank")
@@ -228,14 +238,15 @@ def _survivor_removals(ranked: DataFrame, sk: DataFrame, similarity: tuple) -> D
                            .otherwise(F.first("_mh_id").over(cluster)))
                .where(in_reference | (F.col("_mh_rank") > 1))
                .select(DOC, "_mh_first", DUPLICATE_OF, F.col("component").alias(CLUSTER)))
-    return _score(removed.localCheckpoint(eager=True), sk, similarity, "_mh_first")
+    return _score(removed.localCheckpoint(eager=True), sk, similarity, "_mh_first", at_most)
 
 
-def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str) -> DataFrame:
-    """``rows`` (checkpointed, one per removal candidate, ``lead`` = the document it would be a
-    copy of) with the similarity column, checkpointed: it is read by a count and a join."""
+def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str, at_most: int) -> DataFrame:
+    """``rows`` (cheap to read twice, one per removal candidate, at most ``at_most`` of them;
+    ``lead`` = the document it would be a copy of) with the similarity column, checkpointed:
+    it is read by the final join (and by a count when ``at_most`` is large)."""
     name, column, score = similarity
-    return (pair_columns(rows, sk, column, left=DOC, right=lead)
+    return (pair_columns(rows, sk, column, left=DOC, right=lead, at_most=at_most)
             .withColumn(name, score(F.col("a"), F.col("b"))).drop("a", "b", lead)
             .localCheckpoint(eager=True))
 

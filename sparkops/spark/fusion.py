@@ -118,6 +118,10 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
         return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
 
     base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
+    if len(segments) == 1:
+        # a deduplicator alone already returns every row with _keep: splitting its output by
+        # _keep and taking the union again would read its input twice
+        return _run_frame(base, segments[0][1][0], text_col, order_cols)
     current, done, stats_parts = base, [], []
     for n, (kind, items) in enumerate(segments):
         if kind == "rows":
@@ -126,9 +130,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
                 out = out.withColumnRenamed(STATS, f"_stats_{n}")
                 stats_parts.append(f"_stats_{n}")
         else:
-            module, _, func = items[0].op.frame.partition(":")
-            algorithm = getattr(__import__(module, fromlist=[func]), func)
-            out = algorithm(current, items[0], text_col, list(order_cols))
+            out = _run_frame(current, items[0], text_col, order_cols)
         done.append(out.where(~F.col(KEEP)))
         current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     final = current.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
@@ -140,6 +142,13 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
                   for f in merged.schema[p].dataType.fields]
         merged = merged.withColumn(STATS, F.struct(*fields)).drop(*stats_parts)
     return merged
+
+
+def _run_frame(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[str]) -> DataFrame:
+    """A deduplicator's DataFrame algorithm (``Op.frame``, "module:function") over ``df``."""
+    module, _, func = bound.op.frame.partition(":")
+    algorithm = getattr(__import__(module, fromlist=[func]), func)
+    return algorithm(df, bound, text_col, list(order_cols))
 
 
 def apply(df: DataFrame, process: Sequence[Any], text_col: str = "text") -> DataFrame:
