@@ -16,8 +16,8 @@
   ``minhash_verified_t06``: plus ``verify: true, jaccard_threshold: 0.6``) through
   ``sparkops.spark.fusion.stage_pass`` with no order columns (ids are Spark row ids, so the
   first document of a cluster in input order survives, as in Data-Juicer). The kept rows
-  are written as JSON (the input fields, like Data-Juicer's export), then the removed rows' ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to
-  ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
+  are written as JSON (the input fields, like Data-Juicer's export), then the removed rows'
+  ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
 
 Times written to the result JSON: ``import_s`` (pyspark + sparkops import), ``session_s``
 (``sparkops.session()``: JVM start, Delta, SQL functions), ``process_s`` (read, operators,

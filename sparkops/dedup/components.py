@@ -120,7 +120,8 @@ def star_forest(edges: DataFrame, src: str = "src", dst: str = "dst", max_rounds
     of rows of ``edges`` (then checkpointed by the caller: they are read once more) and saves
     a checkpoint and a count.
     """
-    e = edges.select(F.col(src).cast("long").alias("u"), F.col(dst).cast("long").alias("v")).where(F.col("u") != F.col("v"))
+    e = (edges.select(F.col(src).cast("long").alias("u"), F.col(dst).cast("long").alias("v"))
+         .where(F.col("u") != F.col("v")))
     limit = _local_limit(e, local_edges)
     if limit > 0:
         if count is None:  # counted once, from a checkpoint, so the edges are not computed twice

@@ -168,16 +168,15 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
         pairs = edges.distinct().localCheckpoint(eager=True)  # each pair checked once
         edges = check(pairs, sk)
     edges = edges.localCheckpoint(eager=True)
+    # a removed document is a node of an edge that is not its cluster's smallest node: the
+    # edge count bounds the removed rows before any of them is computed
     n_edges = checkpointed_count(edges)
-    # a removed document is a node of an edge that is not its cluster's smallest node: a
-    # bound on the removed rows, known before any of them is computed
-    removed_at_most = n_edges
 
     # cluster members ranked by the keep policy: keep / order_by first, then the input order
     values = ranking(ided, params, text_col, op_name)
     if check is None and not values and order_cols in ([], ["_source", "_line"]):
         forest = star_forest(edges, say=say, count=n_edges)
-        scored = _first_in_order_removals(forest, sk, similarity, files, removed_at_most)
+        scored = _first_in_order_removals(forest, sk, similarity, files, n_edges)
     else:
         labels = connected_components(edges, say=say, count=n_edges).withColumnRenamed("node", DOC)
         ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
@@ -189,11 +188,11 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
         cluster = Window.partitionBy("component").orderBy(*order)
         ranked = narrow.join(labels, DOC).withColumn("_mh_rank", F.row_number().over(cluster))
         if check is None:
-            scored = _survivor_removals(ranked, sk, similarity, removed_at_most)
+            scored = _survivor_removals(ranked, sk, similarity, n_edges)
         else:
             scored = _greedy_removals(ranked, labels, edges, similarity[0])
     scored = scored.select(DOC, DUPLICATE_OF, CLUSTER, similarity[0])
-    if removed_at_most <= BROADCAST_REMOVED or checkpointed_count(scored) <= BROADCAST_REMOVED:
+    if n_edges <= BROADCAST_REMOVED or checkpointed_count(scored) <= BROADCAST_REMOVED:
         scored = F.broadcast(scored)
     return (ided.join(scored, DOC, "left")
             .withColumn(KEEP, F.col(CLUSTER).isNull())
