@@ -52,7 +52,7 @@ docs: $(VENV)/.installed
 
 # re-run Data-Juicer 1.6.1 itself (throwaway venv in .peers/dj) to rebuild the parity fixture
 parity-fixture: assets
-	@test -x .peers/dj/bin/python || { $(PYTHON) -m venv .peers/dj && .peers/dj/bin/pip install --quiet "py-data-juicer==1.6.1" aiohttp ftfy fasttext-predict simhash-pybind scipy; }
+	@test -x .peers/dj/bin/python || { $(PYTHON) -m venv .peers/dj && .peers/dj/bin/pip install --quiet -c bench/constraints/dj.txt "py-data-juicer==1.6.1" aiohttp ftfy fasttext-predict simhash-pybind scipy; }
 	.peers/dj/bin/python tools/dj_parity/gen_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_recipe_fixture.py
 
