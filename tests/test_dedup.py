@@ -82,7 +82,8 @@ def test_signatures_estimate_jaccard_without_bias_on_real_near_duplicates(c4):
     assert np.array_equal(same[0], same[1])
 
 
-def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch):
+@pytest.mark.parametrize("k", [256, 1024])  # uint8 ranks up to K = 256, uint16 above
+def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch, k):
     """Sparse documents take the rank path, dense ones the probing path: forcing every
     document through the probing path must not change a single value."""
     import sparkops.ops.minhash as mh
@@ -90,10 +91,11 @@ def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch):
     texts = c4[:150] + ["Thanks!", "See you soon", "a b c d e f g", "x " * 12, "one two three four five six"]
     doc, h = batch_shingle_hashes(texts)
     n_filled = np.bincount(doc, minlength=len(texts))
-    assert (n_filled <= mh.SPARSE_BINS).sum() >= 5 and (n_filled > 2 * mh.SPARSE_BINS).sum() >= 100
-    sig, has = signatures(doc, h, len(texts), 256)
-    monkeypatch.setattr(mh, "SPARSE_BINS", 0)
-    probed, has2 = signatures(doc, h, len(texts), 256)
+    cut = mh._sparse_bins(k)
+    assert (n_filled <= cut).sum() >= 5 and (n_filled > 2 * cut).sum() >= (100 if k == 256 else 10)
+    sig, has = signatures(doc, h, len(texts), k)
+    monkeypatch.setattr(mh, "_sparse_bins", lambda k: 0)
+    probed, has2 = signatures(doc, h, len(texts), k)
     assert np.array_equal(has, has2) and np.array_equal(sig[has], probed[has])
     # "Thanks!" has one shingle: every empty bin copies its one filled bin
     assert len(set(sig[len(texts) - 5].tolist())) == 1

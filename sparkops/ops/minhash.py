@@ -74,16 +74,22 @@ def _probe_order(k: int) -> np.ndarray:
     return np.argsort(mix64(i ^ j), axis=1).astype(np.int32)
 
 
-SPARSE_BINS = 32  # documents with at most this many filled bins are densified by ranks
-
-
 @lru_cache(maxsize=4)
-def _probe_rank(k: int) -> np.ndarray:
-    """rank[i, j]: the position of bin j in bin i's probe order (the inverse permutations)."""
+def _probe_rank_by_bin(k: int) -> np.ndarray:
+    """rank[j, i]: the position of bin j in bin i's probe order (the inverse permutations,
+    transposed so that the ranks of one filled bin are one contiguous row), as uint8 up to
+    K = 256 (uint16 above): a sparse document's look-ups copy whole rows of small integers."""
     probe = _probe_order(k)
-    rank = np.empty_like(probe)
-    rank[np.arange(k)[:, None], probe] = np.arange(k, dtype=np.int32)[None, :]
+    rank = np.empty((k, k), dtype=np.uint8 if k <= 256 else np.uint16)
+    rank[probe, np.arange(k)[:, None]] = np.arange(k)[None, :]
     return rank
+
+
+def _sparse_bins(k: int) -> int:
+    """Documents with at most this many filled bins are densified by ranks, the others by
+    probing: about where the two cost the same (on 20,000 bench-corpus documents, K = 256:
+    32 to 64 filled bins; K = 1,024: about 128)."""
+    return max(16, k // 6)
 
 
 def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> None:
@@ -94,15 +100,20 @@ def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> No
 
     Two vectorised ways to find that bin, each where it is cheap: a document with m filled
     bins needs about K / m probes per empty bin, so dense documents probe a few steps at a
-    time; a sparse one (m <= SPARSE_BINS: short texts) instead takes, per empty bin, the
-    smallest probe rank among its m filled bins ((K - m) x m look-ups, a few thousand).
-    Both give the same bin."""
-    probe = _probe_order(k)
+    time; a sparse one (short texts) instead takes, for every bin, the smallest probe rank
+    among its m filled bins (an m x K block of a rank table). Both give the same bin."""
     n_filled = filled.sum(axis=1)
-    sparse = has & (n_filled <= SPARSE_BINS)
+    sparse = has & (n_filled <= _sparse_bins(k))
     if sparse.any():
         _densify_sparse(sig, filled, np.flatnonzero(sparse), n_filled, k)
-    rows, cols = np.nonzero(~filled & (has & ~sparse)[:, None])
+    _densify_dense(sig, filled, has & ~sparse, k)
+
+
+def _densify_dense(sig: np.ndarray, filled: np.ndarray, dense: np.ndarray, k: int) -> None:
+    probe = _probe_order(k)
+    rows, cols = np.nonzero(~filled & dense[:, None])
+    flat = filled.reshape(-1)
+    base = rows * k  # flat indexes: one gather per probe, not a 2-D fancy index
     src = np.empty(len(rows), dtype=np.int64)
     todo = np.arange(len(rows))
     step = 0
@@ -111,7 +122,7 @@ def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> No
             break
         width = min(width, k)
         cand = probe[cols[todo], step:width]  # (pending, tries)
-        hit = filled[rows[todo][:, None], cand]
+        hit = flat[base[todo][:, None] + cand]
         found = hit.any(axis=1)
         src[todo[found]] = cand[found, hit[found].argmax(axis=1)]
         todo = todo[~found]
@@ -120,20 +131,20 @@ def _densify(sig: np.ndarray, filled: np.ndarray, has: np.ndarray, k: int) -> No
 
 
 def _densify_sparse(sig: np.ndarray, filled: np.ndarray, docs: np.ndarray, n_filled: np.ndarray, k: int) -> None:
-    rank = _probe_rank(k)
-    sub = filled[docs]
-    e_doc, e_col = np.nonzero(~sub)  # empty bins, grouped by document
-    f_doc, f_col = np.nonzero(sub)  # filled bins, grouped by document
-    m = n_filled[docs]
-    f_first = np.concatenate(([0], np.cumsum(m)))[:-1]
-    reps = m[e_doc]  # each empty bin meets each filled bin of its document
-    pair_empty = np.repeat(np.arange(len(e_doc)), reps)
-    seg = np.concatenate(([0], np.cumsum(reps)))[:-1]
-    pair_filled = f_first[e_doc][pair_empty] + (np.arange(len(pair_empty)) - seg[pair_empty])
-    ranks = rank[e_col[pair_empty], f_col[pair_filled]]
-    best = np.minimum.reduceat(ranks, seg)  # the first filled bin in each empty bin's order
-    rows = docs[e_doc]
-    sig[rows, e_col] = sig[rows, _probe_order(k)[e_col, best]]
+    """Documents grouped by their number m of filled bins, so each group is one (g, m, K)
+    block: its filled bins' rows of the rank table; the smallest rank per bin is the first
+    filled bin in that bin's order (for a filled bin itself the result is discarded)."""
+    rank = _probe_rank_by_bin(k)
+    m_of = n_filled[docs]
+    order = np.argsort(m_of, kind="stable")
+    docs, m_of = docs[order], m_of[order]
+    starts = np.flatnonzero(np.concatenate(([True], m_of[1:] != m_of[:-1])))
+    for group, m in zip(np.split(docs, starts[1:]), m_of[starts]):
+        sub = filled[group]
+        cols = np.nonzero(sub)[1].reshape(len(group), int(m))  # each document's filled bins, in order
+        src = np.take_along_axis(cols, rank[cols].argmin(axis=1), axis=1)  # (g, K)
+        rows = sig[group]
+        sig[group] = np.where(sub, rows, np.take_along_axis(rows, src, axis=1))
 
 
 def band_keys(sigs: np.ndarray, num_bands: int, rows: int) -> np.ndarray:
@@ -152,7 +163,7 @@ def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
 
 # --------------------------------------------------------------------------- the operator
 
-MAX_PERMUTATIONS = 2048  # the densification table is K x K uint32 (16 MB at 2,048)
+MAX_PERMUTATIONS = 2048  # the densification tables are K x K: int32 probes and uint16 ranks (24 MB at 2,048)
 
 
 def _between(lo: float, hi: float):
