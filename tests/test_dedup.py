@@ -510,3 +510,22 @@ def test_near_dedup_of_two_50_mb_documents_in_a_job(spark, tmp_path, shared_data
     (gone,) = spark.read.format("delta").load(str(tmp_path / "out" / "dedup_rejected")).collect()
     assert json.loads(gone._record)["id"] == "big2" and gone._duplicate_of == f"{data}:1"
     assert gone._dup_jaccard == 1.0
+
+
+def test_rows_are_read_again_only_when_that_is_a_plain_deterministic_file_scan(spark, c4, tmp_path):
+    """A file scan with filters and projections is parsed again instead of persisted; rows
+    that a Python UDF, a shuffle or a random column made are persisted, since reading them
+    again would run the UDF again or, for rand(), give other rows."""
+    from pyspark.sql import functions as F
+
+    from sparkops.dedup.near import _cheap_to_reread
+    from sparkops.spark.functions import column_function
+
+    path = tmp_path / "docs.jsonl"
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in c4[:50]))
+    df = spark.read.schema("text string").json(str(path))
+    assert _cheap_to_reread(df)
+    assert _cheap_to_reread(df.where(F.length("text") > 100).select("text"))
+    assert not _cheap_to_reread(df.select(column_function("alnum_ratio")("text"), "text"))
+    assert not _cheap_to_reread(df.withColumn("r", F.rand()))
+    assert not _cheap_to_reread(df.repartition(4))
