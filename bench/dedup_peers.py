@@ -59,8 +59,8 @@ CONSTRAINTS = HERE / "constraints"
 
 def pip_constraints(venv: str) -> list[str]:
     """``-c bench/constraints/<venv>.txt``: every package of the peer's venv at the version the
-    committed results ran with (the top-level pins alone let pip pick today's newest of the
-    rest: text-dedup's venv resolved pyspark 4.3.0 and pandas 3.1.1 on its own)."""
+    committed results ran with. The top-level pins alone leave the rest to whatever is newest
+    on the day (that is how text-dedup's venv got pyspark 4.3.0 and pandas 3.1.1)."""
     path = CONSTRAINTS / f"{venv}.txt"
     return ["-c", str(path)] if path.is_file() else []
 
@@ -78,7 +78,8 @@ def ensure_venv(tool: str, log=print) -> None:
     log(f"{tool}: venv missing, creating {venv}")
     shutil.rmtree(venv, ignore_errors=True)  # a half-made one from an interrupted install
     base = shutil.which("python3.11") or sys.executable
-    for cmd in ([base, "-m", "venv", str(venv)], [str(venv / "bin" / "pip"), "install", *pip_constraints(PEERS[tool]["venv"]), *PEERS[tool]["pip"]]):
+    pip = [str(venv / "bin" / "pip"), "install", *pip_constraints(PEERS[tool]["venv"]), *PEERS[tool]["pip"]]
+    for cmd in ([base, "-m", "venv", str(venv)], pip):
         log("$ " + shlex.join(cmd))
         try:
             subprocess.run(cmd, check=True)

@@ -127,7 +127,8 @@ def ensure_dj_venv() -> None:
     # the same throwaway venv `make parity-fixture` builds
     log(f"Data-Juicer venv missing: creating {DJ_VENV}")
     py = shutil.which("python3.11") or sys.executable
-    for cmd in ([py, "-m", "venv", str(DJ_VENV)], [str(DJ_VENV / "bin" / "pip"), "install", *dedup_peers.pip_constraints("dj"), *DJ_PIP_SPEC]):
+    pip = [str(DJ_VENV / "bin" / "pip"), "install", *dedup_peers.pip_constraints("dj"), *DJ_PIP_SPEC]
+    for cmd in ([py, "-m", "venv", str(DJ_VENV)], pip):
         log("$ " + shlex.join(cmd))
         subprocess.run(cmd, check=True)
 

@@ -94,6 +94,9 @@ def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch, k):
     cut = mh._sparse_bins(k)
     assert (n_filled <= cut).sum() >= 5 and (n_filled > 2 * cut).sum() >= (100 if k == 256 else 10)
     sig, has = signatures(doc, h, len(texts), k)
+    monkeypatch.setattr(mh, "_SPARSE_BLOCK", 1)  # one sparse document per block
+    one_by_one, _ = signatures(doc, h, len(texts), k)
+    assert np.array_equal(sig[has], one_by_one[has])
     monkeypatch.setattr(mh, "_sparse_bins", lambda k: 0)
     probed, has2 = signatures(doc, h, len(texts), k)
     assert np.array_equal(has, has2) and np.array_equal(sig[has], probed[has])

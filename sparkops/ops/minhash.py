@@ -139,12 +139,17 @@ def _densify_sparse(sig: np.ndarray, filled: np.ndarray, docs: np.ndarray, n_fil
     order = np.argsort(m_of, kind="stable")
     docs, m_of = docs[order], m_of[order]
     starts = np.flatnonzero(np.concatenate(([True], m_of[1:] != m_of[:-1])))
-    for group, m in zip(np.split(docs, starts[1:]), m_of[starts]):
-        sub = filled[group]
-        cols = np.nonzero(sub)[1].reshape(len(group), int(m))  # each document's filled bins, in order
-        src = np.take_along_axis(cols, rank[cols].argmin(axis=1), axis=1)  # (g, K)
-        rows = sig[group]
-        sig[group] = np.where(sub, rows, np.take_along_axis(rows, src, axis=1))
+    for same_m, m in zip(np.split(docs, starts[1:]), m_of[starts]):
+        step = max(1, _SPARSE_BLOCK // (int(m) * k))  # a block stays small at any K (2,048: 341 x 2,048 a doc)
+        for group in (same_m[i:i + step] for i in range(0, len(same_m), step)):
+            sub = filled[group]
+            cols = np.nonzero(sub)[1].reshape(len(group), int(m))  # each document's filled bins, in order
+            src = np.take_along_axis(cols, rank[cols].argmin(axis=1), axis=1)  # (g, K)
+            rows = sig[group]
+            sig[group] = np.where(sub, rows, np.take_along_axis(rows, src, axis=1))
+
+
+_SPARSE_BLOCK = 1 << 22  # rank look-ups per block of sparse documents (4 M: 4-8 MB of ranks)
 
 
 def band_keys(sigs: np.ndarray, num_bands: int, rows: int) -> np.ndarray:
