@@ -58,16 +58,16 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> tuple[DataFrame, DataFrame 
     the same ids as long as the rows before this op are deterministic (a file read, the
     sparkops mappers and filters); a job numbers rows by file and line anyway.
     """
-    keep = (lambda d: d) if _cheap_to_reread(df) else (lambda d: d.persist(ROWS_LEVEL))
+    cache_rows = (lambda d: d) if _cheap_to_reread(df) else (lambda d: d.persist(ROWS_LEVEL))
     if order_cols == ["_source", "_line"]:
-        df = keep(df)
+        df = cache_rows(df)
         # the input file names (not documents) are few: number them on the driver
         names = sorted(r[0] for r in df.select("_source").distinct().collect())
         files = df.sparkSession.createDataFrame(list(enumerate(names, 1)), "_mh_file long, _source string")
         return (df.join(F.broadcast(files), "_source")
                 .withColumn(DOC, F.shiftleft(F.col("_mh_file"), FILE_SHIFT) + F.col("_line"))
                 .drop("_mh_file")), files
-    return keep(df.withColumn(DOC, F.monotonically_increasing_id())), None
+    return cache_rows(df.withColumn(DOC, F.monotonically_increasing_id())), None
 
 
 # physical operators that only read files and pick rows and columns
