@@ -1486,6 +1486,30 @@ def selected_tools(args) -> dict[str, list[str]]:
     return out
 
 
+def note_venv_changes(res: dict, before: dict, freezes: dict) -> None:
+    """Record whether any venv changed between the start of the bench and the end of this
+    scenario (`pip list` before vs now): a change means something installed mid-run."""
+    after = {k: venv_freeze(py) if py else [] for k, py in freezes.items()}
+    changed = {k: sorted(set(after[k]) ^ set(before[k])) for k in before}
+    res["venv_changes"] = changed
+    res["verification"]["lines"].append(
+        f"**venv contents changed during the run**: {changed}" if any(changed.values()) else
+        "No venv changed during the run (`pip list` of each before = after): nothing was installed.")
+
+
+def save_results(done: dict, json_path: Path, md_path: Path) -> None:
+    """Merge this run's scenarios into results.json (a scenario not run now keeps its previous
+    results) and re-write RESULTS.md and the charts from it."""
+    results = load_results(json_path)
+    results["scenarios"].update(done)
+    results["json_path"] = done[next(iter(done))]["json_path"]
+    results.pop("rendered", None)
+    prepare_for_report(results)
+    json_path.write_text(dump_results(results))
+    write_charts(results, md_path)
+    write_report(results, md_path)
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -1569,8 +1593,9 @@ def main() -> int:
     corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
     log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
-    freeze_before = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else [],
-                     **{t: venv_freeze(dedup_peers.python(t)) for t in peers}}
+    freezes = {"sparkops": SPARK_PY, "dj": DJ_PY if uses_dj else None,
+               **{t: dedup_peers.python(t) for t in peers}}
+    freeze_before = {k: venv_freeze(py) if py else [] for k, py in freezes.items()}
 
     done = {}
     for name, tools in plan.items():
@@ -1588,24 +1613,12 @@ def main() -> int:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0
         done[name] = res
+        # Written after every scenario, not once at the end: a full run takes hours, and one
+        # stopped in its third scenario keeps the two it finished.
+        note_venv_changes(res, freeze_before, freezes)
+        save_results(done, json_path, md_path)
+        log(f"scenario {name} done in {res['bench_wall_s'] / 60:.1f} min; results so far in {md_path}")
 
-    freeze_after = {"sparkops": venv_freeze(SPARK_PY), "dj": venv_freeze(DJ_PY) if uses_dj else [],
-                    **{t: venv_freeze(dedup_peers.python(t)) for t in peers}}
-    changed = {k: sorted(set(freeze_after[k]) ^ set(freeze_before[k])) for k in freeze_before}
-    for res in done.values():
-        res["venv_changes"] = changed
-        res["verification"]["lines"].append(
-            f"**venv contents changed during the run**: {changed}" if any(changed.values()) else
-            "No venv changed during the run (`pip list` of each before = after): nothing was installed.")
-
-    results = load_results(json_path)  # a scenario not run now keeps its previous results
-    results["scenarios"].update(done)
-    results["json_path"] = done[next(iter(done))]["json_path"]
-    results.pop("rendered", None)
-    prepare_for_report(results)
-    json_path.write_text(dump_results(results))
-    write_charts(results, md_path)
-    write_report(results, md_path)
     log(f"wrote {md_path} and {json_path} ({(time.time() - t_bench) / 60:.1f} min)")
     for res in done.values():
         for k, v in res["ratios"].items():

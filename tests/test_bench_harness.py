@@ -191,6 +191,37 @@ def test_render_report_with_charts(results, tmp_path):
     assert "## Dedup: MinHash vs Data-Juicer" in text and "### Scaling" in text
 
 
+def test_results_are_saved_after_each_scenario(results, tmp_path):
+    """save_results merges a run's finished scenarios into results.json and re-writes the
+    report: a scenario finished earlier in the run, or in an earlier run, survives the next."""
+    js, md = tmp_path / "results.json", tmp_path / "RESULTS.md"
+    earlier = {"scenarios": {"filters": results["scenarios"]["filters"]}, "json_path": "r.json"}
+    js.write_text(run.dump_results(earlier))
+    done = {"job": results["scenarios"]["job"]}
+    run.save_results(done, js, md)  # the first scenario of this run finished
+    assert set(json.loads(js.read_text())["scenarios"]) == {"filters", "job"}
+    assert "## Full job" in md.read_text() and "## Dedup" not in md.read_text()
+    done["dedup"] = results["scenarios"]["dedup"]
+    run.save_results(done, js, md)  # the second one
+    saved = json.loads(js.read_text())["scenarios"]
+    assert set(saved) == {"filters", "job", "dedup"}
+    assert saved["dedup"]["summary"]["minhash"]["wall_s"]["median"] == 30.0
+    assert "### Scaling" in md.read_text() and "## 11 filters" in md.read_text()
+
+
+def test_venv_changes_are_noted_per_scenario(tmp_path):
+    res = {"verification": {"lines": []}}
+    py = Path(sys.executable)
+    before = {"sparkops": run.venv_freeze(py), "dj": []}
+    run.note_venv_changes(res, before, {"sparkops": py, "dj": None})
+    assert res["venv_changes"] == {"sparkops": [], "dj": []}
+    assert res["verification"]["lines"][-1].startswith("No venv changed")
+    before["sparkops"] = before["sparkops"] + ["ghost==1.0"]  # as if uninstalled mid-run
+    run.note_venv_changes(res, before, {"sparkops": py, "dj": None})
+    assert res["venv_changes"]["sparkops"] == ["ghost==1.0"]
+    assert "changed during the run" in res["verification"]["lines"][-1]
+
+
 def test_a_failing_chart_costs_only_itself(results, tmp_path):
     del results["scenarios"]["dedup"]["scaling"]["runs"][1]["wall_s"]  # a malformed run
     made = charts.render(results, tmp_path, tmp_path)
