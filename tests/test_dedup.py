@@ -515,6 +515,59 @@ def test_near_dedup_of_two_50_mb_documents_in_a_job(spark, tmp_path, shared_data
     assert gone._dup_jaccard == 1.0
 
 
+def _python_passes(node) -> int:
+    """Python operator nodes of an executed plan, not counting those inside persisted rows
+    (an InMemoryTableScan is a leaf: what it caches is computed once). Adaptive execution's
+    root is a leaf too: the plan it runs is its inputPlan."""
+    name = node.nodeName()
+    if name == "AdaptiveSparkPlan":
+        return _python_passes(node.inputPlan())
+    own = int(any(k in name for k in ("Python", "ArrowEval", "MapInArrow", "MapInPandas")))
+    children = node.children()
+    return own + sum(_python_passes(children.apply(i)) for i in range(children.size()))
+
+
+@pytest.mark.spark
+def test_a_stage_pass_runs_its_ops_once_and_its_scope_releases_what_it_persisted(spark, c4):
+    """Filters before a deduplicator: each op's output is read twice (the rows it removed,
+    and the next op's input or the kept rows). Each is persisted once, so no Python pass runs
+    twice, and the deduplicator, which sees persisted rows, keeps no copy of its own: two
+    copies in all. Leaving ``caching.released_after`` unpersists them; the rows are those
+    of the unscoped pass."""
+    from sparkops.spark import caching
+    from sparkops.spark.fusion import stage_pass
+
+    rows = _corpus(c4)
+    df = spark.createDataFrame(rows, "text string, id string, dup_of string, _source string, _line long")
+    process = [{"text_length_filter": {"min_len": 300}}, "document_minhash_deduplicator"]
+    spark.catalog.clearCache()
+    cache = spark._jsparkSession.sharedState().cacheManager()
+    with caching.released_after() as held:
+        out = stage_pass(df, process, order_cols=["_source", "_line"])
+        got = sorted((r.id, r._keep, r._dropped_by) for r in out.collect())
+        assert _python_passes(out._jdf.queryExecution().executedPlan()) == 0
+        assert len(held) == 2 and not cache.isEmpty()
+    assert cache.isEmpty()
+    dropped = {d for _, _, d in got}
+    assert {"text_length_filter", "document_minhash_deduplicator", None} <= dropped
+    plain = stage_pass(df, process, order_cols=["_source", "_line"])  # no scope: persisted till the session ends
+    assert sorted((r.id, r._keep, r._dropped_by) for r in plain.collect()) == got
+    spark.catalog.clearCache()
+
+
+def test_a_scope_releases_its_rows_when_the_block_fails(spark):
+    from sparkops.spark import caching
+
+    spark.catalog.clearCache()
+    cache = spark._jsparkSession.sharedState().cacheManager()
+    with pytest.raises(RuntimeError, match="gate failed"):
+        with caching.released_after():
+            caching.persist(spark.range(10)).count()
+            assert not cache.isEmpty()
+            raise RuntimeError("gate failed")
+    assert cache.isEmpty()
+
+
 def test_rows_are_read_again_only_when_that_is_a_plain_deterministic_file_scan(spark, c4, tmp_path):
     """A file scan with filters and projections is parsed again instead of persisted; rows
     that a Python UDF, a shuffle or a random column made are persisted, since reading them

@@ -24,20 +24,20 @@ from __future__ import annotations
 
 from typing import Callable
 
-from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import DoubleType, LongType, StructField, StructType
 
 from sparkops.dedup.components import checkpointed_count, connected_components, star_forest
 from sparkops.dedup.survivor import ranking, sort_order
+from sparkops.spark import caching
+from sparkops.spark.caching import ROWS_LEVEL
 
 KEEP, DROPPED_BY, DUPLICATE_OF, CLUSTER = "_keep", "_dropped_by", "_duplicate_of", "_dup_cluster"
 DOC = "_mh_doc"
-# the rows (text, record) are cached on local disk, not in the heap: they are read twice (the
+# the rows (text, record) are cached on local disk (ROWS_LEVEL), not in the heap: read twice (the
 # sketch pass, the final join) and the heap is needed by rows being built: a 50 MB document is
 # a 100+ MB row (text and record) whose buffer doubles as it grows
-ROWS_LEVEL = StorageLevel.DISK_ONLY
 BROADCAST_REMOVED = 1_000_000  # removed rows (ids and scores only) joined back by broadcast up to this
 
 
@@ -49,16 +49,17 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> tuple[DataFrame, DataFrame 
     a job the (_mh_file, _source) numbering of the input files. Either way the ids follow the
     input order.
 
-    The rows are persisted (``ROWS_LEVEL``: on local disk), so the ops before the deduplicator
-    run once however often the rows are read, unless reading them again is cheaper than
-    that (``_cheap_to_reread``). The persist is lazy: the first pass over the rows (the
+    The rows are persisted (``ROWS_LEVEL``: on local disk; released with the caller's
+    ``caching.released_after`` scope), so the ops before the deduplicator run once however
+    often the rows are read, unless reading them again is cheaper than that
+    (``_cheap_to_reread``). The persist is lazy: the first pass over the rows (the
     sketch pass, or in a job the listing of input files) fills the cache, so the input is
     parsed once. Spark's row ids
     depend on the partitioning only, so a partition recomputed after losing an executor gets
     the same ids as long as the rows before this op are deterministic (a file read, the
     sparkops mappers and filters); a job numbers rows by file and line anyway.
     """
-    cache_rows = (lambda d: d) if _cheap_to_reread(df) else (lambda d: d.persist(ROWS_LEVEL))
+    cache_rows = (lambda d: d) if _cheap_to_reread(df) else caching.persist
     if order_cols == ["_source", "_line"]:
         df = cache_rows(df)
         # the input file names (not documents) are few: number them on the driver
@@ -70,16 +71,19 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> tuple[DataFrame, DataFrame 
     return cache_rows(df.withColumn(DOC, F.monotonically_increasing_id())), None
 
 
-# physical operators that only read files and pick rows and columns
-_SCAN_ONLY = {"Filter", "Project", "WholeStageCodegen", "InputAdapter", "ColumnarToRow"}
+# physical operators that only read files (or rows persisted already) and pick rows and columns
+_SCAN_ONLY = {"Filter", "Project", "WholeStageCodegen", "InputAdapter", "ColumnarToRow", "InMemoryTableScan"}
 
 
 def _cheap_to_reread(df: DataFrame) -> bool:
-    """True when the rows are a file scan with only deterministic filters and projections (no
-    Python UDF, no shuffle): reading them twice costs a second parse (a read and count of the
+    """True when the rows are a file scan, or rows persisted already (a stage pass persists
+    what its ops computed), with only deterministic filters and projections on top (no
+    Python UDF, no shuffle): persisting them again would write a second copy for nothing,
+    and reading a file twice costs a second parse (a read and count of the
     186 MB bench corpus: about 1 s in a warm JVM), less than writing them to local disk and
     reading them back (1.2 and 4.3 s more than the sketch pass alone, in two runs). The ids
-    stay the same: a file scan's partitions and row order are the same at every read."""
+    stay the same: a file scan's (or a persisted copy's) partitions and row order are the
+    same at every read."""
     qe = df._jdf.queryExecution()
     if not qe.optimizedPlan().deterministic():
         return False

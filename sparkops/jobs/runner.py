@@ -36,6 +36,7 @@ from pyspark.sql import functions as F
 
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
+from sparkops.spark import caching
 from sparkops.spark.fusion import DEDUP_COLUMNS, DROPPED_BY, KEEP, stage_pass
 
 INPUT_COLUMNS = ("text", "_record", "_source", "_line")
@@ -157,12 +158,21 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
 
 def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
                run_id: str, result: RunResult, say) -> DataFrame:
+    # what the stage persists (its result, the rows between its ops) is released when it ends
+    with caching.released_after():
+        _compute_and_commit(spec, stage, stage_hash, current, out, run_id, result, say)
+    return spark.read.format("delta").load(str(out / stage.name))
+
+
+def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
+                        run_id: str, result: RunResult, say) -> None:
     t0 = time.time()
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
     base = current.drop("stats") if "stats" in current.columns else current
-    done = stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
-                      where=f"{spec.source}: stage '{stage.name}'").persist(StorageLevel.MEMORY_AND_DISK)
+    done = caching.persist(stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
+                                      where=f"{spec.source}: stage '{stage.name}'"),
+                           StorageLevel.MEMORY_AND_DISK)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
     rows_in = sum(outcome.values())
     kept = outcome.get(None, 0)
@@ -186,13 +196,11 @@ def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: Dat
     # rejected first: the stage table's commit is what marks the stage done for a resume
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
-    done.unpersist()
     seconds = time.time() - t0
     result.stages.append(StageResult(stage.name, rows_in, kept, rows_in - kept, per_op, seconds, gate=gate))
     say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rows_in - kept:,} rejected "
         f"({seconds:.1f} s: ops {t_ops - t0:.1f}, gate {t_gate - t_ops:.1f}, Delta commits "
         f"{time.time() - t_gate:.1f}) -> {table}")
-    return spark.read.format("delta").load(str(table))
 
 
 def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:

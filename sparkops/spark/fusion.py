@@ -24,6 +24,7 @@ from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, Str
 
 from sparkops.ops.pipeline import Pipeline
 from sparkops.registry import BoundOp, OpError, bind
+from sparkops.spark import caching
 
 KEEP, DROPPED_BY, STATS = "_keep", "_dropped_by", "stats"
 # what deduplicators add to the rows they remove (kept rows never carry them on)
@@ -103,6 +104,10 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     kept at its point of the list (its DataFrame algorithm, ``Op.frame``). The statistics of
     all segments are merged into one ``stats`` struct; ``_dropped_by`` names the first op
     that removed a row and ``_duplicate_of`` the kept copy of a removed duplicate.
+
+    With a deduplicator in the list, the rows between ops are persisted on local disk
+    (``caching.persist``): call it inside ``caching.released_after()`` and materialise the
+    result there to release them when done, as a job stage does.
     """
     entries = recipe_entries(process)
     bound = [bind(e, where) for e in entries]
@@ -131,6 +136,10 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
                 stats_parts.append(f"_stats_{n}")
         else:
             out = _run_frame(current, items[0], text_col, order_cols)
+        # read twice below (the rows it removed, and the next op's input or the kept rows):
+        # persisted, so its Python pass or its deduplicator's shuffles run once (the next
+        # deduplicator sees persisted rows and keeps no copy of its own)
+        out = caching.persist(out)
         done.append(out.where(~F.col(KEEP)))
         current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     final = current.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
