@@ -23,6 +23,7 @@ import statistics
 from pathlib import Path
 
 import dedup_peers
+import proctree
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
@@ -448,8 +449,7 @@ def interpret(res: dict) -> list[str]:
     out += scaling_interpretation(res)
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:
-        out.append(f"- **{len(flagged)} run(s) kept although disturbed** by other load on the machine "
-                   f"(see the all-runs table): their numbers are pessimistic for the tool concerned.")
+        out.append(proctree.disturbed_line(flagged))
     return out
 
 

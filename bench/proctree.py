@@ -91,6 +91,9 @@ def machine_steal_seconds() -> float:
     return (vals[7] if len(vals) > 7 else 0) / os.sysconf("SC_CLK_TCK")
 
 
+PAUSE_LIMIT_S = 1.0  # realtime ahead of monotonic by more than this: the VM was frozen
+
+
 @dataclass
 class Measurement:
     cmd: list[str]
@@ -104,6 +107,10 @@ class Measurement:
     peak_procs: int = 0
     other_load_cpu_s: float = 0.0  # machine CPU outside the tree during the run
     steal_s: float = 0.0  # CPU seconds the hypervisor took from the VM during the run
+    # seconds the whole VM was frozen during the run (a snapshot or a migration): the
+    # realtime clock moved on, the monotonic one (wall_s) did not. The tool's own
+    # clock-time figures then exceed wall_s, and page caches may have been dropped.
+    paused_s: float = 0.0
     samples: int = 0
     killed_leftovers: list[int] = field(default_factory=list)
     # polled CPU seconds by role: the command itself, JVM, Spark's Python workers, other
@@ -132,7 +139,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
     m = Measurement(cmd=list(cmd))
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
     busy0, steal0 = machine_busy_seconds(), machine_steal_seconds()
-    t0 = time.perf_counter()
+    t0, real0 = time.perf_counter(), time.time()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     root, pgid = proc.pid, proc.pid
@@ -202,6 +209,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
         if log_path:
             log.close()
     m.wall_s = time.perf_counter() - t0
+    m.paused_s = max(0.0, time.time() - real0 - m.wall_s)
     # a process reaped between the last sample and now
     for pid, status, ru in _reap_all():
         m.cpu_s += ru.ru_utime + ru.ru_stime
@@ -292,3 +300,27 @@ def _killpg(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def paused_cell(x: dict) -> str:
+    """A run's frozen seconds for a table: '–' when not recorded, '≥ N' when inferred."""
+    if "paused_s" not in x:
+        return "–"
+    return f"{'≥ ' if x.get('paused_inferred') else ''}{x['paused_s']:.1f}"
+
+
+def disturbed_line(flagged: list[dict]) -> str:
+    """The interpretation's line on runs kept although disturbed."""
+    paused = [x for x in flagged if x.get("paused_s", 0.0) > PAUSE_LIMIT_S]
+    line = (f"- **{len(flagged)} run(s) kept although disturbed** (see the all-runs table): their "
+            f"numbers are not the tool's alone.")
+    if paused:
+        line += (" The VM was frozen during " + ", ".join(
+            f"{x['tool']} rep {x['rep']} ({paused_cell(x)} s)" for x in paused)
+            + ": their wall time excludes the frozen time (the monotonic clock stopped) but the tool's "
+              "own clock counted it, so its processing time can exceed its wall time there, and "
+              "after the freeze the caches were cold.")
+    return line

@@ -33,6 +33,7 @@ from pathlib import Path
 import yaml
 
 import job_scenario
+import proctree
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPE_DIR = ROOT / "bench" / "recipes"
@@ -569,7 +570,6 @@ def interpret(res: dict, name: str) -> list[str]:
                    f"for all {len(dj_ops)}): " + ", ".join(f"`{x['op']}` {x['dj_s']:.1f} s" for x in top) + ".")
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:
-        out.append(f"- **{len(flagged)} run(s) kept although disturbed** by other load on the machine "
-                   "(see the all-runs table): their numbers are pessimistic for the tool concerned.")
+        out.append(proctree.disturbed_line(flagged))
     return out
 

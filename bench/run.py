@@ -694,17 +694,19 @@ def ratio_lines(res: dict) -> list[str]:
 def all_runs_table(res: dict) -> list[str]:
     L = ["All runs (the medians above use the last attempt of each tool and repetition; a run is "
          f"*disturbed* when other processes used more than {res['max_other_load']} cores on average "
-         "during it, and is then repeated):", ""]
+         f"during it, or when the VM was frozen for more than {proctree.PAUSE_LIMIT_S:.0f} s of it (*VM paused*: the "
+         "realtime clock moved on and the monotonic one, which times the run, did not; ≥ = inferred "
+         "from the tool's own clock), and is then repeated):", ""]
     L.append("| tool | rep | attempt | started | wall s | docs/s | CPU s (rusage / polled) | peak RSS GiB | "
-             "other load cores | steal s | disturbed |")
-    L.append("|---|---|---|---|---|---|---|---|---|---|---|")
+             "other load cores | steal s | VM paused s | disturbed |")
+    L.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for x in res["all_runs"]:
         L.append(f"| {x['tool']}{' (**failed**)' if x.get('failed') else ''} | {x['rep']} | {x['attempt']} | "
                  f"{x.get('started', '')} | {x['wall_s']:.1f} | "
                  f"{x['docs_per_s']:.0f} | {x['cpu_s']:.1f} ({x['cpu_rusage_s']:.1f} / {x['cpu_polled_s']:.1f}) | "
                  f"{x['peak_rss_bytes'] / 2**30:.2f} | {x['other_load_cores']:.2f} | "
                  f"{format(x['steal_s'], '.1f') if 'steal_s' in x else '–'} | "
-                 f"{'**yes**' if x['disturbed'] else 'no'} |")
+                 f"{proctree.paused_cell(x)} | {'**yes**' if x['disturbed'] else 'no'} |")
     L.append("")
     return L
 
@@ -1076,8 +1078,7 @@ def interpret(res: dict) -> list[str]:
                        f"converts each document once.")
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:
-        out.append(f"- **{len(flagged)} run(s) kept although disturbed** by other load on the machine "
-                   f"(see the all-runs table): their numbers are pessimistic for the tool concerned.")
+        out.append(proctree.disturbed_line(flagged))
     if "sql" in s and "fused" in s:
         out.append(f"- One-by-one SQL vs fused: {r.get('fused vs one-by-one SQL (docs/s, whole process)', nan):.2f}x "
                    f"in favour of fused (processing only "
@@ -1132,12 +1133,35 @@ def interpret_job(res: dict) -> list[str]:
                    f"{len(dj_ops)}): " + ", ".join(f"`{r['op']}` {r['dj_s']:.1f} s" for r in top) + ".")
     flagged = [x for x in res["runs"] if x.get("disturbed")]
     if flagged:
-        out.append(f"- **{len(flagged)} run(s) kept although disturbed** by other load on the machine "
-                   f"(see the all-runs table): their numbers are pessimistic for the tool concerned.")
+        out.append(proctree.disturbed_line(flagged))
     return out
 
 
 # --------------------------------------------------------------------------- scenarios
+
+
+def disturbance(row: dict, max_other_load: float) -> str:
+    """Why a run does not measure the tool alone ('' when it does): other processes' load,
+    or the VM frozen mid-run (seen here as `random: crng reseeded due to virtual machine
+    fork` in dmesg: the monotonic clock stops, and the run resumes with cold caches)."""
+    why = []
+    if row["other_load_cores"] > max_other_load:
+        why.append(f"other processes used {row['other_load_cores']:.2f} cores on average during the run "
+                   f"> {max_other_load}")
+    if row.get("paused_s", 0.0) > proctree.PAUSE_LIMIT_S:
+        why.append(f"the VM was frozen for {row['paused_s']:.1f} s during the run")
+    return "; ".join(why)
+
+
+def infer_pauses(res: dict) -> None:
+    """Runs recorded before `paused_s` existed: a tool's own clock-time processing longer than
+    the whole run's monotonic wall time means the VM was frozen for at least the difference."""
+    for x in res.get("runs", []) + res.get("all_runs", []):
+        if "paused_s" in x:
+            continue
+        gap = ((x.get("inner") or {}).get("process_s") or 0.0) - x["wall_s"]
+        if gap > proctree.PAUSE_LIMIT_S:
+            x["paused_s"], x["paused_inferred"], x["disturbed"] = gap, True, True
 
 
 def run_attempts(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | None = None) -> list[dict]:
@@ -1148,13 +1172,13 @@ def run_attempts(tool: str, rep: int, args, corpus: Path, n_docs: int, label: st
         row = run_one(tool, rep, args, corpus, n_docs, label)
         row["attempt"] = attempt
         row["other_load_cores"] = row["other_load_cpu_s"] / row["wall_s"]
-        row["disturbed"] = row["other_load_cores"] > args.max_other_load
+        why = disturbance(row, args.max_other_load)
+        row["disturbed"] = bool(why)
         attempts.append(row)
         # a failed gate fails again on the same input: repeating it measures nothing new
-        if not row["disturbed"] or row.get("failed"):
+        if not why or row.get("failed"):
             break
-        log(f"rep {rep} {label or tool}: disturbed (other processes used {row['other_load_cores']:.2f} cores on "
-            f"average during the run > {args.max_other_load})"
+        log(f"rep {rep} {label or tool}: disturbed ({why})"
             + (", repeating it" if attempt < args.retries else ", keeping it (flagged)"))
     return attempts
 
@@ -1414,6 +1438,7 @@ def load_results(path: Path) -> dict:
 def prepare_for_report(results: dict) -> None:
     """Fill what older results lack and re-derive the interpretation from the numbers."""
     for name, res in results["scenarios"].items():
+        infer_pauses(res)
         res.setdefault("paired_ratios", paired_ratios(res["runs"], res["reps"]))
         if (res.get("make_command") or "").endswith("BENCH_ARGS=''"):
             res["make_command"] = "make bench"

@@ -222,6 +222,26 @@ def test_venv_changes_are_noted_per_scenario(tmp_path):
     assert "changed during the run" in res["verification"]["lines"][-1]
 
 
+def test_a_frozen_vm_disturbs_a_run():
+    """A run during which the VM was frozen (realtime ahead of monotonic) is disturbed like
+    one with other load, and is repeated; runs recorded before paused_s existed are caught
+    by the tool's own processing time exceeding the run's wall time."""
+    quiet = {"other_load_cores": 0.01, "paused_s": 0.2}
+    assert run.disturbance(quiet, 0.25) == ""
+    assert "frozen for 57.0 s" in run.disturbance({**quiet, "paused_s": 57.0}, 0.25)
+    both = run.disturbance({"other_load_cores": 0.5, "paused_s": 3.0}, 0.25)
+    assert "0.50 cores" in both and "frozen for 3.0 s" in both
+    old = {"runs": [{"tool": "dj_rules", "rep": 1, "wall_s": 247.1, "inner": {"process_s": 304.1}, "disturbed": False},
+                    {"tool": "rules", "rep": 1, "wall_s": 105.6, "inner": {"process_s": 98.1}, "disturbed": False}]}
+    run.infer_pauses(old)
+    paused, fine = old["runs"]
+    assert paused["disturbed"] and paused["paused_s"] == pytest.approx(57.0) and paused["paused_inferred"]
+    assert not fine["disturbed"] and "paused_s" not in fine
+    assert proctree.paused_cell(paused) == "≥ 57.0" and proctree.paused_cell(fine) == "–"
+    line = proctree.disturbed_line([paused])
+    assert "1 run(s) kept although disturbed" in line and "dj_rules rep 1 (≥ 57.0 s)" in line
+
+
 def test_a_failing_chart_costs_only_itself(results, tmp_path):
     del results["scenarios"]["dedup"]["scaling"]["runs"][1]["wall_s"]  # a malformed run
     made = charts.render(results, tmp_path, tmp_path)
@@ -299,6 +319,7 @@ def test_run_measured_records_series():
     assert 0 < len(s["t"]) <= proctree.SERIES_POINTS and s["t"] == sorted(s["t"])
     assert max(s["rss_mib"]) == pytest.approx(m.peak_rss_bytes / 2**20, abs=0.1)
     assert max(s["by_role_mib"]["main process"]) >= 60
+    assert 0 <= m.paused_s < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
 
 
 # --------------------------------------------------------------------------- dedup scenario
