@@ -50,11 +50,14 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 docs: $(VENV)/.installed
 	$(BIN)/python -m sparkops.docs
 
-# re-run Data-Juicer 1.6.1 itself (throwaway venv in .peers/dj) to rebuild the parity fixture
+# re-run Data-Juicer 1.6.1 and datatrove 0.10.1 themselves (throwaway venvs in .peers/) to
+# rebuild the parity fixtures
 parity-fixture: assets
 	@test -x .peers/dj/bin/python || { $(PYTHON) -m venv .peers/dj && .peers/dj/bin/pip install --quiet -c bench/constraints/dj.txt "py-data-juicer==1.6.1" aiohttp ftfy fasttext-predict simhash-pybind scipy; }
 	.peers/dj/bin/python tools/dj_parity/gen_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_recipe_fixture.py
+	@test -x .peers/datatrove/bin/python || { $(PYTHON) -m venv .peers/datatrove && .peers/datatrove/bin/pip install --quiet -c bench/constraints/datatrove.txt "datatrove[processing]==0.10.1" spacy orjson aiohttp; }
+	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 
 clean:
 	rm -rf $(VENV) .cache warehouse spark-warehouse .pytest_cache

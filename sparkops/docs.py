@@ -49,7 +49,7 @@ def _sql_signature(op: Op) -> list[str]:
     if op.kind == "mapper":
         return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
     if op.sql_name:
-        fields = ", ".join(f"{f}: {next(s.dtype for s in op.stats if s.key == k)}" for f, k in op.sql_fields)
+        fields = ", ".join(f"{f}: {op.field_stat(k).dtype}" for f, k in op.sql_fields)
         return [f"`{op.sql_name}(text{args}) -> struct<{fields}>`"]
     return [f"`{s.key}(text{args}) -> {s.dtype}`" for s in op.stats]
 

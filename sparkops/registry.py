@@ -98,6 +98,18 @@ def _coerce(tag: str, value: Any) -> Any:
         if isinstance(value, str):
             return value
         return _coerce("list[str]", value)
+    if tag == "list[(int,float)]":  # [[n, share], ...] (datatrove's n-gram limits)
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            return _BAD
+        pairs = []
+        for item in value:
+            if isinstance(item, (str, bytes)) or not isinstance(item, Sequence) or len(item) != 2:
+                return _BAD
+            n, share = _coerce("int", item[0]), _coerce("float", item[1])
+            if n is _BAD or share is _BAD:
+                return _BAD
+            pairs.append((n, share))
+        return pairs
     raise AssertionError(f"unknown param type tag {tag}")
 
 
@@ -115,6 +127,10 @@ class Stat:
     key: str
     dtype: str  # 'double' | 'long' | 'string' (Spark SQL type names)
     doc: str
+
+
+# the struct field of a text-rewriting filter's SQL function that holds the new text
+REWRITTEN_TEXT = Stat("text", "string", "The text as the filter rewrites it (null when it drops the row).")
 
 
 # Range parameters shared by every Data-Juicer filter (base_op.Filter).
@@ -178,6 +194,15 @@ class Op:
     # it, so this pure layer never imports pyspark
     frame: str | None = None
     sketches: tuple[Sketch, ...] = ()  # deduplicators: their per-row SQL functions
+    # a filter that also rewrites the text of the rows it keeps (C4's line removal): its
+    # compute returns the new texts under "text" beside its stats
+    rewrites_text: bool = False
+
+    def field_stat(self, key: str) -> Stat:
+        """The statistic behind a field of the SQL struct (or the rewritten text)."""
+        if key == "text" and self.rewrites_text:
+            return REWRITTEN_TEXT
+        return next(s for s in self.stats if s.key == key)
 
     def sql_args(self) -> tuple[str, ...]:
         """Optional arguments of the SQL function after ``text``, in order."""

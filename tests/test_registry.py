@@ -34,7 +34,8 @@ def test_sql_names_are_the_binding_ones():
             "avg_line_length", "max_line_length", "stopwords_ratio", "flagged_words_ratio", "lang_id",
             "whitespace_normalization", "punctuation_normalization", "fix_unicode", "clean_email",
             "clean_links", "clean_ip", "remove_repeat_sentences",
-            "minhash_signature", "minhash_bands", "simhash"} == names
+            "minhash_signature", "minhash_bands", "simhash",
+            "gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
 
@@ -61,6 +62,11 @@ def test_unknown_parameter_names_op_and_key():
     ({"words_num_filter": {"tokenization": True}}, r"'tokenization' True is not supported"),
     ({"language_id_score_filter": {"lang": 5}}, r"'lang' must be str\|list\[str\]"),
     ({"text_length_filter": [1, 2]}, r"parameters must be a mapping"),
+    ({"gopher_repetition_filter": {"top_n_grams": [[5, 0.1]]}}, r"'top_n_grams' has n = \[5\]: the statistics "
+                                                                 r"exist for n in \[2, 3, 4\]"),
+    ({"gopher_repetition_filter": {"dup_n_grams": [[5]]}}, r"'dup_n_grams' must be list\[\(int,float\)\]"),
+    ({"gopher_quality_filter": {"language": "xx-nope"}}, r"'language' has no tokenizer: no spaCy tokenizer"),
+    ({"fineweb_quality_filter": {"stop_chars": [".", ""]}}, r"'stop_chars' holds an empty string"),
 ])
 def test_wrong_parameters_give_precise_errors(entry, message):
     with pytest.raises(OpError, match=message):

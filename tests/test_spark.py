@@ -68,14 +68,15 @@ def test_every_sql_function_equals_its_kernel_on_real_text(spark, docs_df, sampl
             expected = iter(bound.apply(live))
             want = [next(expected) if t is not None else None for t in texts]
             got = [by_i[i][name] for i, _, _ in sample]
-        elif stat is None:  # lang_id: a struct
+        elif stat is None:  # a struct of the op's stats (lang_id, the rule sets)
             computed = bound.compute([Doc(t) for t in live])
-            it = iter(zip(computed["lang"], computed["lang_score"]))
-            want = [next(it) if t is not None else (None, None) for t in texts]
-            got = [(by_i[i][name].lang, by_i[i][name].score) if by_i[i][name] else (None, None)
+            width = len(op.sql_fields)
+            it = iter(zip(*(computed[key] for _, key in op.sql_fields)))
+            want = [next(it) if t is not None else (None,) * width for t in texts]
+            got = [tuple(by_i[i][name][f] for f, _ in op.sql_fields) if by_i[i][name] else (None,) * width
                    for i, _, _ in sample]
-            want = [x for pair in want for x in pair]
-            got = [x for pair in got for x in pair]
+            want = [x for row in want for x in row]
+            got = [x for row in got for x in row]
         else:
             it = iter(bound.compute([Doc(t) for t in live])[stat.key])
             want = [next(it) if t is not None else None for t in texts]
@@ -152,6 +153,28 @@ def test_fused_pass_equals_the_pipeline_and_keeps_every_row(spark, docs_df, samp
             assert close(r.stats[name], values[k]), (i, name)
     kept = sparkops.apply(docs_df, process)
     assert kept.count() == sum(expected.keep) and "_keep" not in kept.columns
+
+
+def test_rule_sets_fused_rewrite_text_and_explain_drops(spark, docs_df, sample):
+    """FineWeb's rule sets in one pass: C4 hands the rows it keeps on with their kept lines, the
+    later filter sees that text, and every row says which rule set dropped it."""
+    process = ["gopher_repetition_filter", "gopher_quality_filter",
+               {"c4_quality_filter": {"filter_no_terminal_punct": False}}, "fineweb_quality_filter"]
+    rows = {r.i: r for r in sparkops.fused(docs_df, process).collect()}
+    expected = Pipeline([bind(p) for p in process]).run([t for _, _, t in sample])
+    rewritten = 0
+    for k, (i, _, text) in enumerate(sample):
+        r = rows[i]
+        assert (r.text, r._keep, r._dropped_by) == (expected.texts[k], expected.keep[k], expected.dropped_by[k])
+        for name, values in expected.stats.items():
+            assert close(r.stats[name], values[k]), (i, name)
+        rewritten += r._keep and r.text != text
+    assert rewritten > 10 and 20 < sum(expected.keep) < len(sample) / 2
+    assert {d for d in expected.dropped_by if d} >= {"gopher_repetition_filter", "gopher_quality_filter",
+                                                     "c4_quality_filter", "fineweb_quality_filter"}
+    sql = spark.sql("SELECT count(*) n FROM docs WHERE gopher_quality(text).gopher_words >= 50 "
+                    "AND c4_quality(text, true, true, false).c4_doc_flag IS NULL").first().n
+    assert 0 < sql < len(sample)
 
 
 def test_fused_pass_errors_before_running(spark, docs_df):

@@ -76,6 +76,10 @@ class Doc:
             value = self._cache[key] = make()
             return value
 
+    def shared(self, key, make):
+        """Work several operators of other families need (e.g. spaCy words), made once."""
+        return self._get(key, make)
+
     @property
     def code_points(self) -> np.ndarray:
         return self._get("cp", lambda: code_points(self.text))

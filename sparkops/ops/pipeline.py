@@ -6,6 +6,9 @@ work (word split, line split, code points) for every operator after the first th
 A mapper that changes a document gives it a fresh ``Doc``; one that leaves it unchanged keeps
 the caches.
 
+A filter that rewrites text (C4's line removal) passes the rows it keeps on with their new
+text, like a mapper.
+
 Semantics follow a Data-Juicer pipeline: a row dropped by a filter is not seen by later
 operators (``short_circuit=True``, its later stats stay null). With ``short_circuit=False``
 every filter computes its statistics on every row (for the analyzer and what-if thresholds);
@@ -107,6 +110,13 @@ class Pipeline:
                     if keep[r]:  # the first filter that rejects a row is its reason
                         keep[r] = False
                         dropped_by[r] = bound.name
+                if bound.op.rewrites_text:  # kept rows go on with the text the filter made
+                    gone_now = set(rejected) | set(failed)
+                    for j, r in enumerate(alive):
+                        new = values["text"][j]
+                        if j not in gone_now and new is not None and new != docs[r].text:
+                            docs[r] = Doc(new)
+                            out_texts[r] = new
                 gone = set(rejected) if self.short_circuit else set()
                 alive = _without(alive, failed, gone, keep, dropped_by, bound.name)
         return BatchResult(out_texts, stats, keep, dropped_by)
@@ -146,7 +156,7 @@ def _guarded_compute(bound: BoundOp, docs: list[Doc]):
     try:
         return bound.compute(docs), {}
     except Exception:
-        keys = [s.key for s in bound.op.stats]
+        keys = [s.key for s in bound.op.stats] + (["text"] if bound.op.rewrites_text else [])
         values = {k: [] for k in keys}
         failed = {}
         for j, d in enumerate(docs):

@@ -124,7 +124,7 @@ def sketch_udf(op: Op, sketch: Sketch):
 
 
 def op_stat(op: Op, key: str) -> Stat:
-    return next(s for s in op.stats if s.key == key)
+    return op.field_stat(key)
 
 
 @lru_cache(maxsize=None)
