@@ -105,10 +105,16 @@ def command(tool: str, corpus: Path, out_dir: Path, result: Path, np: int) -> tu
     cmd = [str(python(tool)), str(HERE / PEERS[tool]["script"]), "--corpus", str(corpus),
            "--out", str(out_dir / "data"), "--work", str(out_dir / "work"), "--result", str(result)]
     cmd += ["--tasks", str(np), "--workers", str(np)] if tool == "datatrove_minhash" else ["--num-proc", str(np)]
+    return cmd, offline_env()
+
+
+def offline_env() -> dict:
+    """A peer runner's environment: no Spark, Data-Juicer or HF settings of ours, no PYTHONPATH
+    (its own venv only), and the HF offline variables."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("HF_", "DATA_JUICER", "PYSPARK", "SPARK")) and k != "PYTHONPATH"}
     env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
-    return cmd, env
+    return env
 
 
 # --------------------------------------------------------------------------- report

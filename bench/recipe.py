@@ -1,9 +1,11 @@
-"""The benchmark recipe: 11 Data-Juicer filters, one parameter set for every tool.
+"""The benchmark recipes: 11 Data-Juicer filters (``RECIPE``) and FineWeb's four rule sets
+(``RULESETS``, the ``rulesets`` scenario), one parameter set for every tool.
 
-Stdlib only: imported by bench/run.py (sparkops venv) and written as YAML for
-Data-Juicer (its own venv), so every tool runs exactly these entries.
+Stdlib only: imported by bench/run.py (sparkops venv), written as YAML for Data-Juicer
+(its own venv) and imported by bench/datatrove_rules_job.py (the datatrove venv), so every
+tool runs exactly these entries.
 
-Parameters are Data-Juicer 1.6.1's defaults except where noted below. They were fixed
+``RECIPE``'s parameters are Data-Juicer 1.6.1's defaults except where noted below. They were fixed
 before any timing and are not tuned per tool:
 
 - ``stopwords_filter``: lang ``en`` and ``min_ratio`` 0.0 instead of DJ's 0.3. With 0.3 an
@@ -130,4 +132,42 @@ def markdown() -> str:
         (name, prm), = e.items()
         shown = ", ".join(f"{k}={'maxsize' if v == MAXSIZE else v}" for k, v in prm.items())
         lines.append(f"| {i} | `{name}` | {shown} |")
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- FineWeb rule sets
+
+# The `rulesets` scenario: the heuristic rule sets of FineWeb's pipeline, in its order (datatrove's
+# examples/fineweb.py), at datatrove 0.10.1's defaults except C4's `filter_no_terminal_punct`
+# False, as FineWeb sets it. sparkops' four ops take datatrove's parameter names, so this one
+# list is what both tools run: sparkops.fused(df, RULESETS) and, in bench/datatrove_rules_job.py,
+# each entry's datatrove class (RULESETS_DATATROVE) called with the same keyword arguments.
+RULESETS: list[dict] = [
+    {"gopher_repetition_filter": {}},
+    {"gopher_quality_filter": {}},
+    # keeps a document with >= 5 sentences in its kept lines, and rewrites its text to those lines
+    {"c4_quality_filter": {"filter_no_terminal_punct": False}},
+    {"fineweb_quality_filter": {}},
+]
+# the class of each op in datatrove.pipeline.filters
+RULESETS_DATATROVE = {
+    "gopher_repetition_filter": "GopherRepetitionFilter",
+    "gopher_quality_filter": "GopherQualityFilter",
+    "c4_quality_filter": "C4QualityFilter",
+    "fineweb_quality_filter": "FineWebQualityFilter",
+}
+
+
+def rulesets_names() -> list[str]:
+    return [next(iter(e)) for e in RULESETS]
+
+
+def rulesets_markdown() -> str:
+    lines = ["| # | sparkops op | datatrove 0.10.1 class | parameters |", "|---|---|---|---|"]
+    for i, e in enumerate(RULESETS, 1):
+        (name, prm), = e.items()
+        shown = ", ".join(f"`{k}={v}`" for k, v in prm.items()) or "defaults"
+        if prm:
+            shown += ", the rest defaults"
+        lines.append(f"| {i} | `{name}` | `{RULESETS_DATATROVE[name]}` | {shown} |")
     return "\n".join(lines)

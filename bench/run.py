@@ -1,11 +1,15 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1, five scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), six scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
   the equivalent Data-Juicer recipe ``jobs/web_refine_dj.yaml``;
 - ``dedup``: ``document_minhash_deduplicator`` (sparkops, with and without ``verify``) vs
   Data-Juicer's, datatrove's and text-dedup's MinHash dedup (bench/dedup_peers.py), with an
-  untimed quality analysis and a 1x/2x/4x scaling run.
+  untimed quality analysis and a 1x/2x/4x scaling run;
+- ``rules``, ``ops21``: one Data-Juicer recipe YAML run by ``sparkops run`` and by Data-Juicer
+  (bench/recipe_scenario.py);
+- ``rulesets``: FineWeb's heuristic rule sets (Gopher repetition, Gopher quality, C4, FineWeb
+  quality) as one sparkops fused pass vs datatrove 0.10.1 (bench/rulesets_scenario.py).
 
     make bench                          # full: whole corpus, every scenario, 3 repetitions per tool
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
@@ -13,6 +17,7 @@
     .venv/bin/python bench/run.py --quick --scenarios dedup   # the dedup scenario on 5,000 docs
     .venv/bin/python bench/run.py --scenarios recipes  # rules + ops21: one Data-Juicer recipe YAML run
                                                        # by `sparkops run` and by Data-Juicer (recipe_scenario.py)
+    .venv/bin/python bench/run.py --quick --scenarios rulesets   # FineWeb's rule sets vs datatrove
     .venv/bin/python bench/run.py --help
 
 Every run is its own process tree (bench/spark_job.py, bench/dj_job.py or the sparkops
@@ -51,6 +56,7 @@ import parity  # noqa: E402
 import proctree  # noqa: E402
 import recipe  # noqa: E402
 import recipe_scenario  # noqa: E402
+import rulesets_scenario  # noqa: E402
 
 SHARED_BENCH = (ROOT / ".." / "shared" / "bench").resolve()
 WORK = HERE / "work"
@@ -78,8 +84,9 @@ TOOLS = {
     "dj": "Data-Juicer 1.6.1 DefaultExecutor, np=2",
 }
 SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS),
-             **recipe_scenario.SCENARIOS}
-ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS}
+             **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS}
+ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS,
+             **rulesets_scenario.TOOLS}
 # run by bench/dj_job.py in the Data-Juicer venv
 DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
 
@@ -202,10 +209,12 @@ def machine_info() -> dict:
         "import json, sys, importlib.metadata as m\n"
         "print(json.dumps({'python': sys.version.split()[0], **{p: m.version(p) for p in "
         "['pyspark', 'delta-spark', 'pyarrow', 'pandas', 'fasttext-numpy2', 'sparkops']}}))")]).splitlines()[-1])
+    # the Data-Juicer venv exists only when a scenario with a Data-Juicer tool ran (or ran before)
     dj_versions = json.loads(_out([str(DJ_PY), "-c", (
         "import json, sys, importlib.metadata as m\n"
         "print(json.dumps({'python': sys.version.split()[0], **{p: m.version(p) for p in "
-        "['py-data-juicer', 'datasets', 'pyarrow', 'multiprocess', 'fasttext-predict']}}))")]).splitlines()[-1])
+        "['py-data-juicer', 'datasets', 'pyarrow', 'multiprocess', 'fasttext-predict']}}))")]).splitlines()[-1]) \
+        if DJ_PY.is_file() else {}
     java = _out(["java", "-version"]).splitlines()
     git_head = _out(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
     dirty = _out(["git", "-C", str(ROOT), "status", "--porcelain", "--", "sparkops"]).splitlines()
@@ -297,6 +306,9 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
         env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
         return job_scenario.job_command(spec, args.master), env
+    if tool in rulesets_scenario.TOOLS:
+        cmd = rulesets_scenario.command(tool, SPARK_PY, corpus, out_dir, result_path, args.master, args.np)
+        return cmd, (spark_env(args.spark_conf) if tool == rulesets_scenario.SPARK_TOOL else dedup_peers.offline_env())
     if tool in dedup_peers.PEERS:
         return dedup_peers.command(tool, corpus, out_dir, result_path, args.np)
     if tool in dedup_scenario.SPARK_TOOLS:
@@ -476,7 +488,7 @@ PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_m
          ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"),
          *(("minhash", peer) for peer in dedup_peers.PEERS))
 
-PAIRS += recipe_scenario.PAIRS
+PAIRS += recipe_scenario.PAIRS + rulesets_scenario.PAIRS
 
 
 def paired_ratios(rows: list[dict], reps: int) -> dict:
@@ -525,7 +537,7 @@ def summarize(rows: list[dict]) -> dict:
             "peak_rss_gib": stat("peak_rss_bytes", lambda r, k: r[k] / 2**30),
             "other_load_cpu_s": stat("other_load_cpu_s"),
         }
-        if tool in DJ_TOOLS or tool in dedup_peers.PEERS:
+        if tool in DJ_TOOLS or tool in dedup_peers.PEERS or tool in rulesets_scenario.PEER_TOOLS:
             s["process_s"] = stat("process_s", inner)
             s["startup_s"] = stat("import_config_s" if tool in DJ_TOOLS else "import_s", inner)
         elif tool == "job":
@@ -576,6 +588,8 @@ def write_report(results: dict, path: Path) -> None:
     for name in recipe_scenario.SCENARIOS:
         if name in sc:
             L += recipe_section(sc[name], name)
+    if rulesets_scenario.NAME in sc:
+        L += rulesets_section(sc[rulesets_scenario.NAME])
     path.write_text("\n".join(L) + "\n")
 
 
@@ -586,6 +600,7 @@ SECTION_TITLES = {
 }
 
 SECTION_TITLES.update(recipe_scenario.SECTION_TITLES)
+SECTION_TITLES.update(rulesets_scenario.SECTION_TITLES)
 
 
 def anchor(title: str) -> str:
@@ -612,7 +627,9 @@ def run_lines(res: dict) -> list[str]:
     return L
 
 
-def machine_lines(res: dict, sink: bool) -> list[str]:
+def machine_lines(res: dict, sink: bool, peer: str | None = None, settings: str | None = None) -> list[str]:
+    """The machine and versions; `peer`: a line on a peer's venv; `settings`: the last line's
+    parallelism (default: Spark master and Data-Juicer's np)."""
     mi = res["machine"]
     sv, dv = mi["sparkops_venv"], mi["dj_venv"]
     L = ["### Machine", ""]
@@ -624,14 +641,17 @@ def machine_lines(res: dict, sink: bool) -> list[str]:
              f"pyarrow {sv['pyarrow']}, pandas {sv['pandas']}, fasttext-numpy2 {sv['fasttext-numpy2']}, "
              f"sparkops {sv['sparkops']} (git {mi['sparkops_git']}; sha256 of sparkops/**/*.py "
              f"`{mi['sparkops_py_sha256']}`)")
-    L.append(f"- Data-Juicer venv: Python {dv['python']}, py-data-juicer {dv['py-data-juicer']}, "
-             f"datasets {dv['datasets']}, pyarrow {dv['pyarrow']}, multiprocess {dv['multiprocess']}, "
-             f"fasttext-predict {dv['fasttext-predict']}")
+    if dv:
+        L.append(f"- Data-Juicer venv: Python {dv['python']}, py-data-juicer {dv['py-data-juicer']}, "
+                 f"datasets {dv['datasets']}, pyarrow {dv['pyarrow']}, multiprocess {dv['multiprocess']}, "
+                 f"fasttext-predict {dv['fasttext-predict']}")
+    if peer:
+        L.append(peer)
     codes = sorted({r.get("sparkops_py_sha256") for r in res["runs"] if r.get("sparkops_py_sha256")})
     if len(codes) > 1:
         L.append(f"- **sparkops code changed during the benchmark** (others edit it concurrently): "
                  f"fingerprints seen {', '.join(codes)}; see `runs[].sparkops_py_sha256` in the JSON")
-    L.append(f"- Spark master `{res['master']}`, Data-Juicer `np: {res['np']}`"
+    L.append(f"- Spark master `{res['master']}`, " + (settings or f"Data-Juicer `np: {res['np']}`")
              + (f"; Spark output sink: `{res['sink']}`" if sink else ""))
     L.append("")
     return L
@@ -1005,6 +1025,36 @@ def recipe_section(res: dict, name: str) -> list[str]:
     L += failure_lines(res["all_runs"])
     if res.get("dj_refused_installs"):
         L += [f"Data-Juicer package installs refused during the runs: {', '.join(res['dj_refused_installs'])}.", ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
+def rulesets_section(res: dict) -> list[str]:
+    """The rulesets scenario: FineWeb's four rule sets, sparkops' fused pass vs datatrove."""
+    rs = rulesets_scenario
+    s, tools = res["summary"], rs.TOOLS
+    L = [f"## {SECTION_TITLES[rs.NAME]}", "", rs.description(res), ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=False, peer=rs.peer_line(res),
+                       settings=f"datatrove `tasks={res['np']}`, `workers={res['np']}`")
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += rs.inside_table(res)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios (medians)", ""] + ratios
+    L += ["### Same answer? (untimed, the last repetition's outputs)", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    c = (res.get("verification") or {}).get("compare")
+    if c:
+        L += rs.filter_tables(c)
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    L += ["### Rule sets (the same list for both tools: `bench/recipe.py`, `RULESETS`)", "",
+          recipe.rulesets_markdown(), ""]
     if res.get("interpretation"):
         L += ["### Interpretation", ""] + res["interpretation"] + [""]
     return L
@@ -1421,6 +1471,29 @@ def finish_dedup(res: dict, args, corpus: Path, n_docs: int) -> None:
         res["scaling"] = dedup_scaling(args, corpus, n_docs)
 
 
+def rulesets_analysis_pass(args, corpus: Path) -> Path | None:
+    """Untimed: the rulesets' fused pass writing every row's id, _keep, _dropped_by and stats
+    (Parquet), for which op removed what. Returns its folder, None if it failed."""
+    out = WORK / "out" / rulesets_scenario.ANALYSIS
+    shutil.rmtree(out, ignore_errors=True)
+    result = WORK / "out" / f"{rulesets_scenario.ANALYSIS}.result.json"
+    cmd = rulesets_scenario.analysis_command(SPARK_PY, corpus, out, result, args.master)
+    log("rulesets analysis pass (untimed): _dropped_by and stats of every row")
+    m = proctree.run_measured(cmd, env=spark_env(args.spark_conf), cwd=str(ROOT),
+                              log_path=str(WORK / "logs" / f"{rulesets_scenario.ANALYSIS}.log"), interval=1.0)
+    if m.returncode != 0:
+        log(f"rulesets analysis pass failed (exit {m.returncode}), see bench/work/logs/{rulesets_scenario.ANALYSIS}.log")
+        return None
+    return out
+
+
+def finish_rulesets(res: dict, args, corpus: Path) -> None:
+    """The rulesets scenario's untimed part: sparkops' drop reasons, then the same-answer check."""
+    ran_sparkops = rulesets_scenario.last_ok(res["runs"], rulesets_scenario.SPARK_TOOL) is not None
+    analysis = rulesets_analysis_pass(args, corpus) if ran_sparkops and not args.no_analysis else None
+    rulesets_scenario.finish(res, WORK / "out", analysis, log)
+
+
 # --------------------------------------------------------------------------- results file
 
 
@@ -1445,8 +1518,8 @@ def prepare_for_report(results: dict) -> None:
         if name in recipe_scenario.SCENARIOS:
             res["interpretation"] = recipe_scenario.interpret(res, name)
             continue
-        res["interpretation"] = {"filters": interpret, "job": interpret_job,
-                                 "dedup": dedup_scenario.interpret}[name](res)
+        res["interpretation"] = {"filters": interpret, "job": interpret_job, "dedup": dedup_scenario.interpret,
+                                 rulesets_scenario.NAME: rulesets_scenario.interpret}[name](res)
 
 
 def dump_results(results: dict) -> str:
@@ -1548,14 +1621,16 @@ def main() -> int:
                     help=f"comma list from {','.join(SCENARIOS)} (default: all). filters: "
                          f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}; dedup: "
                          f"{','.join(SCENARIOS['dedup'])}; rules: {','.join(SCENARIOS['rules'])}; ops21: "
-                         f"{','.join(SCENARIOS['ops21'])}; recipes = rules,ops21")
+                         f"{','.join(SCENARIOS['ops21'])}; rulesets: {','.join(SCENARIOS['rulesets'])} "
+                         "(FineWeb's rule sets vs datatrove); recipes = rules,ops21")
     ap.add_argument("--tools", default=None,
                     help=f"comma list from {','.join(ALL_TOOLS)} (default: every tool of the selected scenarios)")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                     help="JSONL corpus (default bench/work/corpus/corpus.jsonl, built if missing)")
     ap.add_argument("--master", default="local[2]", help="Spark master for the sparkops runs")
     ap.add_argument("--np", type=int, default=2,
-                    help="Data-Juicer np; dedup peers: datatrove tasks and workers, text-dedup --num_proc")
+                    help="Data-Juicer np; dedup peers: datatrove tasks and workers, text-dedup --num_proc; "
+                         "rulesets: datatrove's tasks and workers")
     ap.add_argument("--sink", default="json", choices=["json", "parquet", "noop"],
                     help="filters scenario: Spark output format for the kept rows (Data-Juicer always writes JSONL)")
     ap.add_argument("--spark-conf", default=None, help="extra Spark conf 'k=v,k2=v2' (recorded in the results)")
@@ -1564,7 +1639,8 @@ def main() -> int:
     ap.add_argument("--results-json", type=Path, default=None,
                     help="default bench/results.json (--quick: bench/work/quick/results.json); scenarios not "
                          "run keep their previous results from this file")
-    ap.add_argument("--no-analysis", action="store_true", help="skip the untimed drop-reason pass")
+    ap.add_argument("--no-analysis", action="store_true",
+                    help="skip the untimed drop-reason pass (filters scenario; rulesets: sparkops' _dropped_by)")
     ap.add_argument("--interval", type=float, default=0.2, help="process-tree sampling interval, s")
     ap.add_argument("--timeout", type=float, default=3600, help="per-run timeout, s")
     ap.add_argument("--quiet-wait", type=float, default=120,
@@ -1615,11 +1691,15 @@ def main() -> int:
     peers = [t for t in all_selected if t in dedup_peers.PEERS]
     for tool in peers:
         dedup_peers.ensure_venv(tool, log=log)
+    rules_peers = [t for t in all_selected if t in rulesets_scenario.PEER_TOOLS]
+    if rules_peers:  # datatrove_rules runs in the dedup scenario's datatrove venv
+        dedup_peers.ensure_venv(rulesets_scenario.PEER_VENV_TOOL, log=log)
     corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
     log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
     freezes = {"sparkops": SPARK_PY, "dj": DJ_PY if uses_dj else None,
-               **{t: dedup_peers.python(t) for t in peers}}
+               **{t: dedup_peers.python(t) for t in peers},
+               **{t: dedup_peers.python(rulesets_scenario.PEER_VENV_TOOL) for t in rules_peers}}
     freeze_before = {k: venv_freeze(py) if py else [] for k, py in freezes.items()}
 
     done = {}
@@ -1634,6 +1714,8 @@ def main() -> int:
             finish_job(res)
         elif name in recipe_scenario.SCENARIOS:
             recipe_scenario.finish(res, name, WORK / "out", log)
+        elif name == rulesets_scenario.NAME:
+            finish_rulesets(res, args, corpus)
         else:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0

@@ -1,6 +1,7 @@
 """One timed Spark run of the benchmark (run by bench/run.py in its own process).
 
-    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06} \
+    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06,
+                                                rulesets,rulesets_analysis} \
         --corpus C.jsonl --out DIR --result R.json [--master local[2]] [--sink json] [--removed DIR]
 
 - ``floor``: read the JSONL (explicit schema) and count rows and characters: the cost of
@@ -18,6 +19,12 @@
   first document of a cluster in input order survives, as in Data-Juicer). The kept rows
   are written as JSON (the input fields, like Data-Juicer's export), then the removed rows'
   ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
+- ``rulesets`` (rulesets scenario): ``sparkops.fused(df, recipe.RULESETS)``, FineWeb's four
+  rule sets (Gopher repetition, Gopher quality, C4 quality, FineWeb quality), keep ``_keep``
+  rows and write the input fields as JSON, with the text as the ops left it (the C4 filter
+  keeps only the lines that pass); always JSON, since datatrove writes JSONL.
+- ``rulesets_analysis`` (untimed, for the report): the same pass writing ``id, _keep,
+  _dropped_by, stats`` of every row as Parquet.
 
 Times written to the result JSON: ``import_s`` (pyspark + sparkops import), ``session_s``
 (``sparkops.session()``: JVM start, Delta, SQL functions), ``process_s`` (read, operators,
@@ -71,7 +78,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True,
                     choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
-                             "minhash_verified_t06"])
+                             "minhash_verified_t06", "rulesets", "rulesets_analysis"])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--result", required=True)
@@ -119,6 +126,12 @@ def main() -> int:
     elif args.mode == "analysis":
         fused = sparkops.fused(df, recipe.RECIPE)
         fused.select("id", "_keep", "_dropped_by").write.mode("overwrite").parquet(args.out)
+    elif args.mode == "rulesets":
+        fused = sparkops.fused(df, recipe.RULESETS)
+        fused.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
+    elif args.mode == "rulesets_analysis":
+        fused = sparkops.fused(df, recipe.RULESETS)
+        fused.select("id", "_keep", "_dropped_by", "stats").write.mode("overwrite").parquet(args.out)
     elif args.mode.startswith("minhash"):
         out.update(minhash(df, args))
     t3 = time.time()

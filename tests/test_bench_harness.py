@@ -3,8 +3,10 @@ no Data-Juicer (its venv is not part of a fresh clone).
 
 Covers: run.py's summaries, ratios and report rendering (also ``--render``), proctree's RSS
 time series, the charts (real PNG files), the dedup scenario's published-recall parser and
-scaling corpora, dedup_quality's recall and precision on known duplicate pairs, and the
-parity pass's sparkops side and comparison.
+scaling corpora, dedup_quality's recall and precision on known duplicate pairs, the
+parity pass's sparkops side and comparison, and the rulesets scenario: its commands, the
+datatrove runner on 50 real documents (when ``.peers/datatrove`` exists; skipped otherwise),
+the readers of both tools' outputs, the same-answer comparison and its report section.
 """
 
 from __future__ import annotations
@@ -487,3 +489,241 @@ def test_recipe_scenario_explanations():
     dj2 = {"k": "Other Text " * 20 + "  "}
     causes, detail = rs.explain_only_dj_removed(["x", "y"], sp, dj2, params)
     assert [v for v in causes.values()] == [["x"], ["y"]] and detail["y"] == {"space_tokens": 1}
+
+
+# --------------------------------------------------------------------------- rulesets scenario
+
+
+def test_rulesets_recipe_and_commands(tmp_path):
+    import argparse
+
+    import recipe
+    import rulesets_scenario as rs
+
+    assert recipe.rulesets_names() == ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter",
+                                       "fineweb_quality_filter"]  # FineWeb's order
+    assert set(recipe.RULESETS_DATATROVE) == set(recipe.rulesets_names())
+    assert recipe.RULESETS[2] == {"c4_quality_filter": {"filter_no_terminal_punct": False}}
+    assert all(not p for e in recipe.RULESETS if "c4_quality_filter" not in e for p in e.values())
+    assert run.SCENARIOS["rulesets"] == ["fineweb_rules", "datatrove_rules"]
+    assert ("fineweb_rules", "datatrove_rules") in run.PAIRS
+    args = argparse.Namespace(master="local[2]", np=3, spark_conf=None, sink="parquet")
+    cmd, env = run.tool_command("fineweb_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
+    assert cmd[cmd.index("--mode") + 1] == "rulesets" and cmd[cmd.index("--sink") + 1] == "json"
+    assert cmd[cmd.index("--out") + 1] == str(tmp_path / "o" / "data") and env["PYSPARK_PYTHON"]
+    cmd, env = run.tool_command("datatrove_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
+    assert cmd[0].endswith(".peers/datatrove/bin/python") and cmd[1].endswith("datatrove_rules_job.py")
+    assert cmd[cmd.index("--tasks") + 1] == "3" and cmd[cmd.index("--workers") + 1] == "3"
+    assert cmd[cmd.index("--removed") + 1] == str(tmp_path / "o" / "removed")
+    assert env["HF_HUB_OFFLINE"] == "1" and "PYTHONPATH" not in env and "PYSPARK_PYTHON" not in env
+    # datatrove counts as a peer: its startup is its import, its processing the rest
+    rows = [fake_run("datatrove_rules", 1, 20.0, inner={"import_s": 1.5, "process_s": 17.0, "kept": 150})]
+    s = run.summarize(rows)["datatrove_rules"]
+    assert s["startup_s"]["median"] == 1.5 and s["process_s"]["median"] == 17.0
+
+
+@pytest.fixture(scope="module")
+def c4_50(tmp_path_factory, shared_data) -> Path:
+    """50 real web documents (C4 sample) in the benchmark corpus's format."""
+    src = shared_data / "web" / "c4_sample.jsonl"
+    if not src.is_file():
+        pytest.skip(f"{src} not found (../shared/data or SPARKOPS_SHARED_DATA)")
+    texts = [json.loads(line)["text"] for line in src.open(encoding="utf-8")][:50]
+    # C4's own documents already pass C4's line rules: give every fifth one lines they drop
+    texts = [f"Main menu\n{t}\n  Please enable JavaScript to view the comments.  " if i % 5 == 0 else t
+             for i, t in enumerate(texts)]
+    path = tmp_path_factory.mktemp("c4_50") / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"text": t, "id": f"c4:{i}", "source": "c4", "path": "web/c4_sample.jsonl",
+                                        "dup_of": None, "dup_kind": None}, ensure_ascii=False) + "\n"
+                            for i, t in enumerate(texts)), encoding="utf-8")
+    return path
+
+
+def test_datatrove_rules_runner(c4_50, tmp_path):
+    """bench/datatrove_rules_job.py in the datatrove venv on 50 real documents: every document
+    is kept or in exactly one filter's exclusion files (with datatrove's reason), the counts
+    match datatrove's own statistics, and the kept texts are C4's rewrite (kept lines only)."""
+    import rulesets_scenario as rs
+
+    py = dedup_peers_python()
+    if not py.is_file():
+        pytest.skip(f"{py} missing (created by bench/run.py for the dedup or rulesets scenario)")
+    out = tmp_path / "dt"
+    cmd = rs.command("datatrove_rules", Path("unused"), c4_50, out, tmp_path / "r.json", "local[2]", 2)
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env=run.dedup_peers.offline_env())
+    assert r.returncode == 0, r.stderr[-3000:]
+    res = json.loads((tmp_path / "r.json").read_text())
+    kept, removed = rs.read_kept(out / "data"), rs.read_removed(out / "removed")
+    assert len(list((out / "data").glob("part-*.jsonl"))) == 2  # one per task
+    assert res["kept"] == len(kept) and res["kept"] + sum(res["removed_by_filter"].values()) == 50
+    assert set(kept).isdisjoint(removed) and len(kept) + len(removed) == 50
+    assert res["removed_by_filter"] == {op: sum(1 for x in removed.values() if x["op"] == op)
+                                        for op in res["removed_by_filter"]}
+    assert all(x["reason"] for x in removed.values())  # every rule set names its reason
+    # datatrove's own statistics agree with its exclusion files
+    filters = [st for st in res["step_stats"] if "FILTER" in (st["name"] or "")]
+    assert [st.get("dropped", 0) for st in filters] == [res["removed_by_filter"][op]
+                                                         for op in rs.recipe.rulesets_names()]
+    assert res["import_s"] > 0 and res["process_s"] >= res["split_s"]
+    # C4's line filter kept only lines with >= 3 words, stripped: the kept text is rewritten
+    orig = {json.loads(x)["id"]: json.loads(x)["text"] for x in c4_50.read_text(encoding="utf-8").splitlines()}
+    assert all(len(line.split()) >= 3 and line == line.strip() for t in kept.values() for line in t.split("\n"))
+    assert any(kept[i] != orig[i] for i in kept)
+    assert not any("JavaScript" in t or "Main menu" in t for t in kept.values())
+    line = json.loads((out / "data" / "part-00000.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert line["metadata"]["source"] == "c4"  # the other input fields travel in metadata
+    # the same answer against itself, and against a "sparkops" that differs on three documents
+    same = rs.compare(kept, kept, None, None, removed)
+    assert same["agreement"] == 1.0 and same["n_text_differs"] == 0 and same["analysis_matches_timed_run"] is None
+    sp = dict(kept)
+    gone, extra = sorted(kept)[0], sorted(removed)[0]
+    del sp[gone]
+    sp[extra] = orig[extra]
+    sp[sorted(kept)[1]] += "!"
+    c = rs.compare(sp, kept, None, None, removed)
+    assert c["n_only_datatrove"] == 1 and c["n_only_sparkops"] == 1 and c["n_text_differs"] == 1
+    assert next(iter(c["only_sparkops_causes"])) == f"{removed[extra]['op']} / {removed[extra]['reason']}"
+
+
+def dedup_peers_python() -> Path:
+    import rulesets_scenario as rs
+
+    return run.dedup_peers.python(rs.PEER_VENV_TOOL)
+
+
+def rulesets_inputs():
+    """sparkops and datatrove answers on 12 documents (ids d0..d11), with known differences."""
+    text = {f"d{i}": f"text {i}\nline two of {i}." for i in range(12)}
+    sp_outcome = {"d0": "kept", "d1": "kept", "d2": "kept", "d3": "kept", "d4": "kept",
+                  "d5": "gopher_repetition_filter", "d6": "gopher_quality_filter", "d7": "gopher_quality_filter",
+                  "d8": "c4_quality_filter", "d9": "fineweb_quality_filter", "d10": "null_text", "d11": "kept"}
+    sp_detail = {i: {"dropped_by": o, "stats": {"gopher_words": 7}} for i, o in sp_outcome.items() if o != "kept"}
+    sp_kept = {i: text[i] for i, o in sp_outcome.items() if o == "kept"}
+    sp_kept["d1"] = "text 1"  # C4 rewrote it differently
+    dt_kept = {i: text[i] for i in ("d0", "d1", "d2", "d3", "d6")}  # d6: sparkops removed it, datatrove kept it
+    dt_removed = {"d4": {"op": "c4_quality_filter", "reason": "too_few_sentences"},
+                  "d5": {"op": "gopher_repetition_filter", "reason": "dup_line_frac"},
+                  "d7": {"op": "gopher_quality_filter", "reason": "gopher_short_doc"},
+                  "d8": {"op": "gopher_quality_filter", "reason": "gopher_enough_stop_words"},
+                  "d9": {"op": "fineweb_quality_filter", "reason": "line_punct_ratio"},
+                  "d11": {"op": "c4_quality_filter", "reason": "too_few_sentences"}}
+    return sp_kept, dt_kept, sp_outcome, sp_detail, dt_removed  # d10: no text, datatrove never read it
+
+
+def test_rulesets_compare_and_tables():
+    import rulesets_scenario as rs
+
+    sp_kept, dt_kept, sp_outcome, sp_detail, dt_removed = rulesets_inputs()
+    c = rs.compare(sp_kept, dt_kept, sp_outcome, sp_detail, dt_removed)
+    assert (c["both"], c["n_only_sparkops"], c["n_only_datatrove"]) == (4, 2, 1)
+    assert c["agreement"] == pytest.approx(4 / 7) and c["docs_seen"] == 12
+    assert c["only_sparkops_causes"] == {"c4_quality_filter / too_few_sentences": {"n": 2, "examples": ["d11", "d4"]}}
+    assert c["only_datatrove_causes"] == {"gopher_quality_filter": {"n": 1, "examples": ["d6"]}}
+    assert c["only_datatrove_examples"]["d6"]["stats"] == {"gopher_words": 7}
+    assert c["n_text_identical"] == 3 and c["text_differs"] == ["d1"]
+    assert c["text_differs_examples"][0]["offset"] == len("text 1")
+    assert c["sparkops_removed_by_op"] == {"gopher_repetition_filter": 1, "gopher_quality_filter": 2,
+                                           "c4_quality_filter": 1, "fineweb_quality_filter": 1, "null_text": 1}
+    assert c["datatrove_removed_by_filter"] == {"c4_quality_filter": 2, "gopher_repetition_filter": 1,
+                                                "gopher_quality_filter": 2, "fineweb_quality_filter": 1}
+    m = {(a, b): n for a, b, n in c["matrix"]}
+    assert m[("kept", "kept")] == 4 and m[("c4_quality_filter", "gopher_quality_filter")] == 1
+    assert m[("null_text", rs.NOT_READ)] == 1 and m[("kept", "c4_quality_filter")] == 2
+    assert c["analysis_matches_timed_run"] is True
+    text = "\n".join(rs.compare_lines(c))
+    assert "4 kept by both, 2 only by sparkops, 1 only by datatrove (agreement 57.14% of the 7 ids" in text
+    assert "1 × `gopher_quality_filter` (e.g. `d6` (gopher_words 7))" in text
+    assert "2 × `c4_quality_filter / too_few_sentences` (e.g. `d11`, `d4`)" in text
+    assert "3 byte-identical, **1 differ**" in text and "`d1` at offset 6" in text
+    table = "\n".join(rs.filter_tables(c))
+    assert "| 2 | `gopher_quality_filter` | 2 | 2 | 0 | gopher_short_doc 1, gopher_enough_stop_words 1 |" in table
+    assert "| 3 | `c4_quality_filter` | 1 | 2 | **-1** | too_few_sentences 2 |" in table
+    assert "|  | `null_text` | 1 | 0 | **+1** |" in table and f"|  | `{rs.NOT_READ}` | 0 | 1 | **-1** |" in table
+    assert "| | **total** | 6 | 7 | -1 | |" in table
+    assert "| `kept` | **4** |" in table and f"`{rs.NOT_READ}`" in table
+    # identical answers; no analysis pass
+    same = rs.compare(dt_kept, dt_kept, None, None, dt_removed)
+    lines = rs.compare_lines(same)
+    assert "**identical id sets**" in lines[0] and "**byte-identical** in every one" in lines[1]
+    assert "did not run" in lines[-1] and "| 1 | `gopher_repetition_filter` | – | 1 | – |" in "\n".join(
+        rs.filter_tables(same))
+    # a timed run and an analysis pass that disagree are flagged
+    other = dict(sp_outcome, d0="fineweb_quality_filter")
+    assert "another set of ids" in "\n".join(rs.compare_lines(rs.compare(sp_kept, dt_kept, other, {}, dt_removed)))
+
+
+def test_rulesets_outputs_readers(tmp_path, monkeypatch):
+    """Spark's and datatrove's output files, datatrove's exclusion files and the analysis Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import rulesets_scenario as rs
+
+    spark = tmp_path / "sp" / "data"
+    spark.mkdir(parents=True)
+    (spark / "_SUCCESS").write_text("")
+    (spark / ".part-00000-x.json.crc").write_text("junk")
+    (spark / "part-00000-x.json").write_text('{"text":"a b c","id":"x1","source":"s"}\n{"text":"d","id":"x2"}\n')
+    assert rs.read_kept(spark) == {"x1": "a b c", "x2": "d"}
+    removed = tmp_path / "dt" / "removed"
+    for op, rid, reason in (("c4_quality_filter", "x3", "curly_bracket"), ("gopher_quality_filter", "x4", None)):
+        (removed / op).mkdir(parents=True)
+        meta = {"source": "s", **({"filter_reason": reason} if reason else {})}
+        (removed / op / "part-00001.jsonl").write_text(json.dumps({"text": "t", "id": rid, "metadata": meta}) + "\n")
+    assert rs.read_removed(removed) == {"x3": {"op": "c4_quality_filter", "reason": "curly_bracket"},
+                                        "x4": {"op": "gopher_quality_filter", "reason": None}}
+    stats = pa.array([{"gopher_words": 10, "c4_sentences": None}, {"gopher_words": 3, "c4_sentences": None},
+                      {"gopher_words": 80, "c4_sentences": 2}, {"gopher_words": None, "c4_sentences": None}],
+                     pa.struct([("gopher_words", pa.int64()), ("c4_sentences", pa.int64())]))
+    table = pa.table({"id": ["x1", "x4", "x3", "x5"], "_keep": [True, False, False, False],
+                      "_dropped_by": [None, "gopher_quality_filter", "c4_quality_filter",
+                                      "error:gopher_repetition_filter: ValueError: boom"], "stats": stats})
+    folder = tmp_path / "analysis"
+    folder.mkdir()
+    pq.write_table(table, folder / "part-00000.parquet")
+    monkeypatch.setattr(rs, "op_stat_keys", {"gopher_quality_filter": ["gopher_words"],
+                                             "c4_quality_filter": ["c4_sentences"]}.get)
+    outcome, detail = rs.read_analysis(folder)
+    assert outcome == {"x1": "kept", "x4": "gopher_quality_filter", "x3": "c4_quality_filter",
+                       "x5": "error:gopher_repetition_filter"}
+    assert detail["x4"] == {"dropped_by": "gopher_quality_filter", "stats": {"gopher_words": 3}}
+    assert detail["x3"]["stats"] == {"c4_sentences": 2}
+    assert detail["x5"] == {"dropped_by": "error:gopher_repetition_filter: ValueError: boom"}
+
+
+def test_rulesets_report(tmp_path):
+    """The scenario's section: ratios, the same-answer part, per-filter tables, interpretation;
+    saved next to another scenario's results."""
+    import rulesets_scenario as rs
+
+    dt_inner = lambda w: {"import_s": 1.2, "process_s": w - 2, "split_s": 0.1, "pipeline_s": w - 2.1,  # noqa: E731
+                          "kept": 150, "step_stats": [{"name": n, "time_s": 1.0} for n in range(6)]}
+    rows = []
+    for rep, (a, b) in enumerate(((20.0, 60.0), (22.0, 58.0), (21.0, 65.0)), 1):
+        rows.append(fake_run("fineweb_rules", rep, a))
+        rows.append(fake_run("datatrove_rules", rep, b, inner=dt_inner(b)))
+    res = scenario("rulesets", ["fineweb_rules"], {"fineweb_rules": [1.0] * 3})  # runs replaced below
+    res.update(runs=rows, all_runs=[run.slim_run(r) for r in rows], summary=run.summarize(rows),
+               paired_ratios=run.paired_ratios(rows, 3))
+    res["machine"] = {**res["machine"], "dj_venv": {}}  # a machine without Data-Juicer's venv
+    c = rs.compare(*rulesets_inputs())
+    res.update(verification={"lines": rs.compare_lines(c), "compare": c}, ratios=rs.ratios(res["summary"]),
+               peer_versions={"datatrove_rules": {"python": "3.11.2", "datatrove": "0.10.1", "spacy": "3.8.18"}},
+               datatrove_steps=rows[-1]["inner"]["step_stats"], recipe=rs.recipe.RULESETS)
+    assert res["paired_ratios"]["fineweb_rules vs datatrove_rules"] == pytest.approx([3.0, 58 / 22, 65 / 21])
+    assert res["ratios"]["sparkops vs datatrove (docs/s, whole process)"] == pytest.approx(60 / 21)
+    assert res["ratios"]["sparkops vs datatrove (docs/s, processing only)"] == pytest.approx(58 / 11)
+    js, md = tmp_path / "results.json", tmp_path / "RESULTS.md"
+    run.save_results({"rulesets": res}, js, md)
+    text = md.read_text()
+    assert "## FineWeb rule sets: sparkops fused pass vs datatrove" in text
+    assert "- datatrove venv (`.peers/datatrove`): Python 3.11.2, datatrove 0.10.1, spacy 3.8.18" in text
+    assert "Data-Juicer venv" not in text and "datatrove `tasks=2`, `workers=2`" in text
+    assert "sparkops vs datatrove (docs/s, whole process): **2.86x**" in text
+    assert "fineweb_rules vs datatrove_rules, paired within each repetition" in text
+    assert "### Removed per filter" in text and "| sparkops \\ datatrove |" in text
+    assert "`c4_quality_filter` 1.0 s" in text and "| 3 | `c4_quality_filter` | `C4QualityFilter` |" in text
+    assert "- Speed: sparkops 2.86x datatrove's docs/s" in text and "- Same answer: 57.14%" in text
+    assert "different at `c4_quality_filter` (1 vs 2)" in text
+    saved = json.loads(js.read_text())["scenarios"]["rulesets"]
+    assert saved["summary"]["datatrove_rules"]["startup_s"]["median"] == 1.2
+    assert_png(tmp_path / "charts" / "memory_rulesets.png")
