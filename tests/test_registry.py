@@ -66,6 +66,9 @@ def test_unknown_parameter_names_op_and_key():
                                                                  r"exist for n in \[2, 3, 4\]"),
     ({"gopher_repetition_filter": {"dup_n_grams": [[5]]}}, r"'dup_n_grams' must be list\[\(int,float\)\]"),
     ({"gopher_quality_filter": {"language": "xx-nope"}}, r"'language' has no tokenizer: no spaCy tokenizer"),
+    # datatrove segments Chinese with jieba: without it, say so rather than split characters
+    ({"fineweb_quality_filter": {"language": "zh"}}, r"'language' has no tokenizer: .*Jieba not installed"),
+    ({"gopher_repetition_filter": {"language": "ja"}}, r"datatrove tokenizes Japanese with its own"),
     ({"fineweb_quality_filter": {"stop_chars": [".", ""]}}, r"'stop_chars' holds an empty string"),
 ])
 def test_wrong_parameters_give_precise_errors(entry, message):

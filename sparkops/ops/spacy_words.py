@@ -8,9 +8,13 @@ than imitate it: punctuation splits ("end." -> "end", "."), contractions ("don't
 "n't") and URL / emoticon exceptions would otherwise all shift word counts.
 
 spaCy comes from PyPI with its language rules; ``spacy.blank`` needs no model download.
-One pipeline per language per Python process (renewed when its vocabulary grows large). Languages whose spaCy tokenizer needs another
-package (``zh``: jieba, ``ja``: sudachipy, ``vi``: pyvi, ``th``: pythainlp, ``ko``: ...)
-raise a clear error when that package is missing.
+One pipeline per language per Python process (renewed when its vocabulary grows large).
+Parity with datatrove is tested for English. For another language code we build spaCy's
+blank pipeline of that code, which is datatrove's choice for many languages but not all (it
+uses other tokenizers for e.g. Thai and the Indic languages, and its own for Japanese, which
+we refuse rather than differ); Chinese is segmented with jieba, as datatrove configures it.
+A language whose spaCy tokenizer needs a package that is missing (``zh``: jieba, ``vi``:
+pyvi, ``ko``: mecab-ko ...) raises a clear error.
 
 Texts over ``CHUNK`` characters are tokenized in pieces cut right after a space or line
 break: spaCy splits on whitespace before anything else, so the tokens are the same, and a
@@ -56,8 +60,14 @@ def _build(language: str, code: str):
         raise TokenizerUnavailable(
             f"no spaCy tokenizer for language '{language}'; use a spaCy language code such as "
             "en, de, fr, es, it, pt, nl, ru (or datatrove's eng / eng_Latn)")
+    if code == "ja":
+        raise TokenizerUnavailable(
+            "datatrove tokenizes Japanese with its own spaCy tokenizer, which sparkops does not have; "
+            "use the rule sets on languages with spaCy's blank pipeline")
+    # datatrove segments Chinese with jieba (spaCy's default splits characters)
+    config = {"nlp": {"tokenizer": {"segmenter": "jieba"}}} if code == "zh" else None
     try:
-        nlp = spacy.blank(code)
+        nlp = spacy.blank(code, config=config) if config else spacy.blank(code)
     except ImportError as err:  # e.g. zh needs jieba, ja sudachipy
         raise TokenizerUnavailable(
             f"spaCy's '{code}' tokenizer needs a package that is not installed ({err}); "

@@ -43,9 +43,10 @@ _CONTROLS = [c for c in range(0, 32) if c not in (9, 10)] + list(range(127, 160)
 PUNCTUATION = frozenset(
     "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~" + _WIDE_PUNCTUATION + "".join(map(chr, _CONTROLS)))
 
-# datatrove's TERMINAL_PUNCTUATION is Unicode's Sentence_Terminal property as of Unicode 15
-# plus three Khmer signs; the regex module knows a newer Unicode, which made these 16
-# characters sentence terminals since
+# datatrove's TERMINAL_PUNCTUATION is Unicode's Sentence_Terminal property, as the regex
+# module installed here knows it, without these 16 characters (the property gained them in a
+# Unicode version newer than datatrove's list) and with three Khmer signs; a parity test
+# compares the set with datatrove's own
 _NEWER_STERM = {0x1B4E, 0x1B4F, 0x1B7F, 0x2024, 0x2CF9, 0x2CFA, 0x2CFB, 0x2E60, 0x2E61, 0xFE12, 0xFE15,
                 0xFE16, 0x113D4, 0x113D5, 0x16D6E, 0x16D6F}
 _KHMER_TERMINALS = {0x17D6, 0x17D9, 0x17DA}
@@ -132,10 +133,11 @@ class TokenSpans:
 
 def doc_words(doc: Doc, language: str) -> TokenSpans:
     """The document's spaCy words, computed once per document for every rule set."""
-    return doc.shared(("spacy_words", spacy_words.spacy_code(language)), lambda: TokenSpans.of(doc.text, language))
+    key = ("spacy_words", spacy_words.spacy_code(language))
+    return doc.shared(key, lambda: TokenSpans.of(doc.text, language))
 
 
-_BLOCK = 1 << 18  # n-grams keyed per step: the joined text of a block stays a few MB
+_BLOCK = 1 << 18  # n-grams keyed per step: temporaries grow with the block, not the document
 
 
 def ngram_keys(words: TokenSpans, n: int, separator: int | None):
