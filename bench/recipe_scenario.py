@@ -433,17 +433,24 @@ def fix_summary(summary: dict) -> None:
             summary.get(tool, {}).pop(k, None)
 
 
-def ratios(summary: dict, name: str) -> dict:
-    cli, dj_tool = SCENARIOS[name]
-    a, b = summary.get(cli), summary.get(dj_tool)
+def pair_ratios(summary: dict, ours: str, theirs: str, ours_label: str, theirs_label: str) -> dict:
+    """Speed, memory and CPU of a sparkops tool against a peer's (medians); also used by the
+    rulesets scenario."""
+    a, b = summary.get(ours), summary.get(theirs)
     if not a or not b or not a["reps"] or not b["reps"]:
         return {}
+    vs = f"{ours_label} vs {theirs_label}"
     return {
-        "sparkops run vs Data-Juicer (docs/s, whole process)": a["docs_per_s"]["median"] / b["docs_per_s"]["median"],
-        "sparkops run vs Data-Juicer (docs/s, processing only)": b["process_s"]["median"] / a["process_s"]["median"],
-        "peak RSS, sparkops / Data-Juicer": a["peak_rss_gib"]["median"] / b["peak_rss_gib"]["median"],
-        "CPU s, sparkops / Data-Juicer": a["cpu_s"]["median"] / b["cpu_s"]["median"],
+        f"{vs} (docs/s, whole process)": a["docs_per_s"]["median"] / b["docs_per_s"]["median"],
+        f"{vs} (docs/s, processing only)": b["process_s"]["median"] / a["process_s"]["median"],
+        f"peak RSS, sparkops / {theirs_label}": a["peak_rss_gib"]["median"] / b["peak_rss_gib"]["median"],
+        f"CPU s, sparkops / {theirs_label}": a["cpu_s"]["median"] / b["cpu_s"]["median"],
     }
+
+
+def ratios(summary: dict, name: str) -> dict:
+    cli, dj_tool = SCENARIOS[name]
+    return pair_ratios(summary, cli, dj_tool, "sparkops run", "Data-Juicer")
 
 
 def last_ok(rows: list[dict], tool: str) -> dict | None:

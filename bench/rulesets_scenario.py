@@ -31,6 +31,7 @@ import dedup_peers
 import proctree
 import recipe
 from dedup_scenario import _f
+from recipe_scenario import last_ok, pair_ratios
 
 ROOT = Path(__file__).resolve().parents[1]
 HERE = ROOT / "bench"
@@ -322,20 +323,7 @@ def filter_tables(c: dict) -> list[str]:
 
 
 def ratios(summary: dict) -> dict:
-    a, b = summary.get(SPARK_TOOL), summary.get(PEER_TOOL)
-    if not a or not b or not a["reps"] or not b["reps"]:
-        return {}
-    return {
-        "sparkops vs datatrove (docs/s, whole process)": a["docs_per_s"]["median"] / b["docs_per_s"]["median"],
-        "sparkops vs datatrove (docs/s, processing only)": b["process_s"]["median"] / a["process_s"]["median"],
-        "peak RSS, sparkops / datatrove": a["peak_rss_gib"]["median"] / b["peak_rss_gib"]["median"],
-        "CPU s, sparkops / datatrove": a["cpu_s"]["median"] / b["cpu_s"]["median"],
-    }
-
-
-def last_ok(rows: list[dict], tool: str) -> dict | None:
-    mine = [r for r in rows if r["tool"] == tool]
-    return mine[-1] if mine and not mine[-1].get("failed") else None
+    return pair_ratios(summary, SPARK_TOOL, PEER_TOOL, "sparkops", "datatrove")
 
 
 def finish(res: dict, out_root: Path, analysis_dir: Path | None, log) -> None:

@@ -1489,7 +1489,7 @@ def rulesets_analysis_pass(args, corpus: Path) -> Path | None:
 
 def finish_rulesets(res: dict, args, corpus: Path) -> None:
     """The rulesets scenario's untimed part: sparkops' drop reasons, then the same-answer check."""
-    ran_sparkops = rulesets_scenario.last_ok(res["runs"], rulesets_scenario.SPARK_TOOL) is not None
+    ran_sparkops = last_ok(res["runs"], rulesets_scenario.SPARK_TOOL) is not None
     analysis = rulesets_analysis_pass(args, corpus) if ran_sparkops and not args.no_analysis else None
     rulesets_scenario.finish(res, WORK / "out", analysis, log)
 

@@ -49,7 +49,8 @@ VARIOUS_WHITESPACES: frozenset[str] = frozenset(
 )
 
 
-def _table(pred) -> np.ndarray:
+def predicate_table(pred) -> np.ndarray:
+    """``pred(character)`` for every code point, as a lookup table."""
     table = np.zeros(MAX_CODE_POINT, dtype=np.bool_)
     for cp in range(MAX_CODE_POINT):
         if pred(chr(cp)):
@@ -57,16 +58,17 @@ def _table(pred) -> np.ndarray:
     return table
 
 
-def _special_table() -> np.ndarray:
+def member_table(chars) -> np.ndarray:
+    """Membership in a set of characters, as a lookup table."""
     table = np.zeros(MAX_CODE_POINT, dtype=np.bool_)
-    table[[ord(c) for c in SPECIAL_CHARACTERS]] = True
+    table[[ord(c) for c in chars]] = True
     return table
 
 
 # str.isalnum over all of Unicode once (1.1 MB table; importing this module took 0.6 s here,
 # once per Python worker); exact by construction.
-IS_ALNUM: np.ndarray = _table(str.isalnum)
-IS_SPECIAL: np.ndarray = _special_table()
+IS_ALNUM: np.ndarray = predicate_table(str.isalnum)
+IS_SPECIAL: np.ndarray = member_table(SPECIAL_CHARACTERS)
 
 
 _SPAN_CHUNK = 1 << 22  # characters per step: bounds the index temporaries on huge texts

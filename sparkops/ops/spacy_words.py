@@ -32,6 +32,9 @@ CHUNK = 1_000_000
 _ALIASES = {"eng": "en", "eng_Latn": "en"}
 
 
+_CODES_HINT = "use a spaCy language code such as en, de, fr, es, it, pt, nl, ru (or datatrove's eng / eng_Latn)"
+
+
 class TokenizerUnavailable(ValueError):
     """No spaCy tokenizer for a language (unknown code, or its extra package is missing)."""
 
@@ -57,9 +60,7 @@ def _build(language: str, code: str):
     import spacy  # imported here: a worker that runs no rule set never pays for it
 
     if not _spacy_has_language(code):
-        raise TokenizerUnavailable(
-            f"no spaCy tokenizer for language '{language}'; use a spaCy language code such as "
-            "en, de, fr, es, it, pt, nl, ru (or datatrove's eng / eng_Latn)")
+        raise TokenizerUnavailable(f"no spaCy tokenizer for language '{language}'; {_CODES_HINT}")
     if code == "ja":
         raise TokenizerUnavailable(
             "datatrove tokenizes Japanese with its own spaCy tokenizer, which sparkops does not have; "
@@ -68,14 +69,13 @@ def _build(language: str, code: str):
     config = {"nlp": {"tokenizer": {"segmenter": "jieba"}}} if code == "zh" else None
     try:
         nlp = spacy.blank(code, config=config) if config else spacy.blank(code)
-    except ImportError as err:  # e.g. zh needs jieba, ja sudachipy
+    except ImportError as err:  # e.g. zh needs jieba, vi pyvi
         raise TokenizerUnavailable(
             f"spaCy's '{code}' tokenizer needs a package that is not installed ({err}); "
             "pip install it into the environment of the Spark workers") from None
     except Exception as err:  # spaCy raises its own error type for unknown codes
         raise TokenizerUnavailable(
-            f"no spaCy tokenizer for language '{language}' ({str(err).splitlines()[0][:200]}); "
-            "use a spaCy language code such as en, de, fr, es, it, pt, nl, ru") from None
+            f"no spaCy tokenizer for language '{language}' ({str(err).splitlines()[0][:200]}); {_CODES_HINT}") from None
     nlp.add_pipe("sentencizer")
     return nlp
 
@@ -99,10 +99,11 @@ def check_language(language: str) -> str | None:
 
 
 # A pipeline's vocabulary keeps every new word it meets (a lexeme and its string): that is
-# spaCy's cache, and tokenizing 2,000 bench documents took 7.1 s with it against 12.0 s inside
-# spaCy's memory zones (which datatrove uses per document and which free them). So we let it
-# grow and start a fresh pipeline past this many strings (~400 bytes each in a worker's RSS,
-# measured; a new blank pipeline costs 0.08 s).
+# spaCy's cache. In hand runs (2026-12-03, 2,000 bench documents, a machine busy with tests)
+# tokenizing took 7.1 s with it against 12.0 s inside spaCy's memory zones (which datatrove
+# opens per document and which free them). So we let it grow and start a fresh pipeline past
+# this many strings (the same runs: about 400 bytes of a worker's RSS per string; a new blank
+# pipeline in 0.08 s).
 MAX_STRINGS = 200_000
 
 

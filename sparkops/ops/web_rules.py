@@ -27,8 +27,8 @@ from functools import lru_cache
 import numpy as np
 
 from sparkops.ops import spacy_words
-from sparkops.ops.charsets import MAX_CODE_POINT
-from sparkops.ops.doc import Doc, code_points
+from sparkops.ops.charsets import MAX_CODE_POINT, member_table, predicate_table
+from sparkops.ops.doc import Doc
 from sparkops.ops.hashing import span_hashes, string_hashes
 from sparkops.registry import Op, OpError, Param, Stat, declare
 
@@ -61,23 +61,15 @@ def terminal_punctuation() -> frozenset[str]:
     return frozenset(chr(cp) for cp in (found - _NEWER_STERM) | _KHMER_TERMINALS)
 
 
-def _member_table(chars) -> np.ndarray:
-    table = np.zeros(MAX_CODE_POINT, dtype=np.bool_)
-    table[[ord(c) for c in chars]] = True
-    return table
-
-
 @lru_cache(maxsize=1)
 def _symbol_table() -> np.ndarray:
     """Characters that make a word a 'symbol word' when it has nothing else (Gopher)."""
-    return _member_table(PUNCTUATION | terminal_punctuation())
+    return member_table(PUNCTUATION | terminal_punctuation())
 
 
 @lru_cache(maxsize=1)
 def _alpha_table() -> np.ndarray:
-    # str.isalpha over all of Unicode, built on first use (about half a second per worker)
-    return np.fromiter((chr(cp).isalpha() for cp in range(MAX_CODE_POINT)), dtype=np.bool_,
-                       count=MAX_CODE_POINT)
+    return predicate_table(str.isalpha)  # built on first use: most workers never need it
 
 
 # --------------------------------------------------------------------------- words as spans
@@ -91,9 +83,6 @@ class TokenSpans:
     def __init__(self, points: np.ndarray, starts: np.ndarray, ends: np.ndarray):
         self.points, self.starts, self.ends = points, starts, ends
 
-    @classmethod
-    def of(cls, text: str, language: str) -> "TokenSpans":
-        return cls(code_points(text), *spacy_words.spans(text, language))
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -134,7 +123,8 @@ class TokenSpans:
 def doc_words(doc: Doc, language: str) -> TokenSpans:
     """The document's spaCy words, computed once per document for every rule set."""
     key = ("spacy_words", spacy_words.spacy_code(language))
-    return doc.shared(key, lambda: TokenSpans.of(doc.text, language))
+    # the Doc's code points: other operators of the pass may have made them already
+    return doc.shared(key, lambda: TokenSpans(doc.code_points, *spacy_words.spans(doc.text, language)))
 
 
 _BLOCK = 1 << 18  # n-grams keyed per step: temporaries grow with the block, not the document
