@@ -34,7 +34,7 @@ demo: setup
 	$(BIN)/sparkops run jobs/web_refine.yaml
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,6 +1,6 @@
 -- Near-duplicate documents in plain SQL with MinHash LSH (sparkops's minhash_bands and
 -- minhash_signature functions), over a view `docs` with a unique `id` and a `text`.
--- Run: .venv/bin/sparkops sql --view docs=../shared/data/web/c4_sample.jsonl "$(cat sql/near_dedup_minhash.sql)"
+-- Run: .venv/bin/sparkops sql --view docs=data/c4_sample.jsonl "$(cat sql/near_dedup_minhash.sql)"
 --
 -- Two documents are candidates when one of their LSH band keys is equal (the same band
 -- layout document_minhash_deduplicator uses for jaccard_threshold 0.7); the signatures then

@@ -1,6 +1,6 @@
 -- Near-duplicate documents in plain SQL with SimHash (sparkops's simhash function), over a
 -- view `docs` with a unique `id` and a `text`.
--- Run: .venv/bin/sparkops sql --view docs=../shared/data/web/c4_sample.jsonl "$(cat sql/near_dedup_simhash.sql)"
+-- Run: .venv/bin/sparkops sql --view docs=data/c4_sample.jsonl "$(cat sql/near_dedup_simhash.sql)"
 --
 -- Fingerprints within 4 bits of each other are duplicates (document_simhash_deduplicator's
 -- default). Cut the 64 bits into 6 blocks: two fingerprints within 4 bits agree on at least 2

@@ -1,5 +1,5 @@
 -- Quality statistics of a table of documents with sparkops's SQL functions.
--- Run: .venv/bin/sparkops sql --view docs=../shared/data/web/c4_sample.jsonl "$(cat sql/quality_report.sql)"
+-- Run: .venv/bin/sparkops sql --view docs=data/c4_sample.jsonl "$(cat sql/quality_report.sql)"
 -- Each filter's SQL function is its Data-Juicer statistic; extra arguments change the
 -- statistic (n-gram length, language), never the threshold: thresholds are plain SQL.
 SELECT

@@ -4,7 +4,7 @@ Standard library only: ``tools/dj_parity/gen_recipe_fixture.py`` imports it in t
 Data-Juicer venv to produce the fixture, and pytest imports it to run the same recipe with
 sparkops; both must build byte-identical input, which the fixture pins by sha256.
 
-The records are the 300 real web documents of ``web/c4_sample.jsonl`` (whose only field is
+The records are the 300 real web documents of ``data/c4_sample.jsonl`` (whose only field is
 ``text``) given more fields, so the export's handling of other columns is checked too:
 ``id`` = ``c4:<line>``, ``meta`` = ``{"source": "c4_sample.jsonl", "line": <line>}`` (a nested
 object) and ``copy`` (null, or the kind of copy). Copies are mixed in, so that the recipe's
@@ -26,15 +26,16 @@ import hashlib
 import json
 from pathlib import Path
 
-from parity_corpus import SHARED_DATA  # noqa: F401  (same root discovery as the op fixture)
+from parity_corpus import PROJECT_ROOT
+
+DEMO_C4 = PROJECT_ROOT / "data" / "c4_sample.jsonl"  # ships with the repository
 
 COPY_DISTANCE = 23
 
 
-def records(shared_data: Path | None = None) -> list[dict]:
-    root = Path(shared_data) if shared_data else SHARED_DATA
+def records() -> list[dict]:
     originals = []
-    with open(root / "web" / "c4_sample.jsonl", encoding="utf-8") as f:
+    with open(DEMO_C4, encoding="utf-8") as f:
         for line_no, line in enumerate(f):
             rec = json.loads(line)
             originals.append({"id": f"c4:{line_no}", "text": rec["text"],

@@ -40,13 +40,10 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def tiny_corpus(tmp_path_factory, shared_data) -> Path:
+def tiny_corpus(tmp_path_factory, c4_path) -> Path:
     """200 records of real web text (C4 sample) in the benchmark corpus's format: 160
     originals, then 10 injected copies of each kind with their ground truth (dup_of, dup_kind)."""
-    src = shared_data / "web" / "c4_sample.jsonl"
-    if not src.is_file():
-        pytest.skip(f"{src} not found (../shared/data or SPARKOPS_SHARED_DATA)")
-    texts = [json.loads(line)["text"] for line in src.open(encoding="utf-8")][:160]
+    texts = [json.loads(line)["text"] for line in c4_path.open(encoding="utf-8")][:160]
     recs = [{"text": t, "id": f"c4:{i}", "source": "c4", "path": "web/c4_sample.jsonl", "dup_of": None,
              "dup_kind": None} for i, t in enumerate(texts)]
     rng = random.Random(7)
@@ -523,12 +520,9 @@ def test_rulesets_recipe_and_commands(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def c4_50(tmp_path_factory, shared_data) -> Path:
+def c4_50(tmp_path_factory, c4_path) -> Path:
     """50 real web documents (C4 sample) in the benchmark corpus's format."""
-    src = shared_data / "web" / "c4_sample.jsonl"
-    if not src.is_file():
-        pytest.skip(f"{src} not found (../shared/data or SPARKOPS_SHARED_DATA)")
-    texts = [json.loads(line)["text"] for line in src.open(encoding="utf-8")][:50]
+    texts = [json.loads(line)["text"] for line in c4_path.open(encoding="utf-8")][:50]
     # C4's own documents already pass C4's line rules: give every fifth one lines they drop
     texts = [f"Main menu\n{t}\n  Please enable JavaScript to view the comments.  " if i % 5 == 0 else t
              for i, t in enumerate(texts)]

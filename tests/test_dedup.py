@@ -20,8 +20,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture(scope="module")
-def c4(shared_data):
-    return [json.loads(line)["text"] for line in (shared_data / "web" / "c4_sample.jsonl").open(encoding="utf-8")]
+def c4(c4_path):
+    return [json.loads(line)["text"] for line in c4_path.open(encoding="utf-8")]
 
 
 def edit_words(text: str, rng: random.Random, frac: float) -> str:

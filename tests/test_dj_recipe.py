@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "dj_recipe_web_refine.json.gz"
 
 
-def test_recipe_export_equals_data_juicer_export(spark, tmp_path, shared_data):
+def test_recipe_export_equals_data_juicer_export(spark, tmp_path):
     expected = json.loads(gzip.decompress(FIXTURE.read_bytes()))
     data = tmp_path / "input.jsonl"
-    records = recipe_corpus.records(shared_data)
+    records = recipe_corpus.records()
     assert recipe_corpus.write_jsonl(data, records) == expected["input_sha256"], "input differs from the fixture's"
 
     # the shipped recipe, unchanged but for where it reads and writes

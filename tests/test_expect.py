@@ -31,9 +31,9 @@ CLEAN_RECIPE = ["fix_unicode_mapper", "punctuation_normalization_mapper", "white
 
 
 @pytest.fixture(scope="module")
-def c4(spark, shared_data):
+def c4(spark, c4_path):
     """The 300 real C4 documents with the job runner's position columns (_source, _line)."""
-    df = (spark.read.json(str(shared_data / "web" / "c4_sample.jsonl")).coalesce(1)
+    df = (spark.read.json(str(c4_path)).coalesce(1)
           .withColumn("_source", F.lit("c4_sample.jsonl"))
           .withColumn("_line", F.monotonically_increasing_id() + 1))
     df = df.persist(StorageLevel.MEMORY_AND_DISK)

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def c4_lines(shared_data):
-    return (shared_data / "web" / "c4_sample.jsonl").read_bytes().splitlines()
+def c4_lines(c4_path):
+    return c4_path.read_bytes().splitlines()
 
 
 @pytest.fixture(scope="module")

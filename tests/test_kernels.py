@@ -23,8 +23,8 @@ ALL_MAPPERS = [o.name for o in all_ops() if o.kind == "mapper"]
 
 
 @pytest.fixture(scope="module")
-def c4(shared_data):
-    with open(shared_data / "web" / "c4_sample.jsonl", encoding="utf-8") as f:
+def c4(c4_path):
+    with open(c4_path, encoding="utf-8") as f:
         return [json.loads(line)["text"] for line in f]
 
 

@@ -24,12 +24,12 @@ KERNEL = "sparkops-nb-test"
 
 
 @pytest.fixture(scope="module")
-def job(spark, shared_data, tmp_path_factory):
+def job(spark, c4_path, tmp_path_factory):
     """A two-stage job (clean, quality) over the C4 sample plus two unreadable records."""
     folder = tmp_path_factory.mktemp("explore")
     inputs = folder / "input"
     inputs.mkdir()
-    (inputs / "c4_sample.jsonl").symlink_to(shared_data / "web" / "c4_sample.jsonl")
+    (inputs / "c4_sample.jsonl").symlink_to(c4_path)
     (inputs / "z_bad.jsonl").write_bytes(b'{"text": null}\n{"text": "truncated rec\n')
     spec = folder / "explore.yaml"
     spec.write_text(textwrap.dedent(f"""\

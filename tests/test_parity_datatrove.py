@@ -49,7 +49,7 @@ def docs(corpus):
 
 
 @pytest.fixture(scope="module")
-def corpus(fixture):
+def corpus(fixture, shared_data):
     docs = documents()
     assert [d for d, _ in docs] == fixture["doc_ids"], "corpus changed since the fixture was generated"
     assert [_sha(t) for _, t in docs] == fixture["doc_sha256"], "texts changed since the fixture was generated"

@@ -29,7 +29,7 @@ def fixture():
 
 
 @pytest.fixture(scope="module")
-def corpus(fixture):
+def corpus(fixture, shared_data):
     docs = documents()
     assert [d for d, _ in docs] == fixture["doc_ids"], "corpus changed since the fixture was generated"
     shas = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for _, t in docs]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.spark
 
 
 @pytest.fixture(scope="module")
-def sample():
+def sample(shared_data):
     """~400 real documents of every kind in the parity corpus, plus NULL."""
     docs = documents()
     picked = docs[::3]
@@ -193,10 +193,10 @@ def test_a_50_mb_document_in_spark(spark, tmp_path, shared_data):
     assert row[1].n == len("a small normal document with enough words")
 
 
-def test_shipped_sql_example_runs(spark, shared_data):
+def test_shipped_sql_example_runs(spark, c4_path):
     from pathlib import Path
 
-    spark.read.json(str(shared_data / "web" / "c4_sample.jsonl")).createOrReplaceTempView("docs")
+    spark.read.json(str(c4_path)).createOrReplaceTempView("docs")
     query = (Path(__file__).parents[1] / "sql" / "quality_report.sql").read_text()
     rows = spark.sql(query).collect()
     en = next(r for r in rows if r.lang == "en")

