@@ -13,7 +13,7 @@ and precision measured on the text itself (run by bench/run.py in the sparkops v
   holds natural near-duplicates (translations sharing code, man pages across versions), so
   a removal is judged on the text: for each removed document, the highest exact Jaccard
   similarity of its shingle set to any document the tool *kept*. Shingles are sparkops's
-  (``sparkops.ops.shingles``) with Data-Juicer's default parameters: 'space' tokenization,
+  (``sparkops.text.shingles``) with Data-Juicer's default parameters: 'space' tokenization,
   window 5, lower-cased. The kept documents to compare with are found by LSH over
   sparkops MinHash signatures at a deliberately low threshold (``BANDS`` x ``ROWS``, see
   ``candidate_probability``), pre-filtered by the signatures' estimate, then checked
@@ -43,8 +43,8 @@ from pathlib import Path
 
 import numpy as np
 
-from sparkops.ops.minhash import band_keys, signatures
-from sparkops.ops.shingles import batch_shingle_hashes, jaccard, per_document_sets
+from sparkops.ops.dedup.minhash import band_keys, signatures
+from sparkops.text.shingles import batch_shingle_hashes, jaccard, per_document_sets
 
 # Data-Juicer's document_minhash_deduplicator defaults
 TOKENIZATION, WINDOW, LOWERCASE, THRESHOLD = "space", 5, True, 0.7

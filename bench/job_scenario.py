@@ -219,7 +219,7 @@ def dj_dedup_key(text: str) -> str:
 
 def sparkops_dedup_key(text: str) -> bytes:
     """sparkops' own key (whitespace runs collapsed to one space), from sparkops itself."""
-    from sparkops.ops.dedup_keys import exact_key
+    from sparkops.ops.dedup.document import exact_key
 
     return exact_key(text, lowercase=True, ignore_non_character=False)
 

@@ -93,8 +93,8 @@ def read_docs(corpus: Path, n: int | None) -> tuple[list[str], list[str]]:
 def sparkops_side(cs: list[dict], texts: list[str], batch: int = 2000) -> dict[str, dict]:
     """{case id: {"stats": [per-doc dict], "keep": [bool], "s": seconds}} from the registry's
     kernels, each op alone on fresh documents (no cache shared between ops)."""
-    from sparkops.ops.doc import Doc
-    from sparkops.registry import get_op
+    from sparkops.text.doc import Doc
+    from sparkops.core import get_op
 
     out = {}
     for c in cs:

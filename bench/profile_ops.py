@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/profile_ops.py --corpus C.jsonl --result R.json [--docs N]
 
-Runs ``sparkops.ops.pipeline.Pipeline`` (what each Spark Python worker runs per Arrow
+Runs ``sparkops.core.pipeline.Pipeline`` (what each Spark Python worker runs per Arrow
 batch) in one process on batches of 2,000 documents (sparkops's Arrow batch size), with a
 timer around each operator's ``compute``. Compared with the fused Spark run's CPU seconds
 this shows how much of the run is the operators themselves and how much is Spark (JSON
@@ -51,8 +51,8 @@ def main() -> int:
     ap.add_argument("--batch", type=int, default=2000)
     args = ap.parse_args()
 
-    from sparkops.ops.pipeline import Pipeline
-    from sparkops.registry import bind
+    from sparkops.core.pipeline import Pipeline
+    from sparkops.core import bind
 
     t0 = time.perf_counter()
     texts = []

@@ -107,16 +107,17 @@ def read_removed(folder: Path) -> dict[str, dict]:
 
 
 def _label(dropped_by: str | None) -> str:
-    """An op name for the tables: `error:<op>: message` (a kernel that raised) becomes `error:<op>`."""
+    """An op name for the tables: `error:<op>: message` (a kernel that raised) becomes `error:<op>`,
+    `<op>:<rule>` (the rule that removed the row) becomes `<op>`."""
     if not dropped_by:
         return UNKNOWN
-    return ":".join(dropped_by.split(":")[:2]) if dropped_by.startswith("error:") else dropped_by
+    return ":".join(dropped_by.split(":")[:2]) if dropped_by.startswith("error:") else dropped_by.partition(":")[0]
 
 
 def op_stat_keys(op: str) -> list[str] | None:
     """The stats-struct fields of a sparkops op (its registry entry), None if unknown."""
     try:
-        from sparkops.registry import get_op
+        from sparkops.core import get_op
 
         return [s.key for s in get_op(op).stats]
     except Exception:  # noqa: BLE001 - an op the registry does not know: show every statistic

@@ -1451,7 +1451,7 @@ def dedup_scaling(args, corpus: Path, n_docs: int) -> dict:
 
 def finish_dedup(res: dict, args, corpus: Path, n_docs: int) -> None:
     """The dedup scenario's untimed part: kept ids side by side, quality, then scaling."""
-    from sparkops.ops.minhash import optimal_bands
+    from sparkops.ops.dedup.minhash import optimal_bands
 
     tools = res["tools"]
     res["verification"] = dedup_scenario.verification({t: kept_ids(t) for t in tools})

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from sparkops.registry import OpError, all_ops, bind, get_op
+from sparkops.core import OpError, all_ops, bind, get_op
 
 __version__ = "0.1.0"
 __all__ = ["session", "register", "apply", "fused", "bind", "get_op", "all_ops", "OpError"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 
 def cmd_ops(args) -> int:
-    from sparkops.registry import all_ops
+    from sparkops.core import all_ops
 
     for op in all_ops():
         if args.name and args.name not in op.name:
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except Exception as err:  # a wrong op or parameter is the user's to fix: one line, no traceback
-        from sparkops.registry import OpError
+        from sparkops.core import OpError
 
         if isinstance(err, OpError):
             print(f"error: {err}", file=sys.stderr)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sparkops.registry import MAXSIZE, Op, all_ops
+from sparkops.core import MAXSIZE, Op, all_ops
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 TARGET = DOCS / "OPERATORS.md"
@@ -78,6 +78,10 @@ def render() -> str:
         lines.append(f"| [`{op.name}`](#{op.name}) | {op.kind} | {'<br>'.join(_sql_signature(op))} |")
     for op in ops:
         lines += ["", f"## {op.name}", "", f"*{op.kind}, family `{op.family}`*", "", op.doc, ""]
+        if op.requires:
+            lines += [f"Needs: `pip install 'sparkops[{','.join(op.requires)}]'`" + "  "]
+        if op.models:
+            lines += [f"Models: {'; '.join(op.models)}" + "  "]
         lines += [f"SQL: {s}" + "  " for s in _sql_signature(op)]
         lines += [f"- `{sk.name}`: {sk.doc}" for sk in op.sketches]
         if op.stats:

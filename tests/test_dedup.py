@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sparkops.ops.minhash import optimal_bands, signatures
-from sparkops.ops.shingles import batch_shingle_hashes, jaccard, per_document_sets, shingle_hashes
-from sparkops.ops.simhash import block_keys, fingerprints, hamming
-from sparkops.registry import OpError, bind
+from sparkops.ops.dedup.minhash import optimal_bands, signatures
+from sparkops.text.shingles import batch_shingle_hashes, jaccard, per_document_sets, shingle_hashes
+from sparkops.ops.dedup.simhash import block_keys, fingerprints, hamming
+from sparkops.core import OpError, bind
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -86,7 +86,7 @@ def test_signatures_estimate_jaccard_without_bias_on_real_near_duplicates(c4):
 def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch, k):
     """Sparse documents take the rank path, dense ones the probing path: forcing every
     document through the probing path must not change a single value."""
-    import sparkops.ops.minhash as mh
+    import sparkops.ops.dedup.minhash as mh
 
     texts = c4[:150] + ["Thanks!", "See you soon", "a b c d e f g", "x " * 12, "one two three four five six"]
     doc, h = batch_shingle_hashes(texts)
@@ -105,7 +105,7 @@ def test_both_densification_paths_give_the_same_signatures(c4, monkeypatch, k):
 
 
 def test_whitespace_is_the_unicode_whitespace_of_python():
-    from sparkops.ops.shingles import _IS_SPACE, _is_space
+    from sparkops.text.shingles import _IS_SPACE, _is_space
 
     ascii_points = np.arange(128, dtype=np.uint8)
     assert np.array_equal(_is_space(ascii_points), _IS_SPACE[:128])
@@ -154,7 +154,7 @@ def test_simhash_fingerprints_and_block_keys(c4):
 @pytest.mark.spark
 @pytest.mark.parametrize("local_edges", [0, None], ids=["distributed rounds", "one task"])
 def test_connected_components_match_union_find(spark, local_edges):
-    from sparkops.dedup.components import connected_components
+    from sparkops.spark.dedup.components import connected_components
 
     rng = random.Random(3)
     edges = [(i, i + 1) for i in range(100, 160)]  # a long chain: many rounds for naive propagation
@@ -428,7 +428,7 @@ def test_line_dedup_removes_boilerplate_spans_after_their_first_documents(spark,
 
 
 def test_url_normalisation():
-    from sparkops.ops.url_keys import url_key
+    from sparkops.ops.dedup.urls import url_key
 
     same = ["https://WWW.Example.com:443/a/b/?utm_source=x&b=2&a=1#top", "http://example.com/a/b?a=1&b=2",
             "http://example.com/a/%62?b=2&a=1&fbclid=Z"]
@@ -574,7 +574,7 @@ def test_rows_are_read_again_only_when_that_is_a_plain_deterministic_file_scan(s
     again would run the UDF again or, for rand(), give other rows."""
     from pyspark.sql import functions as F
 
-    from sparkops.dedup.near import _cheap_to_reread
+    from sparkops.spark.dedup.near import _cheap_to_reread
     from sparkops.spark.functions import column_function
 
     path = tmp_path / "docs.jsonl"

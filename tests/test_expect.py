@@ -10,7 +10,7 @@ from pyspark import StorageLevel
 from pyspark.sql import functions as F
 
 import sparkops
-from sparkops.expect import GateResult, SuiteError, load_suite, validate
+from sparkops.gate import GateResult, SuiteError, load_suite, validate
 
 pytestmark = pytest.mark.spark
 
@@ -320,5 +320,5 @@ def test_shipped_suites_load_and_round_trip():
         # GX writes back the same shape load_suite reads
         again = json.loads(json.dumps(suite.to_json_dict()))
         path = EXPECTATIONS / f"{name}.json"
-        from sparkops.expect.suite import suite_from_dict
+        from sparkops.gate.suite import suite_from_dict
         assert len(suite_from_dict(again, str(path)).expectations) == len(suite.expectations)

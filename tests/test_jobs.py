@@ -11,7 +11,7 @@ from delta.tables import DeltaTable
 from sparkops.jobs import reader
 from sparkops.jobs.runner import committed_hash, run
 from sparkops.jobs.spec import InputSpec, load
-from sparkops.registry import bind
+from sparkops.core import bind
 
 pytestmark = pytest.mark.spark
 
@@ -176,7 +176,7 @@ def test_the_same_run_under_spark_submit(spark, tmp_path, c4_lines):
     import sys
     from pathlib import Path
 
-    from sparkops.spark.session import ivy_dir
+    from sparkops.spark.conf import ivy_dir
 
     root = Path(__file__).resolve().parents[1]
     data = tmp_path / "in.jsonl"

@@ -12,11 +12,11 @@ import numpy as np
 import psutil
 import pytest
 
-from sparkops.ops import charsets
-from sparkops.ops.doc import Doc, Words, code_points
-from sparkops.ops.pipeline import NULL_TEXT, Pipeline
-from sparkops.ops.text_stats import ngram_counts
-from sparkops.registry import all_ops, bind, get_op
+from sparkops.text import charsets
+from sparkops.text.doc import Doc, Words, code_points
+from sparkops.core.pipeline import NULL_TEXT, Pipeline
+from sparkops.ops.quality.text_stats import ngram_counts
+from sparkops.core import all_ops, bind, get_op
 
 ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter"]
 ALL_MAPPERS = [o.name for o in all_ops() if o.kind == "mapper"]
@@ -137,7 +137,7 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
     doc = ("\n\n".join(c4) * 70)[:50_000_000]
     assert len(doc) == 50_000_000
     # fastText: 12 s, flat memory; the rule sets' spaCy tokenizer takes minutes on 50 MB (below: 10 MB)
-    ops = [name for name in ALL_FILTERS if name != "language_id_score_filter" and get_op(name).family != "web_rules"]
+    ops = [name for name in ALL_FILTERS if name != "language_id_score_filter" and get_op(name).family != "rules"]
     with PeakRSS() as mem:
         result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
     assert result.stats["text_len"] == [50_000_000]
@@ -151,7 +151,7 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
 
 
 def test_rule_sets_on_a_10_mb_document_in_bounded_memory(c4, monkeypatch):
-    from sparkops.ops import web_rules
+    from sparkops.ops.rules import web_rules
 
     doc = ("\n\n".join(c4) * 14)[:10_000_000]
     ops = ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter", "fineweb_quality_filter"]
@@ -161,7 +161,7 @@ def test_rule_sets_on_a_10_mb_document_in_bounded_memory(c4, monkeypatch):
         result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
     s = {k: v[0] for k, v in result.stats.items()}
     assert s["gopher_words"] > 1_000_000 and s["gopher_dup_para_frac"] > 0.9  # the sample 14 times
-    assert s["gopher_dup_10_gram_frac"] > 0.7 and result.dropped_by == ["gopher_repetition_filter"]
+    assert s["gopher_dup_10_gram_frac"] > 0.7 and result.dropped_by == ["gopher_repetition_filter:dup_para_frac"]
     size = sys.getsizeof(doc)
     assert mem.grown < 8 * size, f"peak grew {mem.grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB document"
 
@@ -178,7 +178,7 @@ def test_word_statistics_of_a_10_mb_document_in_bounded_memory(c4):
 
 
 def test_word_hashes_identify_words_exactly_on_real_text(c4, monkeypatch):
-    from sparkops.ops import hashing
+    from sparkops.text import hashing
 
     for text in c4[:60]:
         words = Doc(text.lower()).refined_words

@@ -20,9 +20,12 @@ import pytest
 
 from datatrove_cases import CASES, case_id
 from parity_corpus import documents
-from sparkops.ops import spacy_words, web_rules
-from sparkops.ops.doc import Doc
-from sparkops.registry import get_op
+from sparkops.ops.rules import web_rules
+from sparkops.models import spacy_blank
+from sparkops.models.cache import models
+from sparkops.text import spacy_words
+from sparkops.text.doc import Doc
+from sparkops.core import get_op
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datatrove_parity.json.gz"
 REASONS = {
@@ -57,7 +60,7 @@ def corpus(fixture, shared_data):
 
 
 def test_fixture_covers_every_rule_set(fixture):
-    from sparkops.registry import all_ops
+    from sparkops.core import all_ops
 
     ours = {o.name for o in all_ops() if o.family == web_rules.FAMILY}
     assert {c["op"] for c in fixture["cases"]} == ours == set(REASONS)
@@ -73,8 +76,8 @@ def test_punctuation_sets_are_datatrove_s(fixture):
 def test_words_are_datatrove_s(fixture, corpus, monkeypatch):
     """Our spaCy word spans give datatrove's split_into_words on every document, also across
     the renewals of a pipeline whose vocabulary grew (forced often here)."""
-    monkeypatch.setattr(spacy_words, "MAX_STRINGS", 5_000)
-    spacy_words._PIPELINES.clear()
+    monkeypatch.setattr(spacy_blank, "MAX_STRINGS", 5_000)
+    models.evict(spacy_blank.KIND, "en")
     renewed = set()
     wrong = []
     for doc_id, text in corpus:

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from parity_corpus import documents
-from sparkops.ops.doc import Doc
-from sparkops.registry import get_op
+from sparkops.text.doc import Doc
+from sparkops.core import get_op
 
 FIXTURE = Path(__file__).parent / "fixtures" / "dj_parity.json.gz"
 
@@ -42,10 +42,10 @@ def _cases():
 
 
 def test_fixture_covers_every_declared_op(fixture):
-    from sparkops.registry import all_ops
+    from sparkops.core import all_ops
 
     # the Gopher / C4 / FineWeb rule sets are datatrove's, checked by test_parity_datatrove.py
-    per_row = {o.name for o in all_ops() if o.kind in ("filter", "mapper") and o.family != "web_rules"}
+    per_row = {o.name for o in all_ops() if o.kind in ("filter", "mapper") and o.family != "rules"}
     assert {c["op"] for c in fixture["cases"]} == per_row
     assert len(fixture["doc_ids"]) >= 1000
     assert fixture["data_juicer"] == "1.6.1"

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from sparkops.docs import SCHEMA_TARGET, generated
-from sparkops.registry import MAXSIZE, OpError, all_ops, bind, get_op, sql_functions
+from sparkops.core import MAXSIZE, OpError, all_ops, bind, get_op, sql_functions
 
 
 def test_catalogue_has_the_issue_ops_with_data_juicer_defaults():

@@ -11,9 +11,9 @@ from pyspark.sql.utils import PythonException
 import sparkops
 from parity_corpus import documents
 from sparkops import functions as sf
-from sparkops.ops.doc import Doc
-from sparkops.ops.pipeline import Pipeline
-from sparkops.registry import Sketch, bind, sql_functions
+from sparkops.text.doc import Doc
+from sparkops.core.pipeline import Pipeline
+from sparkops.core import Sketch, bind, sql_functions
 
 pytestmark = pytest.mark.spark
 

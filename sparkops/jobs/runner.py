@@ -37,7 +37,8 @@ from pyspark.sql import functions as F
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
 from sparkops.spark import caching
-from sparkops.spark.fusion import DEDUP_COLUMNS, DROPPED_BY, KEEP, stage_pass
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, STATS, dropping_op
+from sparkops.spark.fusion import stage_pass
 
 INPUT_COLUMNS = ("text", "_record", "_source", "_line")
 
@@ -169,17 +170,19 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     t0 = time.time()
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
-    base = current.drop("stats") if "stats" in current.columns else current
+    base = current.drop(STATS) if STATS in current.columns else current
     done = caching.persist(stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
                                       where=f"{spec.source}: stage '{stage.name}'"),
                            StorageLevel.MEMORY_AND_DISK)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
     rows_in = sum(outcome.values())
     kept = outcome.get(None, 0)
+    by_op: dict[str | None, int] = {}
+    for reason, count in outcome.items():  # a rule set's rules and an op's errors count as the op
+        by_op[dropping_op(reason)] = by_op.get(dropping_op(reason), 0) + count
     per_op, remaining = [], rows_in
     for bound in stage.ops:
-        dropped = outcome.get(bound.name, 0) + sum(v for k, v in outcome.items()
-                                                   if k and k.startswith(f"error:{bound.name}:"))
+        dropped = by_op.get(bound.name, 0)
         per_op.append((bound.name, remaining, remaining - dropped))
         remaining -= dropped
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
@@ -204,7 +207,7 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
 
 
 def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:
-    from sparkops.expect import load_suite, validate
+    from sparkops.gate import load_suite, validate
 
     report_dir = out / "_reports" / run_id / stage.name
     verdict = validate(kept, load_suite(stage.expect), stage=stage.name, report_dir=report_dir)

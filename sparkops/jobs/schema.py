@@ -7,7 +7,7 @@ and parameters against the registry, suite files on disk). The op list is the re
 from __future__ import annotations
 
 from sparkops.jobs.spec import INPUT_FORMATS
-from sparkops.registry import all_ops
+from sparkops.core import all_ops
 
 
 def spec_schema() -> dict:

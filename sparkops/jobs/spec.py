@@ -31,7 +31,8 @@ from typing import Any
 
 import yaml
 
-from sparkops.registry import BoundOp, OpError, bind
+from sparkops.core import BoundOp, OpError, bind
+from sparkops.core.extras import require
 
 INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text")
 STAGE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
@@ -212,6 +213,10 @@ def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
             expect = _resolve(base, expect)
             if not Path(expect).is_file():
                 raise SpecError(f"{at}: expect: suite file {expect} not found")
+            try:
+                require(("gate",), f"{at}: expect (a Great Expectations gate)")
+            except OpError as err:
+                raise SpecError(str(err)) from None
         stages.append(Stage(sname, entries, ops, expect))
     return JobSpec(name, where, inp, out_path, tuple(stages))
 

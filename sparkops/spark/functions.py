@@ -23,15 +23,15 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
-from sparkops.ops.doc import Doc
-from sparkops.registry import Op, Sketch, Stat, sql_functions
+from sparkops.text.doc import Doc
+from sparkops.core import Op, Sketch, Stat, sql_functions
 
 _PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
 
 
 @lru_cache(maxsize=256)
 def _bound(op_name: str, names: tuple, args: tuple):
-    from sparkops.registry import get_op
+    from sparkops.core import get_op
 
     return get_op(op_name).bind(dict(zip(names, args)), where="SQL function")
 

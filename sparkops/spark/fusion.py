@@ -1,7 +1,7 @@
 """The fused pass over a DataFrame: every per-row operator of a list in one Arrow pass.
 
 ``fused(df, process)`` sends each document from the JVM to Python once (``mapInArrow``),
-runs ``sparkops.ops.pipeline.Pipeline`` over each Arrow batch and returns every input row
+runs ``sparkops.core.pipeline.Pipeline`` over each Arrow batch and returns every input row
 with its mapped text, a ``stats`` struct (one field per filter statistic), ``_keep`` and
 ``_dropped_by`` (the op that dropped the row, ``null_text``, or ``error:<op>: <message>``).
 A pass of mappers only has no ``stats`` column.
@@ -22,13 +22,11 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
 
-from sparkops.ops.pipeline import Pipeline
-from sparkops.registry import BoundOp, OpError, bind
+from sparkops.core.pipeline import Pipeline
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, STATS
+from sparkops.core import BoundOp, OpError, bind
 from sparkops.spark import caching
 
-KEEP, DROPPED_BY, STATS = "_keep", "_dropped_by", "stats"
-# what deduplicators add to the rows they remove (kept rows never carry them on)
-DEDUP_COLUMNS = ("_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming")
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
 
@@ -93,7 +91,25 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
 
-    return df.mapInArrow(run, schema)
+    return df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
+
+
+def resource_profile(spark, ops: Sequence[BoundOp]):
+    """The Spark resource profile of a pass whose ops ask for task resources (a GPU model op),
+    or None. A stage-level profile needs a cluster manager (standalone, YARN, Kubernetes); on a
+    local master there is nothing to schedule, so none is asked for."""
+    wanted: dict[str, float] = {}
+    for bound in ops:
+        for name, amount in bound.op.resources:
+            wanted[name] = max(wanted.get(name, 0.0), amount)
+    if not wanted or spark.sparkContext.master.startswith("local"):
+        return None
+    from pyspark.resource import ResourceProfileBuilder, TaskResourceRequests
+
+    requests = TaskResourceRequests()
+    for name, amount in wanted.items():
+        requests = requests.cpus(int(amount)) if name == "cpus" else requests.resource(name, amount)
+    return ResourceProfileBuilder().require(requests).build
 
 
 def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",

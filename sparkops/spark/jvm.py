@@ -47,6 +47,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sparkops.spark.conf import default_conf, ivy_dir, resolved_jars
+
 TUNED_CORES = 4
 TUNING = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn128m")
 # a classpath mismatch or a newer JDK makes the JVM warn on stderr at every start, then go on
@@ -93,8 +95,6 @@ def archive_key(jars: list[str]) -> str | None:
 
 
 def archive_dir() -> Path:
-    from sparkops.spark.session import ivy_dir
-
     return ivy_dir().parent / "cds"
 
 
@@ -143,13 +143,11 @@ spark.stop()
 
 def build_archive(force: bool = False, say=print) -> Path | None:
     """Build the archive for this JVM and classpath unless it exists; returns its path."""
-    from sparkops.spark.session import default_conf, ivy_dir, _resolved_jars
-
     packages = default_conf()["spark.jars.packages"]
-    jars = _resolved_jars(ivy_dir(), packages)
+    jars = resolved_jars(ivy_dir(), packages)
     if jars is None:  # Ivy has not resolved Delta yet: a first session does, then build
         _run_workload(None)
-        jars = _resolved_jars(ivy_dir(), packages)
+        jars = resolved_jars(ivy_dir(), packages)
         if jars is None:
             say("cds: delta jars not resolved; no archive built")
             return None

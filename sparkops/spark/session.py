@@ -23,81 +23,11 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
-_CHECKOUT = Path(__file__).resolve().parents[2]
+from sparkops.spark.conf import record_resolution, resolved_jars, default_conf
 
-
-# The pip package delta-spark is 4.4.1, but Maven Central serves 4.4.0 as the newest
-# delta-spark_4.2_2.13 jar (4.4.1 is a Python-only release there: 404 on 2026-11-27). The
-# Python side is a thin Py4J wrapper, compatible across 4.4.x. Override with
-# $SPARKOPS_DELTA_PACKAGE (full Maven coordinates) when a newer jar appears.
-DELTA_JAR_VERSION = "4.4.0"
-
-
-def delta_package() -> str:
-    """Maven coordinates of the delta-spark jar for the installed pyspark."""
-    configured = os.environ.get("SPARKOPS_DELTA_PACKAGE")
-    if configured:
-        return configured
-    import pyspark
-
-    spark_minor = ".".join(pyspark.__version__.split(".")[:2])
-    return f"io.delta:delta-spark_{spark_minor}_2.13:{DELTA_JAR_VERSION}"
-
-
-def ivy_dir() -> Path:
-    configured = os.environ.get("SPARKOPS_IVY_DIR")
-    if configured:
-        return Path(configured)
-    if (_CHECKOUT / "pyproject.toml").is_file() and os.access(_CHECKOUT, os.W_OK):
-        return _CHECKOUT / ".cache" / "ivy"
-    return Path.home() / ".cache" / "sparkops" / "ivy"
-
-
-_RESOLVED = "sparkops-resolved.txt"
 # sparkops' JVM flags for the embedded session (sparkops.spark.jvm); a user's
 # spark.driver.extraJavaOptions is appended after them, so the user's flags win
 JAVA_OPTIONS = "spark.driver.defaultJavaOptions"
-
-
-def _resolved_jars(ivy: Path, packages: str) -> list[str] | None:
-    """Jars Ivy already retrieved for exactly these packages, if a previous start recorded them.
-
-    Spark re-resolves ``spark.jars.packages`` against the network at every start (seconds,
-    and noisy); once resolved, handing the same jars to ``spark.jars`` is equivalent.
-    """
-    marker = ivy / _RESOLVED
-    if not marker.is_file():
-        return None
-    recorded, *jars = marker.read_text().splitlines()
-    if recorded != packages or not jars or not all(Path(j).is_file() for j in jars):
-        return None
-    return jars
-
-
-def _record_resolution(ivy: Path, packages: str) -> None:
-    jars = sorted(str(p) for p in (ivy / "jars").glob("*.jar"))
-    if jars:
-        (ivy / _RESOLVED).write_text("\n".join([packages, *jars]) + "\n")
-
-
-def default_conf() -> dict[str, str]:
-    return {
-        "spark.jars.packages": delta_package(),
-        "spark.jars.ivy": str(ivy_dir()),
-        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
-        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
-        "spark.sql.execution.arrow.pyspark.enabled": "true",
-        # documents can be large: cap Arrow batches by rows *and* bytes so one batch of
-        # 50 MB documents does not have to fit a Python worker at once
-        "spark.sql.execution.arrow.maxRecordsPerBatch": "2000",
-        "spark.sql.execution.arrow.maxBytesPerBatch": str(64 * 1024 * 1024),
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.shuffle.partitions": "8",
-        "spark.python.worker.reuse": "true",
-        "spark.driver.memory": "4g",
-        "spark.databricks.delta.snapshotPartitions": "2",
-    }
 
 
 def _env_conf() -> dict[str, str]:
@@ -128,7 +58,7 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
     if "spark.jars.packages" in settings and "spark.jars.ivy" in settings:
         ivy = Path(settings["spark.jars.ivy"])
         ivy.mkdir(parents=True, exist_ok=True)
-        jars = _resolved_jars(ivy, settings["spark.jars.packages"])
+        jars = resolved_jars(ivy, settings["spark.jars.packages"])
         if jars:
             settings.pop("spark.jars.packages")
             settings["spark.jars"] = ",".join(filter(None, [settings.get("spark.jars"), *jars]))
@@ -152,7 +82,7 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
         builder = builder.config(key, value)
     spark = builder.getOrCreate()
     if resolving:
-        _record_resolution(*resolving)
+        record_resolution(*resolving)
     spark.sparkContext.setLogLevel(os.environ.get("SPARKOPS_LOG_LEVEL", "WARN"))
 
     from sparkops.spark.functions import register

@@ -1,0 +1,94 @@
+"""The catalogue: every declared operator by name, looked up by recipes, SQL and docs.
+
+Families (``sparkops.ops.<family>``) declare their operators when imported; the catalogue
+imports them all on first use (``sparkops.ops.families``), so nothing here names a family.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from typing import Any, Mapping
+
+from sparkops.core.declaration import KINDS, BoundOp, Op, Sketch, Stat
+from sparkops.core.errors import OpError
+from sparkops.core.extras import EXTRAS
+
+REGISTRY: dict[str, Op] = {}
+
+
+def declare(op: Op) -> Op:
+    if op.name in REGISTRY:
+        raise AssertionError(f"operator {op.name} declared twice")
+    if op.kind not in KINDS:
+        raise AssertionError(f"{op.name}: unknown kind {op.kind}")
+    if op.kind == "filter":
+        assert op.compute and op.stats and (op.range or op.keep or op.reason), op.name
+    elif op.kind == "mapper":
+        assert op.apply, op.name
+    elif op.kind in ("deduplicator", "selector", "grouper"):
+        assert op.frame, op.name
+    unknown = set(op.requires) - set(EXTRAS)
+    assert not unknown, f"{op.name}: unknown extra(s) {sorted(unknown)} (sparkops.core.extras.EXTRAS)"
+    assert op.batch_size is None or op.batch_size > 0, op.name
+    REGISTRY[op.name] = op
+    return op
+
+
+def get_op(name: str, where: str | None = None) -> Op:
+    _load_catalogue()
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        hint = difflib.get_close_matches(name, list(REGISTRY), n=3, cutoff=0.5)
+        did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else ""
+        prefix = f"{where}: " if where else ""
+        raise OpError(f"{prefix}unknown operator '{name}'{did} (`sparkops ops` lists them)") from None
+
+
+def all_ops() -> list[Op]:
+    _load_catalogue()
+    return sorted(REGISTRY.values(), key=lambda o: (o.kind, o.family, o.name))
+
+
+def bind(spec: str | Mapping[str, Any], where: str | None = None) -> BoundOp:
+    """Bind one op from Data-Juicer's recipe syntax: ``"name"`` or ``{"name": {params}}``."""
+    if isinstance(spec, str):
+        return get_op(spec, where).bind({}, where)
+    if isinstance(spec, Mapping) and len(spec) == 1:
+        (name, params), = spec.items()
+        if params is not None and not isinstance(params, Mapping):
+            prefix = f"{where}: " if where else ""
+            raise OpError(f"{prefix}op '{name}': parameters must be a mapping, got {type(params).__name__}")
+        return get_op(name, where).bind(params or {}, where)
+    prefix = f"{where}: " if where else ""
+    raise OpError(f"{prefix}an op entry must be 'op_name' or {{op_name: {{params}}}}, got {spec!r}")
+
+
+def sql_functions() -> list[tuple[str, Op, Stat | Sketch | None]]:
+    """Every SQL function name with the op and what it computes: a filter's stat, a
+    deduplicator's sketch, or None (a mapper, or a filter's struct of stats)."""
+    out = []
+    for op in all_ops():
+        if op.kind == "deduplicator":  # DataFrame-level; per-row SQL only for its sketches
+            out.extend((sk.name, op, sk) for sk in op.sketches)
+            continue
+        if op.kind == "mapper":
+            out.append((op.sql_name or op.name.removesuffix("_mapper"), op, None))
+        elif op.sql_name:
+            out.append((op.sql_name, op, None))  # a struct of all its stats (lang_id)
+        else:
+            out.extend((s.key, op, s) for s in op.stats)
+    return out
+
+
+_loaded = False
+
+
+def _load_catalogue() -> None:
+    # importing the families runs their declare() calls; found by name, at run time, so the
+    # catalogue never imports a family (families import the catalogue)
+    global _loaded
+    if not _loaded:
+        importlib.import_module("sparkops.ops").families()
+        _loaded = True

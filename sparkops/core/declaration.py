@@ -1,0 +1,232 @@
+"""Operator declarations: one per operator, feeding its UDF, SQL functions, job step and docs.
+
+An operator is declared once, beside its kernel in ``sparkops/ops/<family>/``::
+
+    declare(Op(name="alphanumeric_filter", kind="filter", params=(...), stats=(...), compute=...))
+
+Everything else is derived from that declaration: parameter validation (``Op.bind``), the
+pandas UDFs and SQL functions (``sparkops.spark.functions``), the fused pass
+(``sparkops.core.pipeline``) and ``docs/OPERATORS.md`` (``sparkops.docs``).
+
+Pure Python: no pyspark import.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from sparkops.core.errors import OpError
+from sparkops.core.extras import require
+from sparkops.core.params import Param
+from sparkops.core.row import rejected_by
+
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A statistic a filter computes, under Data-Juicer's stat key."""
+
+    key: str
+    dtype: str  # 'double' | 'long' | 'string' (Spark SQL type names)
+    doc: str
+
+
+# the struct field of a text-rewriting filter's SQL function that holds the new text
+REWRITTEN_TEXT = Stat("text", "string", "The text as the filter rewrites it (null when it drops the row).")
+
+
+# Range parameters shared by every Data-Juicer filter (base_op.Filter).
+COMMON_FILTER_PARAMS = (
+    Param("min_closed_interval", "bool", True, "Whether the lower bound is inclusive (>=) or not (>)."),
+    Param("max_closed_interval", "bool", True, "Whether the upper bound is inclusive (<=) or not (<)."),
+    Param("reversed_range", "bool", False, "Keep rows *outside* [min, max] instead of inside."),
+)
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """A per-row SQL function of a deduplicator (a signature, a fingerprint), so that
+    near-dedup can also be written in plain SQL.
+
+    ``args`` are the op's parameters the function takes as optional extra arguments, in
+    order; ``compute(texts, prepared params) -> list`` (None where a text has no sketch).
+    """
+
+    name: str
+    dtype: str  # Spark SQL type of the result
+    args: tuple[str, ...]
+    compute: Callable
+    doc: str
+
+
+
+@dataclass(frozen=True)
+class Example:
+    """A worked example of an operator, run through Spark SQL by the test suite and shown in
+    docs/OPERATORS.md: ``call`` is a SQL expression (``alnum_ratio('ab1 !')``), ``result`` the
+    value it must give (floats compared to 1e-9; a dict for a struct)."""
+
+    call: str
+    result: Any
+    doc: str = ""
+
+
+# every kind of operator, each run by its own execution segment (sparkops.spark.fusion)
+KINDS = ("filter", "mapper", "deduplicator", "selector", "grouper", "aggregator", "generator")
+ROW_KINDS = ("filter", "mapper")  # fused in one Arrow pass
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operator.
+
+    Filters: ``compute(docs, params) -> {stat_key: list}`` over a batch of
+    ``sparkops.text.doc.Doc``; ``range`` names the stat and the min/max params that bound it
+    (``keep`` may replace the range rule, e.g. language id). Mappers:
+    ``apply(texts, params) -> list[str]``. ``prepare(params) -> params`` turns validated
+    params into what the kernel needs (compiled regexes, word sets, ...), once per bind.
+    ``sql_params`` are the params the SQL function takes as optional extra arguments, in
+    order: for a filter those that change the statistic, never the thresholds; a mapper
+    takes all its params unless it lists them.
+    """
+
+    name: str
+    kind: str  # one of KINDS
+    family: str
+    doc: str
+    params: tuple[Param, ...] = ()
+    stats: tuple[Stat, ...] = ()
+    compute: Callable | None = None
+    apply: Callable | None = None
+    range: tuple[str, str | None, str | None] | None = None  # (stat key, min param, max param)
+    keep: Callable | None = None
+    # a rule set: ``reason(stats, prepared) -> rule | None``, the first rule a row breaks; the
+    # row is kept when there is none and ``_dropped_by`` names the rule (``<op>:<rule>``)
+    reason: Callable | None = None
+    prepare: Callable | None = None
+    sql_params: tuple[str, ...] = ()
+    sql_name: str | None = None  # mappers: the SQL function name (name without _mapper)
+    # a filter whose SQL function returns a struct: (struct field, stat key) pairs
+    sql_fields: tuple[tuple[str, str], ...] = ()
+    notes: str = ""  # edge-case behaviour, documented in OPERATORS.md
+    # deduplicators work on a whole DataFrame: "module:function", imported when a job runs
+    # it, so this pure layer never imports pyspark
+    frame: str | None = None
+    sketches: tuple[Sketch, ...] = ()  # deduplicators: their per-row SQL functions
+    # a filter that also rewrites the text of the rows it keeps (C4's line removal): its
+    # compute returns the new texts under "text" beside its stats
+    rewrites_text: bool = False
+    # the pyproject extras it needs (``sparkops[rules]``): refused at validation, with the pip
+    # command, where one is missing (sparkops.core.extras)
+    requires: tuple[str, ...] = ()
+    # model operators: the models it loads (shown in the docs; loaded through
+    # sparkops.models' per-worker cache), how many rows one kernel call takes at most (None:
+    # the whole Arrow batch), and the task resources it asks a cluster for, e.g.
+    # (("gpu", 1.0),) (a Spark resource profile; ignored on a local master)
+    models: tuple[str, ...] = ()
+    batch_size: int | None = None
+    resources: tuple[tuple[str, float], ...] = ()
+    examples: tuple[Example, ...] = ()
+
+    def field_stat(self, key: str) -> Stat:
+        """The statistic behind a field of the SQL struct (or the rewritten text)."""
+        if key == "text" and self.rewrites_text:
+            return REWRITTEN_TEXT
+        return next(s for s in self.stats if s.key == key)
+
+    def sql_args(self) -> tuple[str, ...]:
+        """Optional arguments of the SQL function after ``text``, in order."""
+        if self.kind == "mapper" and not self.sql_params:
+            return tuple(p.name for p in self.params)
+        return self.sql_params
+
+    def all_params(self) -> tuple[Param, ...]:
+        return self.params + (COMMON_FILTER_PARAMS if self.kind == "filter" else ())
+
+    def param(self, name: str) -> Param:
+        for p in self.all_params():
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def bind(self, params: Mapping[str, Any] | None = None, where: str | None = None) -> "BoundOp":
+        """Validate ``params`` against the declaration and fill defaults.
+
+        ``where`` prefixes error messages (a job passes "spec.yaml: stage 'clean'").
+        """
+        where = f"{where}: op '{self.name}'" if where else f"op '{self.name}'"
+        require(self.requires, where)
+        params = dict(params or {})
+        known = {p.name: p for p in self.all_params()}
+        for key in params:
+            if key not in known:
+                hint = difflib.get_close_matches(key, list(known), n=3)
+                did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else ""
+                raise OpError(
+                    f"{where}: unknown parameter '{key}'{did} (parameters: {', '.join(sorted(known))})"
+                )
+        values = {}
+        for name, p in known.items():
+            values[name] = p.coerce(params[name], where) if name in params else p.default
+        prepared = self.prepare(values, where) if self.prepare else values
+        return BoundOp(self, values, prepared)
+
+
+@dataclass(frozen=True)
+class BoundOp:
+    """An operator with validated parameters, ready to run on batches."""
+
+    op: Op
+    params: dict = field(hash=False)
+    prepared: Any = field(hash=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        return self.op.name
+
+    def compute(self, docs) -> dict[str, list]:
+        return _in_batches(self.op.batch_size, docs, lambda part: self.op.compute(part, self.prepared))
+
+    def apply(self, texts: list[str]) -> list[str]:
+        return _in_batches(self.op.batch_size, texts, lambda part: self.op.apply(part, self.prepared))
+
+    def rejection(self, stats: dict[str, Any]) -> str | None:
+        """``_dropped_by`` of a row with these stats, or None when this filter keeps it."""
+        if self.op.reason is not None:
+            rule = self.op.reason(stats, self.prepared)
+            return None if rule is None else rejected_by(self.op.name, rule)
+        return None if self.keep(stats) else self.op.name
+
+    def keep(self, stats: dict[str, Any]) -> bool:
+        """Data-Juicer's get_keep_boolean over this filter's stat(s) for one row."""
+        if self.op.reason is not None:
+            return self.op.reason(stats, self.prepared) is None
+        if self.op.keep is not None:
+            return self.op.keep(stats, self.prepared)
+        key, lo, hi = self.op.range
+        return in_range(stats[key], self.params.get(lo) if lo else None, self.params.get(hi) if hi else None,
+                        self.params)
+
+
+def _in_batches(size: int | None, items: list, call):
+    """``call(items)``, or ``call`` on slices of at most ``size`` items (an op's declared
+    batch size, e.g. a model's) with the results joined: a list, or a dict of lists."""
+    if size is None or len(items) <= size:
+        return call(items)
+    parts = [call(items[i:i + size]) for i in range(0, len(items), size)]
+    if isinstance(parts[0], dict):
+        return {k: [v for part in parts for v in part[k]] for k in parts[0]}
+    return [v for part in parts for v in part]
+
+
+def in_range(value, lo, hi, params) -> bool:
+    if value is None:
+        return False  # an undefined statistic (null text) never passes a filter
+    ok = True
+    if lo is not None:
+        ok = value >= lo if params["min_closed_interval"] else value > lo
+    if ok and hi is not None:
+        ok = value <= hi if params["max_closed_interval"] else value < hi
+    return (not ok) if params["reversed_range"] else ok

@@ -1,0 +1,46 @@
+"""Optional dependencies per operator: pyproject extras, and the check that refuses an op
+whose extra is missing (at ``sparkops validate``, before Spark starts) with the pip command.
+
+The core install (``pip install sparkops``) runs the cleaning mappers, the quality filters
+and the deduplicators; an op that needs more declares ``requires=("<extra>",)`` and its
+extra lists the packages in pyproject.toml. ``EXTRAS`` names the modules that show an extra
+is installed (a test keeps it and pyproject.toml in step).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+
+from sparkops.core.errors import OpError
+
+EXTRAS: dict[str, tuple[str, ...]] = {
+    "lang": ("fasttext",),              # fastText language id (fasttext-numpy2)
+    "rules": ("spacy",),                # FineWeb's rule sets count spaCy tokens
+    "gate": ("great_expectations",),    # a job stage's `expect:` suite
+}
+
+
+@lru_cache(maxsize=None)
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def missing(extras: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(extra, module) for every module of these extras that cannot be imported here."""
+    return [(extra, module) for extra in extras for module in EXTRAS[extra] if not _importable(module)]
+
+
+def install_hint(extras: list[str]) -> str:
+    return f"pip install 'sparkops[{','.join(sorted(set(extras)))}]'"
+
+
+def require(extras: tuple[str, ...], what: str) -> None:
+    """Raise OpError naming ``what`` and the pip command when an extra is missing."""
+    gone = missing(extras)
+    if gone:
+        names = ", ".join(f"{module} (extra '{extra}')" for extra, module in gone)
+        raise OpError(f"{what} needs {names}, which is not installed: {install_hint([e for e, _ in gone])}")

@@ -1,0 +1,54 @@
+"""Keys for exact document deduplication (pure; the DataFrame algorithm is sparkops.spark.dedup).
+
+Data-Juicer's document_deduplicator hashes ``text.strip()`` after optional lower-casing and
+optional removal of whitespace, digits and ASCII punctuation. sparkops also collapses every
+run of whitespace to one space before hashing, always: a copy whose line breaks or repeated
+spaces changed is still an exact copy (Data-Juicer misses those: the benchmark's ``ws_case``
+copies, bench/README.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import string
+
+from sparkops.ops.dedup.reference import REFERENCE
+from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
+from sparkops.core import Op, Param, declare
+
+_WHITESPACE = re.compile(r"\s+")
+_NON_CHARACTER = re.compile(rf"\s+|\d+|[{re.escape(string.punctuation)}]")
+
+
+def exact_key(text: str, lowercase: bool, ignore_non_character: bool) -> bytes:
+    if lowercase:
+        text = text.lower()
+    if ignore_non_character:
+        text = _NON_CHARACTER.sub("", text)
+    else:
+        text = _WHITESPACE.sub(" ", text).strip()
+    return hashlib.md5(text.encode("utf-8", "surrogatepass")).digest()
+
+
+def exact_keys(texts: list[str | None], p: dict) -> list[bytes | None]:
+    low, ignore = p["lowercase"], p["ignore_non_character"]
+    return [None if t is None else exact_key(t, low, ignore) for t in texts]
+
+
+declare(Op(
+    name="document_deduplicator", kind="deduplicator", family="dedup",
+    doc="Keep one document of every group of exact copies: by default the first in input order (file, "
+        "line), as Data-Juicer; `keep` / `order_by` choose another. "
+        "Copies are compared after collapsing whitespace runs (always), lower-casing (`lowercase`) and "
+        "removing whitespace, digits and ASCII punctuation (`ignore_non_character`).",
+    params=(
+        Param("lowercase", "bool", False, "Compare case-insensitively."),
+        Param("ignore_non_character", "bool", False, "Ignore whitespace, digits and punctuation."),
+        KEEP, ORDER_BY,
+        REFERENCE,
+    ),
+    apply=exact_keys, frame="sparkops.spark.dedup.document:deduplicate",
+    notes="Removed rows go to the stage's rejected table with `_dropped_by = 'document_deduplicator'` and "
+          "`_duplicate_of` naming the kept copy (`file:line`).",
+))

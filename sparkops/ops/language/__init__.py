@@ -1,0 +1,1 @@
+"""Language identification (fastText lid.176, as Data-Juicer runs it)."""
