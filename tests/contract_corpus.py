@@ -28,8 +28,8 @@ Input sets (``INPUT_SETS``; each record has a unique ``id``):
 ``batched_odd``    1 batched sample with a scalar field and lists of unequal length
 ``alpaca``         all 999 records of ``sft/alpaca_en_demo.json`` with ``id`` (not stored in
                    the fixture: the test reads ``../shared/data``)
-``doctored_*``     a few alpaca-like records whose ``output`` is missing, None, an int, a list
-                   or empty (``filter_edge`` cases)
+``doctored_*``     a few alpaca-like records whose ``output`` is missing, None, an int, a list,
+                   empty, or has an alnum ratio within 1e-10 of a threshold (``filter_edge``)
 =================  ==========================================================================
 
 ``CASES`` lists the cases; each is ``{"id", "kind", "input", "process", "cfg"}``, where
@@ -231,12 +231,14 @@ N_SELECTOR = 200
 def selector_records(shared_data: Path | None = None) -> list[dict]:
     """200 alpaca records; fields derived from ``output`` (which is not kept):
 
-    ``n_words`` (top-level int), ``kind`` (top-level str: ``long``/``short``),
-    ``text`` = the instruction, ``meta.len`` = len(output), ``meta.words`` = word count, ``meta.bucket`` = len // 250
-    (many ties), ``meta.category`` (first instruction word if one of ``_CATEGORIES``
-    else ``other``), ``meta.tags`` (list of str), ``meta.para_lens`` (list of int, the
-    lengths of the ``\\n``-separated lines), ``meta.grade`` (str holding a number).
-    Doctored records (id ``x:*``) are spliced in at fixed positions.
+    ``text`` = the instruction, ``n_words`` (top-level int), ``kind`` (top-level str:
+    ``long``/``short``), ``meta.len`` = len(output), ``meta.words`` = word count,
+    ``meta.bucket`` = len // 250 (many ties), ``meta.category`` (first instruction word if
+    one of ``_CATEGORIES`` else ``other``), ``meta.tags`` (list of str), ``meta.para_lens``
+    (list of int, the lengths of the ``\\n``-separated lines), ``meta.grade`` (str holding
+    a number), ``opt_len`` (top-level, ``meta.len`` or null). Doctored records (id ``x:*``:
+    None values, ties with the longest/shortest, a ``meta`` without ``words``, empty and
+    negative lengths) are spliced in at fixed positions.
     """
     alpaca = _alpaca_en(shared_data)[:N_SELECTOR]
     recs = []
@@ -289,6 +291,9 @@ def selector_records(shared_data: Path | None = None) -> list[dict]:
     ]
     for pos, rec in sorted(doctored, key=lambda t: t[0], reverse=True):
         recs.insert(pos, rec)
+    # a top-level numeric field that is null in two records
+    for rec in recs:
+        rec["opt_len"] = None if rec["id"] in ("x:none", "x:none_cat") else rec["meta"]["len"]
     return recs
 
 
@@ -442,6 +447,7 @@ CASES: list[dict] = [
     _sel("grade_str_asc", "topk_specified_field_selector", field_key="meta.grade", topk=10, reverse=False),
     _sel("toplevel_int", "topk_specified_field_selector", field_key="n_words", topk=10),
     _sel("toplevel_str", "topk_specified_field_selector", field_key="text", topk=10),
+    _sel("toplevel_with_null", "topk_specified_field_selector", field_key="opt_len", topk=10),
     _sel("toplevel_str_asc", "topk_specified_field_selector", field_key="text", topk=10, reverse=False),
     _sel("ratio_one", "topk_specified_field_selector", field_key="meta.len", top_ratio=1.0),
     _sel("ratio_zero_topk", "topk_specified_field_selector", field_key="meta.len", top_ratio=0.0, topk=5),
@@ -472,6 +478,7 @@ CASES: list[dict] = [
     _sel("grade_str", "range_specified_field_selector", field_key="meta.grade", lower_rank=1, upper_rank=12),
     _sel("toplevel_int", "range_specified_field_selector", field_key="n_words",
          lower_percentile=0.4, upper_percentile=0.5),
+    _sel("toplevel_with_null", "range_specified_field_selector", field_key="opt_len", lower_rank=1, upper_rank=6),
     _sel("toplevel_str", "range_specified_field_selector", field_key="text",
          lower_percentile=0.0, upper_percentile=0.05),
     _sel("missing_subkey", "range_specified_field_selector", field_key="meta.nope",
@@ -486,6 +493,7 @@ CASES: list[dict] = [
     _sel("category_both", "frequency_specified_field_selector", field_key="meta.category", top_ratio=0.9, topk=4),
     _sel("bucket_ratio", "frequency_specified_field_selector", field_key="meta.bucket", top_ratio=0.3),
     _sel("toplevel_kind", "frequency_specified_field_selector", field_key="kind", topk=1),
+    _sel("toplevel_with_null", "frequency_specified_field_selector", field_key="opt_len", topk=2),
     _sel("no_ratio_no_topk", "frequency_specified_field_selector", field_key="meta.category"),
     _sel("list_field", "frequency_specified_field_selector", field_key="meta.tags", topk=1),
     _sel("key_missing_in_one_record", "frequency_specified_field_selector", field_key="meta.words", topk=1),
@@ -493,6 +501,7 @@ CASES: list[dict] = [
     # ---- tags_specified_field_selector
     _sel("category", "tags_specified_field_selector", field_key="meta.category", target_tags=["write", "explain"]),
     _sel("toplevel_kind", "tags_specified_field_selector", field_key="kind", target_tags=["long"]),
+    _sel("toplevel_with_null", "tags_specified_field_selector", field_key="opt_len", target_tags=[None, 2649]),
     _sel("case_sensitive", "tags_specified_field_selector", field_key="meta.category", target_tags=["Write"]),
     _sel("empty_tags", "tags_specified_field_selector", field_key="meta.category", target_tags=[]),
     _sel("bucket_numbers", "tags_specified_field_selector", field_key="meta.bucket", target_tags=[0, 3]),

@@ -82,7 +82,7 @@ def test_error_prefix_names_where():
 
 
 def test_recipe_syntax_bare_name_and_null_params():
-    assert bind("clean_email_mapper").params == {"pattern": None, "repl": ""}
+    assert bind("clean_email_mapper").params == {"pattern": None, "repl": "", "text_key": None}
     assert bind({"clean_email_mapper": None}).params["repl"] == ""  # `- clean_email_mapper:` in YAML
     assert bind({"text_length_filter": {"min_len": 5.0}}).params["min_len"] == 5  # YAML 5.0 is an int
 

@@ -38,6 +38,11 @@ REWRITTEN_TEXT = Stat("text", "string", "The text as the filter rewrites it (nul
 
 
 # Range parameters shared by every Data-Juicer filter (base_op.Filter).
+# Data-Juicer's base OP parameter: the record field a row op reads (and a mapper rewrites);
+# unset, the pass's text field (a job's input text_key). A dotted key reads a nested field.
+TEXT_KEY = Param("text_key", "str", None, "Record field the op reads (a mapper rewrites it); default: the "
+                 "text field of the input. `meta.title` reads a nested field.", nullable=True)
+
 COMMON_FILTER_PARAMS = (
     Param("min_closed_interval", "bool", True, "Whether the lower bound is inclusive (>=) or not (>)."),
     Param("max_closed_interval", "bool", True, "Whether the upper bound is inclusive (<=) or not (<)."),
@@ -143,7 +148,9 @@ class Op:
         return self.sql_params
 
     def all_params(self) -> tuple[Param, ...]:
-        return self.params + (COMMON_FILTER_PARAMS if self.kind == "filter" else ())
+        """Its own parameters, then those every op of its kind takes (Data-Juicer's base OP)."""
+        common = {"filter": (TEXT_KEY, *COMMON_FILTER_PARAMS), "mapper": (TEXT_KEY,)}
+        return self.params + common.get(self.kind, ())
 
     def param(self, name: str) -> Param:
         for p in self.all_params():

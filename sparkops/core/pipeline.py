@@ -9,6 +9,11 @@ the caches.
 A filter that rewrites text (C4's line removal) passes the rows it keeps on with their new
 text, like a mapper.
 
+Records, not texts: each op reads one field of the record, its ``text_key`` (Data-Juicer's
+base-op parameter; unset, the pass's text field), and a mapper rewrites that field. A row
+whose field is absent or not a string is dropped by that op with ``missing_field:<op>: ...``
+or ``wrong_type:<op>: ...`` and never reaches its kernel.
+
 Semantics follow a Data-Juicer pipeline: a row dropped by a filter is not seen by later
 operators (``short_circuit=True``, its later stats stay null). With ``short_circuit=False``
 every filter computes its statistics on every row (for the analyzer and what-if thresholds);
@@ -23,11 +28,11 @@ stats. A kernel that raises on one document drops that document with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
 
-from sparkops.core.declaration import BoundOp, Stat
-from sparkops.core.row import NULL_TEXT, problem
+from sparkops.core.declaration import ROW_KINDS, BoundOp, Stat
+from sparkops.core.row import MISSING, NULL_TEXT, problem
 from sparkops.text.doc import Doc
 
 
@@ -40,22 +45,29 @@ class StatColumn:
 
 @dataclass
 class BatchResult:
-    texts: list[str | None]
+    texts: list[str | None]  # the pass's text field, mapped
     stats: dict[str, list]  # StatColumn.name -> value per row (None when not computed)
     keep: list[bool]
     dropped_by: list[str | None]
+    # every other field an op read, as the ops left it (mappers rewrite their field)
+    fields: dict[str, list] = field(default_factory=dict)
 
 
 class Pipeline:
-    """Bound operators in order, with the layout of their statistics."""
+    """Bound operators in order, with the layout of their statistics and the record fields
+    they read (``text_key``; unset: the pass's ``text_field``)."""
 
-    def __init__(self, ops: Sequence[BoundOp], short_circuit: bool = True):
+    def __init__(self, ops: Sequence[BoundOp], short_circuit: bool = True, text_field: str = "text"):
         self.ops = list(ops)
         for bound in self.ops:
-            if bound.op.kind not in ("mapper", "filter"):
+            if bound.op.kind not in ROW_KINDS:
                 raise ValueError(f"{bound.name} is a {bound.op.kind}: it needs the whole DataFrame, not a "
                                  "per-row pass (sparkops.spark.fusion.stage_pass runs it)")
         self.short_circuit = short_circuit
+        self.text_field = text_field
+        self.field_of = [bound.params.get("text_key") or text_field for bound in self.ops]
+        # the fields other than the text field, in the order ops first read them
+        self.fields = list(dict.fromkeys(f for f in self.field_of if f != text_field))
         self.columns: list[StatColumn] = []
         taken: set[str] = set()
         for i, bound in enumerate(self.ops):
@@ -69,14 +81,17 @@ class Pipeline:
                 taken.add(name)
                 self.columns.append(StatColumn(name, stat, i))
 
-    def run(self, texts: Sequence[str | None]) -> BatchResult:
+    def run(self, texts: Sequence[str | None], fields: Mapping[str, Sequence] | None = None) -> BatchResult:
+        """One batch: ``texts`` (the text field) and, for every other field in ``self.fields``,
+        its values (``MISSING`` where a record lacks it)."""
         n = len(texts)
-        out_texts = list(texts)
+        values = {self.text_field: list(texts), **{f: list(fields[f]) for f in self.fields}} if self.fields \
+            else {self.text_field: list(texts)}
         keep = [t is not None for t in texts]
         dropped_by: list[str | None] = [None if t is not None else NULL_TEXT for t in texts]
         stats = {c.name: [None] * n for c in self.columns}
-        docs: dict[int, Doc] = {i: Doc(t) for i, t in enumerate(texts) if t is not None}
-        alive = list(docs)
+        docs: dict[str, dict[int, Doc]] = {f: {} for f in values}
+        alive = [i for i, t in enumerate(texts) if t is not None]
         columns_of = {}
         for c in self.columns:
             columns_of.setdefault(c.op_index, []).append(c)
@@ -84,23 +99,30 @@ class Pipeline:
         for i, bound in enumerate(self.ops):
             if not alive:
                 break
+            name, column, cache = self.field_of[i], values[self.field_of[i]], docs[self.field_of[i]]
+            alive = _readable(alive, column, keep, dropped_by, bound.name, name)
+            if not alive:
+                continue
+            for r in alive:
+                if r not in cache:
+                    cache[r] = Doc(column[r])
             if bound.op.kind == "mapper":
-                mapped, failed = _guarded_apply(bound, [docs[r].text for r in alive])
+                mapped, failed = _guarded_apply(bound, [cache[r].text for r in alive])
                 for r, new in zip(alive, mapped):
                     if new is None:
                         continue
-                    if new != docs[r].text:
-                        docs[r] = Doc(new)
-                        out_texts[r] = new
+                    if new != cache[r].text:
+                        cache[r] = Doc(new)
+                        column[r] = new
                 alive = _without(alive, failed, set(), keep, dropped_by, bound.name)
             else:
-                values, failed = _guarded_compute(bound, [docs[r] for r in alive])
+                computed, failed = _guarded_compute(bound, [cache[r] for r in alive])
                 cols = columns_of.get(i, [])
                 rejected = []
                 for j, r in enumerate(alive):
                     if j in failed:
                         continue
-                    row_stats = {c.stat.key: values[c.stat.key][j] for c in cols}
+                    row_stats = {c.stat.key: computed[c.stat.key][j] for c in cols}
                     for c in cols:
                         stats[c.name][r] = row_stats[c.stat.key]
                     reason = bound.rejection(row_stats)
@@ -112,13 +134,32 @@ class Pipeline:
                 if bound.op.rewrites_text:  # kept rows go on with the text the filter made
                     gone_now = set(rejected) | set(failed)
                     for j, r in enumerate(alive):
-                        new = values["text"][j]
-                        if j not in gone_now and new is not None and new != docs[r].text:
-                            docs[r] = Doc(new)
-                            out_texts[r] = new
+                        new = computed["text"][j]
+                        if j not in gone_now and new is not None and new != cache[r].text:
+                            cache[r] = Doc(new)
+                            column[r] = new
                 gone = set(rejected) if self.short_circuit else set()
                 alive = _without(alive, failed, gone, keep, dropped_by, bound.name)
-        return BatchResult(out_texts, stats, keep, dropped_by)
+        texts_out = values.pop(self.text_field)
+        return BatchResult(texts_out, stats, keep, dropped_by, values)
+
+
+def _readable(alive, column, keep, dropped_by, op_name, field_name):
+    """Rows whose field holds a string; the others are dropped with the row contract's reason
+    (``missing_field`` / ``wrong_type``), never handed to a kernel."""
+    bad = [r for r in alive if not isinstance(column[r], str)]
+    if not bad:
+        return alive
+    for r in bad:
+        value = column[r]
+        keep[r] = False
+        if value is MISSING:
+            dropped_by[r] = problem("missing_field", op_name, f"no field '{field_name}'")
+        else:
+            kind = "null" if value is None else type(value).__name__
+            dropped_by[r] = problem("wrong_type", op_name, f"field '{field_name}' is {kind}, not a string")
+    gone = set(bad)
+    return [r for r in alive if r not in gone]
 
 
 def _without(alive, failed, rejected, keep, dropped_by, op_name):

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 STATS, META = "stats", "meta"
+RECORD = "_record"  # a job's input record as it was read (JSON); ops read fields missing as columns from it
 KEEP, DROPPED_BY = "_keep", "_dropped_by"
 DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING = "_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming"
 # what deduplicators add to the rows they remove (kept rows never carry them on)
@@ -62,10 +63,21 @@ def field_path(key: str) -> tuple[str, ...]:
     return tuple(key.split("."))
 
 
-_MISSING = object()
+class _Missing:
+    """The value of a field a record does not have (not None: a null is a value)."""
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+    def __reduce__(self):  # pickled by name, so a Spark worker's MISSING is this one
+        return "MISSING"
 
 
-def lookup(record: Mapping[str, Any] | None, key: str, default: Any = _MISSING) -> Any:
+MISSING = _Missing()
+_NO_DEFAULT = object()
+
+
+def lookup(record: Mapping[str, Any] | None, key: str, default: Any = _NO_DEFAULT) -> Any:
     """A (possibly nested) field of a record; ``default`` or KeyError when absent.
 
     A top-level field whose name itself contains dots wins over the nested path, as in
@@ -75,8 +87,21 @@ def lookup(record: Mapping[str, Any] | None, key: str, default: Any = _MISSING) 
     node: Any = record
     for part in field_path(key):
         if not isinstance(node, Mapping) or part not in node:
-            if default is _MISSING:
+            if default is _NO_DEFAULT:
                 raise KeyError(key)
             return default
         node = node[part]
     return node
+
+
+def assign(record: dict, key: str, value: Any) -> None:
+    """Set a (possibly nested) field of a record in place, where ``lookup`` finds it; a missing
+    nested path is created."""
+    if key in record:
+        record[key] = value
+        return
+    *parents, last = field_path(key)
+    node = record
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value

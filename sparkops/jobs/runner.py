@@ -37,10 +37,10 @@ from pyspark.sql import functions as F
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
 from sparkops.spark import caching
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, STATS, dropping_op
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, RECORD, STATS, dropping_op
 from sparkops.spark.fusion import stage_pass
 
-INPUT_COLUMNS = ("text", "_record", "_source", "_line")
+INPUT_COLUMNS = ("text", RECORD, "_source", "_line")
 
 
 class GateFailed(RuntimeError):

@@ -23,7 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
 
 from sparkops.core.pipeline import Pipeline
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, STATS
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, MISSING, RECORD, STATS, assign, field_path, lookup
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.spark import caching
 
@@ -47,12 +47,44 @@ def recipe_entries(process: Sequence[Any]) -> list[dict]:
 
 
 @lru_cache(maxsize=64)
-def _pipeline(spec_json: str, short_circuit: bool) -> Pipeline:
-    return Pipeline([bind(e) for e in json.loads(spec_json)], short_circuit)
+def _pipeline(spec_json: str, short_circuit: bool, text_field: str) -> Pipeline:
+    return Pipeline([bind(e) for e in json.loads(spec_json)], short_circuit, text_field)
 
 
 def stats_schema(pipeline: Pipeline) -> StructType:
     return StructType([StructField(c.name, _SPARK_TYPES[c.stat.dtype]) for c in pipeline.columns])
+
+
+def _struct_leaf(schema: StructType, path: tuple[str, ...]):
+    """The Spark type at a dotted path through struct columns, or None."""
+    node = schema
+    for part in path:
+        if not isinstance(node, StructType) or part not in node.fieldNames():
+            return None
+        node = node[part].dataType
+    return node
+
+
+def field_sources(df: DataFrame, fields: Sequence[str], where: str | None = None) -> tuple[DataFrame, dict]:
+    """Where each record field an op reads comes from: a column of ``df`` (top level, or a
+    nested struct field copied to a temporary column for the pass), else the original record
+    of a job's input (``_record``, JSON, read per row: absent there is a row-level
+    ``missing_field``). A field found nowhere is an error before any task runs."""
+    sources = {}
+    for k, name in enumerate(fields):
+        path = field_path(name)
+        if name in df.columns:
+            sources[name] = ("column", name, None)
+        elif len(path) > 1 and _struct_leaf(df.schema, path) is not None:
+            temp = f"_field_{k}"
+            df = df.withColumn(temp, F.col(".".join(f"`{p}`" for p in path)))
+            sources[name] = ("column", temp, path)
+        elif RECORD in df.columns:
+            sources[name] = ("record", RECORD, path)
+        else:
+            raise OpError(f"{where + ': ' if where else ''}field '{name}' (an op's text_key) is not in the data "
+                          f"(columns: {', '.join(df.columns)})")
+    return df, sources
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
@@ -61,7 +93,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     entries = recipe_entries(process)
     spec_json = json.dumps(entries, sort_keys=True)
     # bind on the driver first: a wrong op or parameter fails here, before any task runs
-    pipeline = Pipeline([bind(e, where) for e in entries], short_circuit)
+    pipeline = Pipeline([bind(e, where) for e in entries], short_circuit, text_col)
     if text_col not in df.columns:
         raise OpError(f"{where + ': ' if where else ''}text column '{text_col}' not in the data "
                       f"(columns: {', '.join(df.columns)})")
@@ -70,20 +102,35 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     for name in (STATS, KEEP, DROPPED_BY):
         if name in df.columns:
             df = df.drop(name)  # recomputed below; a previous stage's stats are in its table
+    df, sources = field_sources(df, pipeline.fields, where)
     # a mapper-only pass has no statistics; Delta and Parquet refuse an empty struct column
     has_stats = bool(pipeline.columns)
     extra = ([StructField(STATS, stats_schema(pipeline))] if has_stats else []) + [
         StructField(KEEP, BooleanType(), False), StructField(DROPPED_BY, StringType())]
     schema = StructType(list(df.schema.fields) + extra)
-    text_index = df.columns.index(text_col)
+    index = {name: i for i, name in enumerate(df.columns)}
+    text_index = index[text_col]
     arrow_stats = pa.struct([pa.field(c.name, _ARROW_TYPES[c.stat.dtype]) for c in pipeline.columns])
 
+    from_record = [name for name, (kind, _, _) in sources.items() if kind == "record"]
+
     def run(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
-        pipe = _pipeline(spec_json, short_circuit)
+        pipe = _pipeline(spec_json, short_circuit, text_col)
         for batch in batches:
-            result = pipe.run(batch.column(text_index).to_pylist())
             columns = list(batch.columns)
+            raw = columns[index[RECORD]].to_pylist() if from_record else None
+            records = [_parse(r) for r in raw] if from_record else None
+            fields = {name: ([lookup(r, name, MISSING) if r is not None else MISSING for r in records]
+                             if kind == "record" else columns[index[col]].to_pylist())
+                      for name, (kind, col, _) in sources.items()}
+            result = pipe.run(columns[text_index].to_pylist(), fields)
             columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
+            for name, (kind, col, _) in sources.items():
+                if kind == "column" and pa.types.is_string(columns[index[col]].type):
+                    columns[index[col]] = pa.array(result.fields[name], pa.string())
+            if from_record:
+                columns[index[RECORD]] = pa.array(_rewritten(raw, records, from_record, fields, result.fields),
+                                                  pa.string())
             if has_stats:
                 columns.append(pa.StructArray.from_arrays(
                     [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
@@ -91,7 +138,32 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
 
-    return df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
+    out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
+    for name, (kind, col, path) in sources.items():  # nested fields go back where they came from
+        if kind == "column" and path is not None:
+            out = out.withColumn(path[0], F.col(path[0]).withField(".".join(path[1:]), F.col(col))).drop(col)
+    return out
+
+
+def _parse(raw: str | None):
+    try:
+        record = json.loads(raw) if raw is not None else None
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _rewritten(raw: list, records: list, names: list[str], before: dict, after: dict) -> list:
+    """The ``_record`` strings of a batch with the fields mappers rewrote put back (rows no
+    mapper changed keep their original string)."""
+    out = list(raw)
+    for name in names:
+        for r, (old, new) in enumerate(zip(before[name], after[name])):
+            if new != old:
+                assign(records[r], name, new)
+                out[r] = None  # re-serialised below
+    return [json.dumps(records[r], ensure_ascii=False) if s is None and raw[r] is not None else s
+            for r, s in enumerate(out)]
 
 
 def resource_profile(spark, ops: Sequence[BoundOp]):

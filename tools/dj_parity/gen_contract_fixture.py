@@ -19,7 +19,12 @@ per case:
   ``batch_meta_export_path`` file when the case writes one;
 - ``filter`` / ``filter_edge``: the op's ``stats_export_path`` file (written by
   ``Filter.run`` for every row that reached the filter, before it drops any) reduced to
-  ``id`` + stats, and the kept ids (the export, in order).
+  ``id`` + stats, and the kept ids (the export, in order). The generator adds
+  ``stats_export_path`` to filter params (not stored in the case), and replaces the
+  placeholder ``"@BATCH_META@"`` by a scratch file path.
+
+Arguments, if any, are case-id prefixes: only those cases run and the result goes to
+``$DJ_CONTRACT_SCRATCH`` (default ``/tmp/dj_contract_partial.json.gz``), not the fixture.
 
 A case whose run raises records ``error`` (exception type and message) instead. Errors
 that Data-Juicer logs and swallows (``skip_op_error: true``, its default) are recorded in

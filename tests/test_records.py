@@ -1,0 +1,118 @@
+"""Records, not texts: operators read and rewrite the record field they name (``text_key``),
+nested fields included; a record without that field, or with a non-string there, is dropped by
+that op with its reason and every other row goes on."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import pytest
+
+from sparkops.core import bind
+from sparkops.core.pipeline import Pipeline
+from sparkops.core.row import MISSING
+from sparkops.jobs.runner import run
+from sparkops.jobs.spec import load
+
+pytestmark = pytest.mark.spark
+
+
+def test_pipeline_reads_each_op_s_field_and_gives_row_reasons():
+    ops = [bind({"clean_email_mapper": {"text_key": "answer"}}),
+           bind({"words_num_filter": {"text_key": "answer", "min_num": 3}}),
+           bind({"text_length_filter": {"min_len": 3}})]
+    pipe = Pipeline(ops, text_field="question")
+    assert pipe.fields == ["answer"]
+    questions = ["Why?", "How?", "What?", "Who?", "Q"]
+    answers = ["Write to a@b.com for the long answer", "Too short", MISSING, 42, "Long enough answer here"]
+    result = pipe.run(questions, {"answer": answers})
+    assert result.fields["answer"][0] == "Write to  for the long answer"  # the mapper rewrote its field
+    assert result.texts == questions  # and left the text field alone
+    assert result.dropped_by == [
+        None, "words_num_filter",
+        "missing_field:clean_email_mapper: no field 'answer'",
+        "wrong_type:clean_email_mapper: field 'answer' is int, not a string",
+        "text_length_filter",
+    ]
+    assert result.stats["num_words"][:2] == [6, 2] and result.stats["num_words"][2] is None
+
+
+@pytest.fixture(scope="module")
+def alpaca(tmp_path_factory, shared_data):
+    """The real alpaca SFT file (999 records) as JSONL, plus doctored records: `output` missing,
+    null, a number, a list, and an `output` nested one level down."""
+    records = json.loads((shared_data / "sft" / "alpaca_en_demo.json").read_text(encoding="utf-8"))
+    doctored = [
+        {"instruction": "no output at all", "input": ""},
+        {"instruction": "null output", "input": "", "output": None},
+        {"instruction": "numeric output", "input": "", "output": 17},
+        {"instruction": "list output", "input": "", "output": ["a", "b"]},
+    ]
+    path = tmp_path_factory.mktemp("alpaca") / "alpaca.jsonl"
+    with open(path, "w", encoding="utf-8") as f:
+        for r in records[:300] + doctored + records[300:]:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path, records
+
+
+def test_job_filters_a_non_text_field_and_maps_another(spark, tmp_path, alpaca):
+    """Input text is `instruction`; a filter reads `output`, a mapper rewrites `input`:
+    the stats are those of `output`, the export carries the rewritten `input`, and the four
+    doctored records are rejected with their reasons while all 999 real ones are processed."""
+    path, records = alpaca
+    spec = tmp_path / "sft.yaml"
+    spec.write_text(textwrap.dedent(f"""\
+        name: sft
+        input: {{format: jsonl, path: {path}, text_key: instruction}}
+        output: {{path: out}}
+        stages:
+          - name: refine
+            process:
+              - whitespace_normalization_mapper: {{text_key: input}}
+              - words_num_filter: {{text_key: output, min_num: 20}}
+              - text_length_filter: {{min_len: 10}}
+        """))
+    result = run(spark, load(spec), say=lambda m: None)
+    assert result.input_rows == len(records) + 4 and result.quarantined == 0
+    out = tmp_path / "out"
+    rejected = {json.loads(r._record)["instruction"]: r._dropped_by
+                for r in spark.read.format("delta").load(str(out / "refine_rejected")).collect()}
+    assert rejected["no output at all"] == "missing_field:words_num_filter: no field 'output'"
+    assert rejected["null output"] == "wrong_type:words_num_filter: field 'output' is null, not a string"
+    assert rejected["numeric output"] == "wrong_type:words_num_filter: field 'output' is int, not a string"
+    assert rejected["list output"] == "wrong_type:words_num_filter: field 'output' is list, not a string"
+    kept = spark.read.format("delta").load(str(out / "refine")).collect()
+    # the same decisions as the kernels give on the output texts themselves
+    direct = Pipeline([bind({"words_num_filter": {"min_num": 20}})]).run([r["output"] for r in records])
+    expect_kept = {r["instruction"] for r, k in zip(records, direct.keep) if k and len(r["instruction"]) >= 10}
+    got = {r.text for r in kept}
+    assert got == expect_kept and len(got) > 500
+    by_instruction = {r["instruction"]: r for r in records}
+    for row in kept[:200]:
+        record = json.loads(row._record)
+        assert row.stats["num_words"] == direct.stats["num_words"][records.index(by_instruction[row.text])]
+        assert record["input"] == " ".join(by_instruction[row.text]["input"].split()) or \
+            record["input"] == by_instruction[row.text]["input"].strip()
+
+
+def test_nested_struct_field_read_and_rewritten_in_place(spark):
+    from pyspark.sql import Row
+
+    import sparkops
+
+    df = spark.createDataFrame([
+        Row(id=1, text="body one", meta=Row(title="  Mail me at x@y.org  ", lang="en")),
+        Row(id=2, text="body two", meta=Row(title="ok", lang="en")),
+        Row(id=3, text="body three", meta=Row(title=None, lang="en")),
+    ])
+    out = sparkops.fused(df, [{"clean_email_mapper": {"text_key": "meta.title"}},
+                              {"text_length_filter": {"text_key": "meta.title", "min_len": 5}}])
+    rows = {r.id: r for r in out.collect()}
+    assert out.schema["meta"].dataType.fieldNames() == ["title", "lang"]  # the struct keeps its shape
+    assert rows[1].meta.title == "  Mail me at   " and rows[1]._keep and rows[1].text == "body one"
+    assert rows[2]._dropped_by == "text_length_filter" and rows[2].meta.title == "ok"
+    assert rows[3]._dropped_by == "wrong_type:clean_email_mapper: field 'meta.title' is null, not a string"
+    with pytest.raises(Exception, match="field 'meta.nope'"):
+        sparkops.fused(df.selectExpr("id", "text", "meta.lang AS meta"),
+                       [{"text_length_filter": {"text_key": "meta.nope"}}])
