@@ -77,11 +77,9 @@ def check_language(language: str) -> str | None:
 
 
 # A pipeline's vocabulary keeps every new word it meets (a lexeme and its string): that is
-# spaCy's cache. In hand runs (2026-12-03, 2,000 bench documents, a machine busy with tests)
-# tokenizing took 7.1 s with it against 12.0 s inside spaCy's memory zones (which datatrove
-# opens per document and which free them). So we let it grow and start a fresh pipeline past
-# this many strings (the same runs: about 400 bytes of a worker's RSS per string; a new blank
-# pipeline in 0.08 s).
+# spaCy's cache, and tokenizing with it is much faster than inside the memory zones datatrove
+# opens per document (docs/decisions/spacy-vocabulary.md). So we let it grow and start a fresh
+# pipeline past this many strings: each costs a worker some RSS, a new blank pipeline little.
 MAX_STRINGS = 200_000
 
 

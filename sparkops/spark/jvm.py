@@ -12,17 +12,12 @@ JVM defaults then cost more than they give:
   is new). ``-XX:TieredStopAtLevel=1`` keeps the quick C1 compiler only.
 - **The serial collector's young generation** grows with the heap, to hundreds of MB that
   are touched (resident) before every minor collection, while what a Spark task keeps is
-  small. ``-Xmn128m`` caps it. Hand runs of ``bench/spark_job.py --mode minhash``, two
-  each, 2026-12-02: JVM peak RSS 1.32 and 1.39 GiB instead of 1.61 and 1.59 GiB, wall
-  33.6 and 35.0 s instead of 35.6 and 32.9 s (-Xmn256m: 1.46/1.42 GiB; -Xmn512m:
-  1.67/1.65 GiB). A row larger than the young generation (a 50 MB document) is allocated
-  in the old one directly.
+  small. ``-Xmn128m`` caps it. A row larger than the young generation (a 50 MB document)
+  is allocated in the old one directly.
 
 They apply only to a ``local`` master of at most ``TUNED_CORES`` cores; on a bigger machine,
-and on every cluster, the JVM keeps its defaults. Hand runs of ``bench/spark_job.py --mode
-minhash`` on the 2-vCPU bench machine (one run each, 2026-12-02): JVM defaults 42.8 s wall;
-class-data archive + C1 32.6 s; + serial GC 31.0 s, the JVM's peak RSS 1.76 GiB instead of
-2.07 GiB with the defaults.
+and on every cluster, the JVM keeps its defaults. The hand runs behind each flag:
+docs/decisions/jvm-local-tuning.md.
 
 **Class-data sharing.** Starting Spark loads and verifies thousands of classes. A
 dynamic CDS archive (JDK 13+) holds them pre-parsed; the JVM maps it at start instead. It

@@ -65,8 +65,8 @@ def member_table(chars) -> np.ndarray:
     return table
 
 
-# str.isalnum over all of Unicode once (1.1 MB table; importing this module took 0.6 s here,
-# once per Python worker); exact by construction.
+# str.isalnum over all of Unicode once (a 1.1 MB table built at import, once per Python
+# worker, docs/decisions/tables-per-process.md); exact by construction.
 IS_ALNUM: np.ndarray = predicate_table(str.isalnum)
 IS_SPECIAL: np.ndarray = member_table(SPECIAL_CHARACTERS)
 

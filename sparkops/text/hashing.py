@@ -27,8 +27,8 @@ WINDOW = 1 << 20  # characters per window (~40 MB of temporaries)
 
 def _powers(n: int, base: np.uint64) -> np.ndarray:
     """base**0 .. base**n (modulo 2**64); up to a window's length from a table built once per
-    process (two 8 MB tables): recomputing them per call took 1.1 s of the 13.6 s a profile
-    of the MinHash kernel spent on the bench corpus."""
+    process (two 8 MB tables): recomputing them per call was a tenth of the MinHash kernel's
+    time (docs/decisions/tables-per-process.md)."""
     table = _TABLES.get(int(base))
     if table is None:
         table = _TABLES[int(base)] = _cumulative_powers(WINDOW, base)

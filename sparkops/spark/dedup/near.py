@@ -80,9 +80,8 @@ def _cheap_to_reread(df: DataFrame) -> bool:
     """True when the rows are a file scan, or rows persisted already (a stage pass persists
     what its ops computed), with only deterministic filters and projections on top (no
     Python UDF, no shuffle): persisting them again would write a second copy for nothing,
-    and reading a file twice costs a second parse (a read and count of the
-    186 MB bench corpus: about 1 s in a warm JVM), less than writing them to local disk and
-    reading them back (1.2 and 4.3 s more than the sketch pass alone, in two runs). The ids
+    and reading a file twice costs a second parse, less than writing them to local disk and
+    reading them back (docs/decisions/dedup-reread.md). The ids
     stay the same: a file scan's (or a persisted copy's) partitions and row order are the
     same at every read."""
     qe = df._jdf.queryExecution()
