@@ -26,8 +26,11 @@ def declare(op: Op) -> Op:
         assert op.compute and op.stats and (op.range or op.keep or op.reason), op.name
     elif op.kind == "mapper":
         assert op.apply, op.name
-    elif op.kind in ("deduplicator", "selector", "grouper"):
+    elif op.kind == "generator":
+        assert op.expand, op.name
+    elif op.kind in ("deduplicator", "selector", "grouper", "aggregator"):
         assert op.frame, op.name
+    assert (op.grouping in ("group", "ungroup")) == (op.kind == "grouper"), op.name
     unknown = set(op.requires) - set(EXTRAS)
     assert not unknown, f"{op.name}: unknown extra(s) {sorted(unknown)} (sparkops.core.extras.EXTRAS)"
     assert op.batch_size is None or op.batch_size > 0, op.name
@@ -67,13 +70,15 @@ def bind(spec: str | Mapping[str, Any], where: str | None = None) -> BoundOp:
 
 def sql_functions() -> list[tuple[str, Op, Stat | Sketch | None]]:
     """Every SQL function name with the op and what it computes: a filter's stat, a
-    deduplicator's sketch, or None (a mapper, or a filter's struct of stats)."""
+    deduplicator's sketch, or None (a mapper, a generator, or a filter's struct of stats)."""
     out = []
     for op in all_ops():
         if op.kind == "deduplicator":  # DataFrame-level; per-row SQL only for its sketches
             out.extend((sk.name, op, sk) for sk in op.sketches)
             continue
-        if op.kind == "mapper":
+        if op.kind in ("selector", "grouper", "aggregator"):
+            continue  # whole-table algorithms: no per-row SQL function
+        if op.kind in ("mapper", "generator"):
             out.append((op.sql_name or op.name.removesuffix("_mapper"), op, None))
         elif op.sql_name:
             out.append((op.sql_name, op, None))  # a struct of all its stats (lang_id)

@@ -78,9 +78,22 @@ class Example:
     doc: str = ""
 
 
-# every kind of operator, each run by its own execution segment (sparkops.spark.fusion)
+# every kind of operator, each run by its own execution segment (sparkops.spark.fusion.stage_pass):
+# - filter, mapper: per row, fused in one Arrow pass (``compute`` / ``apply``);
+# - generator: one row in, zero or more rows out (``expand(texts, prepared) -> list[list[str]]``): each
+#   output row repeats its input row's other fields; an input row that gives none is rejected;
+# - deduplicator: a DataFrame algorithm (``frame``) that removes rows, naming the kept copy;
+# - selector: a DataFrame algorithm (``frame``) over the whole table that keeps a subset (and
+#   gives it an order); the rows it does not select are rejected with its name;
+# - grouper: a DataFrame algorithm (``frame``): rows -> grouped rows (every column a list of the
+#   group's values) or back (``naive_reverse_grouper``);
+# - aggregator: a DataFrame algorithm (``frame``): each grouped row -> one row (its lists reduced,
+#   e.g. by an LLM); none is declared yet (Data-Juicer's are LLM ops).
 KINDS = ("filter", "mapper", "deduplicator", "selector", "grouper", "aggregator", "generator")
 ROW_KINDS = ("filter", "mapper")  # fused in one Arrow pass
+# kinds whose output rows are not a subset of their input rows (new rows, repeated rows, grouped
+# rows): a job counts the rows each passes on instead of subtracting the ones it removed
+RESHAPING_KINDS = ("generator", "selector", "grouper", "aggregator")
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,9 @@ class Op:
     Filters: ``compute(docs, params) -> {stat_key: list}`` over a batch of
     ``sparkops.text.doc.Doc``; ``range`` names the stat and the min/max params that bound it
     (``keep`` may replace the range rule, e.g. language id). Mappers:
-    ``apply(texts, params) -> list[str]``. ``prepare(params) -> params`` turns validated
+    ``apply(texts, params) -> list[str]``. Generators: ``expand(texts, params) ->
+    list[list[str]]`` (the texts of each input row's output rows). Deduplicators, selectors,
+    groupers and aggregators: ``frame``, their DataFrame algorithm. ``prepare(params) -> params`` turns validated
     params into what the kernel needs (compiled regexes, word sets, ...), once per bind.
     ``sql_params`` are the params the SQL function takes as optional extra arguments, in
     order: for a filter those that change the statistic, never the thresholds; a mapper
@@ -105,6 +120,7 @@ class Op:
     stats: tuple[Stat, ...] = ()
     compute: Callable | None = None
     apply: Callable | None = None
+    expand: Callable | None = None  # generators
     range: tuple[str, str | None, str | None] | None = None  # (stat key, min param, max param)
     keep: Callable | None = None
     # a rule set: ``reason(stats, prepared) -> rule | None``, the first rule a row breaks; the
@@ -134,6 +150,8 @@ class Op:
     batch_size: int | None = None
     resources: tuple[tuple[str, float], ...] = ()
     examples: tuple[Example, ...] = ()
+    # groupers: "group" (rows -> grouped rows, every column a list) or "ungroup" (back)
+    grouping: str | None = None
 
     def field_stat(self, key: str) -> Stat:
         """The statistic behind a field of the SQL struct (or the rewritten text)."""
@@ -143,13 +161,13 @@ class Op:
 
     def sql_args(self) -> tuple[str, ...]:
         """Optional arguments of the SQL function after ``text``, in order."""
-        if self.kind == "mapper" and not self.sql_params:
+        if self.kind in ("mapper", "generator") and not self.sql_params:
             return tuple(p.name for p in self.params)
         return self.sql_params
 
     def all_params(self) -> tuple[Param, ...]:
         """Its own parameters, then those every op of its kind takes (Data-Juicer's base OP)."""
-        common = {"filter": (TEXT_KEY, *COMMON_FILTER_PARAMS), "mapper": (TEXT_KEY,)}
+        common = {"filter": (TEXT_KEY, *COMMON_FILTER_PARAMS), "mapper": (TEXT_KEY,), "generator": (TEXT_KEY,)}
         return self.params + common.get(self.kind, ())
 
     def param(self, name: str) -> Param:
@@ -199,6 +217,9 @@ class BoundOp:
     def apply(self, texts: list[str]) -> list[str]:
         return _in_batches(self.op.batch_size, texts, lambda part: self.op.apply(part, self.prepared))
 
+    def expand(self, texts: list[str]) -> list[list[str]]:
+        return _in_batches(self.op.batch_size, texts, lambda part: self.op.expand(part, self.prepared))
+
     def rejection(self, stats: dict[str, Any]) -> str | None:
         """``_dropped_by`` of a row with these stats, or None when this filter keeps it."""
         if self.op.reason is not None:
@@ -237,3 +258,35 @@ def in_range(value, lo, hi, params) -> bool:
     if ok and hi is not None:
         ok = value <= hi if params["max_closed_interval"] else value < hi
     return (not ok) if params["reversed_range"] else ok
+
+
+# kinds that read a row's fields as single values (a text): not on grouped rows, whose fields are lists
+_READ_SINGLE_VALUES = ("filter", "mapper", "generator", "deduplicator")
+
+
+def check_sequence(ops, grouped: bool | None = False) -> bool | None:
+    """Check that each op of a list gets the rows its kind works on: grouped rows (a grouper's
+    output, every field a list) only reach groupers, selectors and aggregators; an aggregator
+    or ``naive_reverse_grouper`` needs grouped rows. A grouper changes the rows' shape, so it
+    starts its list or follows another grouper: the rows a list rejects and the rows it keeps
+    share one shape (a job writes them to a stage's two tables). ``grouped``: whether the rows
+    entering are grouped (None: unknown, e.g. a DataFrame). Raises OpError naming the op's
+    position (``process[i]``); returns whether the rows leaving are grouped."""
+    for i, bound in enumerate(ops):
+        op = bound.op
+        if op.kind == "grouper" and i > 0 and ops[i - 1].op.kind != "grouper":
+            raise OpError(f"process[{i}]: op '{op.name}' (grouper) changes the rows' shape, so it must start "
+                          "its process list or follow another grouper (the rows a list rejects and keeps "
+                          f"share one shape): start a new stage at '{op.name}'")
+        if grouped and op.kind in _READ_SINGLE_VALUES:
+            raise OpError(f"process[{i}]: op '{op.name}' ({op.kind}) reads single values, but the rows here "
+                          "are grouped (every field a list, made by a grouper before it): put "
+                          "naive_reverse_grouper before it")
+        if grouped is False and (op.kind == "aggregator" or op.grouping == "ungroup"):
+            raise OpError(f"process[{i}]: op '{op.name}' ({op.kind}) works on grouped rows: put a grouper "
+                          "(naive_grouper, key_value_grouper) before it")
+        if op.grouping == "group" or op.kind == "aggregator":
+            grouped = True
+        elif op.grouping == "ungroup" or op.kind in _READ_SINGLE_VALUES:
+            grouped = False
+    return grouped

@@ -18,8 +18,9 @@ _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str"}
 class Param:
     """A typed operator parameter.
 
-    ``type`` is one of ``bool``, ``int``, ``float``, ``str``, ``list[str]``, ``list[int]`` or
-    ``str|list[str]`` (a tag, not a Python type, so docs and SQL can show it verbatim).
+    ``type`` is one of ``bool``, ``int``, ``float``, ``str``, ``list[str]``, ``list[int]``,
+    ``list[str|number|null]`` or ``str|list[str]`` (a tag, not a Python type, so docs and SQL can
+    show it verbatim).
     ``nullable`` parameters accept ``None`` (YAML ``null`` / a bare key).
     """
 
@@ -78,6 +79,11 @@ def _coerce(tag: str, value: Any) -> Any:
             return _BAD
         items = [_coerce(inner, v) for v in value]
         return _BAD if any(v is _BAD for v in items) else list(items)
+    if tag == "list[str|number|null]":  # values to compare with a field's (selector tags)
+        if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+            return _BAD
+        ok = all(v is None or isinstance(v, (str, int, float)) for v in value)
+        return list(value) if ok else _BAD
     if tag == "str|list[str]":
         if isinstance(value, str):
             return value

@@ -11,7 +11,11 @@ happened to it:
   what the op reads) or ``error:<op>: <exception>`` (the kernel raised on this row);
 - ``_duplicate_of`` (and ``_dup_cluster``, ``_dup_jaccard``, ``_dup_hamming``): on a row a
   deduplicator removed, the kept copy it duplicates;
-- ``meta``: tags operators write beside the text (a struct; ``meta.<name>``).
+- ``meta``: tags operators write beside the text (a struct; ``meta.<name>``);
+- ``_order``: the row's place in the dataset's order (``array<bigint>``, compared element by
+  element), written by the operators that make or define an order: a generator's rows follow
+  their input row (its ``_order`` plus the chunk's index), a selector's rows are in its order
+  (``[rank]``), a grouper's groups in first-appearance order. A job's export is sorted by it.
 
 Pure Python: no pyspark import.
 """
@@ -23,6 +27,7 @@ from typing import Any, Mapping
 STATS, META = "stats", "meta"
 RECORD = "_record"  # a job's input record as it was read (JSON); ops read fields missing as columns from it
 KEEP, DROPPED_BY = "_keep", "_dropped_by"
+ORDER = "_order"
 DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING = "_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming"
 # what deduplicators add to the rows they remove (kept rows never carry them on)
 DEDUP_COLUMNS = (DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING)
@@ -30,6 +35,7 @@ DEDUP_COLUMNS = (DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING)
 PASS_COLUMNS = (STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
 
 NULL_TEXT = "null_text"
+NO_CHUNKS = "no_chunks"  # the rule of a generator's row that gives no output row (``<op>:no_chunks``)
 _PROBLEMS = ("error", "missing_field", "wrong_type")
 
 
