@@ -5,8 +5,9 @@ All derived from the registry, nothing per operator written here:
 - SQL: ``sparkops.register(spark)`` (done by ``sparkops.session()``) registers, per filter,
   its statistic under Data-Juicer's stat key (``alnum_ratio(text)``, ``char_rep_ratio(text,
   5)``, ``lang_id(text).lang``) and, per mapper, its name without ``_mapper``
-  (``clean_email(text)``). A filter's parameters that change its statistic, and every mapper
-  parameter, are optional extra arguments in declaration order (``sparkops ops`` lists them).
+  (``clean_email(text)``), per generator its texts as an array (``text_chunk(text, 512)``). A
+  filter's parameters that change its statistic, and every mapper parameter, are optional
+  extra arguments in declaration order (``sparkops ops`` lists them).
 - Python: ``sparkops.functions.alnum_ratio("text")``, ``char_rep_ratio(col, rep_len=5)``.
 
 Extra arguments are usually literals; a column works too (rows are grouped by value and
@@ -113,6 +114,16 @@ def mapper_udf(op: Op):
     return pandas_udf(compute, "string")
 
 
+def generator_udf(op: Op):
+    """A generator's texts for one row, as an array (``explode`` makes them rows)."""
+
+    def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
+        return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.expand(ts)))
+
+    compute.__name__ = op.name
+    return pandas_udf(compute, "array<string>")
+
+
 def sketch_udf(op: Op, sketch: Sketch):
     """A deduplicator's per-row sketch (minhash_signature, simhash, ...)."""
 
@@ -136,6 +147,8 @@ def udfs() -> dict[str, tuple[Op, object]]:
             out[name] = (op, sketch_udf(op, stat))
         elif op.kind == "mapper":
             out[name] = (op, mapper_udf(op))
+        elif op.kind == "generator":
+            out[name] = (op, generator_udf(op))
         elif stat is None:
             out[name] = (op, struct_udf(op))
         else:

@@ -20,11 +20,12 @@ from typing import Any, Iterable, Sequence
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import BooleanType, DoubleType, LongType, StringType, StructField, StructType
+from pyspark.sql.types import ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType
 
 from sparkops.core.pipeline import Pipeline
 from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, MISSING, RECORD, STATS, assign, field_path, lookup
 from sparkops.core import BoundOp, OpError, bind
+from sparkops.core.declaration import ROW_KINDS, check_sequence
 from sparkops.spark import caching
 
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
@@ -185,64 +186,117 @@ def resource_profile(spark, ops: Sequence[BoundOp]):
 
 
 def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
-               order_cols: Sequence[str] = (), where: str | None = None) -> DataFrame:
-    """A whole ``process`` list, deduplicators included, over ``df``: every row comes out.
+               order_cols: Sequence[str] = (), where: str | None = None,
+               trace: list | None = None, record_text_key: str | None = None) -> DataFrame:
+    """A whole ``process`` list, every kind of op included, over ``df``: every row comes out.
 
-    Consecutive per-row ops run as one fused pass; a deduplicator runs on the rows still
-    kept at its point of the list (its DataFrame algorithm, ``Op.frame``). The statistics of
-    all segments are merged into one ``stats`` struct; ``_dropped_by`` names the first op
-    that removed a row and ``_duplicate_of`` the kept copy of a removed duplicate.
+    Each kind runs as its own segment (``sparkops.core.declaration.KINDS``): consecutive
+    per-row ops (filters, mappers) as one fused pass; a generator as one Arrow pass that
+    writes a row per generated text (``sparkops.spark.generate``); a deduplicator, selector,
+    grouper or aggregator as its DataFrame algorithm (``Op.frame``) over the rows still kept
+    at its point of the list. A segment's kept rows feed the next one. The statistics of all
+    segments are merged into one ``stats`` struct; ``_dropped_by`` names the op that removed
+    a row (a selector names itself for the rows it did not select), ``_duplicate_of`` the kept
+    copy of a removed duplicate; ``_order`` (``sparkops.spark.order``) carries the row order
+    of the ops that make or define one (generators, selectors, groupers).
 
-    With a deduplicator in the list, the rows between ops are persisted on local disk
+    The rows an op removed are those of its input; a generator's or grouper's kept rows are
+    new rows. ``trace``, if given, receives per segment when there is more than one
+    ``(first op index, last op index, rows it removed, rows it passed on)`` (persisted
+    DataFrames: counting them is cheap), so a job can count each op's rows exactly.
+    ``record_text_key``: the field of a job's ``_record`` that ``text_col`` was read from (a
+    generator writes each new text there too, so a chunk row does not carry the whole document).
+
+    With more than one segment, the rows between them are persisted on local disk
     (``caching.persist``): call it inside ``caching.released_after()`` and materialise the
     result there to release them when done, as a job stage does.
     """
     entries = recipe_entries(process)
     bound = [bind(e, where) for e in entries]
-    segments: list[tuple[str, list]] = []
-    for entry, b in zip(entries, bound):
-        if b.op.kind == "deduplicator":
-            segments.append(("frame", [b]))
-        elif segments and segments[-1][0] == "rows":
-            segments[-1][1].append(entry)
-        else:
-            segments.append(("rows", [entry]))
-    if all(kind == "rows" for kind, _ in segments):
+    grouped = isinstance(df.schema[text_col].dataType, ArrayType) if text_col in df.columns else None
+    try:
+        check_sequence(bound, grouped=grouped)
+    except OpError as err:
+        raise OpError(f"{where + ': ' if where else ''}{err}") from None
+    segments = _segments(entries, bound)
+    if all(kind == "rows" for kind, _, _ in segments):
         return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
 
     base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     if len(segments) == 1:
-        # a deduplicator alone already returns every row with _keep: splitting its output by
-        # _keep and taking the union again would read its input twice
-        return _run_frame(base, segments[0][1][0], text_col, order_cols)
+        # one op alone already returns every row with _keep: splitting its output by _keep and
+        # taking the union again would read its input twice
+        return _run_segment(base, segments[0][1][0], text_col, order_cols, where, record_text_key)
     current, done, stats_parts = base, [], []
-    for n, (kind, items) in enumerate(segments):
+    for n, (kind, items, first) in enumerate(segments):
+        last = first + len(items) - 1
         if kind == "rows":
             out = fused(current, items, text_col, where=where)
             if STATS in out.columns:
                 out = out.withColumnRenamed(STATS, f"_stats_{n}")
                 stats_parts.append(f"_stats_{n}")
         else:
-            out = _run_frame(current, items[0], text_col, order_cols)
+            out = _run_segment(current, items[0], text_col, order_cols, where, record_text_key)
         # read twice below (the rows it removed, and the next op's input or the kept rows):
         # persisted, so its Python pass or its deduplicator's shuffles run once (the next
         # deduplicator sees persisted rows and keeps no copy of its own)
         out = caching.persist(out)
-        done.append(out.where(~F.col(KEEP)))
+        removed = out.where(~F.col(KEEP))
+        if kind != "grouper":  # a grouper removes nothing (and its rows have another shape)
+            done.append(removed)
         current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
+        if trace is not None:
+            trace.append((first, last, None if kind == "grouper" else removed, current))
     final = current.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
-    merged = done[0]
-    for part in done[1:] + [final]:
+    parts = done + [final]
+    merged = parts[0]
+    for part in parts[1:]:
         merged = merged.unionByName(part, allowMissingColumns=True)
     if stats_parts:
-        fields = [F.col(f"{p}.{f.name}").alias(f.name) for p in stats_parts
-                  for f in merged.schema[p].dataType.fields]
+        fields, taken = [], set()
+        for p in stats_parts:
+            for f in merged.schema[p].dataType.fields:
+                # the same statistic in two segments (a filter before and after a generator)
+                # keeps both, the later one suffixed as the fused pass does (key_2)
+                name, k = f.name, 1
+                while name in taken:
+                    k += 1
+                    name = f"{f.name}_{k}"
+                taken.add(name)
+                fields.append(F.col(f"{p}.`{f.name}`").alias(name))
         merged = merged.withColumn(STATS, F.struct(*fields)).drop(*stats_parts)
     return merged
 
 
-def _run_frame(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[str]) -> DataFrame:
-    """A deduplicator's DataFrame algorithm (``Op.frame``, "module:function") over ``df``."""
+def _segments(entries: list[dict], bound: list[BoundOp]) -> list[tuple[str, list, int]]:
+    """(kind, items, index of its first op) per segment: consecutive per-row ops as one "rows"
+    segment (their recipe entries), every other op alone (its BoundOp)."""
+    segments: list[tuple[str, list, int]] = []
+    for i, (entry, b) in enumerate(zip(entries, bound)):
+        if b.op.kind in ROW_KINDS and segments and segments[-1][0] == "rows":
+            segments[-1][1].append(entry)
+        elif b.op.kind in ROW_KINDS:
+            segments.append(("rows", [entry], i))
+        else:
+            segments.append((b.op.kind, [b], i))
+    return segments
+
+
+def segment_plan(process: Sequence[Any]) -> list[tuple[str, list[str]]]:
+    """How ``stage_pass`` runs a process list: (segment kind, op names) in order."""
+    entries = recipe_entries(process)
+    plan = _segments(entries, [bind(e) for e in entries])
+    return [(kind, [next(iter(i)) if isinstance(i, dict) else i.name for i in items]) for kind, items, _ in plan]
+
+
+def _run_segment(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[str],
+                 where: str | None, record_text_key: str | None = None) -> DataFrame:
+    """One op that is not a per-row op, over ``df``: a generator's Arrow pass, or the
+    DataFrame algorithm its declaration names (``Op.frame``, "module:function")."""
+    if bound.op.kind == "generator":
+        from sparkops.spark.generate import generate  # it builds on this module
+
+        return generate(df, bound, text_col, order_cols, where, record_text_key)
     module, _, func = bound.op.frame.partition(":")
     algorithm = getattr(__import__(module, fromlist=[func]), func)
     return algorithm(df, bound, text_col, list(order_cols))
