@@ -1,0 +1,1 @@
+"""Generators that cut a record's text into chunks, one output row per chunk (``text_chunk_mapper``)."""
