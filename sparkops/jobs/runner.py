@@ -2,13 +2,15 @@
 
 For each stage, in order:
 
-1. its per-row operators run in one fused Arrow pass over the previous stage's table;
+1. its operators run over the previous stage's table (``stage_pass``: per-row operators in one
+   fused Arrow pass, every other kind as its own segment);
 2. if the stage has an ``expect`` suite, the kept rows are validated (Great Expectations);
    on failure nothing of the stage is published: the rows go to
    ``<output>/_gate_failed/<stage>/<run id>``, a report is written, the run stops with a
    non-zero exit;
-3. rows a filter or deduplicator removed go to ``<output>/<stage>_rejected`` (with
-   ``_dropped_by`` and the ``stats`` that removed them);
+3. rows a filter, deduplicator, generator or selector removed (a selector: the rows it did not
+   select) go to ``<output>/<stage>_rejected`` (with ``_dropped_by`` and the ``stats`` that
+   removed them);
 4. the kept rows are committed to ``<output>/<stage>``. That commit is the stage's
    "done" marker: its commit metadata carries the spec hash, the stage hash, the run id and
    the counts.
@@ -37,7 +39,8 @@ from pyspark.sql import functions as F
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
 from sparkops.spark import caching
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, RECORD, STATS, dropping_op
+from sparkops.core.declaration import RESHAPING_KINDS
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, ORDER, RECORD, STATS, dropping_op
 from sparkops.spark.fusion import stage_pass
 
 INPUT_COLUMNS = ("text", RECORD, "_source", "_line")
@@ -171,22 +174,22 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
     base = current.drop(STATS) if STATS in current.columns else current
+    trace: list = []  # per segment of ops: the rows it removed and passed on
     done = caching.persist(stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
-                                      where=f"{spec.source}: stage '{stage.name}'"),
+                                      where=f"{spec.source}: stage '{stage.name}'", trace=trace,
+                                      record_text_key=spec.input.text_key),
                            StorageLevel.MEMORY_AND_DISK)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
-    rows_in = sum(outcome.values())
     kept = outcome.get(None, 0)
-    by_op: dict[str | None, int] = {}
-    for reason, count in outcome.items():  # a rule set's rules and an op's errors count as the op
-        by_op[dropping_op(reason)] = by_op.get(dropping_op(reason), 0) + count
-    per_op, remaining = [], rows_in
-    for bound in stage.ops:
-        dropped = by_op.get(bound.name, 0)
-        per_op.append((bound.name, remaining, remaining - dropped))
-        remaining -= dropped
+    rejected = sum(outcome.values()) - kept
+    # an op that makes rows (a generator's chunks, a grouper's groups, a selector's repeats): the
+    # stage's input is then not its kept + rejected rows, but what the stage before it kept
+    reshaping = any(bound.op.kind in RESHAPING_KINDS for bound in stage.ops)
+    rows_in = (result.stages[-1].rows_out if result.stages else result.input_rows) if reshaping \
+        else sum(outcome.values())
+    per_op = _per_op_counts(stage, rows_in, kept, outcome, trace)
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
-                "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rows_in - kept}
+                "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rejected}
 
     t_ops = time.time()
     say(f"stage '{stage.name}': ops done in {t_ops - t0:.1f} s: {rows_in:,} in, {kept:,} kept")
@@ -200,10 +203,42 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
     seconds = time.time() - t0
-    result.stages.append(StageResult(stage.name, rows_in, kept, rows_in - kept, per_op, seconds, gate=gate))
-    say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rows_in - kept:,} rejected "
+    result.stages.append(StageResult(stage.name, rows_in, kept, rejected, per_op, seconds, gate=gate))
+    say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rejected:,} rejected "
         f"({seconds:.1f} s: ops {t_ops - t0:.1f}, gate {t_gate - t_ops:.1f}, Delta commits "
         f"{time.time() - t_gate:.1f}) -> {table}")
+
+
+def _per_op_counts(stage: Stage, rows_in: int, kept: int, outcome: dict, trace: list) -> list:
+    """(op, rows in, rows out) per op. Rows out: rows in minus the rows the op removed; at the end
+    of a segment (``stage_pass``'s ``trace``), the rows the segment passed on, counted (they are
+    persisted), which is how an op that makes rows (chunks, groups) is counted, and how the same
+    op twice in a stage (a filter before and after a generator) is told apart; the last op's
+    rows out are the stage's kept rows."""
+    segments = trace or [(0, len(stage.ops) - 1, None, None)]
+    per_op, remaining = [], rows_in
+    for first, last, removed, passed in segments:
+        if not trace:
+            reasons = outcome
+        elif removed is None:
+            reasons = {}
+        else:
+            reasons = {r[DROPPED_BY]: r["count"] for r in removed.groupBy(DROPPED_BY).count().collect()}
+        by_op: dict[str | None, int] = {}
+        for reason, count in reasons.items():  # a rule set's rules and an op's errors count as the op
+            if reason is not None:
+                by_op[dropping_op(reason)] = by_op.get(dropping_op(reason), 0) + count
+        for i in range(first, last + 1):
+            name = stage.ops[i].name
+            if i == len(stage.ops) - 1:
+                out = kept
+            elif i == last and passed is not None:
+                out = passed.count()
+            else:
+                out = remaining - by_op.get(name, 0)
+            per_op.append((name, remaining, out))
+            remaining = out
+    return per_op
 
 
 def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:
@@ -230,8 +265,10 @@ def export(final: DataFrame, path: str, text_key: str) -> str:
     target.parent.mkdir(parents=True, exist_ok=True)
     jsonl = target.with_name(target.name + ".partial")
     with open(jsonl, "w", encoding="utf-8") as f:
-        # input order, as Data-Juicer writes it (a dedup shuffle or Delta read does not keep it)
-        for row in final.orderBy("_source", "_line").select("_record", "text").toLocalIterator():
+        # the dataset's order, as Data-Juicer writes it (a dedup shuffle or Delta read does not keep
+        # it): a generator's, selector's or grouper's (`_order`), else the input order
+        order = [ORDER] if ORDER in final.columns else ["_source", "_line"]
+        for row in final.orderBy(*order).select("_record", "text").toLocalIterator():
             record = json.loads(row._record)
             record[text_key] = row.text
             f.write(json.dumps(record, ensure_ascii=False) + "\n")

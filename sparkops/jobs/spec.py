@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from sparkops.core import BoundOp, OpError, bind
+from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
 
 INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text")
@@ -218,7 +219,19 @@ def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
             except OpError as err:
                 raise SpecError(str(err)) from None
         stages.append(Stage(sname, entries, ops, expect))
+    _check_kinds(stages, where)
     return JobSpec(name, where, inp, out_path, tuple(stages))
+
+
+def _check_kinds(stages: list[Stage], where: str) -> None:
+    """Each op gets rows of the shape its kind works on, across stages (a grouper's grouped rows
+    reach only selectors, aggregators and groupers until naive_reverse_grouper)."""
+    grouped: bool | None = False  # a job's input rows are records, never grouped
+    for stage in stages:
+        try:
+            grouped = check_sequence(stage.ops, grouped)
+        except OpError as err:
+            raise SpecError(f"{where}: stage '{stage.name}': {err}") from None
 
 
 def _dj_recipe(raw: dict, where: str, base: Path) -> JobSpec:
@@ -253,8 +266,10 @@ def _dj_recipe(raw: dict, where: str, base: Path) -> JobSpec:
         raise SpecError(f"{where}: export_path must end in .jsonl, .json or .parquet, got {export}")
     name = str(raw.get("project_name") or Path(where).stem)
     out_path = str(Path(export_abs).parent / f"{Path(export_abs).stem}_tables")
+    stages = [Stage("process", entries, ops, None)]
+    _check_kinds(stages, where)
     return JobSpec(name, where, InputSpec(fmt, dataset_abs, text_keys), out_path,
-                   (Stage("process", entries, ops, None),), export_path=export_abs, notices=tuple(notices))
+                   tuple(stages), export_path=export_abs, notices=tuple(notices))
 
 
 def _format_from_path(path: str, where: str) -> str:
