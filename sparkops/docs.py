@@ -46,6 +46,10 @@ def _sql_signature(op: Op) -> list[str]:
         sketches = [f"`{sk.name}(text{''.join(f'[, {a}]' for a in sk.args)}) -> {sk.dtype}`"
                     for sk in op.sketches]
         return sketches or ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
+    if op.kind in ("selector", "grouper", "aggregator"):
+        return ["— (whole table: a job step, or `sparkops.apply(df, [...])`; rows in `_order`)"]
+    if op.kind == "generator":
+        return [f"`{op.sql_name}(text{args}) -> array<string>`"]
     if op.kind == "mapper":
         return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
     if op.sql_name:
@@ -61,17 +65,23 @@ def render() -> str:
         "",
         "Generated from the registry by `make docs` (`python -m sparkops.docs`); do not edit by hand.",
         "",
-        "Names, parameters, defaults and statistics are Data-Juicer 1.6.1's. Every filter and mapper",
-        "also takes Data-Juicer's `text_key` (the record field it reads, and a mapper rewrites; default:",
-        "the input's text field; `meta.title` reads a nested field), and every filter",
-        "`min_closed_interval` / `max_closed_interval` (default true) and `reversed_range` (default",
-        "false). In SQL, a filter's function is its statistic; optional arguments after `text` are",
-        "positional, in the order shown.",
+        "Names, parameters, defaults and statistics are Data-Juicer 1.6.1's. Every filter, mapper and",
+        "generator also takes Data-Juicer's `text_key` (the record field it reads, and a mapper or",
+        "generator rewrites; default: the input's text field; `meta.title` reads a nested field), and",
+        "every filter `min_closed_interval` / `max_closed_interval` (default true) and `reversed_range`",
+        "(default false). In SQL, a filter's function is its statistic; optional arguments after `text`",
+        "are positional, in the order shown.",
         "",
         "Input edge cases, for every operator: a NULL text gives NULL (SQL/UDF) or is dropped as",
         "`null_text` (fused pass, `_dropped_by`); an empty text gives 0 for every ratio, length and",
         "count; whitespace-only and emoji-only texts are ordinary texts (emoji are special characters,",
         "so an emoji-only text has `special_char_ratio` 1.0 and no words).",
+        "",
+        "Kinds: a filter keeps or drops a row, a mapper rewrites it; a generator turns a row into",
+        "several (one per chunk); a deduplicator removes copies; a selector keeps a subset of the whole",
+        "table in an order of its own; a grouper turns rows into grouped rows (every field a list) and",
+        "back. Rows a filter, deduplicator, generator or selector removes are kept apart with the",
+        "reason (`_dropped_by`), never lost.",
         "",
         "| operator | kind | SQL |",
         "|---|---|---|",
