@@ -64,8 +64,8 @@ def test_every_sql_function_equals_its_kernel_on_real_text(spark, docs_df, sampl
             expected = iter(stat.compute(live, bound.prepared))
             want = [next(expected) if t is not None else None for t in texts]
             got = [by_i[i][name] for i, _, _ in sample]
-        elif op.kind == "mapper":
-            expected = iter(bound.apply(live))
+        elif op.kind in ("mapper", "generator"):  # a text, or a generator's texts (an array)
+            expected = iter(bound.apply(live) if op.kind == "mapper" else bound.expand(live))
             want = [next(expected) if t is not None else None for t in texts]
             got = [by_i[i][name] for i, _, _ in sample]
         elif stat is None:  # a struct of the op's stats (lang_id, the rule sets)
