@@ -52,7 +52,7 @@ def to_number(value: Any, reverse: bool = True) -> float:
         return fallback
     try:
         number = float(value) if isinstance(value, str) else float(np.asarray(value).mean())
-    except (TypeError, ValueError):
+    except Exception:  # as Data-Juicer: whatever is no number (also one too large for a float)
         return fallback
     return fallback if math.isnan(number) else number
 
@@ -73,7 +73,10 @@ def group_key(value: Any) -> str | None:
 def describe(value: Any, reverse: bool = True) -> tuple[str, float, float | None, str | None, str | None]:
     """(kind, number, raw number, raw string, group) of one value."""
     kind = kind_of(value)
-    raw_number = float(value) if kind == "number" else None
+    try:
+        raw_number = float(value) if kind == "number" else None
+    except OverflowError:  # an integer beyond a double's range
+        raw_number = math.inf if value > 0 else -math.inf
     raw_string = value if kind == "string" else None
     return kind, to_number(value, reverse), raw_number, raw_string, group_key(value)
 
