@@ -31,6 +31,9 @@ from sparkops.spark.fusion import field_sources, recipe_entries, resource_profil
 from sparkops.spark.order import with_order
 
 
+OUT_ROWS = 10_000  # rows per Arrow batch handed back to Spark
+
+
 @lru_cache(maxsize=16)
 def _bound(entry_json: str) -> BoundOp:
     return bind(json.loads(entry_json))
@@ -127,7 +130,10 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                         rewritten.append(json.dumps(records[r], ensure_ascii=False))
                 columns[record_index] = pa.array(rewritten, pa.string())
             columns += [pa.array(keep, pa.bool_()), pa.array(dropped, pa.string())]
-            yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
+            expanded = pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
+            # a batch of long texts may make many times its rows: handed on in slices
+            for start in range(0, max(expanded.num_rows, 1), OUT_ROWS):
+                yield expanded.slice(start, OUT_ROWS)
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, [bound]))
     if kind == "column" and path is not None:  # a nested field goes back where it came from
