@@ -17,7 +17,7 @@ from __future__ import annotations
 import regex
 
 from sparkops.text.hashing import string_hashes
-from sparkops.core import Op, Param, Sketch, declare
+from sparkops.core import Example, Op, Param, Sketch, declare
 
 _PARAGRAPH_BREAK = regex.compile(r"(\n[ \t\r\f\v]*\n\s*)")
 _WS = regex.compile(r"\s+")
@@ -76,6 +76,14 @@ declare(Op(
         Sketch("line_keys", "array<bigint>", ("unit", "lowercase", "min_length"), span_key_rows,
                "The 64-bit keys of the text's distinct lines (or paragraphs) as the deduplicator compares "
                "them, in the order of the sorted spans; spans shorter than min_length have none."),
+    ),
+    examples=(
+        Example("cardinality(line_keys('a\\nb\\na\\n\\n'))", 2, "a and b; the blank line is shorter than "
+                "min_length 1"),
+        Example("line_keys('Hello  world') = line_keys(' Hello world\\n')", True, "whitespace runs collapse"),
+        Example("line_keys('Hello', 'line', true) = line_keys('hello')", True, "lowercase"),
+        Example("cardinality(line_keys('x\\n\\ny\\nz', 'paragraph'))", 2),
+        Example("cardinality(line_keys('}\\nok', 'line', false, 2))", 1, "'}' is shorter than min_length 2"),
     ),
     notes="Kept documents have the deleted spans cut out of their text. Documents left blank go to the "
           "rejected table with `_dropped_by = 'line_deduplicator'`. Spans are compared by a 64-bit hash.",

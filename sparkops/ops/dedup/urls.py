@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from sparkops.ops.dedup.reference import REFERENCE
 from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-from sparkops.core import Op, Param, Sketch, declare
+from sparkops.core import Example, Op, Param, Sketch, declare
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -87,6 +87,12 @@ declare(Op(
         Sketch("url_key", "string", ("normalize",), url_keys,
                "The URL as the deduplicator compares it; NULL for an empty or unparsable URL (never a "
                "duplicate)."),
+    ),
+    examples=(
+        Example("url_key('HTTPS://www.Example.com:443/a/?utm_source=x&b=2&a=1#top')", "http://example.com/a?a=1&b=2"),
+        Example("url_key('http://example.com/%7Euser')", "http://example.com/~user"),
+        Example("url_key(' HTTP://Example.com/A ', false)", "HTTP://Example.com/A"),
+        Example("url_key('')", None),
     ),
     notes="Normalisation: scheme and host lower-cased, `www.` dropped, http = https, default ports, fragment "
           "and tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `mc_eid`) dropped, query parameters "
