@@ -1,7 +1,7 @@
-"""Generate ``docs/OPERATORS.md`` and ``docs/job-spec.schema.json`` from the registry:
-``python -m sparkops.docs`` (``make docs``).
+"""Generate ``docs/OPERATORS.md``, ``docs/job-spec.schema.json`` and ``sparkops/functions.pyi``
+(``sparkops.stubs``) from the registry: ``python -m sparkops.docs`` (``make docs``).
 
-A test fails when the checked-in file differs from what this renders, so the reference can
+A test fails when a checked-in file differs from what this renders, so the reference can
 never drift from the declarations.
 """
 
@@ -28,7 +28,7 @@ def render_schema() -> str:
 
 def generated() -> dict[Path, str]:
     """Every generated doc file and what it must contain."""
-    return {TARGET: render(), SCHEMA_TARGET: render_schema()}
+    return {TARGET: render(), SCHEMA_TARGET: render_schema(), stubs.TARGET: stubs.render_stub()}
 
 
 def _value(v) -> str:

@@ -1,14 +1,17 @@
 """Every operator's examples (``examples`` in its declaration) run through Spark SQL, as
 pyspark runs the examples of its docs: one SELECT holds them all, and each result must be
-the declared one."""
+the declared one. The same examples are shown in docs/OPERATORS.md and in the docstrings of
+``sparkops.functions`` (its generated stub, sparkops/functions.pyi, is checked here too)."""
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 
 import pytest
 
+from sparkops import stubs
 from sparkops.core import Example, Op, all_ops, sql_functions
 
 
@@ -101,3 +104,27 @@ def test_every_example_gives_its_result_through_spark_sql(spark):
         if why:
             bad.append(f"{_label(op, ex)}\n    -> {why}")
     assert not bad, f"{len(bad)} of {len(cases)} examples fail:\n" + "\n".join(bad)
+
+
+def _stub() -> ast.Module:
+    return ast.parse(stubs.TARGET.read_text(encoding="utf-8"))
+
+
+def test_the_stub_declares_every_column_function():
+    defs = {node.name: node for node in _stub().body if isinstance(node, ast.FunctionDef)}
+    names = {name for name, _, _ in sql_functions()}
+    assert names <= set(defs), f"missing from functions.pyi: {sorted(names - set(defs))}"
+    for name in names:
+        node = defs[name]
+        assert [a.arg for a in node.args.args][0] == "col", name
+        assert ast.unparse(node.returns) == "Column", name
+        assert "SQL: " + name + "(" in ast.get_docstring(node), name
+    assert "sparkops/functions.pyi" in _package_data()
+
+
+def _package_data() -> str:
+    import tomllib
+
+    pyproject = stubs.TARGET.parents[1] / "pyproject.toml"
+    data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    return " ".join(f"{pkg}/{pattern}" for pkg, patterns in data.items() for pattern in patterns)
