@@ -6,8 +6,10 @@ the declared one. The same examples are shown in docs/OPERATORS.md and in the do
 from __future__ import annotations
 
 import ast
+import inspect
 import math
 import re
+import sys
 
 import pytest
 
@@ -128,3 +130,24 @@ def _package_data() -> str:
     pyproject = stubs.TARGET.parents[1] / "pyproject.toml"
     data = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
     return " ".join(f"{pkg}/{pattern}" for pkg, patterns in data.items() for pattern in patterns)
+
+
+@pytest.mark.spark
+def test_every_stub_function_exists_with_the_same_signature_and_docstring(spark):
+    import sparkops.functions as sf
+
+    for node in _stub().body:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        assert hasattr(sf, node.name), f"functions.pyi declares {node.name}, sparkops.functions has none"
+        if node.name.startswith("__"):
+            continue
+        fn = getattr(sf, node.name)
+        runtime = inspect.signature(fn)
+        assert list(runtime.parameters) == [a.arg for a in node.args.args], node.name
+        defaults = [sys.maxsize if ast.unparse(d) == "sys.maxsize" else ast.literal_eval(d)
+                    for d in node.args.defaults]
+        want = [p.default for p in runtime.parameters.values() if p.default is not inspect.Parameter.empty]
+        assert len(defaults) == len(want) and all(d is Ellipsis or d == w for d, w in zip(defaults, want)), \
+            f"{node.name}: defaults {defaults} in the stub, {want} at run time"
+        assert ast.get_docstring(node) == inspect.cleandoc(fn.__doc__), node.name
