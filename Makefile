@@ -46,7 +46,7 @@ $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 		| xargs $(BIN)/python -m pip install --quiet
 	@touch $@
 
-# regenerate docs/OPERATORS.md from the registry (a test fails when it is stale)
+# regenerate docs/OPERATORS.md and sparkops/functions.pyi from the registry (a test fails when stale)
 docs: $(VENV)/.installed
 	$(BIN)/python -m sparkops.docs
 

@@ -26,7 +26,7 @@ from sparkops.assets import load_words
 from sparkops.text.charsets import IS_ALNUM, IS_SPECIAL
 from sparkops.text.doc import Doc
 from sparkops.text.hashing import string_hashes
-from sparkops.core import MAXSIZE, Op, OpError, Param, Stat, declare, positive
+from sparkops.core import MAXSIZE, Example, Op, OpError, Param, Stat, declare, positive
 
 FAMILY = "quality"
 
@@ -206,6 +206,12 @@ declare(Op(
     params=_len_params("text length"),
     stats=(Stat("text_len", "long", "Number of characters (code points) of the text."),),
     compute=_per_doc("text_len", text_len), range=("text_len", "min_len", "max_len"),
+    examples=(
+        Example("text_len('héllo wörld')", 11),
+        Example("text_len('👍🏽')", 2, "code points, not what the eye sees: a thumb and a skin-tone modifier"),
+        Example("text_len('')", 0),
+        Example("text_len(NULL)", None),
+    ),
 ))
 
 declare(Op(
@@ -217,6 +223,11 @@ declare(Op(
     stats=(Stat("num_words", "long", "Words split on ' ', '\\n', '\\t', stripped of special characters, "
                 "empty ones dropped."),),
     compute=_per_doc("num_words", num_words), range=("num_words", "min_num", "max_num"),
+    examples=(
+        Example("num_words('Hello, world -- 3 cats!')", 3, "'--' and '3' are special characters only, "
+                "so they are not words"),
+        Example("num_words('')", 0),
+    ),
 ))
 
 declare(Op(
@@ -225,6 +236,11 @@ declare(Op(
     params=(TOKENIZATION,) + _ratio_params(0.25, MAXSIZE, "alphanumeric ratio"),
     stats=(Stat("alnum_ratio", "double", "Alphanumeric characters / all characters; 0 for empty text."),),
     compute=_per_doc("alnum_ratio", alnum_ratio), range=("alnum_ratio", "min_ratio", "max_ratio"),
+    examples=(
+        Example("alnum_ratio('ab1 !')", 3 / 5),
+        Example("alnum_ratio('日本語!')", 3 / 4, "CJK ideographs are alphanumeric (str.isalnum)"),
+        Example("alnum_ratio('')", 0.0),
+    ),
 ))
 
 declare(Op(
@@ -235,6 +251,10 @@ declare(Op(
     stats=(Stat("special_char_ratio", "double", "Special characters / all characters; 0 for empty text."),),
     compute=_per_doc("special_char_ratio", special_char_ratio),
     range=("special_char_ratio", "min_ratio", "max_ratio"),
+    examples=(
+        Example("special_char_ratio('ab1 !')", 3 / 5, "the digit and the space count as special"),
+        Example("special_char_ratio('😀')", 1.0, "emoji are special characters"),
+    ),
 ))
 
 REP_LEN = Param("rep_len", "int", 10, "Length of the n-grams.", check=positive)
@@ -247,6 +267,13 @@ declare(Op(
                 "repeated character n-grams / #n-grams; 0 when the text is shorter than rep_len."),),
     compute=_per_doc("char_rep_ratio", char_rep_ratio, "rep_len"),
     range=("char_rep_ratio", "min_ratio", "max_ratio"), sql_params=("rep_len",),
+    examples=(
+        Example("char_rep_ratio('aaaa bbbb', 2)", 6 / 8, "2-grams aa x3, bb x3, 'a ', ' b': the top "
+                "int(sqrt(4)) = 2 repeated ones cover 6 of 8"),
+        Example("char_rep_ratio('abcabcabcabc', 3)", 4 / 10, "abc x4, bca x3, cab x3: only the top "
+                "int(sqrt(3)) = 1 counts"),
+        Example("char_rep_ratio('abcabcabcabc')", 0.0, "rep_len 10: three distinct 10-grams, none repeated"),
+    ),
 ))
 
 declare(Op(
@@ -257,6 +284,11 @@ declare(Op(
                 "/ #n-grams; 0 when there are fewer than rep_len words."),),
     compute=_per_doc("word_rep_ratio", word_rep_ratio, "rep_len"),
     range=("word_rep_ratio", "min_ratio", "max_ratio"), sql_params=("rep_len",),
+    examples=(
+        Example("word_rep_ratio('the cat. The cat! a dog', 2)", 2 / 5, "words the cat the cat a dog: "
+                "'the cat' twice among 5 word 2-grams"),
+        Example("word_rep_ratio('the cat. The cat! a dog')", 0.0, "fewer than rep_len = 10 words"),
+    ),
 ))
 
 declare(Op(
@@ -266,6 +298,10 @@ declare(Op(
     stats=(Stat("avg_line_length", "double", "len(text) / len(text.splitlines()): line breaks are counted; "
                 "0 for empty text."),),
     compute=_per_doc("avg_line_length", avg_line_length), range=("avg_line_length", "min_len", "max_len"),
+    examples=(
+        Example("avg_line_length('ab\\ncdef')", 7 / 2, "7 characters (the line break counts) / 2 lines"),
+        Example("avg_line_length('')", 0.0),
+    ),
 ))
 
 declare(Op(
@@ -274,10 +310,12 @@ declare(Op(
     params=_len_params("maximum line length"),
     stats=(Stat("max_line_length", "long", "Length of the longest line of text.splitlines(); 0 for empty text."),),
     compute=_per_doc("max_line_length", max_line_length), range=("max_line_length", "min_len", "max_len"),
+    examples=(Example("max_line_length('ab\\ncdef')", 4),),
 ))
 
 
-def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc: str, stat_doc: str) -> Op:
+def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc: str, stat_doc: str,
+                  examples: tuple[Example, ...]) -> Op:
     dir_param = f"{kind}_dir"
 
     def prepare(p, where):
@@ -306,7 +344,7 @@ def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc
         ),
         stats=(Stat(stat_key, "double", stat_doc),),
         compute=compute, prepare=prepare, range=(stat_key, "min_ratio", "max_ratio"),
-        sql_params=("lang", "use_words_aug"),
+        sql_params=("lang", "use_words_aug"), examples=examples,
     ))
 
 
@@ -314,9 +352,15 @@ _word_list_op(
     "stopwords", "stopwords_filter", "stopwords_ratio", 0.3, 1.0,
     "Keep rows whose share of stopwords is within [min_ratio, max_ratio].",
     "Refined lower-cased words in the stopword list / #words (capped at 1); 0 without words.",
+    (Example("stopwords_ratio('The cat is on the mat')", 4 / 6, "the, is, on, the"),
+     Example("stopwords_ratio('我 们 去 了', 'zh')", 1.0),
+     Example("stopwords_ratio('我 们 去 了', 'zh', true)", 5 / 7, "augmented with 我们, 们去, 去了, of "
+             "which 我们 is a stopword")),
 )
 _word_list_op(
     "flagged_words", "flagged_words_filter", "flagged_words_ratio", 0.0, 0.045,
     "Keep rows whose share of flagged (offensive) words is within [min_ratio, max_ratio].",
     "Refined lower-cased words in the flagged-word list / #words (capped at 1); 0 without words.",
+    (Example("flagged_words_ratio('free xxx videos here')", 1 / 4),
+     Example("flagged_words_ratio('Hello world')", 0.0)),
 )

@@ -31,7 +31,7 @@ from sparkops.text import spacy_words
 from sparkops.text.charsets import MAX_CODE_POINT, member_table, predicate_table
 from sparkops.text.doc import Doc
 from sparkops.text.hashing import span_hashes, string_hashes
-from sparkops.core import Op, OpError, Param, Stat, declare
+from sparkops.core import Example, Op, OpError, Param, Stat, declare
 
 FAMILY = "rules"
 
@@ -200,7 +200,7 @@ def _batch(stats_of, keys):
 
 
 def _declare_rule_set(*, name, sql_name, doc, params, stats, stats_of, reason, sql_params=("language",),
-                      notes="", prepare=None, extra_fields=()):
+                      notes="", prepare=None, extra_fields=(), examples=()):
     """A rule-set filter: ``stats_of(doc, params)`` gives a document's statistics (and, for a
     filter that rewrites text, its new text); a row is kept when ``reason`` finds no rule
     that rejects it."""
@@ -210,6 +210,7 @@ def _declare_rule_set(*, name, sql_name, doc, params, stats, stats_of, reason, s
         reason=reason, prepare=prepare, sql_name=sql_name, sql_params=sql_params,
         sql_fields=tuple((s.key, s.key) for s in stats) + extra_fields, notes=notes,
         rewrites_text=bool(extra_fields), requires=("rules",), models=("spaCy blank pipeline (tokenizer rules)",),
+        examples=examples,
     ))
 
 
@@ -318,6 +319,20 @@ _declare_rule_set(
           "(`sparkops.ops.rules.web_rules.gopher_quality_reason`: `gopher_short_doc`, `gopher_long_doc`, "
           "`gopher_below_avg_threshold`, ... `gopher_enough_stop_words`). A rule whose statistic is null "
           "(no words, no lines) does not reject: datatrove would divide by zero there.",
+    examples=(
+        Example("gopher_quality('The cat and the dog.')",
+                {"gopher_words": 5, "gopher_avg_word_length": 3.0, "gopher_hash_ratio": 0.0,
+                 "gopher_alpha_words_ratio": 5 / 6, "gopher_stop_words": 2},
+                "6 tokens, of which '.' is punctuation only; stop words 'the' and 'and'"),
+        Example("gopher_quality('Read more...\\n- one\\n- two')",
+                {"gopher_words": 4, "gopher_avg_word_length": 3.5, "gopher_ellipsis_ratio": 1 / 7,
+                 "gopher_bullet_lines_ratio": 2 / 3, "gopher_ellipsis_lines_ratio": 1 / 3,
+                 "gopher_alpha_words_ratio": 4 / 7, "gopher_stop_words": 0},
+                "tokens Read, more, ..., -, one, -, two"),
+        Example("gopher_quality('')", {"gopher_words": 0, "gopher_avg_word_length": None,
+                                       "gopher_hash_ratio": None, "gopher_bullet_lines_ratio": None},
+                "no words, no lines: the ratios are null"),
+    ),
 )
 
 GOPHER_QUALITY_KEYS = ("gopher_words", "gopher_avg_word_length", "gopher_hash_ratio", "gopher_ellipsis_ratio",
@@ -469,6 +484,21 @@ _declare_rule_set(
           "first that fails is the reason (`sparkops.ops.rules.web_rules.gopher_repetition_reason`: `empty`, "
           "`dup_para_frac`, ... `top_2_gram`, ... `duplicated_5_n_grams`, ...). Empty text is dropped "
           "(`empty`).",
+    examples=(
+        Example("gopher_repetition('hello world\\nhello world\\nbye')",
+                {"gopher_dup_para_frac": 0.0, "gopher_dup_line_frac": 1 / 3, "gopher_dup_line_char_frac": 11 / 27,
+                 "gopher_top_2_gram_frac": 22 / 27, "gopher_top_4_gram_frac": 23 / 27,
+                 "gopher_dup_5_gram_frac": 0.0},
+                "27 characters; 'hello world' twice; the two 4-grams occur once each and the first counts"),
+        Example("gopher_repetition('a b c d e a b c d e')",
+                {"gopher_top_2_gram_frac": 6 / 19, "gopher_dup_5_gram_frac": 5 / 19, "gopher_dup_6_gram_frac": 0.0},
+                "the 5-gram 'abcde' (joined without spaces) repeats"),
+        Example("gopher_repetition('one\\n\\none\\n\\ntwo')",
+                {"gopher_dup_para_frac": 1 / 3, "gopher_dup_para_char_frac": 3 / 13, "gopher_top_3_gram_frac": 11 / 13,
+                 "gopher_top_4_gram_frac": None},
+                "three words: no 4-gram"),
+        Example("gopher_repetition('')", {"gopher_dup_para_frac": None, "gopher_dup_5_gram_frac": None}),
+    ),
 )
 
 
@@ -572,6 +602,16 @@ _declare_rule_set(
           "fused pass or a job the kept documents continue with the rewritten text, as in datatrove. "
           "Reasons: `lorem_ipsum`, `curly_bracket`, `too_few_sentences` "
           "(`sparkops.ops.rules.web_rules.c4_reason`).",
+    examples=(
+        Example("c4_quality('The cat sat on the mat.\\nclick here\\nPlease enable JavaScript now.\\n"
+                "It was happy there [1].')",
+                {"c4_lines": 4, "c4_lines_kept": 2, "c4_sentences": 2, "c4_doc_flag": None,
+                 "text": "The cat sat on the mat.\nIt was happy there ."},
+                "a line without terminal punctuation and one with 'javascript' go; the citation is cut"),
+        Example("c4_quality('Lorem ipsum dolor sit amet.')", {"c4_doc_flag": "lorem_ipsum", "text": None}),
+        Example("c4_quality('Short one.').c4_lines_kept", 0, "2 words, fewer than min_words_per_line = 3"),
+        Example("c4_quality('Short one.', true, true, true, 2).c4_lines_kept", 1),
+    ),
 )
 
 
@@ -651,4 +691,15 @@ _declare_rule_set(
     notes="Rules are checked in datatrove's order; the first that fails is the reason "
           "(`sparkops.ops.rules.web_rules.fineweb_reason`: `empty`, `line_punct_ratio`, `short_line_ratio`, "
           "`char_dup_ratio`, `list_ratio`).",
+    examples=(
+        Example("fineweb_quality('Hello there.\\nHello there.\\nA short line')",
+                {"fineweb_line_punct_ratio": 2 / 3, "fineweb_short_line_ratio": 1.0,
+                 "fineweb_char_dup_ratio": 12 / 36, "fineweb_list_ratio": 2 / 9},
+                "the repeated line holds 12 of the 36 characters other than line breaks; 2 line breaks / "
+                "9 tokens"),
+        Example("fineweb_quality('Hello there.\\nHello there.\\nA short line', 5).fineweb_short_line_ratio",
+                0.0, "short_line_length 5"),
+        Example("fineweb_quality(' \\n')", {"fineweb_line_punct_ratio": None, "fineweb_list_ratio": None},
+                "no non-blank line"),
+    ),
 )
