@@ -15,7 +15,7 @@ import pytest
 from sparkops.text import charsets
 from sparkops.text.doc import Doc, Words, code_points
 from sparkops.core.pipeline import NULL_TEXT, Pipeline
-from sparkops.ops.quality.text_stats import ngram_counts
+from sparkops.text.ngrams import ngram_counts
 from sparkops.core import all_ops, bind, get_op
 
 ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter"]
