@@ -58,8 +58,11 @@ def stats_schema(pipeline: Pipeline) -> StructType:
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
-          where: str | None = None) -> DataFrame:
-    """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns."""
+          where: str | None = None, op_seconds=None) -> DataFrame:
+    """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns.
+
+    ``op_seconds``: a Spark accumulator (``sparkops.jobs.runner.OpTimes``) that each task adds
+    its ``{op name: [seconds, rows]}`` to (``Pipeline.run``'s timings)."""
     entries = recipe_entries(process)
     spec_json = json.dumps(entries, sort_keys=True)
     # bind on the driver first: a wrong op or parameter fails here, before any task runs
@@ -82,8 +85,9 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
         pipe = _pipeline(spec_json, short_circuit)
+        tally = {} if op_seconds is not None else None
         for batch in batches:
-            result = pipe.run(batch.column(text_index).to_pylist())
+            result = pipe.run(batch.column(text_index).to_pylist(), tally)
             columns = list(batch.columns)
             columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
             if has_stats:
@@ -92,12 +96,14 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
                     fields=list(arrow_stats)))
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
+        if tally:
+            op_seconds.add(tally)
 
     return df.mapInArrow(run, schema)
 
 
 def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
-               order_cols: Sequence[str] = (), where: str | None = None) -> DataFrame:
+               order_cols: Sequence[str] = (), where: str | None = None, op_seconds=None) -> DataFrame:
     """A whole ``process`` list, deduplicators included, over ``df``: every row comes out.
 
     Consecutive per-row ops run as one fused pass; a deduplicator runs on the rows still
@@ -107,7 +113,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
 
     With a deduplicator in the list, the rows between ops are persisted on local disk
     (``caching.persist``): call it inside ``caching.released_after()`` and materialise the
-    result there to release them when done, as a job stage does.
+    result there to release them when done, as a job stage does. ``op_seconds``: see ``fused``.
     """
     entries = recipe_entries(process)
     bound = [bind(e, where) for e in entries]
@@ -120,7 +126,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
         else:
             segments.append(("rows", [entry]))
     if all(kind == "rows" for kind, _ in segments):
-        return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
+        return fused(df, entries, text_col, where=where, op_seconds=op_seconds)  # the common case: one Arrow pass
 
     base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     if len(segments) == 1:
@@ -130,7 +136,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     current, done, stats_parts = base, [], []
     for n, (kind, items) in enumerate(segments):
         if kind == "rows":
-            out = fused(current, items, text_col, where=where)
+            out = fused(current, items, text_col, where=where, op_seconds=op_seconds)
             if STATS in out.columns:
                 out = out.withColumnRenamed(STATS, f"_stats_{n}")
                 stats_parts.append(f"_stats_{n}")
