@@ -7,7 +7,8 @@ bench/run.py times both tools; this module holds what is specific to the scenari
   its input/output paths switched (and, for Data-Juicer, ``np`` and the offline word lists);
 - reading the results after a run, outside the timed region: the rows kept by the
   ``dedup`` Delta table (from the Delta log and the Parquet files of its latest version; no
-  Spark), the per-op counts ``sparkops run`` prints, Data-Juicer's exported JSONL;
+  Spark), the run's JSON document (``sparkops run --json``: per stage and per op counts and
+  times), Data-Juicer's exported JSONL;
 - the same-answer check, including how many differences the one intended difference
   explains: sparkops' ``document_deduplicator`` collapses whitespace runs before hashing,
   Data-Juicer's does not.
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -55,7 +55,9 @@ def write_job_spec(corpus: Path, warehouse: Path, spec_path: Path) -> Path:
 
 
 def job_command(spec_path: Path, master: str) -> list[str]:
-    return [str(SPARKOPS_CLI), "run", str(spec_path), "--fresh", "--master", master]
+    """The CLI with --json: its stdout (the harness keeps it as the run's result file) is the
+    run's JSON document, the log gets its stderr."""
+    return [str(SPARKOPS_CLI), "run", str(spec_path), "--fresh", "--master", master, "--json"]
 
 
 def write_dj_config(corpus: Path, export_path: Path, np: int, wordlists: Path, cfg_path: Path) -> Path:
@@ -99,36 +101,35 @@ def dj_op_names() -> list[str]:
 
 # --------------------------------------------------------------------------- sparkops' output
 
-_RUN_LINE = re.compile(r"^run (\S+): ([\d,]+) records in, ([\d,]+) quarantined, ([\d.]+) s$")
-_STAGE_LINE = re.compile(r"^(\S+)(?: \((gate \w+|reused)\))?\s+([\d,]+)\s+([\d,]+)\s+([\d.]+)$")
-_OP_LINE = re.compile(r"^  (\w+)\s+([\d,]+)\s+([\d,]+)$")
+RUN_JSON = "--json"  # inner["source"] of a run read from the JSON document (older runs: the summary table)
 
 
-def _int(s: str) -> int:
-    return int(s.replace(",", ""))
-
-
-def parse_job_log(log_path: Path) -> dict:
-    """The summary table `sparkops run` prints at the end (run time, rows in/out per stage
-    and per op), and the gate error if a gate stopped the run."""
-    lines = log_path.read_text(errors="replace").splitlines()  # also splits Spark's \r progress bars
-    out: dict = {"stages": []}
-    for line in lines:
-        if m := _RUN_LINE.match(line):
-            out.update(run_id=m.group(1), input_rows=_int(m.group(2)), quarantined=_int(m.group(3)),
-                       run_s=float(m.group(4)))
-        elif "run_s" in out and (m := _STAGE_LINE.match(line)):
-            out["stages"].append({"stage": m.group(1), "note": m.group(2), "rows_in": _int(m.group(3)),
-                                  "rows_out": _int(m.group(4)), "s": float(m.group(5)), "ops": []})
-        elif out["stages"] and (m := _OP_LINE.match(line)):
-            out["stages"][-1]["ops"].append({"op": m.group(1), "rows_in": _int(m.group(2)),
-                                             "rows_out": _int(m.group(3))})
-    # stderr shares the log with Spark's progress bar, so the message may not start its line
-    failed = [i for i, line in enumerate(lines) if "error: gate failed" in line]
-    if failed:
-        first = lines[failed[0]]
-        rest = lines[failed[0] + 1:failed[0] + 8]
-        out["gate_failure"] = "\n".join([first[first.index("error: gate failed"):], *rest])
+def read_run_json(path: Path) -> dict:
+    """The JSON document `sparkops run --json` printed (its stdout, in `path`), in the shape the
+    harness records: run id, input rows, quarantined, run time, and per stage its rows, seconds,
+    gate or reuse note and per op its rows in/out (the shape of the summary-table parser this
+    replaced, so that older results render alike), plus each stage's phases and each op's
+    dropped, errors and worker seconds; the gate's error if a gate stopped the run. A run that
+    failed has no `run_s`; a run that printed no document (it crashed) has only `stages: []`."""
+    text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+    if not text.strip():
+        return {"stages": []}
+    doc = json.loads(text)
+    notes = {"reused": "reused", "gate_failed": "gate failed"}
+    out: dict = {"source": RUN_JSON, "stages": [{
+        "stage": st["name"],
+        "note": notes.get(st["status"]) or (f"gate {st['gate']['result']}" if st["gate"] else None),
+        "rows_in": st["rows_in"], "rows_out": st["rows_out"], "s": st["seconds"], "phases": st["phases"],
+        "ops": [{"op": op["name"], "rows_in": op["rows_in"], "rows_out": op["rows_out"], "dropped": op["dropped"],
+                 "errors": op["errors"], "worker_s": op["worker_seconds"]} for op in st["ops"]],
+    } for st in doc["stages"]]}
+    if doc["status"] == "ok":
+        out.update(run_id=doc["run_id"], input_rows=doc["input_rows"], quarantined=doc["quarantine"]["rows"],
+                   run_s=doc["seconds"])
+    elif doc["error"]:
+        out["error"] = doc["error"]
+        if doc["error"]["kind"] == "gate_failed":
+            out["gate_failure"] = f"error: gate failed: {doc['error']['message']}"
     return out
 
 
@@ -290,7 +291,7 @@ def compare_lines(c: dict) -> list[str]:
 
 
 def per_op_rows(job_inner: dict, dj_per_op: list[dict]) -> list[dict]:
-    """One row per op in recipe order: sparkops' rows in/left (its summary table) next to
+    """One row per op in recipe order: sparkops' rows in/left (its run's JSON document) next to
     Data-Juicer's rows left and seconds (its log lines). Ops are matched by name, which is
     unique in this recipe."""
     dj = {d["op"]: d for d in dj_per_op}
@@ -299,7 +300,8 @@ def per_op_rows(job_inner: dict, dj_per_op: list[dict]) -> list[dict]:
         for op in st["ops"]:
             d = dj.get(op["op"], {})
             rows.append({"stage": st["stage"], "op": op["op"], "rows_in": op["rows_in"],
-                         "rows_out": op["rows_out"], "dj_left": d.get("left"), "dj_s": d.get("s")})
+                         "rows_out": op["rows_out"], "dj_left": d.get("left"), "dj_s": d.get("s"),
+                         **({"worker_s": op["worker_s"]} if "worker_s" in op else {})})
     seen = {r["op"] for r in rows}
     for d in dj_per_op:  # ops sparkops did not report (a run stopped by a gate)
         if d["op"] not in seen:

@@ -112,7 +112,8 @@ def write_recipe(tool: str, corpus: Path, out_dir: Path, np: int, wordlists: Pat
 
 
 def cli_command(recipe: Path, master: str) -> list[str]:
-    return [str(SPARKOPS_CLI), "run", str(recipe), "--fresh", "--master", master]
+    """As job_scenario.job_command: --json, the document on stdout (the run's result file)."""
+    return [str(SPARKOPS_CLI), "run", str(recipe), "--fresh", "--master", master, "--json"]
 
 
 def recipe_diff(a: Path, b: Path) -> list[str]:
@@ -125,8 +126,8 @@ def recipe_diff(a: Path, b: Path) -> list[str]:
 
 
 def _error_lines(log_path: Path) -> str:
-    """`error: ...` lines of the CLI (stderr shares the log with Spark's progress bar), else
-    the log's last lines."""
+    """When the CLI printed no JSON document: its `error: ...` lines (stderr shares the log with
+    Spark's progress bar), else the log's last lines."""
     lines = log_path.read_text(errors="replace").splitlines()
     errs = [i for i, line in enumerate(lines) if "error:" in line and not line.lstrip().startswith("at ")]
     if errs:
@@ -135,14 +136,15 @@ def _error_lines(log_path: Path) -> str:
     return "\n".join(lines[-25:])
 
 
-def cli_row(row: dict, returncode: int, log_path: Path, out_dir: Path, log) -> dict:
-    """Complete the row of a timed `sparkops run` on a recipe: the summary it prints, the kept
-    rows (lines of its JSONL export, checked against the Delta table it committed). A run that
-    exits non-zero is recorded as failed with its error (a failure is the tool's answer on
-    this recipe, not a harness error) and is not repeated."""
-    inner = job_scenario.parse_job_log(log_path)
+def cli_row(row: dict, returncode: int, log_path: Path, out_dir: Path, log, result_path: Path) -> dict:
+    """Complete the row of a timed `sparkops run` on a recipe: its JSON document (in
+    `result_path`), the kept rows (lines of its JSONL export, checked against the Delta table it
+    committed). A run that exits non-zero is recorded as failed with its error (a failure is
+    the tool's answer on this recipe, not a harness error) and is not repeated."""
+    inner = job_scenario.read_run_json(result_path)
     if returncode != 0 or "run_s" not in inner:
-        msg = _error_lines(log_path)
+        error = inner.get("error")
+        msg = (inner.get("gate_failure") or f"error: {error['message']}") if error else _error_lines(log_path)
         row.update(kept=None, inner=inner, failed=msg)
         log(f"rep {row['rep']} {row['tool']}: FAILED (exit {returncode}) after {row['wall_s']:.1f} s: "
             f"{msg.splitlines()[0] if msg else ''}")

@@ -339,8 +339,9 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
                                                   f", waited {quiet['waited_s']} s)" if quiet else ""))
     code = sparkops_fingerprint()
     started = time.strftime("%H:%M:%S")
+    cli = tool == "job" or tool in recipe_scenario.CLI_TOOLS  # `sparkops run --json`: its stdout is the result
     m = proctree.run_measured(cmd, env=env, cwd=str(ROOT), log_path=str(log_path), interval=args.interval,
-                              timeout=args.timeout)
+                              timeout=args.timeout, stdout_path=str(result_path) if cli else None)
     if code != sparkops_fingerprint():
         code += " (changed during the run)"
     if tool in DJ_TOOLS:
@@ -349,9 +350,9 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
            "log": str(log_path.relative_to(ROOT)), "sparkops_py_sha256": code, "started": started}
     row["docs_per_s"] = n_docs / m.wall_s
     if tool in recipe_scenario.CLI_TOOLS:
-        return recipe_scenario.cli_row(row, m.returncode, log_path, out_dir, log)
+        return recipe_scenario.cli_row(row, m.returncode, log_path, out_dir, log, result_path)
     if tool == "job":
-        inner = job_scenario.parse_job_log(log_path)
+        inner = job_scenario.read_run_json(result_path)
         if m.returncode == 1 and inner.get("gate_failure"):
             # a gate that fails is the job's answer, not a harness error: record it, go on
             row.update(kept=None, inner=inner, failed=inner["gate_failure"])
@@ -362,7 +363,7 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
         raise RuntimeError(f"{tool} rep {rep} failed (exit {m.returncode}); log {log_path}:\n{tail}")
     if tool == "job":
         if "run_s" not in inner:  # the report needs it: better stop than print a table of NaN
-            raise RuntimeError(f"job rep {rep}: no summary table from `sparkops run` in {log_path}")
+            raise RuntimeError(f"job rep {rep}: no JSON document from `sparkops run --json` in {result_path}")
         inner["kept"] = job_scenario.delta_kept(out_dir / "warehouse" / job_scenario.FINAL_STAGE)
     else:
         inner = json.loads(result_path.read_text())
@@ -946,25 +947,34 @@ def job_per_op_table(res: dict, n_ops: int | None = None) -> list[str]:
     if not rows:
         return []
     n_ops = n_ops or len(job_scenario.dj_op_names())
+    # runs recorded before `sparkops run --json` had their counts from its summary table, no op times
+    from_json = any((r.get("inner") or {}).get("source") == job_scenario.RUN_JSON for r in res.get("runs", []))
     L = ["### Per operator (rows left)", "",
-         "Rows after each op, last repetition: sparkops from the summary table `sparkops run` prints, "
-         f"Data-Juicer from its log lines (`[i/{n_ops}] OP [name] Done in Xs. Left N samples.`). *same*: "
+         "Rows after each op, last repetition: sparkops from "
+         + ("its run's JSON document (`sparkops run --json`)" if from_json else "the summary table `sparkops run` prints")
+         + f", Data-Juicer from its log lines (`[i/{n_ops}] OP [name] Done in Xs. Left N samples.`). *same*: "
          "`yes`, or sparkops' rows left minus Data-Juicer's. *DJ s*: Data-Juicer's time for the op, "
-         "including its per-op pool start and cache writes.", "",
-         "| stage | # | operator | sparkops rows in | sparkops rows left | Data-Juicer rows left | same | DJ s |",
-         "|---|---|---|---|---|---|---|---|"]
+         "including its per-op pool start and cache writes."
+         + (" *sparkops worker s*: the op's kernel time in Spark's Python workers, summed over the tasks of "
+            "the fused pass (2 run at once on `local[2]`; none for a deduplicator)." if from_json else ""), "",
+         "| stage | # | operator | sparkops rows in | sparkops rows left | Data-Juicer rows left | same | DJ s |"
+         + (" sparkops worker s |" if from_json else ""),
+         "|---|---|---|---|---|---|---|---|" + ("---|" if from_json else "")]
     for i, r in enumerate(rows, 1):
         same = "" if r["rows_out"] is None or r["dj_left"] is None else (
             "yes" if r["rows_out"] == r["dj_left"] else f"**{r['rows_out'] - r['dj_left']:+,}**")
+        worker = r.get("worker_s")
         L.append(f"| {r['stage']} | {i} | `{r['op']}` | {fmt_int(r['rows_in'])} | {fmt_int(r['rows_out'])} | "
-                 f"{fmt_int(r['dj_left'])} | {same} | {'' if r['dj_s'] is None else r['dj_s']} |")
+                 f"{fmt_int(r['dj_left'])} | {same} | {'' if r['dj_s'] is None else r['dj_s']} |"
+                 + (f" {'' if worker is None else format(worker, '.1f')} |" if from_json else ""))
     L.append("")
     stages = res.get("stages") or []
     if stages:
         dj_s = {st["stage"]: sum(r["dj_s"] or 0 for r in rows if r["stage"] == st["stage"]) for st in stages}
         gates = res.get("gate_s") or {}
-        L.append("Per stage, last repetition: sparkops (its summary's *time s*: the ops, the gate and the Delta "
-                 "commits; the gate's own time from its report) "
+        L.append("Per stage, last repetition: sparkops ("
+                 + ("the stage's *seconds* in its JSON document" if from_json else "its summary's *time s*")
+                 + ": the ops, the gate and the Delta commits; the gate's own time from its report) "
                  + ", ".join(f"`{st['stage']}` {st['s']:.1f} s ({st['note'] or 'no gate'}"
                              + (f", gate {gates[st['stage']]:.1f} s" if st["stage"] in gates else "") + ")"
                              for st in stages)

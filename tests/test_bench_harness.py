@@ -324,6 +324,83 @@ def test_run_measured_records_series():
     assert 0 <= m.paused_s < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
 
 
+def test_run_measured_stdout_path(tmp_path):
+    """With stdout_path, the command's stdout (a JSON result) is kept apart from its log."""
+    code = "import sys\nprint('{\"a\": 1}')\nprint('progress', file=sys.stderr)"
+    m = proctree.run_measured([sys.executable, "-c", code], log_path=str(tmp_path / "log"),
+                              stdout_path=str(tmp_path / "out.json"), interval=0.05)
+    assert m.returncode == 0
+    assert json.loads((tmp_path / "out.json").read_text()) == {"a": 1}
+    assert (tmp_path / "log").read_text() == "progress\n"
+
+
+# --------------------------------------------------------------------------- job scenario
+
+
+def run_document(gate_fails: bool = False) -> dict:
+    """A `sparkops run --json` document, made by sparkops' own document builder."""
+    from sparkops.jobs.run_document import document
+    from sparkops.jobs.runner import RunResult, StageResult
+
+    clean = StageResult("clean", 10, 10, 0, [("fix_unicode_mapper", 10, 10)], 2.5, gate="passed", suite="/s.json",
+                        phases={"ops": 1.0, "gate": 1.0, "commits": 0.5}, op_errors=[0], op_seconds=[0.25],
+                        table="/o/clean", table_version=0, rejected_table="/o/clean_rejected", rejected_version=0)
+    quality = StageResult("quality", 10, 7, 3, [("alphanumeric_filter", 10, 8), ("document_deduplicator", 8, 7)],
+                          3.25, gate="failed" if gate_fails else None, status="gate_failed" if gate_fails else "ran",
+                          suite="/q.json" if gate_fails else None, op_errors=[1, 0], op_seconds=[0.5, None],
+                          phases={"ops": 2.0, "gate": 1.25, "commits": 0.0})
+    result = RunResult("20260101T000000-abcdef", "/o", input_rows=10, quarantined=2, stages=[clean, quality],
+                       seconds=9.5, started=1.0e9, finished=1.0e9 + 10, input_read=True)
+    class Spec:  # noqa: D401 - what document() reads of a JobSpec
+        name, output_path = "e2e", "/o"
+        input = type("Input", (), {"format": "jsonl", "path": "/in.jsonl"})
+    error = ("gate_failed", "gate 'quality': 1 of 1 expectations failed\nstage 'quality' not published") \
+        if gate_fails else None
+    return document("job.yaml", Spec, result, error)
+
+
+def test_read_run_json(tmp_path):
+    """The job and recipe scenarios read `sparkops run --json`'s document into the shape the
+    summary-table parser recorded (older results render alike), plus phases and op times."""
+    path = tmp_path / "job.result.json"
+    path.write_text(json.dumps(run_document()))
+    inner = run.job_scenario.read_run_json(path)
+    assert (inner["run_id"], inner["input_rows"], inner["quarantined"], inner["run_s"]) == \
+        ("20260101T000000-abcdef", 10, 2, 9.5)
+    clean, quality = inner["stages"]
+    assert (clean["stage"], clean["note"], clean["rows_in"], clean["rows_out"], clean["s"]) == \
+        ("clean", "gate passed", 10, 10, 2.5)
+    assert quality["note"] is None and quality["phases"] == {"ops": 2.0, "gate": 1.25, "commits": 0.0}
+    assert quality["ops"] == [
+        {"op": "alphanumeric_filter", "rows_in": 10, "rows_out": 8, "dropped": 2, "errors": 1, "worker_s": 0.5},
+        {"op": "document_deduplicator", "rows_in": 8, "rows_out": 7, "dropped": 1, "errors": 0, "worker_s": None}]
+    rows = run.job_scenario.per_op_rows(inner, [{"op": "alphanumeric_filter", "left": 8, "s": 1.5}])
+    assert rows[1] == {"stage": "quality", "op": "alphanumeric_filter", "rows_in": 10, "rows_out": 8, "dj_left": 8,
+                       "dj_s": 1.5, "worker_s": 0.5}
+    # a failed gate: no run time, the error as the failure message
+    path.write_text(json.dumps(run_document(gate_fails=True)))
+    failed = run.job_scenario.read_run_json(path)
+    assert "run_s" not in failed and failed["stages"][1]["note"] == "gate failed"
+    assert failed["gate_failure"].startswith("error: gate failed: gate 'quality': 1 of 1 expectations failed")
+    # no document (the CLI crashed): no stages, no run time
+    path.write_text("")
+    assert run.job_scenario.read_run_json(path) == {"stages": []}
+
+
+def test_per_op_table_from_json_runs(results):
+    """The per-op table names its source: the summary table for runs recorded before --json (the
+    tracked results render as before), the JSON document with the workers' op times after."""
+    job = results["scenarios"]["job"]
+    old = "\n".join(run.job_per_op_table(job))
+    assert "sparkops from the summary table `sparkops run` prints" in old and "worker s" not in old
+    job = copy.deepcopy(job)
+    job["runs"][-1]["inner"]["source"] = run.job_scenario.RUN_JSON
+    job["per_op"][0]["worker_s"] = 12.34
+    new = "\n".join(run.job_per_op_table(job))
+    assert "its run's JSON document (`sparkops run --json`)" in new and "| sparkops worker s |" in new
+    assert f"| `{job['per_op'][0]['op']}` |" in new and "| 12.3 |" in new
+
+
 # --------------------------------------------------------------------------- dedup scenario
 
 
