@@ -25,12 +25,18 @@ from urllib.parse import unquote
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+from bench.harness import proctree
+from bench.harness.common import WORK, last_ok, log
+from bench.harness.report import (RESULTS_LEGEND, all_runs_table, cpu_role_table, failure_lines, fmt_int,
+                                  machine_lines, ratio_lines, results_table, run_lines)
+
+ROOT = Path(__file__).resolve().parents[2]
 JOB_SPEC = ROOT / "jobs" / "web_refine.yaml"
 DJ_RECIPE = ROOT / "jobs" / "web_refine_dj.yaml"
 SPARKOPS_CLI = ROOT / ".venv" / "bin" / "sparkops"
 FINAL_STAGE = "dedup"
 
+SECTION_TITLES = {'job': 'Full job: web_refine vs the equivalent Data-Juicer recipe'}
 TOOLS = {
     "job": "sparkops run jobs/web_refine.yaml (3 gated stages, Delta), local[2]",
     "dj_job": "Data-Juicer 1.6.1 DefaultExecutor, jobs/web_refine_dj.yaml, np=2",
@@ -308,3 +314,222 @@ def per_op_rows(job_inner: dict, dj_per_op: list[dict]) -> list[dict]:
             rows.append({"stage": "", "op": d["op"], "rows_in": None, "rows_out": None,
                          "dj_left": d["left"], "dj_s": d["s"]})
     return rows
+
+
+# --------------------------------------------------------------------------- report and untimed part
+
+
+def job_section(res: dict) -> list[str]:
+    s = res["summary"]
+    tools = TOOLS
+    L = [f"## {SECTION_TITLES['job']}", ""]
+    L.append("`job`: the real CLI, `sparkops run SPEC --fresh --master " + res["master"] + "`, where SPEC is "
+             "`jobs/web_refine.yaml` with only `input.path` (the corpus below), `output.path` (a scratch "
+             "folder) and its `expect:` paths (made absolute) changed: 3 stages clean → quality → dedup, each "
+             "gated by its Great Expectations suite. `dj_job`: Data-Juicer's `DefaultExecutor` "
+             "(`bench/dj_job.py`) on `jobs/web_refine_dj.yaml` (the same 7 mappers, 9 filters and "
+             "`document_deduplicator`, one stage, no gates) with only `dataset_path`, `export_path`, `np` and "
+             "the offline word-list folders changed. *kept* = rows of the final `dedup` Delta table (its "
+             "commit's counts, checked against Delta's per-file `numRecords`) / lines of Data-Juicer's export.")
+    L.append("")
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += job_inside_table(s)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratio (medians)", ""] + ratios
+    L += ["### Same answer?", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += job_per_op_table(res)
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    L += ["### What each side does that the other does not", "", job_sides_paragraph(res), ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
+def job_inside_table(s: dict) -> list[str]:
+    n_ops = len(dj_op_names())
+    L = ["Inside each process (medians, s): *processing* = for `job` the run time `sparkops run` reports "
+         "itself (input read, the stages with their gates and Delta commits), for `dj_job` the executor "
+         f"(load, {n_ops} ops, export); *outside* = wall − processing (imports, Spark session or DJ "
+         "config, `spark.stop()`, process exit).", ""]
+    return L + inside_rows(s, TOOLS)
+
+
+def job_per_op_table(res: dict, n_ops: int | None = None) -> list[str]:
+    """Rows left per op, sparkops beside Data-Juicer (also the recipe scenarios', whose one stage
+    is `process`; `n_ops` = their recipe's op count)."""
+    rows = res.get("per_op") or []
+    if not rows:
+        return []
+    n_ops = n_ops or len(dj_op_names())
+    # runs recorded before `sparkops run --json` had their counts from its summary table, no op times
+    from_json = any((r.get("inner") or {}).get("source") == RUN_JSON for r in res.get("runs", []))
+    L = ["### Per operator (rows left)", "",
+         "Rows after each op, last repetition: sparkops from "
+         + ("its run's JSON document (`sparkops run --json`)" if from_json else "the summary table `sparkops run` prints")
+         + f", Data-Juicer from its log lines (`[i/{n_ops}] OP [name] Done in Xs. Left N samples.`). *same*: "
+         "`yes`, or sparkops' rows left minus Data-Juicer's. *DJ s*: Data-Juicer's time for the op, "
+         "including its per-op pool start and cache writes."
+         + (" *sparkops worker s*: the op's kernel time in Spark's Python workers, summed over the tasks of "
+            f"the fused pass (they run in parallel on `{res['master']}`; none for a deduplicator)." if from_json else ""),
+         "",
+         "| stage | # | operator | sparkops rows in | sparkops rows left | Data-Juicer rows left | same | DJ s |"
+         + (" sparkops worker s |" if from_json else ""),
+         "|---|---|---|---|---|---|---|---|" + ("---|" if from_json else "")]
+    for i, r in enumerate(rows, 1):
+        same = "" if r["rows_out"] is None or r["dj_left"] is None else (
+            "yes" if r["rows_out"] == r["dj_left"] else f"**{r['rows_out'] - r['dj_left']:+,}**")
+        worker = r.get("worker_s")
+        L.append(f"| {r['stage']} | {i} | `{r['op']}` | {fmt_int(r['rows_in'])} | {fmt_int(r['rows_out'])} | "
+                 f"{fmt_int(r['dj_left'])} | {same} | {'' if r['dj_s'] is None else r['dj_s']} |"
+                 + (f" {'' if worker is None else format(worker, '.1f')} |" if from_json else ""))
+    L.append("")
+    stages = res.get("stages") or []
+    if stages:
+        dj_s = {st["stage"]: sum(r["dj_s"] or 0 for r in rows if r["stage"] == st["stage"]) for st in stages}
+        gates = res.get("gate_s") or {}
+        L.append("Per stage, last repetition: sparkops ("
+                 + ("the stage's *seconds* in its JSON document" if from_json else "its summary's *time s*")
+                 + ": the ops, the gate and the Delta commits; the gate's own time from its report) "
+                 + ", ".join(f"`{st['stage']}` {st['s']:.1f} s ({st['note'] or 'no gate'}"
+                             + (f", gate {gates[st['stage']]:.1f} s" if st["stage"] in gates else "") + ")"
+                             for st in stages)
+                 + "; Data-Juicer (sum of its op lines) " + ", ".join(f"`{k}` ops {v:.1f} s" for k, v in dj_s.items())
+                 + ".")
+        L.append("")
+    return L
+
+
+def job_sides_paragraph(res: dict) -> str:
+    """What each tool produces beyond the kept rows, from what the last runs left on disk."""
+    tables = res.get("warehouse_tables") or []
+    dj_files = res.get("dj_outputs") or []
+    suites = [suite for _, suite in stage_suites() if suite]
+    sp = ("**sparkops** (`job`) reads the input once with a quarantine for unreadable records, runs each "
+          "stage's ops as one fused pass, validates the stage's kept rows with Great Expectations before "
+          f"publishing anything ({len(suites)} validations: " + ", ".join(f"`{x}`" for x in suites)
+          + ", each writing a report), and commits Delta tables: the kept rows of each stage with their `stats` and original "
+          "record, the removed rows in `<stage>_rejected` with `_dropped_by` (and the `stats` that removed "
+          "them), and `_quarantine`; each commit carries the stage hash and counts, which lets a re-run "
+          "resume at the first changed stage (`--fresh` here turns that off)")
+    if tables:
+        sp += (". Tables the last run committed: " + ", ".join(
+            f"`{t['table']}` ({fmt_int(t['rows'])} rows)" for t in tables))
+    sp += ". It writes no single JSONL export (the job spec has no `export_path`). "
+    n_ops = len(dj_op_names())
+    dj = (f"**Data-Juicer** (`dj_job`) runs the {n_ops} ops as one stage of `datasets` map/filter calls with np "
+          "processes and writes one JSONL export of the kept rows, plus a file of their stats; removed rows are "
+          "not kept, nothing validates the result, and a re-run starts over (its HF cache is fresh per run "
+          "here)")
+    if dj_files:
+        dj += ". Files the last run wrote: " + ", ".join(f"`{f['file']}` ({f['bytes'] / 1e6:.1f} MB)" for f in dj_files)
+    return sp + dj + "."
+
+
+def interpret_job(res: dict) -> list[str]:
+    """A few lines on the job scenario, every number from its runs."""
+    s = res["summary"]
+    j, d = s.get("job"), s.get("dj_job")
+    out = []
+    failed = [x for x in res["runs"] if x.get("failed")]
+    if failed:
+        out.append(f"- **{len(failed)} `{failed[0]['tool']}` run(s) failed**: a gate stopped the job (exit 1; "
+                   f"see the failure above). Its suites were not changed for the benchmark.")
+    ok = lambda t: t and t["reps"]  # noqa: E731
+    if ok(j) and ok(d):
+        out.append(f"- CPU: the sparkops job used {j['cpu_s']['median']:.0f} CPU-s for {j['docs']:,} docs, "
+                   f"Data-Juicer {d['cpu_s']['median']:.0f} CPU-s (sparkops / Data-Juicer = "
+                   f"{j['cpu_s']['median'] / d['cpu_s']['median']:.2f}x); peak RSS of the tree "
+                   f"{j['peak_rss_gib']['median']:.2f} GiB vs {d['peak_rss_gib']['median']:.2f} GiB.")
+        by = j.get("cpu_by_role", {})
+        if by:
+            out.append(f"- Where the sparkops job's CPU goes (polled, by process): the JVM "
+                       f"{by.get('JVM', 0):.0f} CPU-s (all but the Python UDFs: reading, shuffles, Delta "
+                       f"writes, the GX validations' Spark jobs), "
+                       f"Spark's Python workers {by.get('Spark Python workers', 0):.0f} CPU-s (the operators, "
+                       f"plus Arrow (de)serialisation), the driver {by.get('main process', 0):.0f} CPU-s.")
+        jo = j["wall_s"]["median"] - j["process_s"]["median"]
+        do = d["wall_s"]["median"] - d["process_s"]["median"]
+        out.append(f"- Fixed cost outside the processing: sparkops {jo:.1f} s of its {j['wall_s']['median']:.1f} s "
+                   f"(Python imports, Spark session with Delta and the SQL functions, `spark.stop()`, JVM exit), "
+                   f"Data-Juicer {do:.1f} s of {d['wall_s']['median']:.1f} s.")
+    if res.get("stages"):
+        out.append("- sparkops by stage (last repetition, each including its gate and Delta commits): "
+                   + ", ".join(f"`{st['stage']}` {st['s']:.1f} s" for st in res["stages"]) + ".")
+    dj_ops = [r for r in res.get("per_op") or [] if r.get("dj_s") is not None]
+    if dj_ops:
+        top = sorted(dj_ops, key=lambda r: -r["dj_s"])[:3]
+        total = sum(r["dj_s"] for r in dj_ops)
+        out.append(f"- Data-Juicer's costliest ops by its own log (last repetition; {total:.1f} s for all "
+                   f"{len(dj_ops)}): " + ", ".join(f"`{r['op']}` {r['dj_s']:.1f} s" for r in top) + ".")
+    flagged = [x for x in res["runs"] if x.get("disturbed")]
+    if flagged:
+        out.append(proctree.disturbed_line(flagged))
+    return out
+
+
+def job_ratios(summary: dict) -> dict:
+    j, d = summary.get("job"), summary.get("dj_job")
+    if not j or not d or not j["reps"] or not d["reps"]:
+        return {}
+    return {
+        "sparkops job vs Data-Juicer (docs/s, whole process)": j["docs_per_s"]["median"] / d["docs_per_s"]["median"],
+        "sparkops job vs Data-Juicer (docs/s, processing only)": d["process_s"]["median"] / j["process_s"]["median"],
+    }
+
+
+def job_verification(rows: list[dict]) -> dict:
+    """Kept ids and texts of the last `job` and `dj_job` runs (untimed, read from their outputs)."""
+    job, dj = last_ok(rows, "job"), last_ok(rows, "dj_job")
+    lines = []
+    if job:
+        lines.append(f"`job` read {job['inner']['input_rows']:,} records ({job['inner']['quarantined']:,} "
+                     f"quarantined); its `{FINAL_STAGE}` table holds {job['kept']:,} rows "
+                     f"(commit counts = Delta file statistics).")
+    if not job or not dj:
+        failed = [t for t, r in (("job", job), ("dj_job", dj)) if r is None and any(x["tool"] == t for x in rows)]
+        lines.append(f"No comparison: the last run of {', '.join(f'`{t}`' for t in failed)} failed."
+                     if failed else "No comparison: only one of the two tools ran.")
+        return {"lines": lines}
+    log("same answer? reading the dedup table and Data-Juicer's export (untimed)")
+    c = compare(job_kept_records(WORK / "out" / "job" / "warehouse"),
+                             dj_kept_records(WORK / "out" / "dj_job" / "kept.jsonl"))
+    return {"lines": lines + compare_lines(c), "compare": c}
+
+
+def warehouse_tables(warehouse: Path) -> list[dict]:
+    """The Delta tables a job run committed, with their row counts."""
+    out = []
+    for table in sorted(p.parent for p in warehouse.glob("*/_delta_log")):
+        out.append({"table": table.name, "rows": delta_rows(table)})
+    return out
+
+
+def output_files(folder: Path) -> list[dict]:
+    return [{"file": p.name, "bytes": p.stat().st_size} for p in sorted(folder.iterdir()) if p.is_file()]
+
+
+def finish_job(res: dict) -> None:
+    """The job scenario's untimed part: same answer, per-op counts, what each side wrote."""
+    rows = res["runs"]
+    res["verification"] = job_verification(rows)
+    log("verification: " + "; ".join(res["verification"]["lines"]))
+    job, dj = last_ok(rows, "job"), last_ok(rows, "dj_job")
+    dj_rows = [r for r in rows if r["tool"] == "dj_job" and not r.get("failed")]
+    warehouse = WORK / "out" / "job" / "warehouse"
+    res.update(
+        ratios=job_ratios(res["summary"]),
+        stages=job["inner"]["stages"] if job else None,
+        gate_s=gate_seconds(warehouse, job["inner"]["run_id"]) if job else None,
+        per_op=per_op_rows(job["inner"] if job else {}, dj["inner"].get("per_op", []) if dj else []),
+        warehouse_tables=warehouse_tables(warehouse) if job else None,
+        dj_outputs=output_files(WORK / "out" / "dj_job") if dj else None,
+        dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
+    )
