@@ -313,23 +313,34 @@ def test_downsample_keeps_peak_and_roles():
     assert len(proctree.downsample(series[:10])["t"]) == 10  # short runs are kept whole
 
 
+def measured_in_child(cmd: list[str], **kwargs) -> dict:
+    """proctree.run_measured(cmd, **kwargs).as_dict(), called in a fresh Python process: it counts
+    every descendant of the process that calls it, and kills those left over after the command,
+    so called here it would take the test session's Spark JVM for part of the run."""
+    code = (f"import json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom bench.harness import proctree\n"
+            f"print(json.dumps(proctree.run_measured({cmd!r}, **{kwargs!r}).as_dict()))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.splitlines()[-1])
+
+
 def test_run_measured_records_series():
     code = "import time\nb = bytearray(60 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(0.4)"
-    m = proctree.run_measured([sys.executable, "-c", code], interval=0.05)
-    assert m.returncode == 0
-    s = m.rss_series
+    m = measured_in_child([sys.executable, "-c", code], interval=0.05)
+    assert m["returncode"] == 0 and not m["killed_leftovers"]
+    s = m["rss_series"]
     assert 0 < len(s["t"]) <= proctree.SERIES_POINTS and s["t"] == sorted(s["t"])
-    assert max(s["rss_mib"]) == pytest.approx(m.peak_rss_bytes / 2**20, abs=0.1)
+    assert max(s["rss_mib"]) == pytest.approx(m["peak_rss_bytes"] / 2**20, abs=0.1)
     assert max(s["by_role_mib"]["main process"]) >= 60
-    assert 0 <= m.paused_s < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
+    assert 0 <= m["paused_s"] < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
 
 
 def test_run_measured_stdout_path(tmp_path):
     """With stdout_path, the command's stdout (a JSON result) is kept apart from its log."""
     code = "import sys\nprint('{\"a\": 1}')\nprint('progress', file=sys.stderr)"
-    m = proctree.run_measured([sys.executable, "-c", code], log_path=str(tmp_path / "log"),
-                              stdout_path=str(tmp_path / "out.json"), interval=0.05)
-    assert m.returncode == 0
+    m = measured_in_child([sys.executable, "-c", code], log_path=str(tmp_path / "log"),
+                          stdout_path=str(tmp_path / "out.json"), interval=0.05)
+    assert m["returncode"] == 0
     assert json.loads((tmp_path / "out.json").read_text()) == {"a": 1}
     assert (tmp_path / "log").read_text() == "progress\n"
 
