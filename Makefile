@@ -39,7 +39,7 @@ test: setup
 bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# the optional extra `bench` (matplotlib for bench/charts.py), read from pyproject.toml: its
+# the optional extra `bench` (matplotlib for bench/harness/charts.py), read from pyproject.toml: its
 # requirements only, so the editable install keeps pointing at the checkout that made it
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))" \

@@ -1,6 +1,6 @@
 """One timed Spark run of the benchmark (run by bench/run.py in its own process).
 
-    .venv/bin/python bench/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06,
+    .venv/bin/python bench/runners/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06,
                                                 rulesets,rulesets_analysis} \
         --corpus C.jsonl --out DIR --result R.json [--master local[2]] [--sink json] [--removed DIR]
 

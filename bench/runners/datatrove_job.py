@@ -2,7 +2,7 @@
 
 Run by bench/run.py with the datatrove venv (``.peers/datatrove``; never import this from sparkops):
 
-    .peers/datatrove/bin/python bench/datatrove_job.py --corpus C.jsonl --out DIR/data \
+    .peers/datatrove/bin/python bench/runners/datatrove_job.py --corpus C.jsonl --out DIR/data \
         --work DIR/work --result R.json [--tasks 2] [--workers 2]
 
 What runs is datatrove's own MinHash recipe on ``LocalPipelineExecutor``s, with

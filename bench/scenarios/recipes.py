@@ -6,7 +6,7 @@
 
 In each, ``rules`` / ``ops21`` is the real CLI (``sparkops run RECIPE --fresh --master
 local[2]``) and ``dj_rules`` / ``dj_ops21`` Data-Juicer's ``DefaultExecutor``
-(bench/dj_job.py). Both read the same per-run copy of the recipe; the two copies differ only
+(bench/runners/dj_job.py). Both read the same per-run copy of the recipe; the two copies differ only
 in ``export_path`` (each tool's own output folder). The copy changes ``dataset_path`` (the
 corpus or slice), ``np`` (``--np``; sparkops ignores it with a notice) and makes the
 word-list folders absolute.
@@ -32,10 +32,13 @@ from pathlib import Path
 
 import yaml
 
-import job_scenario
-import proctree
+from bench.harness import proctree
+from bench.harness.report import (RESULTS_LEGEND, all_runs_table, cpu_role_table, failure_lines, machine_lines,
+                                  ratio_lines, results_table, run_lines)
+from bench.scenarios import job as job_scenario
+from bench.scenarios.job import job_per_op_table
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RECIPE_DIR = ROOT / "bench" / "recipes"
 SPARKOPS_CLI = ROOT / ".venv" / "bin" / "sparkops"
 
@@ -112,7 +115,8 @@ def write_recipe(tool: str, corpus: Path, out_dir: Path, np: int, wordlists: Pat
 
 
 def cli_command(recipe: Path, master: str) -> list[str]:
-    return [str(SPARKOPS_CLI), "run", str(recipe), "--fresh", "--master", master]
+    """As job_scenario.job_command: --json, the document on stdout (the run's result file)."""
+    return [str(SPARKOPS_CLI), "run", str(recipe), "--fresh", "--master", master, "--json"]
 
 
 def recipe_diff(a: Path, b: Path) -> list[str]:
@@ -125,8 +129,8 @@ def recipe_diff(a: Path, b: Path) -> list[str]:
 
 
 def _error_lines(log_path: Path) -> str:
-    """`error: ...` lines of the CLI (stderr shares the log with Spark's progress bar), else
-    the log's last lines."""
+    """When the CLI printed no JSON document: its `error: ...` lines (stderr shares the log with
+    Spark's progress bar), else the log's last lines."""
     lines = log_path.read_text(errors="replace").splitlines()
     errs = [i for i, line in enumerate(lines) if "error:" in line and not line.lstrip().startswith("at ")]
     if errs:
@@ -135,14 +139,15 @@ def _error_lines(log_path: Path) -> str:
     return "\n".join(lines[-25:])
 
 
-def cli_row(row: dict, returncode: int, log_path: Path, out_dir: Path, log) -> dict:
-    """Complete the row of a timed `sparkops run` on a recipe: the summary it prints, the kept
-    rows (lines of its JSONL export, checked against the Delta table it committed). A run that
-    exits non-zero is recorded as failed with its error (a failure is the tool's answer on
-    this recipe, not a harness error) and is not repeated."""
-    inner = job_scenario.parse_job_log(log_path)
+def cli_row(row: dict, returncode: int, log_path: Path, out_dir: Path, log, result_path: Path) -> dict:
+    """Complete the row of a timed `sparkops run` on a recipe: its JSON document (in
+    `result_path`), the kept rows (lines of its JSONL export, checked against the Delta table it
+    committed). A run that exits non-zero is recorded as failed with its error (a failure is
+    the tool's answer on this recipe, not a harness error) and is not repeated."""
+    inner = job_scenario.read_run_json(result_path)
     if returncode != 0 or "run_s" not in inner:
-        msg = _error_lines(log_path)
+        error = inner.get("error")
+        msg = (inner.get("gate_failure") or f"error: {error['message']}") if error else _error_lines(log_path)
         row.update(kept=None, inner=inner, failed=msg)
         log(f"rep {row['rep']} {row['tool']}: FAILED (exit {returncode}) after {row['wall_s']:.1f} s: "
             f"{msg.splitlines()[0] if msg else ''}")
@@ -235,7 +240,7 @@ def best_matches(queries: list[str], pool: list[str]) -> list[tuple[float, int]]
     from dedup_quality.py's low-threshold LSH."""
     import numpy as np
 
-    import dedup_quality as dq
+    from bench.runners import dedup_quality as dq
 
     class Texts(dq.Corpus):
         def __init__(self, texts: list[str]):  # noqa: D401 - a Corpus over texts, not a file
@@ -580,3 +585,28 @@ def interpret(res: dict, name: str) -> list[str]:
         out.append(proctree.disturbed_line(flagged))
     return out
 
+
+def recipe_section(res: dict, name: str) -> list[str]:
+    """A recipe scenario (`rules`, `ops21`): one Data-Juicer recipe YAML, both tools."""
+    s, tools = res["summary"], {t: TOOLS[t] for t in SCENARIOS[name]}
+    L = [f"## {SECTION_TITLES[name]}", "", description(res, name), ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += inside_table(s, name)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios (medians)", ""] + ratios
+    L += ["### Same answer?", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += job_per_op_table(res, len(op_names(name)))
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    if res.get("dj_refused_installs"):
+        L += [f"Data-Juicer package installs refused during the runs: {', '.join(res['dj_refused_installs'])}.", ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L

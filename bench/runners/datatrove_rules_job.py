@@ -2,10 +2,10 @@
 
 Run by bench/run.py with the datatrove venv (``.peers/datatrove``; never import this from sparkops):
 
-    .peers/datatrove/bin/python bench/datatrove_rules_job.py --corpus C.jsonl --out DIR/data \
+    .peers/datatrove/bin/python bench/runners/datatrove_rules_job.py --corpus C.jsonl --out DIR/data \
         --removed DIR/removed --work DIR/work --result R.json [--tasks 2] [--workers 2]
 
-The filters are ``recipe.RULESETS`` (bench/recipe.py, the list sparkops runs too), each built
+The filters are ``recipe.RULESETS`` (bench/runners/recipe.py, the list sparkops runs too), each built
 as its datatrove class (``recipe.RULESETS_DATATROVE``) with the same keyword arguments:
 ``GopherRepetitionFilter()``, ``GopherQualityFilter()``,
 ``C4QualityFilter(filter_no_terminal_punct=False)``, ``FineWebQualityFilter()``, in that order

@@ -2,7 +2,7 @@
 
 Run by bench/run.py with the text-dedup venv (``.peers/textdedup``; never import this from sparkops):
 
-    .peers/textdedup/bin/python bench/textdedup_job.py --corpus C.jsonl --out DIR/data \
+    .peers/textdedup/bin/python bench/runners/textdedup_job.py --corpus C.jsonl --out DIR/data \
         --work DIR/work --result R.json [--num-proc 2]
 
 What runs is the command ``python -m text_dedup.minhash --path json --data_files C.jsonl

@@ -131,16 +131,20 @@ class Measurement:
 
 def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = None,
                  log_path: str | None = None, interval: float = 0.2, timeout: float | None = None,
-                 leftover_grace: float = 60.0) -> Measurement:
+                 leftover_grace: float = 60.0, stdout_path: str | None = None) -> Measurement:
+    """Run `cmd` as its own process tree and measure it. Its stdout and stderr go to `log_path`;
+    with `stdout_path`, its stdout goes there instead (a result it prints, such as the JSON
+    document of `sparkops run --json`) and the log gets its stderr."""
     _become_subreaper()
     me = psutil.Process()
     # anything already re-parented here from an earlier run must not be counted
     _reap_all()
     m = Measurement(cmd=list(cmd))
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL
+    out = open(stdout_path, "wb") if stdout_path else log
     busy0, steal0 = machine_busy_seconds(), machine_steal_seconds()
     t0, real0 = time.perf_counter(), time.time()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=log if stdout_path else subprocess.STDOUT,
                             start_new_session=True)
     root, pgid = proc.pid, proc.pid
     polled: dict[tuple[int, float], float] = {}
@@ -208,6 +212,8 @@ def run_measured(cmd: list[str], *, env: dict | None = None, cwd: str | None = N
     finally:
         if log_path:
             log.close()
+        if stdout_path:
+            out.close()
     m.wall_s = time.perf_counter() - t0
     m.paused_s = max(0.0, time.time() - real0 - m.wall_s)
     # a process reaped between the last sample and now

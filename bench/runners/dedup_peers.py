@@ -3,7 +3,7 @@ Data-Juicer: datatrove's MinHash pipeline and text-dedup's ``text_dedup.minhash`
 
 Each peer has its own throwaway venv under ``.peers/<name>`` with pinned versions, created
 by the harness when it is missing (``ensure_venv``), and one runner script executed with
-that venv's Python (``bench/datatrove_job.py``, ``bench/textdedup_job.py``). A runner reads
+that venv's Python (``bench/runners/datatrove_job.py``, ``bench/runners/textdedup_job.py``). A runner reads
 the corpus JSONL, writes the kept rows as JSONL to ``<out>/data/part-*.jsonl`` (where
 run.py counts them and ``dedup_quality.py`` reads them, like Spark's part files) and a result
 JSON with its inner timings (``import_s``, ``process_s``, its own phases). Its scratch files
@@ -26,8 +26,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HERE = ROOT / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "bench" / "runners"
 PEERS_DIR = ROOT / ".peers"
 
 # (the pins: the peer itself at the version of ../shared/bench/README.md; what its README
@@ -54,7 +54,7 @@ PUBLISHED_ROW_PREFIX = {"dj_minhash": "Data-Juicer", "datatrove_minhash": "datat
 NAMES = {"dj_minhash": "Data-Juicer", "datatrove_minhash": "datatrove", "textdedup_minhash": "text-dedup"}
 
 
-CONSTRAINTS = HERE / "constraints"
+CONSTRAINTS = ROOT / "bench" / "constraints"
 
 
 def pip_constraints(venv: str) -> list[str]:

@@ -1,15 +1,15 @@
 """Untimed parity pass: per-document keep decision of each Data-Juicer filter alone against the
 same sparkops filter alone, on the same documents (the first N of the benchmark corpus).
 
-    .venv/bin/python bench/parity.py --corpus bench/work/corpus/corpus.jsonl --docs 5000 \
+    .venv/bin/python bench/runners/parity.py --corpus bench/work/corpus/corpus.jsonl --docs 5000 \
         --result bench/work/out/parity.result.json
 
-The cases are the 11 filters of bench/recipe.py with the recipe's parameters, plus
+The cases are the 11 filters of bench/runners/recipe.py with the recipe's parameters, plus
 ``EXTRA_CASES`` (a filter whose recipe parameters keep every document, run again with
 Data-Juicer's default so that its decision is actually tested). Each filter runs alone on
 every document (no short circuit: the recipe order does not matter here).
 
-- Data-Juicer's side is bench/parity_dj.py in its own venv (``--dj-python``): the op classes
+- Data-Juicer's side is bench/runners/parity_dj.py in its own venv (``--dj-python``): the op classes
   called directly, batch by batch, as the executor calls them.
 - sparkops' side runs here without Spark: the registry's bound op (``get_op(name).bind``),
   ``compute`` over ``Doc`` batches and ``keep`` per document: the same kernels the Spark
@@ -33,10 +33,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-sys.path[:0] = [str(HERE), str(ROOT)]  # this checkout's sparkops, as bench/run.py does
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(ROOT)]  # this checkout's sparkops and bench/, as bench/run.py does
 
-import recipe  # noqa: E402
+from bench.runners import recipe  # noqa: E402
 
 DJ_PY = ROOT / ".peers" / "dj" / "bin" / "python"
 WORDLISTS = ROOT / "sparkops" / "assets" / "wordlists"
@@ -117,7 +117,7 @@ def sparkops_side(cs: list[dict], texts: list[str], batch: int = 2000) -> dict[s
 
 
 def dj_side(cs: list[dict], corpus: Path, n: int, work: Path, dj_python: Path = DJ_PY, log=print) -> dict:
-    """Runs bench/parity_dj.py in Data-Juicer's venv; its result JSON."""
+    """Runs bench/runners/parity_dj.py in Data-Juicer's venv; its result JSON."""
     work.mkdir(parents=True, exist_ok=True)
     cases_path, result = work / "parity_dj_cases.json", work / "parity_dj.result.json"
     cases_path.write_text(json.dumps(dj_cases(cs)))

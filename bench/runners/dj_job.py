@@ -1,9 +1,9 @@
-"""One Data-Juicer 1.6.1 run of a benchmark recipe (the 11 filters of bench/recipe.py, or
+"""One Data-Juicer 1.6.1 run of a benchmark recipe (the 11 filters of bench/runners/recipe.py, or
 jobs/web_refine_dj.yaml), with its real DefaultExecutor.
 
 Run by bench/run.py with the Data-Juicer venv (never import this from sparkops):
 
-    .peers/dj/bin/python bench/dj_job.py --config CFG.yaml --result OUT.json --ds-cache DIR
+    .peers/dj/bin/python bench/runners/dj_job.py --config CFG.yaml --result OUT.json --ds-cache DIR
 
 What runs is what ``dj-process --config CFG.yaml`` runs with ``executor_type: default``:
 ``init_configs`` then ``DefaultExecutor(cfg).run()`` (load the JSONL into an HF dataset,
@@ -42,14 +42,14 @@ import types
 from pathlib import Path
 
 T_START = time.time()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LID_MODEL = ROOT / "sparkops" / "assets" / "lid.176.ftz"
 DJ_CACHE = ROOT / ".peers" / "dj_cache"
 REFUSED: list[str] = []
 
 
 def _no_network(*args, **kwargs):
-    raise OSError("network access is disabled in bench/dj_job.py")
+    raise OSError("network access is disabled in bench/runners/dj_job.py")
 
 
 _connect, _connect_ex = socket.socket.connect, socket.socket.connect_ex
@@ -59,7 +59,7 @@ def _local_only(connect):
     # multiprocess's Manager (used by HF datasets' num_proc map/filter) talks over AF_UNIX
     def guarded(self, *args, **kwargs):
         if self.family != socket.AF_UNIX:
-            raise OSError("network access is disabled in bench/dj_job.py")
+            raise OSError("network access is disabled in bench/runners/dj_job.py")
         return connect(self, *args, **kwargs)
 
     return guarded
@@ -94,7 +94,7 @@ def import_default_executor():
     def _refuse_install(cls, package_spec, pip_args=None):
         REFUSED.append(str(package_spec))
         raise subprocess.CalledProcessError(1, ["pip", "install", str(package_spec)],
-                                            output="bench/dj_job.py refuses to install packages")
+                                            output="bench/runners/dj_job.py refuses to install packages")
 
     lazy_loader.LazyLoader._install_package = classmethod(_refuse_install)
 

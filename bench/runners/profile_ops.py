@@ -1,6 +1,6 @@
 """Untimed diagnostic: the fused pipeline's pure-Python cost per operator, without Spark.
 
-    .venv/bin/python bench/profile_ops.py --corpus C.jsonl --result R.json [--docs N]
+    .venv/bin/python bench/runners/profile_ops.py --corpus C.jsonl --result R.json [--docs N]
 
 Runs ``sparkops.core.pipeline.Pipeline`` (what each Spark Python worker runs per Arrow
 batch) in one process on batches of 2,000 documents (sparkops's Arrow batch size), with a

@@ -1,7 +1,7 @@
 """Untimed quality of dedup outputs against the corpus: recall per injected duplicate kind,
 and precision measured on the text itself (run by bench/run.py in the sparkops venv; no Spark).
 
-    .venv/bin/python bench/dedup_quality.py --corpus C.jsonl --output minhash=DIR \
+    .venv/bin/python bench/runners/dedup_quality.py --corpus C.jsonl --output minhash=DIR \
         --output dj_minhash=kept.jsonl [--removed minhash=DIR] --result R.json \
         [--cross-check ../shared/bench/eval_output.py]
 

@@ -1,9 +1,9 @@
 """The benchmark recipes: 11 Data-Juicer filters (``RECIPE``) and FineWeb's four rule sets
 (``RULESETS``, the ``rulesets`` scenario), one parameter set for every tool.
 
-Stdlib only: imported by bench/run.py (sparkops venv), written as YAML for Data-Juicer
-(its own venv) and imported by bench/datatrove_rules_job.py (the datatrove venv), so every
-tool runs exactly these entries.
+Stdlib only: imported by the harness and bench/runners/spark_job.py (sparkops venv), written as
+YAML for Data-Juicer (its own venv) and imported by bench/runners/datatrove_rules_job.py (the
+datatrove venv), so every tool runs exactly these entries.
 
 ``RECIPE``'s parameters are Data-Juicer 1.6.1's defaults except where noted below. They were fixed
 before any timing and are not tuned per tool:
@@ -140,7 +140,7 @@ def markdown() -> str:
 # The `rulesets` scenario: the heuristic rule sets of FineWeb's pipeline, in its order (datatrove's
 # examples/fineweb.py), at datatrove 0.10.1's defaults except C4's `filter_no_terminal_punct`
 # False, as FineWeb sets it. sparkops' four ops take datatrove's parameter names, so this one
-# list is what both tools run: sparkops.fused(df, RULESETS) and, in bench/datatrove_rules_job.py,
+# list is what both tools run: sparkops.fused(df, RULESETS) and, in bench/runners/datatrove_rules_job.py,
 # each entry's datatrove class (RULESETS_DATATROVE) called with the same keyword arguments.
 RULESETS: list[dict] = [
     {"gopher_repetition_filter": {}},

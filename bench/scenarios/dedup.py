@@ -1,17 +1,17 @@
 """The dedup scenario: sparkops' ``document_minhash_deduplicator`` vs Data-Juicer's (and
-datatrove's and text-dedup's MinHash dedup: bench/dedup_peers.py), on the corpus with
+datatrove's and text-dedup's MinHash dedup: bench/runners/dedup_peers.py), on the corpus with
 injected duplicates.
 
 bench/run.py times the tools; this module holds what is specific to the scenario:
 
-- the inputs: the Spark command (``bench/spark_job.py --mode minhash[_verified]``) and the
+- the inputs: the Spark command (``bench/runners/spark_job.py --mode minhash[_verified]``) and the
   Data-Juicer config (only ``document_minhash_deduplicator:``, its defaults);
 - the peers' published recall, read from ``../shared/bench/README.md`` (reference only:
   measured elsewhere, not in this run);
 - the scaling corpora: the corpus followed by k-1 lightly edited replicas of itself;
 - the report's tables and interpretation lines (run.py's shared helpers build the rest).
 
-The quality analysis itself is ``bench/dedup_quality.py`` (its own process). Stdlib only.
+The quality analysis itself is ``bench/runners/dedup_quality.py`` (its own process). Stdlib only.
 """
 
 from __future__ import annotations
@@ -19,14 +19,19 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 import statistics
 from pathlib import Path
 
-import dedup_peers
-import proctree
+from bench.harness import proctree
+from bench.harness.common import RUNNERS, SPARK_PY, WORK, log, spark_env
+from bench.harness.report import (RESULTS_LEGEND, all_runs_table, cpu_role_table, machine_lines, ratio_lines,
+                                  results_table, run_lines)
+from bench.harness.runs import DJ_TOOLS, kept_ids, run_attempts, slim_run
+from bench.runners import dedup_peers
 
-ROOT = Path(__file__).resolve().parents[1]
-HERE = ROOT / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "bench" / "runners"
 PEERS_README = (ROOT / ".." / "shared" / "bench" / "README.md").resolve()
 EVAL_OUTPUT = (ROOT / ".." / "shared" / "bench" / "eval_output.py").resolve()
 OP = "document_minhash_deduplicator"
@@ -475,3 +480,114 @@ def scaling_interpretation(res: dict) -> list[str]:
                    f"({dk / d1:.2f}x; flat = within 1.2x: **{_met(dk <= 1.2 * d1)}**); the JVM (driver and "
                    f"executor in local mode, heap capped by `spark.driver.memory` 4g) {j1:.2f} -> {jk:.2f} GiB.")
     return out
+
+
+# --------------------------------------------------------------------------- report and untimed part
+
+SECTION_TITLES = {'dedup': 'Dedup: MinHash vs Data-Juicer, datatrove, text-dedup'}
+
+
+def dedup_section(res: dict) -> list[str]:
+    s, tools = res["summary"], TOOLS
+    lay = res.get("layouts") or {}
+    fmt_layout = lambda k: f"{lay[k][0]} bands x {lay[k][1]} rows" if k in lay else "see the op"  # noqa: E731
+    L = [f"## {SECTION_TITLES['dedup']}", ""]
+    L.append("`minhash`: sparkops' `document_minhash_deduplicator` with Data-Juicer's defaults (space "
+             "tokenization, window 5, lower-cased, 256 permutations, Jaccard threshold 0.7, "
+             f"{fmt_layout('default')} by Data-Juicer's optimisation), run by `bench/spark_job.py` through "
+             "`stage_pass` on Spark `" + res["master"] + "` (input order kept: the first document of a "
+             "cluster survives, as in Data-Juicer); it writes the kept rows as JSON and the removed rows' "
+             "`id, _duplicate_of, _dup_cluster, _dup_jaccard`. `minhash_verified`: the same with `verify: "
+             f"true` (every candidate pair's exact Jaccard is checked before it links two documents; "
+             f"{fmt_layout('verify')}, false negatives weighted 0.95), and a document is removed only if "
+             "its exact Jaccard to the kept document it names reaches the threshold. `minhash_verified_t06`: "
+             "the same with `jaccard_threshold: 0.6`, not Data-Juicer's default: what the precise mode gives "
+             "at a lower threshold (judged at 0.6). `dj_minhash`: Data-Juicer's "
+             "`DefaultExecutor` (`bench/dj_job.py`) with a config whose process is only "
+             "`document_minhash_deduplicator:` (its defaults), np " + str(res["np"]) + ", exporting the kept "
+             "rows as JSONL. By design the two implementations differ in: tokens (sparkops splits on every "
+             "whitespace, Data-Juicer on ' ' only), documents shorter than 5 words (one shingle each in "
+             "sparkops, none in Data-Juicer, where they all share one signature), and the hashing "
+             "(one-permutation hashing with densification vs 256 universal hashes): the kept sets differ.")
+    L.append("")
+    L += [dedup_peers.description(res), ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=False)
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += inside_table(res)
+    L += cpu_role_table(s, tools)
+    L += rss_role_table(s)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios to the peers (medians)", ""] + ratios
+    L += quality_lines(res)
+    L += ["### Same answer? (kept ids side by side: they differ by design, see above)", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    L += scaling_lines(res)
+    L += all_runs_table(res)
+    if res.get("dj_refused_installs"):
+        L += [f"Data-Juicer package installs refused during the runs: {', '.join(res['dj_refused_installs'])}.", ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
+def dedup_quality_pass(tools: list[str], corpus: Path) -> dict | None:
+    """Untimed: recall per dup kind and precision of every dedup tool's last output."""
+    result = WORK / "out" / "dedup_quality.result.json"
+    result.unlink(missing_ok=True)
+    cmd = [str(SPARK_PY), str(RUNNERS / "dedup_quality.py"), "--corpus", str(corpus), "--result", str(result)]
+    for tool in tools:
+        out_dir = WORK / "out" / tool
+        cmd += ["--output", f"{tool}={out_dir / ('kept.jsonl' if tool in DJ_TOOLS else 'data')}"]
+        if tool in SPARK_TOOLS:
+            cmd += ["--removed", f"{tool}={out_dir / 'removed'}"]
+    if EVAL_OUTPUT.is_file():
+        cmd += ["--cross-check", str(EVAL_OUTPUT)]
+    log(f"dedup quality (untimed): recall per kind, precision on the text, for {', '.join(tools)}")
+    m = proctree.run_measured(cmd, env=spark_env(None), cwd=str(ROOT),
+                              log_path=str(WORK / "logs" / "dedup_quality.log"), interval=1.0)
+    if m.returncode != 0 or not result.is_file():
+        log(f"dedup quality failed (exit {m.returncode}), see bench/work/logs/dedup_quality.log")
+        return None
+    return json.loads(result.read_text())
+
+
+def dedup_scaling(args, corpus: Path, n_docs: int) -> dict:
+    """The sparkops `minhash` tool once on the corpus and on its 2x and 4x versions."""
+    paths = build_scaled(corpus, WORK / "scaling", log=log)
+    runs, all_runs = [], []
+    for k, path in [(1, corpus), *sorted(paths.items())]:
+        label = f"minhash_scale{k}x"
+        attempts = run_attempts("minhash", 1, args, path, n_docs * k, label=label)
+        for a in attempts:
+            a["factor"] = k
+        runs.append(attempts[-1])
+        all_runs += [slim_run(a) for a in attempts]
+        shutil.rmtree(WORK / "out" / label, ignore_errors=True)  # up to 4x the corpus, read nowhere
+    return {"runs": runs, "all_runs": all_runs,
+            "corpora": {str(k): str(p.relative_to(ROOT)) for k, p in paths.items()}}
+
+
+def finish_dedup(res: dict, args, corpus: Path, n_docs: int) -> None:
+    """The dedup scenario's untimed part: kept ids side by side, quality, then scaling."""
+    from sparkops.ops.dedup.minhash import optimal_bands
+
+    tools = res["tools"]
+    res["verification"] = verification({t: kept_ids(t) for t in tools})
+    log("kept ids: " + "; ".join(res["verification"]["lines"]))
+    dj_rows = [r for r in res["runs"] if r["tool"] == "dj_minhash"]
+    res.update(
+        ratios=ratios(res["summary"]),
+        published=published_recall(),
+        # (bands, rows) for threshold 0.7 and 256 permutations: Data-Juicer's optimisation, and
+        # the recall-weighted one sparkops uses with verify
+        layouts={"default": optimal_bands(0.7, 256), "verify": optimal_bands(0.7, 256, 0.05, 0.95)},
+        quality=dedup_quality_pass(tools, corpus),
+        peer_versions={t: dedup_peers.versions(t) for t in tools if t in dedup_peers.PEERS},
+        dj_refused_installs=sorted({x for r in dj_rows for x in r["inner"].get("refused_installs", [])}),
+    )
+    if args.dedup_scaling and "minhash" in tools:
+        res["scaling"] = dedup_scaling(args, corpus, n_docs)

@@ -1,7 +1,7 @@
-"""Data-Juicer's side of the parity pass (bench/parity.py): each case's filter alone, called
+"""Data-Juicer's side of the parity pass (bench/runners/parity.py): each case's filter alone, called
 directly, over the same documents. Run with the Data-Juicer venv, never from sparkops:
 
-    .peers/dj/bin/python bench/parity_dj.py --corpus C.jsonl --docs N --cases CASES.json --result OUT.json
+    .peers/dj/bin/python bench/runners/parity_dj.py --corpus C.jsonl --docs N --cases CASES.json --result OUT.json
 
 CASES.json is ``[{"id", "op", "params"}]`` with Data-Juicer's parameters (word-list folders
 included). Each op is built from Data-Juicer's OPERATORS registry and called the way its
@@ -10,7 +10,7 @@ executor calls it per batch: ``compute_stats_batched`` then ``process_batched`` 
 ``datasets`` map, no process pool and no cache are involved. A batch that raises is re-run
 one document at a time, so an exception is pinned to its document and recorded, not fatal.
 
-The offline set-up is bench/dj_job.py's (HF offline, private model cache holding sparkops'
+The offline set-up is bench/runners/dj_job.py's (HF offline, private model cache holding sparkops'
 lid.176.ftz as lid.176.bin, no sockets, no package installs, no Ray).
 """
 
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import dj_job  # bench/ is this script's folder, first on sys.path
+import dj_job  # bench/runners/ is this script's folder, first on sys.path
 
 
 def plain(v):

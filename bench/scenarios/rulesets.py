@@ -1,13 +1,13 @@
 """The rulesets scenario: FineWeb's heuristic rule sets, sparkops against datatrove 0.10.1.
 
-The rule sets are ``recipe.RULESETS`` (bench/recipe.py), in FineWeb's order (datatrove's
+The rule sets are ``recipe.RULESETS`` (bench/runners/recipe.py), in FineWeb's order (datatrove's
 examples/fineweb.py): Gopher repetition, Gopher quality, C4 quality (``filter_no_terminal_punct``
 False, as FineWeb sets it; it also rewrites a kept document's text to the lines that pass) and
 FineWeb quality, every other parameter at datatrove's default.
 
-- ``fineweb_rules``: ``bench/spark_job.py --mode rulesets``: ``sparkops.fused(df, RULESETS)`` on
+- ``fineweb_rules``: ``bench/runners/spark_job.py --mode rulesets``: ``sparkops.fused(df, RULESETS)`` on
   Spark ``local[2]``, the kept rows' input fields (with the text the ops left) written as JSON;
-- ``datatrove_rules``: ``bench/datatrove_rules_job.py`` with the datatrove venv
+- ``datatrove_rules``: ``bench/runners/datatrove_rules_job.py`` with the datatrove venv
   (``.peers/datatrove``, the dedup scenario's): one ``LocalPipelineExecutor``, JsonlReader ->
   the four filters, each with an exclusion writer -> JsonlWriter of the kept documents.
 
@@ -23,18 +23,21 @@ Stdlib, plus pyarrow to read the analysis pass's Parquet; run.py imports it.
 from __future__ import annotations
 
 import json
+import shutil
 import statistics
 from collections import Counter
 from pathlib import Path
 
-import dedup_peers
-import proctree
-import recipe
-from dedup_scenario import _f
-from recipe_scenario import last_ok, pair_ratios
+from bench.harness import proctree
+from bench.harness.common import SPARK_PY, WORK, log, spark_env
+from bench.harness.report import (RESULTS_LEGEND, all_runs_table, cpu_role_table, failure_lines, machine_lines,
+                                  ratio_lines, results_table, run_lines)
+from bench.runners import dedup_peers, recipe
+from bench.scenarios.dedup import _f
+from bench.scenarios.recipes import last_ok, pair_ratios
 
-ROOT = Path(__file__).resolve().parents[1]
-HERE = ROOT / "bench"
+ROOT = Path(__file__).resolve().parents[2]
+HERE = ROOT / "bench" / "runners"
 
 NAME = "rulesets"
 SPARK_TOOL, PEER_TOOL = "fineweb_rules", "datatrove_rules"
@@ -466,3 +469,55 @@ def interpret(res: dict) -> list[str]:
     if flagged:
         out.append(proctree.disturbed_line(flagged))
     return out
+
+
+def rulesets_section(res: dict) -> list[str]:
+    """The rulesets scenario: FineWeb's four rule sets, sparkops' fused pass vs datatrove."""
+    s, tools = res["summary"], TOOLS
+    L = [f"## {SECTION_TITLES[NAME]}", "", description(res), ""]
+    L += run_lines(res)
+    L += machine_lines(res, sink=False, peer=peer_line(res),
+                       settings=f"datatrove `tasks={res['np']}`, `workers={res['np']}`")
+    L += ["### Results", "", RESULTS_LEGEND, ""]
+    L += results_table(s, tools)
+    L += inside_table(res)
+    L += cpu_role_table(s, tools)
+    ratios = ratio_lines(res)
+    if ratios:
+        L += ["### Ratios (medians)", ""] + ratios
+    L += ["### Same answer? (untimed, the last repetition's outputs)", ""]
+    L += [f"- {line}" for line in res.get("verification", {}).get("lines", [])]
+    L.append("")
+    c = (res.get("verification") or {}).get("compare")
+    if c:
+        L += filter_tables(c)
+    L += all_runs_table(res)
+    L += failure_lines(res["all_runs"])
+    L += ["### Rule sets (the same list for both tools: `bench/recipe.py`, `RULESETS`)", "",
+          recipe.rulesets_markdown(), ""]
+    if res.get("interpretation"):
+        L += ["### Interpretation", ""] + res["interpretation"] + [""]
+    return L
+
+
+def rulesets_analysis_pass(args, corpus: Path) -> Path | None:
+    """Untimed: the rulesets' fused pass writing every row's id, _keep, _dropped_by and stats
+    (Parquet), for which op removed what. Returns its folder, None if it failed."""
+    out = WORK / "out" / ANALYSIS
+    shutil.rmtree(out, ignore_errors=True)
+    result = WORK / "out" / f"{ANALYSIS}.result.json"
+    cmd = analysis_command(SPARK_PY, corpus, out, result, args.master)
+    log("rulesets analysis pass (untimed): _dropped_by and stats of every row")
+    m = proctree.run_measured(cmd, env=spark_env(args.spark_conf), cwd=str(ROOT),
+                              log_path=str(WORK / "logs" / f"{ANALYSIS}.log"), interval=1.0)
+    if m.returncode != 0:
+        log(f"rulesets analysis pass failed (exit {m.returncode}), see bench/work/logs/{ANALYSIS}.log")
+        return None
+    return out
+
+
+def finish_rulesets(res: dict, args, corpus: Path) -> None:
+    """The rulesets scenario's untimed part: sparkops' drop reasons, then the same-answer check."""
+    ran_sparkops = last_ok(res["runs"], SPARK_TOOL) is not None
+    analysis = rulesets_analysis_pass(args, corpus) if ran_sparkops and not args.no_analysis else None
+    finish(res, WORK / "out", analysis, log)

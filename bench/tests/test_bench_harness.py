@@ -22,16 +22,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BENCH = ROOT / "bench"
-sys.path[:0] = [str(BENCH)]
+sys.path[:0] = [str(ROOT)]
 
-import charts  # noqa: E402
-import dedup_quality  # noqa: E402
-import dedup_scenario  # noqa: E402
-import parity  # noqa: E402
-import proctree  # noqa: E402
-import run  # noqa: E402
+from bench.harness import charts, common, machine, proctree, quiet, runs, summary  # noqa: E402
+from bench.harness import results as results_file  # noqa: E402  (`results` is a fixture below)
+from bench.runners import dedup_peers, dedup_quality, parity  # noqa: E402
+from bench.scenarios import catalog, filters  # noqa: E402
+from bench.scenarios import dedup as dedup_scenario  # noqa: E402
+from bench.scenarios import job as job_scenario  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -108,8 +108,8 @@ def scenario(name: str, tools: list[str], walls: dict[str, list[float]], **extra
     res = {"date": "2026-01-01T00:00:00+00:00", "mode": "quick", "command": "cd . && bench/run.py --quick",
            "make_command": None, "corpus": "c.jsonl", "full_corpus": "c.jsonl", "corpus_mb": 0.5, "docs": 200,
            "reps": 3, "tools": tools, "master": "local[2]", "np": 2, "spark_conf": None, "machine": machine,
-           "runs": rows, "all_runs": [run.slim_run(r) for r in rows], "max_other_load": 0.25,
-           "summary": run.summarize(rows), "paired_ratios": run.paired_ratios(rows, 3), "json_path": "r.json",
+           "runs": rows, "all_runs": [runs.slim_run(r) for r in rows], "max_other_load": 0.25,
+           "summary": summary.summarize(rows), "paired_ratios": summary.paired_ratios(rows, 3), "json_path": "r.json",
            "bench_wall_s": 60.0, "verification": {"lines": ["ok"]}, **extra}
     return res
 
@@ -146,25 +146,25 @@ def results() -> dict:
 def test_summarize_medians_and_paired_ratios():
     rows = [fake_run("fused", r, w, series=False) for r, w in ((1, 50.0), (2, 40.0), (3, 60.0))]
     rows += [fake_run("dj", r, w, series=False) for r, w in ((1, 100.0), (2, 160.0), (3, 150.0))]
-    s = run.summarize(rows)
+    s = summary.summarize(rows)
     assert s["fused"]["wall_s"] == {"median": 50.0, "min": 40.0, "max": 60.0}
     assert s["fused"]["docs_per_s"]["median"] == pytest.approx(200 / 50)
     assert s["dj"]["reps"] == 3 and s["dj"]["process_s"]["median"] == 146.0
     # paired within each repetition: dj wall / fused wall
-    assert run.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 4.0, 2.5])
-    r = run.filter_ratios(s)
+    assert summary.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 4.0, 2.5])
+    r = filters.filter_ratios(s)
     assert r["fused vs Data-Juicer (docs/s, whole process)"] == pytest.approx((200 / 50) / (200 / 150))
     # a failed run has no ratio and no median
     rows[1]["failed"] = "gate failed"
-    assert run.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 2.5])
-    assert run.summarize(rows)["fused"]["reps"] == 2
+    assert summary.paired_ratios(rows, 3)["fused vs dj"] == pytest.approx([2.0, 2.5])
+    assert summary.summarize(rows)["fused"]["reps"] == 2
 
 
 def test_slim_run_and_compact_json():
     row = fake_run("fused", 1, 10.0)
-    slim = run.slim_run(row)
+    slim = runs.slim_run(row)
     assert "rss_series" not in slim and "inner" not in slim and slim["wall_s"] == 10.0
-    text = run.dump_results({"runs": [row]})
+    text = results_file.dump_results({"runs": [row]})
     assert json.loads(text) == {"runs": [row]}
     # the series' number lists are on one line each
     assert sum(1 for line in text.splitlines() if '"t": [' in line) == 1
@@ -175,9 +175,9 @@ def test_render_report_with_charts(results, tmp_path):
     stale = tmp_path / "charts" / "memory_filters.png"  # from an earlier run that had series
     stale.parent.mkdir()
     stale.write_bytes(PNG_MAGIC)
-    run.prepare_for_report(results)
-    run.write_charts(results, md)
-    run.write_report(results, md)
+    results_file.prepare_for_report(results)
+    results_file.write_charts(results, md)
+    results_file.write_report(results, md)
     text = md.read_text()
     for name in ("throughput", "per_op", "memory_dedup", "scaling"):
         png = tmp_path / "charts" / f"{name}.png"
@@ -195,13 +195,13 @@ def test_results_are_saved_after_each_scenario(results, tmp_path):
     report: a scenario finished earlier in the run, or in an earlier run, survives the next."""
     js, md = tmp_path / "results.json", tmp_path / "RESULTS.md"
     earlier = {"scenarios": {"filters": results["scenarios"]["filters"]}, "json_path": "r.json"}
-    js.write_text(run.dump_results(earlier))
+    js.write_text(results_file.dump_results(earlier))
     done = {"job": results["scenarios"]["job"]}
-    run.save_results(done, js, md)  # the first scenario of this run finished
+    results_file.save_results(done, js, md)  # the first scenario of this run finished
     assert set(json.loads(js.read_text())["scenarios"]) == {"filters", "job"}
     assert "## Full job" in md.read_text() and "## Dedup" not in md.read_text()
     done["dedup"] = results["scenarios"]["dedup"]
-    run.save_results(done, js, md)  # the second one
+    results_file.save_results(done, js, md)  # the second one
     saved = json.loads(js.read_text())["scenarios"]
     assert set(saved) == {"filters", "job", "dedup"}
     assert saved["dedup"]["summary"]["minhash"]["wall_s"]["median"] == 30.0
@@ -211,12 +211,12 @@ def test_results_are_saved_after_each_scenario(results, tmp_path):
 def test_venv_changes_are_noted_per_scenario(tmp_path):
     res = {"verification": {"lines": []}}
     py = Path(sys.executable)
-    before = {"sparkops": run.venv_freeze(py), "dj": []}
-    run.note_venv_changes(res, before, {"sparkops": py, "dj": None})
+    before = {"sparkops": machine.venv_freeze(py), "dj": []}
+    machine.note_venv_changes(res, before, {"sparkops": py, "dj": None})
     assert res["venv_changes"] == {"sparkops": [], "dj": []}
     assert res["verification"]["lines"][-1].startswith("No venv changed")
     before["sparkops"] = before["sparkops"] + ["ghost==1.0"]  # as if uninstalled mid-run
-    run.note_venv_changes(res, before, {"sparkops": py, "dj": None})
+    machine.note_venv_changes(res, before, {"sparkops": py, "dj": None})
     assert res["venv_changes"]["sparkops"] == ["ghost==1.0"]
     assert "changed during the run" in res["verification"]["lines"][-1]
 
@@ -225,14 +225,14 @@ def test_a_frozen_vm_disturbs_a_run():
     """A run during which the VM was frozen (realtime ahead of monotonic) is disturbed like
     one with other load, and is repeated; runs recorded before paused_s existed are caught
     by the tool's own processing time exceeding the run's wall time."""
-    quiet = {"other_load_cores": 0.01, "paused_s": 0.2}
-    assert run.disturbance(quiet, 0.25) == ""
-    assert "frozen for 57.0 s" in run.disturbance({**quiet, "paused_s": 57.0}, 0.25)
-    both = run.disturbance({"other_load_cores": 0.5, "paused_s": 3.0}, 0.25)
+    calm = {"other_load_cores": 0.01, "paused_s": 0.2}
+    assert quiet.disturbance(calm, 0.25) == ""
+    assert "frozen for 57.0 s" in quiet.disturbance({**calm, "paused_s": 57.0}, 0.25)
+    both = quiet.disturbance({"other_load_cores": 0.5, "paused_s": 3.0}, 0.25)
     assert "0.50 cores" in both and "frozen for 3.0 s" in both
     old = {"runs": [{"tool": "dj_rules", "rep": 1, "wall_s": 247.1, "inner": {"process_s": 304.1}, "disturbed": False},
                     {"tool": "rules", "rep": 1, "wall_s": 105.6, "inner": {"process_s": 98.1}, "disturbed": False}]}
-    run.infer_pauses(old)
+    quiet.infer_pauses(old)
     paused, fine = old["runs"]
     assert paused["disturbed"] and paused["paused_s"] == pytest.approx(57.0) and paused["paused_inferred"]
     assert not fine["disturbed"] and "paused_s" not in fine
@@ -310,15 +310,103 @@ def test_downsample_keeps_peak_and_roles():
     assert len(proctree.downsample(series[:10])["t"]) == 10  # short runs are kept whole
 
 
+def measured_in_child(cmd: list[str], **kwargs) -> dict:
+    """proctree.run_measured(cmd, **kwargs).as_dict(), called in a fresh Python process: it counts
+    every descendant of the process that calls it, and kills those left over after the command,
+    so called here it would take the test session's Spark JVM for part of the run."""
+    code = (f"import json, sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom bench.harness import proctree\n"
+            f"print(json.dumps(proctree.run_measured({cmd!r}, **{kwargs!r}).as_dict()))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.splitlines()[-1])
+
+
 def test_run_measured_records_series():
     code = "import time\nb = bytearray(60 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1\ntime.sleep(0.4)"
-    m = proctree.run_measured([sys.executable, "-c", code], interval=0.05)
-    assert m.returncode == 0
-    s = m.rss_series
+    m = measured_in_child([sys.executable, "-c", code], interval=0.05)
+    assert m["returncode"] == 0 and not m["killed_leftovers"]
+    s = m["rss_series"]
     assert 0 < len(s["t"]) <= proctree.SERIES_POINTS and s["t"] == sorted(s["t"])
-    assert max(s["rss_mib"]) == pytest.approx(m.peak_rss_bytes / 2**20, abs=0.1)
+    assert max(s["rss_mib"]) == pytest.approx(m["peak_rss_bytes"] / 2**20, abs=0.1)
     assert max(s["by_role_mib"]["main process"]) >= 60
-    assert 0 <= m.paused_s < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
+    assert 0 <= m["paused_s"] < proctree.PAUSE_LIMIT_S  # a run on a VM nobody froze
+
+
+def test_run_measured_stdout_path(tmp_path):
+    """With stdout_path, the command's stdout (a JSON result) is kept apart from its log."""
+    code = "import sys\nprint('{\"a\": 1}')\nprint('progress', file=sys.stderr)"
+    m = measured_in_child([sys.executable, "-c", code], log_path=str(tmp_path / "log"),
+                          stdout_path=str(tmp_path / "out.json"), interval=0.05)
+    assert m["returncode"] == 0
+    assert json.loads((tmp_path / "out.json").read_text()) == {"a": 1}
+    assert (tmp_path / "log").read_text() == "progress\n"
+
+
+# --------------------------------------------------------------------------- job scenario
+
+
+def run_document(gate_fails: bool = False) -> dict:
+    """A `sparkops run --json` document, made by sparkops' own document builder."""
+    from sparkops.jobs.run_document import document
+    from sparkops.jobs.runner import RunResult, StageResult
+
+    clean = StageResult("clean", 10, 10, 0, [("fix_unicode_mapper", 10, 10)], 2.5, gate="passed", suite="/s.json",
+                        phases={"ops": 1.0, "gate": 1.0, "commits": 0.5}, op_errors=[0], op_seconds=[0.25],
+                        table="/o/clean", table_version=0, rejected_table="/o/clean_rejected", rejected_version=0)
+    quality = StageResult("quality", 10, 7, 3, [("alphanumeric_filter", 10, 8), ("document_deduplicator", 8, 7)],
+                          3.25, gate="failed" if gate_fails else None, status="gate_failed" if gate_fails else "ran",
+                          suite="/q.json" if gate_fails else None, op_errors=[1, 0], op_seconds=[0.5, None],
+                          phases={"ops": 2.0, "gate": 1.25, "commits": 0.0})
+    result = RunResult("20260101T000000-abcdef", "/o", input_rows=10, quarantined=2, stages=[clean, quality],
+                       seconds=9.5, started=1.0e9, finished=1.0e9 + 10, input_read=True)
+    class Spec:  # noqa: D401 - what document() reads of a JobSpec
+        name, output_path = "e2e", "/o"
+        input = type("Input", (), {"format": "jsonl", "path": "/in.jsonl"})
+    error = ("gate_failed", "gate 'quality': 1 of 1 expectations failed\nstage 'quality' not published") \
+        if gate_fails else None
+    return document("job.yaml", Spec, result, error)
+
+
+def test_read_run_json(tmp_path):
+    """The job and recipe scenarios read `sparkops run --json`'s document into the shape the
+    summary-table parser recorded (older results render alike), plus phases and op times."""
+    path = tmp_path / "job.result.json"
+    path.write_text(json.dumps(run_document()))
+    inner = job_scenario.read_run_json(path)
+    assert (inner["run_id"], inner["input_rows"], inner["quarantined"], inner["run_s"]) == \
+        ("20260101T000000-abcdef", 10, 2, 9.5)
+    clean, quality = inner["stages"]
+    assert (clean["stage"], clean["note"], clean["rows_in"], clean["rows_out"], clean["s"]) == \
+        ("clean", "gate passed", 10, 10, 2.5)
+    assert quality["note"] is None and quality["phases"] == {"ops": 2.0, "gate": 1.25, "commits": 0.0}
+    assert quality["ops"] == [
+        {"op": "alphanumeric_filter", "rows_in": 10, "rows_out": 8, "dropped": 2, "errors": 1, "worker_s": 0.5},
+        {"op": "document_deduplicator", "rows_in": 8, "rows_out": 7, "dropped": 1, "errors": 0, "worker_s": None}]
+    rows = job_scenario.per_op_rows(inner, [{"op": "alphanumeric_filter", "left": 8, "s": 1.5}])
+    assert rows[1] == {"stage": "quality", "op": "alphanumeric_filter", "rows_in": 10, "rows_out": 8, "dj_left": 8,
+                       "dj_s": 1.5, "worker_s": 0.5}
+    # a failed gate: no run time, the error as the failure message
+    path.write_text(json.dumps(run_document(gate_fails=True)))
+    failed = job_scenario.read_run_json(path)
+    assert "run_s" not in failed and failed["stages"][1]["note"] == "gate failed"
+    assert failed["gate_failure"].startswith("error: gate failed: gate 'quality': 1 of 1 expectations failed")
+    # no document (the CLI crashed): no stages, no run time
+    path.write_text("")
+    assert job_scenario.read_run_json(path) == {"stages": []}
+
+
+def test_per_op_table_from_json_runs(results):
+    """The per-op table names its source: the summary table for runs recorded before --json (the
+    tracked results render as before), the JSON document with the workers' op times after."""
+    job = results["scenarios"]["job"]
+    old = "\n".join(job_scenario.job_per_op_table(job))
+    assert "sparkops from the summary table `sparkops run` prints" in old and "worker s" not in old
+    job = copy.deepcopy(job)
+    job["runs"][-1]["inner"]["source"] = job_scenario.RUN_JSON
+    job["per_op"][0]["worker_s"] = 12.34
+    new = "\n".join(job_scenario.job_per_op_table(job))
+    assert "its run's JSON document (`sparkops run --json`)" in new and "| sparkops worker s |" in new
+    assert f"| `{job['per_op'][0]['op']}` |" in new and "| 12.3 |" in new
 
 
 # --------------------------------------------------------------------------- dedup scenario
@@ -397,7 +485,7 @@ def test_dedup_quality_recall_and_precision(tiny_corpus):
 
 def test_parity_cases_cover_the_recipe():
     cs = parity.cases()
-    import recipe
+    from bench.runners import recipe
 
     assert [c["op"] for c in cs[:11]] == recipe.op_names()
     dj = parity.dj_cases(cs, Path("/wl"))
@@ -442,18 +530,18 @@ def test_parity_sparkops_side_and_compare(tiny_corpus):
 
 
 def test_recipe_scenarios_inputs(tmp_path):
-    import recipe_scenario as rs
+    from bench.scenarios import recipes as rs
     import yaml
 
     from sparkops.jobs.spec import load
 
     assert rs.expand(["recipes", "rules"]) == ["rules", "ops21"]
-    assert set(run.SCENARIOS) >= {"rules", "ops21"} and set(rs.DJ_TOOLS) <= set(run.DJ_TOOLS)
-    if not any(run.WORDLISTS.glob("*stopwords*.json")):
-        pytest.skip(f"no word lists in {run.WORDLISTS} (make setup)")
+    assert set(catalog.SCENARIOS) >= {"rules", "ops21"} and set(rs.DJ_TOOLS) <= set(runs.DJ_TOOLS)
+    if not any(common.WORDLISTS.glob("*stopwords*.json")):
+        pytest.skip(f"no word lists in {common.WORDLISTS} (make setup)")
     for name, n_ops in (("rules", 10), ("ops21", 21)):
         cli, dj = rs.SCENARIOS[name]
-        paths = [rs.write_recipe(t, tmp_path / "c.jsonl", tmp_path / t, 2, run.WORDLISTS, tmp_path) for t in (cli, dj)]
+        paths = [rs.write_recipe(t, tmp_path / "c.jsonl", tmp_path / t, 2, common.WORDLISTS, tmp_path) for t in (cli, dj)]
         assert rs.recipe_diff(*paths) == ["export_path"]  # the very same recipe but for where it writes
         cfg = yaml.safe_load(paths[0].read_text())
         assert cfg["dataset_path"] == str(tmp_path / "c.jsonl") and cfg["export_path"].endswith("kept.jsonl")
@@ -464,12 +552,12 @@ def test_recipe_scenarios_inputs(tmp_path):
         assert len(spec.stages) == 1 and len(spec.stages[0].ops) == n_ops
         if name == "ops21":
             params = dict(rs.entries(cfg))
-            assert params["stopwords_filter"]["stopwords_dir"] == str(run.WORDLISTS)
-            assert params["flagged_words_filter"]["flagged_words_dir"] == str(run.WORDLISTS)
+            assert params["stopwords_filter"]["stopwords_dir"] == str(common.WORDLISTS)
+            assert params["flagged_words_filter"]["flagged_words_dir"] == str(common.WORDLISTS)
 
 
 def test_recipe_scenario_explanations():
-    import recipe_scenario as rs
+    from bench.scenarios import recipes as rs
 
     params = rs.dedup_params("ops21")
     assert params["document_deduplicator"]["lowercase"] is False
@@ -494,28 +582,28 @@ def test_recipe_scenario_explanations():
 def test_rulesets_recipe_and_commands(tmp_path):
     import argparse
 
-    import recipe
-    import rulesets_scenario as rs
+    from bench.runners import recipe
+    from bench.scenarios import rulesets as rs
 
     assert recipe.rulesets_names() == ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter",
                                        "fineweb_quality_filter"]  # FineWeb's order
     assert set(recipe.RULESETS_DATATROVE) == set(recipe.rulesets_names())
     assert recipe.RULESETS[2] == {"c4_quality_filter": {"filter_no_terminal_punct": False}}
     assert all(not p for e in recipe.RULESETS if "c4_quality_filter" not in e for p in e.values())
-    assert run.SCENARIOS["rulesets"] == ["fineweb_rules", "datatrove_rules"]
-    assert ("fineweb_rules", "datatrove_rules") in run.PAIRS
+    assert catalog.SCENARIOS["rulesets"] == ["fineweb_rules", "datatrove_rules"]
+    assert ("fineweb_rules", "datatrove_rules") in catalog.PAIRS
     args = argparse.Namespace(master="local[2]", np=3, spark_conf=None, sink="parquet")
-    cmd, env = run.tool_command("fineweb_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
+    cmd, env = catalog.tool_command("fineweb_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
     assert cmd[cmd.index("--mode") + 1] == "rulesets" and cmd[cmd.index("--sink") + 1] == "json"
     assert cmd[cmd.index("--out") + 1] == str(tmp_path / "o" / "data") and env["PYSPARK_PYTHON"]
-    cmd, env = run.tool_command("datatrove_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
+    cmd, env = catalog.tool_command("datatrove_rules", args, tmp_path / "c.jsonl", tmp_path / "o", tmp_path / "r.json")
     assert cmd[0].endswith(".peers/datatrove/bin/python") and cmd[1].endswith("datatrove_rules_job.py")
     assert cmd[cmd.index("--tasks") + 1] == "3" and cmd[cmd.index("--workers") + 1] == "3"
     assert cmd[cmd.index("--removed") + 1] == str(tmp_path / "o" / "removed")
     assert env["HF_HUB_OFFLINE"] == "1" and "PYTHONPATH" not in env and "PYSPARK_PYTHON" not in env
     # datatrove counts as a peer: its startup is its import, its processing the rest
     rows = [fake_run("datatrove_rules", 1, 20.0, inner={"import_s": 1.5, "process_s": 17.0, "kept": 150})]
-    s = run.summarize(rows)["datatrove_rules"]
+    s = summary.summarize(rows)["datatrove_rules"]
     assert s["startup_s"]["median"] == 1.5 and s["process_s"]["median"] == 17.0
 
 
@@ -534,17 +622,17 @@ def c4_50(tmp_path_factory, c4_path) -> Path:
 
 
 def test_datatrove_rules_runner(c4_50, tmp_path):
-    """bench/datatrove_rules_job.py in the datatrove venv on 50 real documents: every document
+    """bench/runners/datatrove_rules_job.py in the datatrove venv on 50 real documents: every document
     is kept or in exactly one filter's exclusion files (with datatrove's reason), the counts
     match datatrove's own statistics, and the kept texts are C4's rewrite (kept lines only)."""
-    import rulesets_scenario as rs
+    from bench.scenarios import rulesets as rs
 
     py = dedup_peers_python()
     if not py.is_file():
         pytest.skip(f"{py} missing (created by bench/run.py for the dedup or rulesets scenario)")
     out = tmp_path / "dt"
     cmd = rs.command("datatrove_rules", Path("unused"), c4_50, out, tmp_path / "r.json", "local[2]", 2)
-    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env=run.dedup_peers.offline_env())
+    r = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300, env=dedup_peers.offline_env())
     assert r.returncode == 0, r.stderr[-3000:]
     res = json.loads((tmp_path / "r.json").read_text())
     kept, removed = rs.read_kept(out / "data"), rs.read_removed(out / "removed")
@@ -580,9 +668,9 @@ def test_datatrove_rules_runner(c4_50, tmp_path):
 
 
 def dedup_peers_python() -> Path:
-    import rulesets_scenario as rs
+    from bench.scenarios import rulesets as rs
 
-    return run.dedup_peers.python(rs.PEER_VENV_TOOL)
+    return dedup_peers.python(rs.PEER_VENV_TOOL)
 
 
 def rulesets_inputs():
@@ -605,7 +693,7 @@ def rulesets_inputs():
 
 
 def test_rulesets_compare_and_tables():
-    import rulesets_scenario as rs
+    from bench.scenarios import rulesets as rs
 
     sp_kept, dt_kept, sp_outcome, sp_detail, dt_removed = rulesets_inputs()
     c = rs.compare(sp_kept, dt_kept, sp_outcome, sp_detail, dt_removed)
@@ -650,7 +738,7 @@ def test_rulesets_outputs_readers(tmp_path, monkeypatch):
     """Spark's and datatrove's output files, datatrove's exclusion files and the analysis Parquet."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-    import rulesets_scenario as rs
+    from bench.scenarios import rulesets as rs
 
     spark = tmp_path / "sp" / "data"
     spark.mkdir(parents=True)
@@ -687,7 +775,7 @@ def test_rulesets_outputs_readers(tmp_path, monkeypatch):
 def test_rulesets_report(tmp_path):
     """The scenario's section: ratios, the same-answer part, per-filter tables, interpretation;
     saved next to another scenario's results."""
-    import rulesets_scenario as rs
+    from bench.scenarios import rulesets as rs
 
     dt_inner = lambda w: {"import_s": 1.2, "process_s": w - 2, "split_s": 0.1, "pipeline_s": w - 2.1,  # noqa: E731
                           "kept": 150, "step_stats": [{"name": n, "time_s": 1.0} for n in range(6)]}
@@ -696,8 +784,8 @@ def test_rulesets_report(tmp_path):
         rows.append(fake_run("fineweb_rules", rep, a))
         rows.append(fake_run("datatrove_rules", rep, b, inner=dt_inner(b)))
     res = scenario("rulesets", ["fineweb_rules"], {"fineweb_rules": [1.0] * 3})  # runs replaced below
-    res.update(runs=rows, all_runs=[run.slim_run(r) for r in rows], summary=run.summarize(rows),
-               paired_ratios=run.paired_ratios(rows, 3))
+    res.update(runs=rows, all_runs=[runs.slim_run(r) for r in rows], summary=summary.summarize(rows),
+               paired_ratios=summary.paired_ratios(rows, 3))
     res["machine"] = {**res["machine"], "dj_venv": {}}  # a machine without Data-Juicer's venv
     c = rs.compare(*rulesets_inputs())
     res.update(verification={"lines": rs.compare_lines(c), "compare": c}, ratios=rs.ratios(res["summary"]),
@@ -707,7 +795,7 @@ def test_rulesets_report(tmp_path):
     assert res["ratios"]["sparkops vs datatrove (docs/s, whole process)"] == pytest.approx(60 / 21)
     assert res["ratios"]["sparkops vs datatrove (docs/s, processing only)"] == pytest.approx(58 / 11)
     js, md = tmp_path / "results.json", tmp_path / "RESULTS.md"
-    run.save_results({"rulesets": res}, js, md)
+    results_file.save_results({"rulesets": res}, js, md)
     text = md.read_text()
     assert "## FineWeb rule sets: sparkops fused pass vs datatrove" in text
     assert "- datatrove venv (`.peers/datatrove`): Python 3.11.2, datatrove 0.10.1, spacy 3.8.18" in text

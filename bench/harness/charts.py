@@ -1,6 +1,6 @@
 """PNG charts of a benchmark's results.json (matplotlib, Agg backend: no display needed).
 
-    .venv/bin/python bench/charts.py bench/results.json --out bench/charts
+    .venv/bin/python -m bench.harness.charts bench/results.json --out bench/charts
 
 bench/run.py calls ``render`` at the end of every run and with ``--render``; RESULTS.md links
 the files it returns. Each chart is drawn only from what the results hold, so results
