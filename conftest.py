@@ -1,4 +1,5 @@
-"""Shared test set-up: one SparkSession for the whole run (a JVM start costs ~10 s here)."""
+"""Test set-up shared by tests/ and bench/tests/: one SparkSession for the whole run (a JVM start
+costs seconds), and where the real data is (data/ in the repository; ../shared/data beside it)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # parity_corpus and other test helpers
+sys.path.insert(0, str(Path(__file__).parent / "tests"))  # parity_corpus and other test helpers
 
 os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
