@@ -39,14 +39,14 @@ test: setup
 bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-# the optional extra `bench` (matplotlib for bench/charts.py), read from pyproject.toml: its
+# the optional extra `bench` (matplotlib for bench/harness/charts.py), read from pyproject.toml: its
 # requirements only, so the editable install keeps pointing at the checkout that made it
 $(VENV)/.bench-installed: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['bench']))" \
 		| xargs $(BIN)/python -m pip install --quiet
 	@touch $@
 
-# regenerate docs/OPERATORS.md from the registry (a test fails when it is stale)
+# regenerate docs/OPERATORS.md and sparkops/functions.pyi from the registry (a test fails when stale)
 docs: $(VENV)/.installed
 	$(BIN)/python -m sparkops.docs
 

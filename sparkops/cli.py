@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -47,15 +51,64 @@ def cmd_validate(args) -> int:
 
 
 def cmd_run(args) -> int:
+    if not args.json:
+        return _run_job(args, {})
+    from sparkops.jobs.run_document import document
+
+    info: dict = {"started": time.time()}
+    with _stdout_to_stderr() as stdout:
+        try:
+            code = _run_job(args, info)
+        except BaseException as err:  # still the one document, then the error as without --json
+            info.setdefault("result", getattr(err, "run_result", None))
+            info.setdefault("error", ("usage", str(err)) if isinstance(err, SystemExit) else
+                            ("internal", f"{type(err).__name__}: {err}"))
+            _write_document(stdout, document(args.spec, finished=time.time(), **info))
+            raise
+        _write_document(stdout, document(args.spec, finished=time.time(), **info))
+    return code
+
+
+@contextmanager
+def _stdout_to_stderr():
+    """Send everything written to stdout inside the block to stderr, at the file-descriptor
+    level: Python's prints, and the JVM and Spark's Python workers a session started here
+    inherit it too. Yields a file on the real stdout, for the JSON document alone."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    real, python_stdout = os.fdopen(saved, "w", encoding="utf-8"), sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        yield real
+    finally:
+        sys.stdout = python_stdout
+        sys.stderr.flush()
+        real.flush()
+        os.dup2(saved, 1)
+        real.close()
+
+
+def _write_document(stdout, doc: dict) -> None:
+    json.dump(doc, stdout, indent=2, ensure_ascii=False)
+    stdout.write("\n")
+    stdout.flush()
+
+
+def _run_job(args, info: dict) -> int:
+    """Run the spec; fills `info` (spec, result, error) for the JSON document."""
     from sparkops.jobs.reader import InputError
     from sparkops.jobs.runner import GateFailed, run, summary_table
     from sparkops.jobs.spec import SpecError, load
+    from sparkops.core import OpError
 
     try:
         spec = load(args.spec)  # validated before Spark starts
     except SpecError as err:
         print(f"error: {err}", file=sys.stderr)
+        info["error"] = ("spec", str(err))
         return 2
+    info["spec"] = spec
     for notice in spec.notices:
         print(f"notice: {notice}")
     import sparkops
@@ -65,11 +118,18 @@ def cmd_run(args) -> int:
     try:
         result = run(spark, spec, fresh=args.fresh, say=lambda m: print(f"[sparkops] {m}", flush=True))
     except GateFailed as err:
+        info.update(result=getattr(err, "run_result", None), error=("gate_failed", str(err)))
         print(f"error: gate failed: {err}", file=sys.stderr)
         return 1
     except InputError as err:
+        info.update(result=getattr(err, "run_result", None), error=("input", str(err)))
         print(f"error: {args.spec}: {err}", file=sys.stderr)
         return 2
+    except OpError as err:  # a wrong op or parameter found when the stage binds it
+        info.update(result=getattr(err, "run_result", None), error=("op", str(err)))
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    info["result"] = result
     print()
     print(summary_table(result))
     print(f"\ntables: {result.output}/<stage> (kept rows + stats), <stage>_rejected (with _dropped_by), "
@@ -102,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--master", help="Spark master (default: local[*], or what spark-submit set)")
     p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark conf")
     p.add_argument("--fresh", action="store_true", help="recompute every stage, ignoring committed ones")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document with the run's result on stdout (everything else on stderr)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("validate", help="check a spec or recipe without running it")

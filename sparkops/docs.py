@@ -1,7 +1,7 @@
-"""Generate ``docs/OPERATORS.md`` and ``docs/job-spec.schema.json`` from the registry:
-``python -m sparkops.docs`` (``make docs``).
+"""Generate ``docs/OPERATORS.md``, ``docs/job-spec.schema.json`` and ``sparkops/functions.pyi``
+(``sparkops.stubs``) from the registry: ``python -m sparkops.docs`` (``make docs``).
 
-A test fails when the checked-in file differs from what this renders, so the reference can
+A test fails when a checked-in file differs from what this renders, so the reference can
 never drift from the declarations.
 """
 
@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sparkops.core import MAXSIZE, Op, all_ops
+from sparkops import stubs
+from sparkops.core import MAXSIZE, Op, all_ops, sql_functions
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 TARGET = DOCS / "OPERATORS.md"
@@ -27,7 +28,7 @@ def render_schema() -> str:
 
 def generated() -> dict[Path, str]:
     """Every generated doc file and what it must contain."""
-    return {TARGET: render(), SCHEMA_TARGET: render_schema()}
+    return {TARGET: render(), SCHEMA_TARGET: render_schema(), stubs.TARGET: stubs.render_stub()}
 
 
 def _value(v) -> str:
@@ -41,21 +42,18 @@ def _value(v) -> str:
 
 
 def _sql_signature(op: Op) -> list[str]:
-    args = "".join(f"[, {a}]" for a in op.sql_args())
-    if op.kind == "deduplicator":
-        sketches = [f"`{sk.name}(text{''.join(f'[, {a}]' for a in sk.args)}) -> {sk.dtype}`"
-                    for sk in op.sketches]
-        return sketches or ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
-    if op.kind in ("selector", "grouper", "aggregator"):
+    out = [f"`{stubs.sql_signature(name, o, what)}`" for name, o, what in sql_functions() if o is op]
+    if not out and op.kind == "deduplicator":
+        return ["— (DataFrame-level: a job step, or `sparkops.apply(df, [...])`)"]
+    if not out and op.kind in ("selector", "grouper", "aggregator"):
         return ["— (whole table: a job step, or `sparkops.apply(df, [...])`; rows in `_order`)"]
-    if op.kind == "generator":
-        return [f"`{op.sql_name}(text{args}) -> array<string>`"]
-    if op.kind == "mapper":
-        return [f"`{op.sql_name or op.name.removesuffix('_mapper')}(text{args}) -> string`"]
-    if op.sql_name:
-        fields = ", ".join(f"{f}: {op.field_stat(k).dtype}" for f, k in op.sql_fields)
-        return [f"`{op.sql_name}(text{args}) -> struct<{fields}>`"]
-    return [f"`{s.key}(text{args}) -> {s.dtype}`" for s in op.stats]
+    return out
+
+
+def _examples(op: Op) -> list[str]:
+    """The op's examples, as the test suite runs them through Spark SQL."""
+    return [f"- `SELECT {ex.call}` → `{stubs.render_result(ex, op)}`" + (f" — {ex.doc}" if ex.doc else "")
+            for ex in op.examples]
 
 
 def render() -> str:
@@ -96,6 +94,8 @@ def render() -> str:
             lines += [f"Models: {'; '.join(op.models)}" + "  "]
         lines += [f"SQL: {s}" + "  " for s in _sql_signature(op)]
         lines += [f"- `{sk.name}`: {sk.doc}" for sk in op.sketches]
+        if op.examples:
+            lines += ["", "Examples (run by `tests/test_examples.py`):", ""] + _examples(op)
         if op.stats:
             lines += ["", "| stat key | type | definition |", "|---|---|---|"]
             lines += [f"| `{s.key}` | {s.dtype} | {s.doc} |" for s in op.stats]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 
 import pytest
 from delta.tables import DeltaTable
@@ -290,3 +291,102 @@ def test_a_data_juicer_recipe_runs_and_exports_jsonl_in_input_order(spark, tmp_p
     assert all(set(r) == set(by_id[r["id"]]) for r in exported)
     normalize = bind("whitespace_normalization_mapper")
     assert all(r["text"] == normalize.apply([by_id[r["id"]]["text"]])[0] for r in exported)  # mapped text
+
+
+def test_run_json_is_one_document_whose_counts_are_the_delta_tables(spark, tmp_path, bad_input):
+    """`sparkops run SPEC --json` in its own process (its own JVM): stdout is exactly one JSON
+    document, the progress went to stderr, and every count in the document is what the Delta
+    tables hold."""
+    import os
+    import subprocess
+    import sys
+
+    input_path, n_good, n_bad = bad_input
+    suite = tmp_path / "lenient.json"
+    suite.write_text(json.dumps({"name": "lenient", "expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "text"}}]}))
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(SPEC.format(input=input_path, alnum=0.7)) + f"    expect: {suite}\n",
+                    encoding="utf-8")
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
+    done = subprocess.run([sys.executable, "-m", "sparkops.cli", "run", str(spec), "--json", "--master", "local[2]",
+                           "--conf", "spark.ui.enabled=false", "--conf", "spark.sql.shuffle.partitions=4"],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    doc = json.loads(done.stdout)  # nothing else on stdout
+    assert "[sparkops] stage 'quality'" in done.stderr and "rows in" in done.stderr  # progress and summary
+    out = tmp_path / "out"
+    assert (doc["status"], doc["error"], doc["job"], doc["spec"]) == ("ok", None, "e2e", str(spec))
+    assert doc["output"] == str(out) and doc["export"] is None and doc["seconds"] > 0
+    assert doc["started"] < doc["finished"]
+    assert doc["input"] == {"format": "jsonl", "path": str(input_path), "read": True}
+    quarantine = spark.read.format("delta").load(doc["quarantine"]["path"])
+    assert doc["input_rows"] == n_good and doc["quarantine"]["rows"] == n_bad == quarantine.count()
+    assert [s["name"] for s in doc["stages"]] == ["clean", "quality"]
+    for st in doc["stages"]:
+        kept = spark.read.format("delta").load(st["table"]["path"])
+        rejected = spark.read.format("delta").load(st["rejected_table"]["path"])
+        history = DeltaTable.forPath(spark, st["table"]["path"]).history(1).first()
+        assert st["status"] == "ran" and st["table"]["version"] == history.version == 0
+        assert st["rejected_table"]["version"] == 0
+        assert json.loads(history.userMetadata)["run_id"] == doc["run_id"]
+        assert (st["rows_in"], st["rows_out"], st["rejected"]) == (n_good, kept.count(), rejected.count())
+        assert st["rows_out"] + st["rejected"] == st["rows_in"]
+        assert st["seconds"] >= sum(st["phases"].values()) - 0.01 and set(st["phases"]) == {"ops", "gate", "commits"}
+        by_op = {r._dropped_by: r["count"] for r in rejected.groupBy("_dropped_by").count().collect()}
+        rows = st["rows_in"]
+        for op in st["ops"]:  # each op sees what the one before it left
+            assert op["rows_in"] == rows and op["rows_out"] == rows - op["dropped"]
+            assert op["dropped"] == by_op.get(op["name"], 0) and op["errors"] == 0
+            assert op["worker_seconds"] is not None and op["worker_seconds"] >= 0
+            rows = op["rows_out"]
+        assert rows == st["rows_out"]
+    clean, quality = doc["stages"]
+    assert clean["gate"] is None and [op["name"] for op in clean["ops"]] == ["fix_unicode_mapper", "clean_email_mapper"]
+    assert quality["gate"]["suite"] == str(suite) and quality["gate"]["result"] == "passed"
+    assert "expect_column_values_to_not_be_null" in open(quality["gate"]["report"], encoding="utf-8").read()
+    assert quality["rejected"] > 0 and quality["ops"][0]["worker_seconds"] > 0  # fastText on 21 documents
+
+
+def test_run_json_reports_a_failing_gate_and_a_spec_error(spark, tmp_path, c4_lines, capfd):
+    from sparkops.cli import main
+
+    data = tmp_path / "in.jsonl"
+    data.write_bytes(b"\n".join(c4_lines[:40]) + b"\n")
+    suite = tmp_path / "strict.json"
+    suite.write_text(json.dumps({"name": "strict", "expectations": [
+        {"type": "expect_column_mean_to_be_between",
+         "kwargs": {"column": "stats.alnum_ratio", "min_value": 0.99, "max_value": 1.0}}]}))
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: gated
+        input: {{format: jsonl, path: {data}}}
+        output: {{path: out}}
+        stages:
+          - name: quality
+            process: [alphanumeric_filter: {{min_ratio: 0.5}}]
+            expect: {suite}
+          - name: after
+            process: [text_length_filter: {{min_len: 1}}]
+    """), encoding="utf-8")
+    capfd.readouterr()
+    assert main(["run", str(spec), "--json"]) == 1  # the exit code of a failing gate, as without --json
+    captured = capfd.readouterr()
+    doc = json.loads(captured.out)
+    assert "error: gate failed" in captured.err
+    assert doc["status"] == "failed" and doc["error"]["kind"] == "gate_failed"
+    assert "expect_column_mean_to_be_between" in doc["error"]["message"]
+    (st,) = doc["stages"]  # the stage after it never ran
+    assert st["name"] == "quality" and st["status"] == "gate_failed" and st["gate"]["result"] == "failed"
+    assert st["table"]["version"] is None and st["rejected_table"]["version"] is None
+    assert not (tmp_path / "out" / "quality" / "_delta_log").exists()
+    held = spark.read.format("delta").load(st["held"])
+    assert held.count() == st["rows_out"] and st["rows_in"] == 40 == doc["input_rows"]
+    assert st["ops"] == [{"name": "alphanumeric_filter", "rows_in": 40, "rows_out": st["rows_out"],
+                          "dropped": st["rejected"], "errors": 0, "worker_seconds": st["ops"][0]["worker_seconds"]}]
+    assert st["gate"]["report"].endswith("report.md") and Path(st["gate"]["report"]).is_file()
+
+    assert main(["run", str(tmp_path / "missing.yaml"), "--json"]) == 2
+    doc = json.loads(capfd.readouterr().out)
+    assert doc["status"] == "failed" and doc["error"]["kind"] == "spec" and "no such file" in doc["error"]["message"]
+    assert doc["job"] is None and doc["stages"] == [] and doc["input_rows"] is None

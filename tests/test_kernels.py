@@ -15,7 +15,7 @@ import pytest
 from sparkops.text import charsets
 from sparkops.text.doc import Doc, Words, code_points
 from sparkops.core.pipeline import NULL_TEXT, Pipeline
-from sparkops.ops.quality.text_stats import ngram_counts
+from sparkops.text.ngrams import ngram_counts
 from sparkops.core import all_ops, bind, get_op
 
 ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter"]
@@ -151,11 +151,11 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
 
 
 def test_rule_sets_on_a_10_mb_document_in_bounded_memory(c4, monkeypatch):
-    from sparkops.ops.rules import web_rules
+    from sparkops.ops.rules import common
 
     doc = ("\n\n".join(c4) * 14)[:10_000_000]
     ops = ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter", "fineweb_quality_filter"]
-    monkeypatch.setattr(web_rules, "_BLOCK", 100_000)  # several n-gram blocks, as on a 50 MB document
+    monkeypatch.setattr(common, "NGRAM_BLOCK", 100_000)  # several n-gram blocks, as on a 50 MB document
     Pipeline([bind(n) for n in ops]).run(["Warm up: spaCy's pipeline and the character tables."])
     with PeakRSS() as mem:
         result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])

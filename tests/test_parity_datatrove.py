@@ -20,7 +20,7 @@ import pytest
 
 from datatrove_cases import CASES, case_id
 from parity_corpus import documents
-from sparkops.ops.rules import web_rules
+from sparkops.ops.rules import c4_quality, common, fineweb_quality, gopher_quality, gopher_repetition
 from sparkops.models import spacy_blank
 from sparkops.models.cache import models
 from sparkops.text import spacy_words
@@ -29,10 +29,10 @@ from sparkops.core import get_op
 
 FIXTURE = Path(__file__).parent / "fixtures" / "datatrove_parity.json.gz"
 REASONS = {
-    "gopher_quality_filter": web_rules.gopher_quality_reason,
-    "gopher_repetition_filter": web_rules.gopher_repetition_reason,
-    "c4_quality_filter": web_rules.c4_reason,
-    "fineweb_quality_filter": web_rules.fineweb_reason,
+    "gopher_quality_filter": gopher_quality.gopher_quality_reason,
+    "gopher_repetition_filter": gopher_repetition.gopher_repetition_reason,
+    "c4_quality_filter": c4_quality.c4_reason,
+    "fineweb_quality_filter": fineweb_quality.fineweb_reason,
 }
 
 
@@ -62,15 +62,15 @@ def corpus(fixture, shared_data):
 def test_fixture_covers_every_rule_set(fixture):
     from sparkops.core import all_ops
 
-    ours = {o.name for o in all_ops() if o.family == web_rules.FAMILY}
+    ours = {o.name for o in all_ops() if o.family == common.FAMILY}
     assert {c["op"] for c in fixture["cases"]} == ours == set(REASONS)
     assert [c["id"] for c in fixture["cases"]] == [case_id(op, p) for op, p in CASES]
     assert fixture["datatrove"] == "0.10.1"
 
 
 def test_punctuation_sets_are_datatrove_s(fixture):
-    assert sorted(map(ord, web_rules.PUNCTUATION)) == fixture["punctuation"]
-    assert sorted(map(ord, web_rules.terminal_punctuation())) == fixture["terminal_punctuation"]
+    assert sorted(map(ord, common.PUNCTUATION)) == fixture["punctuation"]
+    assert sorted(map(ord, common.terminal_punctuation())) == fixture["terminal_punctuation"]
 
 
 def test_words_are_datatrove_s(fixture, corpus, monkeypatch):

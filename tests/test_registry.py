@@ -34,7 +34,7 @@ def test_sql_names_are_the_binding_ones():
             "avg_line_length", "max_line_length", "stopwords_ratio", "flagged_words_ratio", "lang_id",
             "whitespace_normalization", "punctuation_normalization", "fix_unicode", "clean_email",
             "clean_links", "clean_ip", "remove_repeat_sentences",
-            "minhash_signature", "minhash_bands", "simhash",
+            "minhash_signature", "minhash_bands", "simhash", "document_key", "line_keys", "url_key",
             "gopher_quality", "gopher_repetition", "c4_quality", "fineweb_quality", "text_chunk"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args

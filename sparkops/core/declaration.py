@@ -69,9 +69,14 @@ class Sketch:
 
 @dataclass(frozen=True)
 class Example:
-    """A worked example of an operator, run through Spark SQL by the test suite and shown in
-    docs/OPERATORS.md: ``call`` is a SQL expression (``alnum_ratio('ab1 !')``), ``result`` the
-    value it must give (floats compared to 1e-9; a dict for a struct)."""
+    """A worked example of an operator, kept in its declaration: ``call`` is a Spark SQL
+    expression on literals that uses the op's SQL function(s) (``alnum_ratio('ab1 !')``,
+    ``char_rep_ratio('aaaa bbbb', 2)``, ``cardinality(minhash_signature('a b c'))``), ``result``
+    the value it gives: a number (floats compared to 1e-9), a string, a bool, None for NULL, a
+    list for an array, or a dict of some fields of a struct; ``doc`` says why, briefly.
+
+    ``tests/test_examples.py`` runs every example through ``spark.sql``; docs/OPERATORS.md and
+    the docstrings of ``sparkops.functions`` show them."""
 
     call: str
     result: Any

@@ -21,6 +21,11 @@ atomic, so a run killed at any point leaves each table at its last complete vers
 re-run recomputes exactly what is missing. ``fresh=True`` recomputes everything.
 
 Input records that cannot be read go to ``<output>/_quarantine`` with reason, file and line.
+
+Besides the counts, a run records per stage its phases (ops, gate, Delta commits), the Delta
+versions it committed, and per op the seconds its kernel ran in Spark's Python workers (a
+Spark accumulator filled by the fused pass; see ``_op_seconds``). ``sparkops run --json``
+prints all of it (``sparkops.jobs.run_document``).
 """
 
 from __future__ import annotations
@@ -32,14 +37,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pyspark import StorageLevel
+from pyspark import AccumulatorParam, StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
 from sparkops.spark import caching
-from sparkops.core.declaration import RESHAPING_KINDS
+from sparkops.core.declaration import RESHAPING_KINDS, ROW_KINDS
 from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, ORDER, RECORD, STATS, dropping_op
 from sparkops.spark.fusion import stage_pass
 
@@ -47,9 +52,9 @@ INPUT_COLUMNS = ("text", RECORD, "_source", "_line")
 
 
 class GateFailed(RuntimeError):
-    def __init__(self, stage: str, report: Path, summary: str):
+    def __init__(self, stage: str, report: Path, summary: str, held: Path | None = None):
         super().__init__(summary)
-        self.stage, self.report = stage, report
+        self.stage, self.report, self.held = stage, report, held
 
 
 @dataclass
@@ -61,7 +66,19 @@ class StageResult:
     per_op: list[tuple[str, int, int]]  # (op, rows in, rows out)
     seconds: float
     reused: bool = False
-    gate: str | None = None  # None: no suite; 'passed'
+    gate: str | None = None  # None: no suite; 'passed', 'failed'
+    status: str = "ran"  # 'ran', 'reused' (committed by an earlier run), 'gate_failed'
+    phases: dict[str, float] = field(default_factory=dict)  # seconds of 'ops', 'gate', 'commits'
+    op_errors: list[int] = field(default_factory=list)  # per op: rows it dropped with error:<op>:
+    op_seconds: list[float | None] = field(default_factory=list)  # per op: see _op_seconds
+    table: str | None = None
+    table_version: int | None = None  # the Delta version of the stage table this run committed or reused
+    rejected_table: str | None = None
+    rejected_version: int | None = None
+    suite: str | None = None  # the gate's suite file
+    report: str | None = None  # the gate's report.md
+    held: str | None = None  # gate failed: where the stage's rows wait
+    committed_by: str | None = None  # reused: the run that committed the table
 
 
 @dataclass
@@ -73,21 +90,44 @@ class RunResult:
     stages: list[StageResult] = field(default_factory=list)
     export: str | None = None
     seconds: float = 0.0
+    started: float = 0.0  # epoch seconds
+    finished: float = 0.0
+    # the input was read and counted by this run; False when the first stages were reused (the
+    # counts are then those of the run that committed them) or when reading it failed
+    input_read: bool = False
 
 
-def committed_hash(spark: SparkSession, path: Path) -> str | None:
-    """The stage hash recorded by the last commit of a Delta table, if any."""
+def last_commit(spark: SparkSession, path: Path) -> tuple[int, dict] | None:
+    """(version, userMetadata) of the last commit of a Delta table; None without a table."""
     if not (path / "_delta_log").is_dir():
         return None
     from delta.tables import DeltaTable
 
-    last = DeltaTable.forPath(spark, str(path)).history(1).select("userMetadata").first()
-    if not last or not last.userMetadata:
+    last = DeltaTable.forPath(spark, str(path)).history(1).select("version", "userMetadata").first()
+    if not last:
         return None
     try:
-        return json.loads(last.userMetadata).get("stage_hash")
+        meta = json.loads(last.userMetadata) if last.userMetadata else {}
     except json.JSONDecodeError:
+        meta = {}
+    return last.version, meta
+
+
+def _version(path: Path) -> int | None:
+    """The newest commit file of a table's ``_delta_log``: the version just committed, without
+    the Spark job that Delta's history costs (0.3 s a table here). None for a table not on the
+    local file system, where resuming does not look either (``last_commit``)."""
+    log = path / "_delta_log"
+    if not log.is_dir():
         return None
+    return max((int(f.name[:-5]) for f in log.iterdir() if f.name.endswith(".json") and f.name[:-5].isdigit()),
+               default=None)
+
+
+def committed_hash(spark: SparkSession, path: Path) -> str | None:
+    """The stage hash recorded by the last commit of a Delta table, if any."""
+    last = last_commit(spark, path)
+    return last[1].get("stage_hash") if last else None
 
 
 def _write(df: DataFrame, path: Path, metadata: dict) -> None:
@@ -97,20 +137,36 @@ def _write(df: DataFrame, path: Path, metadata: dict) -> None:
 
 def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
         say: Callable[[str], None] = print) -> RunResult:
+    """Run the job. An exception leaves what the run did so far in its ``run_result``
+    attribute (the stages before it, a stage whose gate failed), for ``sparkops run --json``."""
     started = time.time()
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    out = Path(spec.output_path)
-    result = RunResult(run_id, str(out))
+    result = RunResult(run_id, str(Path(spec.output_path)), started=started)
+    try:
+        _run(spark, spec, fresh, say, result)
+    except BaseException as err:
+        result.finished = time.time()
+        result.seconds = result.finished - started
+        err.run_result = result
+        raise
+    result.finished = time.time()
+    result.seconds = result.finished - started
+    return result
+
+
+def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult) -> None:
+    run_id, out = result.run_id, Path(result.output)
     hashes = spec.stage_hashes()
     say(f"job '{spec.name}' run {run_id}: {len(spec.stages)} stage(s) -> {out}")
 
     # stages already committed by an earlier run with the same inputs and definitions
-    reusable = 0
+    reusable, commits = 0, []
     if not fresh:
         for stage, h in zip(spec.stages, hashes):
-            if (committed_hash(spark, out / stage.name) == h
-                    and committed_hash(spark, out / f"{stage.name}_rejected") == h):
+            kept, rejected = last_commit(spark, out / stage.name), last_commit(spark, out / f"{stage.name}_rejected")
+            if kept and rejected and kept[1].get("stage_hash") == h and rejected[1].get("stage_hash") == h:
                 reusable += 1
+                commits.append((kept, rejected))
             else:
                 break
 
@@ -118,13 +174,24 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
     cached_input: DataFrame | None = None
     if reusable == 0:
         current, cached_input = _read_input(spark, spec, out, run_id, result, say)
-    # else: the first stage to recompute reads the last reused stage's table (below); the
-    # input and its quarantine are unchanged since the run that committed that stage
+    else:
+        # the first stage to recompute reads the last reused stage's table (below); the input
+        # and its quarantine are unchanged since the run that committed the first stage
+        result.input_rows = commits[0][0][1].get("rows_in", 0)
+        quarantine = last_commit(spark, out / "_quarantine")
+        result.quarantined = quarantine[1].get("rows", 0) if quarantine else 0
     for i, (stage, h) in enumerate(zip(spec.stages, hashes)):
         table = out / stage.name
         if i < reusable:
-            rows = spark.read.format("delta").load(str(table)).count()
-            result.stages.append(StageResult(stage.name, rows, rows, 0, [], 0.0, reused=True))
+            (version, meta), (rejected_version, _) = commits[i]
+            rows = meta.get("rows_out")
+            if rows is None:  # a commit without counts
+                rows = spark.read.format("delta").load(str(table)).count()
+            result.stages.append(StageResult(
+                stage.name, meta.get("rows_in", rows), rows, meta.get("rejected", 0), [], 0.0, reused=True,
+                status="reused", table=str(table), table_version=version,
+                rejected_table=str(out / f"{stage.name}_rejected"), rejected_version=rejected_version,
+                suite=stage.expect, committed_by=meta.get("run_id")))
             say(f"stage '{stage.name}': unchanged since its last commit, reused ({rows:,} rows)")
             continue
         if current is None:  # the first stage to recompute reads the last reused table
@@ -140,8 +207,6 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
         final = spark.read.format("delta").load(str(out / spec.stages[-1].name))
         result.export = export(final, spec.export_path, spec.input.text_key)
         say(f"export: {result.export}")
-    result.seconds = time.time() - started
-    return result
 
 
 def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> tuple[DataFrame, DataFrame]:
@@ -153,6 +218,7 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
     counts = rows.groupBy(F.col("_reason").isNull().alias("ok")).count().collect()
     result.input_rows = sum(r["count"] for r in counts if r.ok)
     result.quarantined = sum(r["count"] for r in counts if not r.ok)
+    result.input_read = True
     _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine",
            {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"})
     say(f"input: {result.input_rows:,} records read, {result.quarantined:,} quarantined "
@@ -174,10 +240,11 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
     base = current.drop(STATS) if STATS in current.columns else current
+    timer = current.sparkSession.sparkContext.accumulator({}, OpTimes())
     trace: list = []  # per segment of ops: the rows it removed and passed on
     done = caching.persist(stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
-                                      where=f"{spec.source}: stage '{stage.name}'", trace=trace,
-                                      record_text_key=spec.input.text_key),
+                                      where=f"{spec.source}: stage '{stage.name}'", op_seconds=timer,
+                                      trace=trace, record_text_key=spec.input.text_key),
                            StorageLevel.MEMORY_AND_DISK)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
     kept = outcome.get(None, 0)
@@ -188,25 +255,41 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     rows_in = (result.stages[-1].rows_out if result.stages else result.input_rows) if reshaping \
         else sum(outcome.values())
     per_op = _per_op_counts(stage, rows_in, kept, outcome, trace)
+    op_errors = [sum(v for k, v in outcome.items() if k and k.startswith(f"error:{bound.name}:"))
+                 for bound in stage.ops]
     metadata = {"spec": spec.source, "job": spec.name, "stage": stage.name, "stage_hash": stage_hash,
                 "run_id": run_id, "rows_in": rows_in, "rows_out": kept, "rejected": rejected}
 
     t_ops = time.time()
     say(f"stage '{stage.name}': ops done in {t_ops - t0:.1f} s: {rows_in:,} in, {kept:,} kept")
 
+    stage_result = StageResult(stage.name, rows_in, kept, rejected, per_op, 0.0, op_errors=op_errors,
+                               op_seconds=_op_seconds(timer.value, stage, per_op), suite=stage.expect)
     kept_df = done.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
-    gate = None
     if stage.expect:  # before anything of this stage is published
-        gate = _gate(kept_df, stage, out, run_id, say)
+        try:
+            stage_result.report = str(_gate(kept_df, stage, out, run_id, say))
+        except GateFailed as err:
+            stage_result.seconds = time.time() - t0
+            stage_result.phases = {"ops": t_ops - t0, "gate": time.time() - t_ops, "commits": 0.0}
+            stage_result.status, stage_result.gate, stage_result.report = "gate_failed", "failed", str(err.report)
+            stage_result.held = str(err.held)
+            result.stages.append(stage_result)
+            raise
+        stage_result.gate = "passed"
     t_gate = time.time()
     # rejected first: the stage table's commit is what marks the stage done for a resume
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
     seconds = time.time() - t0
-    result.stages.append(StageResult(stage.name, rows_in, kept, rejected, per_op, seconds, gate=gate))
+    stage_result.seconds = seconds
+    stage_result.phases = {"ops": t_ops - t0, "gate": t_gate - t_ops, "commits": time.time() - t_gate}
+    result.stages.append(stage_result)
     say(f"stage '{stage.name}': {rows_in:,} in, {kept:,} kept, {rejected:,} rejected "
         f"({seconds:.1f} s: ops {t_ops - t0:.1f}, gate {t_gate - t_ops:.1f}, Delta commits "
         f"{time.time() - t_gate:.1f}) -> {table}")
+    stage_result.rejected_table, stage_result.table = str(rejected_table), str(table)
+    stage_result.rejected_version, stage_result.table_version = _version(rejected_table), _version(table)
 
 
 def _per_op_counts(stage: Stage, rows_in: int, kept: int, outcome: dict, trace: list) -> list:
@@ -241,19 +324,54 @@ def _per_op_counts(stage: Stage, rows_in: int, kept: int, outcome: dict, trace: 
     return per_op
 
 
-def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> str:
+class OpTimes(AccumulatorParam):
+    """``{op name: [seconds, rows]}`` summed over the tasks of a fused pass (its Python workers
+    add their tallies; ``Pipeline.run`` fills them)."""
+
+    def zero(self, value):
+        return {}
+
+    def addInPlace(self, a, b):
+        for name, (seconds, rows) in b.items():
+            tally = a.setdefault(name, [0.0, 0])
+            tally[0] += seconds
+            tally[1] += rows
+        return a
+
+
+def _op_seconds(timed: dict, stage: Stage, per_op: list[tuple[str, int, int]]) -> list[float | None]:
+    """Per op of the stage: the seconds its kernel ran in Spark's Python workers, summed over the
+    tasks of the fused pass (tasks run in parallel: a stage's ops can add up to more than its
+    wall time; Arrow conversion and the JVM are in no op). None for an op outside the fused pass
+    (a deduplicator, generator, selector or grouper: Spark joins and passes of their own), for an
+    op whose name occurs twice in the stage (one tally per name), and for
+    every op when the rows the workers counted are not the rows each op received: a retried
+    task or a recomputed partition would have counted twice."""
+    names = [b.name for b in stage.ops]
+    expected: dict[str, int] = {}
+    for bound, (_, rows, _) in zip(stage.ops, per_op):
+        if bound.op.kind in ROW_KINDS:
+            expected[bound.name] = expected.get(bound.name, 0) + rows
+    if any(timed.get(name, (0.0, 0))[1] != rows for name, rows in expected.items()):
+        return [None] * len(names)
+    return [timed.get(b.name, (0.0, 0))[0] if b.op.kind in ROW_KINDS and names.count(b.name) == 1 else None
+            for b in stage.ops]
+
+
+def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> Path:
+    """Validate the stage's kept rows; the report's path, or GateFailed."""
     from sparkops.gate import load_suite, validate
 
     report_dir = out / "_reports" / run_id / stage.name
     verdict = validate(kept, load_suite(stage.expect), stage=stage.name, report_dir=report_dir)
     if verdict.success:
         say(f"stage '{stage.name}': gate passed ({Path(stage.expect).name})")
-        return "passed"
+        return verdict.report_path
     held = out / "_gate_failed" / stage.name / run_id
     kept.write.format("delta").mode("overwrite").save(str(held))
     raise GateFailed(stage.name, verdict.report_path,
                      f"{verdict.summary()}\nstage '{stage.name}' not published; its output is kept for "
-                     f"inspection in {held}; report: {verdict.report_path}")
+                     f"inspection in {held}; report: {verdict.report_path}", held=held)
 
 
 def export(final: DataFrame, path: str, text_key: str) -> str:

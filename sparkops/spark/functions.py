@@ -24,6 +24,7 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
+from sparkops import stubs
 from sparkops.text.doc import Doc
 from sparkops.core import Op, Sketch, Stat, sql_functions
 
@@ -187,6 +188,9 @@ def column_function(name: str):
         cols = [v if isinstance(v, Column) else F.lit(v) for v in values]
         return udf(F.col(col) if isinstance(col, str) else col, *cols).alias(name)
 
-    call.__name__ = name
-    call.__doc__ = f"{op.doc}\n\nSQL: {name}(text{''.join(', ' + n for n in names)})"
+    # what the generated stub (sparkops/functions.pyi) declares: help() shows it too
+    what = sketch or next(w for n, o, w in sql_functions() if n == name)
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = stubs.function_doc(name, op, what)
+    call.__signature__ = stubs.signature(name, op, what)
     return call

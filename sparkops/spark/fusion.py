@@ -89,8 +89,11 @@ def field_sources(df: DataFrame, fields: Sequence[str], where: str | None = None
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
-          where: str | None = None) -> DataFrame:
-    """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns."""
+          where: str | None = None, op_seconds=None) -> DataFrame:
+    """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns.
+
+    ``op_seconds``: a Spark accumulator (``sparkops.jobs.runner.OpTimes``) that each task adds
+    its ``{op name: [seconds, rows]}`` to (``Pipeline.run``'s timings)."""
     entries = recipe_entries(process)
     spec_json = json.dumps(entries, sort_keys=True)
     # bind on the driver first: a wrong op or parameter fails here, before any task runs
@@ -117,6 +120,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
         pipe = _pipeline(spec_json, short_circuit, text_col)
+        tally = {} if op_seconds is not None else None
         for batch in batches:
             columns = list(batch.columns)
             raw = columns[index[RECORD]].to_pylist() if from_record else None
@@ -124,7 +128,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             fields = {name: ([lookup(r, name, MISSING) if r is not None else MISSING for r in records]
                              if kind == "record" else columns[index[col]].to_pylist())
                       for name, (kind, col, _) in sources.items()}
-            result = pipe.run(columns[text_index].to_pylist(), fields)
+            result = pipe.run(columns[text_index].to_pylist(), fields, tally)
             columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
             for name, (kind, col, _) in sources.items():
                 if kind == "column" and pa.types.is_string(columns[index[col]].type):
@@ -138,6 +142,8 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
                     fields=list(arrow_stats)))
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
+        if tally:
+            op_seconds.add(tally)
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
     for name, (kind, col, path) in sources.items():  # nested fields go back where they came from
@@ -186,7 +192,7 @@ def resource_profile(spark, ops: Sequence[BoundOp]):
 
 
 def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
-               order_cols: Sequence[str] = (), where: str | None = None,
+               order_cols: Sequence[str] = (), where: str | None = None, op_seconds=None,
                trace: list | None = None, record_text_key: str | None = None) -> DataFrame:
     """A whole ``process`` list, every kind of op included, over ``df``: every row comes out.
 
@@ -209,7 +215,8 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
 
     With more than one segment, the rows between them are persisted on local disk
     (``caching.persist``): call it inside ``caching.released_after()`` and materialise the
-    result there to release them when done, as a job stage does.
+    result there to release them when done, as a job stage does. ``op_seconds``: see ``fused``
+    (the per-row ops' kernel seconds).
     """
     entries = recipe_entries(process)
     bound = [bind(e, where) for e in entries]
@@ -219,8 +226,8 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     except OpError as err:
         raise OpError(f"{where + ': ' if where else ''}{err}") from None
     segments = _segments(entries, bound)
-    if all(kind == "rows" for kind, _, _ in segments):
-        return fused(df, entries, text_col, where=where)  # the common case: one Arrow pass
+    if all(kind == "rows" for kind, _, _ in segments):  # the common case: one Arrow pass
+        return fused(df, entries, text_col, where=where, op_seconds=op_seconds)
 
     base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     if len(segments) == 1:
@@ -231,7 +238,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     for n, (kind, items, first) in enumerate(segments):
         last = first + len(items) - 1
         if kind == "rows":
-            out = fused(current, items, text_col, where=where)
+            out = fused(current, items, text_col, where=where, op_seconds=op_seconds)
             if STATS in out.columns:
                 out = out.withColumnRenamed(STATS, f"_stats_{n}")
                 stats_parts.append(f"_stats_{n}")

@@ -11,7 +11,7 @@ folders of ``stopwords_filter``/``flagged_words_filter`` (sparkops' assets, the 
 sparkops uses). The fixture keeps the exported JSONL records verbatim, in file order and with their keys in the order Data-Juicer wrote them, plus
 the sha256 of the input so the test knows it rebuilt the same input.
 
-Offline setup and the Ray/torch/pip guards are those of ``bench/dj_job.py`` (imported
+Offline setup and the Ray/torch/pip guards are those of ``bench/runners/dj_job.py`` (imported
 from there, so both drive Data-Juicer identically).
 """
 
@@ -48,7 +48,7 @@ def main() -> int:
     import recipe_corpus
     import yaml
 
-    dj_job = _load("dj_job", ROOT / "bench" / "dj_job.py")
+    dj_job = _load("dj_job", ROOT / "bench" / "runners" / "dj_job.py")
     with tempfile.TemporaryDirectory(prefix="dj_recipe_") as tmp:
         tmp = Path(tmp)
         data = tmp / "input.jsonl"

@@ -1,6 +1,6 @@
 """Regenerate tests/fixtures/datatrove_parity.json.gz with datatrove 0.10.1 itself.
 
-Run with the datatrove venv the benchmark builds (``bench/dedup_peers.py``; constraints in
+Run with the datatrove venv the benchmark builds (``bench/runners/dedup_peers.py``; constraints in
 ``bench/constraints/datatrove.txt``):
 
     .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py

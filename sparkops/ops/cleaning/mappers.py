@@ -11,7 +11,7 @@ import ftfy
 import regex
 
 from sparkops.text.charsets import VARIOUS_WHITESPACES
-from sparkops.core import Op, OpError, Param, declare
+from sparkops.core import Example, Op, OpError, Param, declare
 
 FAMILY = "cleaning"
 
@@ -31,6 +31,11 @@ declare(Op(
     doc="Strip the text, then replace every kind of Unicode space (no-break, en/em, ideographic, "
         "zero-width, tab ...) with ' '. Line breaks inside the text are kept.",
     apply=normalize_whitespace,
+    examples=(
+        Example("whitespace_normalization('  a\\u3000b\\tc\\n')", "a b c", "an ideographic space and a tab"),
+        Example("whitespace_normalization(' a\\n\\u00a0b ')", "a\n b", "the inner line break stays; the "
+                "no-break space becomes ' '"),
+    ),
 ))
 
 _PUNCTUATION = str.maketrans({
@@ -50,6 +55,7 @@ declare(Op(
     doc="Replace full-width and typographic punctuation with ASCII equivalents (，→, 。→. “→\" —→' - ' ...), "
         "using Data-Juicer's table (which also maps the full-width digit １ to '\"').",
     apply=normalize_punctuation,
+    examples=(Example("punctuation_normalization('“Hi”，he said…')", '"Hi",he said...'),),
 ))
 
 # --------------------------------------------------------------------------- unicode
@@ -75,6 +81,11 @@ declare(Op(
     doc="Repair mojibake and other Unicode errors with ftfy, then apply a Unicode normal form.",
     params=(Param("normalization", "str", None, "NFC (default), NFKC, NFD or NFKD.", nullable=True),),
     apply=fix_unicode, prepare=_prepare_fix_unicode,
+    examples=(
+        Example("fix_unicode('schÃ¶n')", "schön", "UTF-8 read as Latin-1, repaired"),
+        Example("fix_unicode('x²')", "x²"),
+        Example("fix_unicode('x²', 'NFKC')", "x2"),
+    ),
 ))
 
 # --------------------------------------------------------------------------- regex cleaners
@@ -95,7 +106,7 @@ IP_PATTERN = (
 )
 
 
-def _regex_cleaner(name: str, default_pattern: str, what: str) -> Op:
+def _regex_cleaner(name: str, default_pattern: str, what: str, examples: tuple[Example, ...]) -> Op:
     def prepare(p, where):
         pattern = p["pattern"]
         if pattern is None:
@@ -120,13 +131,23 @@ def _regex_cleaner(name: str, default_pattern: str, what: str) -> Op:
                   f"{what} pattern.", nullable=True),
             Param("repl", "str", "", "Replacement text."),
         ),
-        apply=apply, prepare=prepare,
+        apply=apply, prepare=prepare, examples=examples,
     ))
 
 
-_regex_cleaner("clean_email_mapper", EMAIL_PATTERN, "e-mail addresses")
-_regex_cleaner("clean_links_mapper", LINK_PATTERN, "links (http/https/ftp/... URLs, www. hosts, host/paths)")
-_regex_cleaner("clean_ip_mapper", IP_PATTERN, "IPv4 and IPv6 addresses")
+_regex_cleaner("clean_email_mapper", EMAIL_PATTERN, "e-mail addresses", (
+    Example("clean_email('mail me: john.doe+tag@example.com!')", "mail me: !"),
+    Example("clean_email('a@b.co', NULL, '<EMAIL>')", "<EMAIL>", "NULL pattern: the default one"),
+))
+_regex_cleaner("clean_links_mapper", LINK_PATTERN, "links (http/https/ftp/... URLs, www. hosts, host/paths)", (
+    Example("clean_links('see https://example.com/a?b=1 now')", "see  now"),
+    Example("clean_links('docs at www.example.org, or not', NULL, '<URL>')", "docs at <URL>, or not",
+            "the trailing comma is not part of the link"),
+))
+_regex_cleaner("clean_ip_mapper", IP_PATTERN, "IPv4 and IPv6 addresses", (
+    Example("clean_ip('host 192.168.0.1 up')", "host  up"),
+    Example("clean_ip('v6 fe80:0:0:0:202:b3ff:fe1e:8329 ok', NULL, '<IP>')", "v6 <IP> ok"),
+))
 
 # --------------------------------------------------------------------------- repeated sentences
 
@@ -195,4 +216,10 @@ declare(Op(
     ),
     apply=remove_repeat_sentences, prepare=_prepare_repeat,
     sql_params=("lowercase", "ignore_special_character", "min_repeat_sentence_length"),
+    examples=(
+        Example("remove_repeat_sentences('Hi there. Hi there. Bye.')", "Hi there. Bye."),
+        Example("remove_repeat_sentences('Hi there. hi there! Bye.')", "Hi there. hi there! Bye.",
+                "case matters by default"),
+        Example("remove_repeat_sentences('Hi there. hi there! Bye.', true)", "Hi there. Bye."),
+    ),
 ))

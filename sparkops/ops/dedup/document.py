@@ -15,7 +15,7 @@ import string
 
 from sparkops.ops.dedup.reference import REFERENCE
 from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-from sparkops.core import Op, Param, declare
+from sparkops.core import Example, Op, Param, Sketch, declare
 
 _WHITESPACE = re.compile(r"\s+")
 _NON_CHARACTER = re.compile(rf"\s+|\d+|[{re.escape(string.punctuation)}]")
@@ -36,6 +36,11 @@ def exact_keys(texts: list[str | None], p: dict) -> list[bytes | None]:
     return [None if t is None else exact_key(t, low, ignore) for t in texts]
 
 
+def key_hexes(texts: list[str], p: dict) -> list[str | None]:
+    """``document_key()``: the keys in hex, as Spark's ``md5()`` spells a digest."""
+    return [None if k is None else k.hex() for k in exact_keys(texts, p)]
+
+
 declare(Op(
     name="document_deduplicator", kind="deduplicator", family="dedup",
     doc="Keep one document of every group of exact copies: by default the first in input order (file, "
@@ -49,6 +54,18 @@ declare(Op(
         REFERENCE,
     ),
     apply=exact_keys, frame="sparkops.spark.dedup.document:deduplicate",
+    sketches=(
+        Sketch("document_key", "string", ("lowercase", "ignore_non_character"), key_hexes,
+               "The MD5 (hex) of the text as the deduplicator compares it; two texts are exact copies when "
+               "their keys are equal."),
+    ),
+    examples=(
+        Example("document_key(' a b ') = md5('a b')", True, "the MD5 of the stripped text, as Data-Juicer's hash"),
+        Example("document_key('Hello world') = document_key('hello world')", False),
+        Example("document_key('Hello world', true) = document_key('hello world', true)", True, "lowercase"),
+        Example("document_key('Call 555-0100!', false, true) = md5('Call')", True,
+                "ignore_non_character: whitespace, digits and punctuation removed"),
+    ),
     notes="Removed rows go to the stage's rejected table with `_dropped_by = 'document_deduplicator'` and "
           "`_duplicate_of` naming the kept copy (`file:line`).",
 ))

@@ -17,7 +17,7 @@ from __future__ import annotations
 import regex
 
 from sparkops.text.hashing import string_hashes
-from sparkops.core import Op, Param, declare
+from sparkops.core import Example, Op, Param, Sketch, declare
 
 _PARAGRAPH_BREAK = regex.compile(r"(\n[ \t\r\f\v]*\n\s*)")
 _WS = regex.compile(r"\s+")
@@ -44,6 +44,11 @@ def span_keys(text: str, p: dict) -> list[int]:
     return string_hashes(norm).view("int64").tolist() if norm else []
 
 
+def span_key_rows(texts: list[str], p: dict) -> list[list[int]]:
+    """``line_keys()``: each text's span keys."""
+    return [span_keys(t, p) for t in texts]
+
+
 def remove_spans(text: str, drop: set[int], p: dict) -> str:
     """The text without its spans whose key is in ``drop``."""
     parts = spans(text, p["unit"])
@@ -67,6 +72,19 @@ declare(Op(
               "counted or removed.", check=lambda v: None if v >= 0 else "must be >= 0"),
     ),
     frame="sparkops.spark.dedup.lines:deduplicate",
+    sketches=(
+        Sketch("line_keys", "array<bigint>", ("unit", "lowercase", "min_length"), span_key_rows,
+               "The 64-bit keys of the text's distinct lines (or paragraphs) as the deduplicator compares "
+               "them, in the order of the sorted spans; spans shorter than min_length have none."),
+    ),
+    examples=(
+        Example("cardinality(line_keys('a\\nb\\na\\n\\n'))", 2, "a and b; the blank line is shorter than "
+                "min_length 1"),
+        Example("line_keys('Hello  world') = line_keys(' Hello world\\n')", True, "whitespace runs collapse"),
+        Example("line_keys('Hello', 'line', true) = line_keys('hello')", True, "lowercase"),
+        Example("cardinality(line_keys('x\\n\\ny\\nz', 'paragraph'))", 2),
+        Example("cardinality(line_keys('}\\nok', 'line', false, 2))", 1, "'}' is shorter than min_length 2"),
+    ),
     notes="Kept documents have the deleted spans cut out of their text. Documents left blank go to the "
           "rejected table with `_dropped_by = 'line_deduplicator'`. Spans are compared by a 64-bit hash.",
 ))

@@ -218,7 +218,7 @@ def _band_rows(texts: list[str], p: dict) -> list:
 def _declare() -> None:
     from sparkops.ops.dedup.reference import REFERENCE
     from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-    from sparkops.core import Op, Param, Sketch, declare, positive
+    from sparkops.core import Example, Op, Param, Sketch, declare, positive
 
     declare(Op(
         name="document_minhash_deduplicator", kind="deduplicator", family="dedup",
@@ -269,6 +269,19 @@ def _declare() -> None:
               "copies), `_dup_cluster` and `_dup_jaccard` (exact with `verify`, else estimated). Without "
               "`verify`, as in Data-Juicer, every member of a cluster but its survivor is removed, also "
               "members that only a chain of similar pairs links to it.",
+        examples=(
+            Example("cardinality(minhash_signature('a b c d e f'))", 256, "num_permutations values"),
+            Example("cardinality(minhash_signature('a b c d e f', 64))", 64),
+            Example("minhash_signature('The  Cat\\nsat on the mat') = minhash_signature('the cat sat on the mat')",
+                    True, "lower-cased, and whitespace only separates tokens"),
+            Example("minhash_signature('a b c d e f') = minhash_signature('a b c d e g')", False,
+                    "one of their two 5-word shingles differs"),
+            Example("cardinality(minhash_bands('a b c d e f'))", 25, "Data-Juicer's layout for "
+                    "jaccard_threshold 0.7 and 256 permutations: 25 bands of 10 rows"),
+            Example("cardinality(minhash_bands('a b c d e f', 0.5))", 42, "42 bands of 6 rows"),
+            Example("minhash_signature('') IS NULL", True, "sparkops: a text without tokens has no signature "
+                    "(Data-Juicer gives it one of maximal values)"),
+        ),
     ))
 
 

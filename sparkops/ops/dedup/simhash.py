@@ -93,7 +93,7 @@ def _fingerprint_rows(texts: list[str], p: dict) -> list:
 def _declare() -> None:
     from sparkops.ops.dedup.reference import REFERENCE
     from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-    from sparkops.core import Op, Param, Sketch, declare, positive
+    from sparkops.core import Example, Op, Param, Sketch, declare, positive
 
     declare(Op(
         name="document_simhash_deduplicator", kind="deduplicator", family="dedup",
@@ -126,6 +126,15 @@ def _declare() -> None:
               "and line breaks do not matter). Every occurrence of a shingle votes, as in Data-Juicer. Removed "
               "rows carry `_duplicate_of`, `_dup_cluster` and `_dup_hamming` (bits that differ from the "
               "survivor's fingerprint; within a cluster this can exceed `hamming_distance` through chains).",
+        examples=(
+            Example("simhash('The  Cat\\nsat on the mat') = simhash('the cat sat on the mat')", True,
+                    "lower-cased, and whitespace only separates tokens"),
+            Example("bit_count(simhash('a b c d e f g') ^ simhash('A B C D E F G'))", 0,
+                    "the Hamming distance of two fingerprints"),
+            Example("bit_count(simhash('a b c d e f g', 'space', 6, false) ^ simhash('A B C D E F G', 'space', 6, "
+                    "false)) > 0", True, "case kept: no shingle in common"),
+            Example("simhash('') IS NULL", True, "sparkops: a text without tokens has no fingerprint"),
+        ),
     ))
 
 

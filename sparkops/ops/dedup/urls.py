@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from sparkops.ops.dedup.reference import REFERENCE
 from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-from sparkops.core import Op, Param, declare
+from sparkops.core import Example, Op, Param, Sketch, declare
 
 _TRACKING = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -67,6 +67,11 @@ def url_key(url: str | None, normalize: bool = True) -> str | None:
     return urlunsplit((scheme, host, path, urlencode(query), ""))
 
 
+def url_keys(urls: list[str], p: dict) -> list[str | None]:
+    """``url_key()``: each URL as the deduplicator compares it."""
+    return [url_key(u, p["normalize"]) for u in urls]
+
+
 declare(Op(
     name="url_deduplicator", kind="deduplicator", family="dedup",
     doc="sparkops (not in Data-Juicer): keep one record per URL, the first in input order; URLs are "
@@ -78,6 +83,17 @@ declare(Op(
         REFERENCE,
     ),
     frame="sparkops.spark.dedup.urls:deduplicate",
+    sketches=(
+        Sketch("url_key", "string", ("normalize",), url_keys,
+               "The URL as the deduplicator compares it; NULL for an empty or unparsable URL (never a "
+               "duplicate)."),
+    ),
+    examples=(
+        Example("url_key('HTTPS://www.Example.com:443/a/?utm_source=x&b=2&a=1#top')", "http://example.com/a?a=1&b=2"),
+        Example("url_key('http://example.com/%7Euser')", "http://example.com/~user"),
+        Example("url_key(' HTTP://Example.com/A ', false)", "HTTP://Example.com/A"),
+        Example("url_key('')", None),
+    ),
     notes="Normalisation: scheme and host lower-cased, `www.` dropped, http = https, default ports, fragment "
           "and tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `mc_eid`) dropped, query parameters "
           "sorted, trailing `/` dropped, escapes of unreserved characters decoded. With `reference`, the "

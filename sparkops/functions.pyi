@@ -1,0 +1,742 @@
+# Generated from the operator declarations by `make docs` (`python -m sparkops.docs`);
+# do not edit by hand.
+"""Python column functions for every operator: ``from sparkops import functions as sf``.
+
+``sf.alnum_ratio("text")``, ``sf.char_rep_ratio("text", rep_len=5)``, ``sf.lang_id("text")``,
+``sf.clean_email("text", repl="<EMAIL>")``: the same names and arguments as the SQL functions
+(see ``docs/OPERATORS.md``).
+"""
+
+from pyspark.sql import Column
+
+
+def __dir__() -> list[str]: ...
+
+
+def alnum_ratio(col: Column | str) -> Column:
+    """Alphanumeric characters / all characters; 0 for empty text.
+
+    The statistic of `alphanumeric_filter`: Keep rows whose share of alphanumeric characters
+    (str.isalnum) is within [min_ratio, max_ratio].
+
+    SQL: alnum_ratio(text) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT alnum_ratio('ab1 !')  -- 0.6
+    """
+    ...
+
+
+def avg_line_length(col: Column | str) -> Column:
+    r"""len(text) / len(text.splitlines()): line breaks are counted; 0 for empty text.
+
+    The statistic of `average_line_length_filter`: Keep rows whose average line length is within
+    [min_len, max_len].
+
+    SQL: avg_line_length(text) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT avg_line_length('ab\ncdef')  -- 3.5
+        7 characters (the line break counts) / 2 lines
+    """
+    ...
+
+
+def c4_quality(
+    col: Column | str,
+    split_paragraph: bool | Column = True,
+    remove_citations: bool | Column = True,
+    filter_no_terminal_punct: bool | Column = True,
+    min_words_per_line: int | Column = 3,
+    max_word_length: int | Column = 1000,
+    filter_lorem_ipsum: bool | Column = True,
+    filter_javascript: bool | Column = True,
+    filter_curly_bracket: bool | Column = True,
+    filter_policy: bool | Column = True,
+    language: str | Column = 'en',
+) -> Column:
+    r"""The statistics of `c4_quality_filter` as a struct: C4's heuristics (Raffel et al. 2020, as
+    datatrove's C4QualityFilter): drops lines without terminal punctuation, with too few words, a
+    too long word, 'javascript' or cookie/terms-of-use phrases; drops documents with 'lorem ipsum',
+    a curly bracket or too few sentences. **Rewrites the text** of the documents it keeps to their
+    kept lines.
+
+    - c4_lines: Lines (or sentences) the rules looked at.
+    - c4_lines_kept: Lines kept, up to a document-level flag.
+    - c4_sentences: spaCy sentences in the kept lines; null when min_num_sentences is -1.
+    - c4_doc_flag: lorem_ipsum or curly_bracket when a kept line condemns the document.
+    - text: The text as the filter rewrites it (null when it drops the row).
+
+    SQL: c4_quality(text[, split_paragraph][, remove_citations][, filter_no_terminal_punct][, min_words_per_line][, max_word_length][, filter_lorem_ipsum][, filter_javascript][, filter_curly_bracket][, filter_policy][, language]) -> struct<c4_lines: long, c4_lines_kept: long, c4_sentences: long, c4_doc_flag: string, text: string>
+
+    Args:
+        col: the text (a Column or a column name).
+        split_paragraph: Apply the line rules to lines (C4); false: to spaCy sentences, kept ones
+            joined by spaces. Default: True.
+        remove_citations: Remove Wikipedia-style citations: [1], [edit], [citation needed]. Default:
+            True.
+        filter_no_terminal_punct: Drop lines not ending in . ? ! " ' (or ending in '...'). Default:
+            True.
+        min_words_per_line: Drop lines with fewer whitespace-separated words; -1 disables. Default:
+            3.
+        max_word_length: Drop lines with a longer word; -1 disables. Default: 1000.
+        filter_lorem_ipsum: Drop documents with 'lorem ipsum' in a kept line. Default: True.
+        filter_javascript: Drop lines mentioning 'javascript'. Default: True.
+        filter_curly_bracket: Drop documents with '{' in a kept line. Default: True.
+        filter_policy: Drop lines with cookie or terms-of-use phrases. Default: True.
+        language: Language of the word tokenizer: a spaCy language code (datatrove's 'eng' /
+            'eng_Latn' mean en). Default: 'en'.
+
+    Example:
+        SELECT c4_quality('The cat sat on the mat.\nclick here\nPlease enable JavaScript now.\nIt was happy there [1].')  -- {c4_lines: 4, c4_lines_kept: 2, c4_sentences: 2, c4_doc_flag: NULL, text: 'The cat sat on the mat.\nIt was happy there .'}
+        a line without terminal punctuation and one with 'javascript' go; the citation is cut
+    """
+    ...
+
+
+def char_rep_ratio(col: Column | str, rep_len: int | Column = 10) -> Column:
+    """Sum of the int(sqrt(#distinct n-grams)) largest frequencies of repeated character n-grams /
+    #n-grams; 0 when the text is shorter than rep_len.
+
+    The statistic of `character_repetition_filter`: Keep rows whose character n-gram repetition
+    ratio is within [min_ratio, max_ratio].
+
+    SQL: char_rep_ratio(text[, rep_len]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        rep_len: Length of the n-grams. Default: 10.
+
+    Example:
+        SELECT char_rep_ratio('aaaa bbbb', 2)  -- 0.75
+        2-grams aa x3, bb x3, 'a ', ' b': the top int(sqrt(4)) = 2 repeated ones cover 6 of 8
+    """
+    ...
+
+
+def clean_email(
+    col: Column | str,
+    pattern: str | Column | None = None,
+    repl: str | Column = '',
+) -> Column:
+    """Replace e-mail addresses with `repl` (default: remove them).
+
+    The text as `clean_email_mapper` maps it.
+
+    SQL: clean_email(text[, pattern][, repl]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        pattern: Regular expression (regex module, DOTALL); default: Data-Juicer's e-mail addresses
+            pattern. Default: None.
+        repl: Replacement text. Default: ''.
+
+    Example:
+        SELECT clean_email('mail me: john.doe+tag@example.com!')  -- 'mail me: !'
+    """
+    ...
+
+
+def clean_ip(
+    col: Column | str,
+    pattern: str | Column | None = None,
+    repl: str | Column = '',
+) -> Column:
+    """Replace IPv4 and IPv6 addresses with `repl` (default: remove them).
+
+    The text as `clean_ip_mapper` maps it.
+
+    SQL: clean_ip(text[, pattern][, repl]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        pattern: Regular expression (regex module, DOTALL); default: Data-Juicer's IPv4 and IPv6
+            addresses pattern. Default: None.
+        repl: Replacement text. Default: ''.
+
+    Example:
+        SELECT clean_ip('host 192.168.0.1 up')  -- 'host  up'
+    """
+    ...
+
+
+def clean_links(
+    col: Column | str,
+    pattern: str | Column | None = None,
+    repl: str | Column = '',
+) -> Column:
+    """Replace links (http/https/ftp/... URLs, www. hosts, host/paths) with `repl` (default: remove
+    them).
+
+    The text as `clean_links_mapper` maps it.
+
+    SQL: clean_links(text[, pattern][, repl]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        pattern: Regular expression (regex module, DOTALL); default: Data-Juicer's links
+            (http/https/ftp/... URLs, www. hosts, host/paths) pattern. Default: None.
+        repl: Replacement text. Default: ''.
+
+    Example:
+        SELECT clean_links('see https://example.com/a?b=1 now')  -- 'see  now'
+    """
+    ...
+
+
+def document_key(
+    col: Column | str,
+    lowercase: bool | Column = False,
+    ignore_non_character: bool | Column = False,
+) -> Column:
+    """The MD5 (hex) of the text as the deduplicator compares it; two texts are exact copies when their
+    keys are equal.
+
+    A per-row sketch of `document_deduplicator`: Keep one document of every group of exact copies:
+    by default the first in input order (file, line), as Data-Juicer; `keep` / `order_by` choose
+    another. Copies are compared after collapsing whitespace runs (always), lower-casing
+    (`lowercase`) and removing whitespace, digits and ASCII punctuation (`ignore_non_character`).
+
+    SQL: document_key(text[, lowercase][, ignore_non_character]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lowercase: Compare case-insensitively. Default: False.
+        ignore_non_character: Ignore whitespace, digits and punctuation. Default: False.
+
+    Example:
+        SELECT document_key(' a b ') = md5('a b')  -- true
+        the MD5 of the stripped text, as Data-Juicer's hash
+    """
+    ...
+
+
+def fineweb_quality(
+    col: Column | str,
+    short_line_length: int | Column = 30,
+    language: str | Column = 'en',
+) -> Column:
+    r"""The statistics of `fineweb_quality_filter` as a struct: FineWeb's own rules (Penedo et al. 2024,
+    as datatrove's FineWebQualityFilter): lines ending in terminal punctuation, short lines,
+    duplicated line characters, newlines per word.
+
+    - fineweb_line_punct_ratio: Non-blank lines (split at '\n') ending in a stop character /
+      non-blank lines; null when there is none (as every statistic here).
+    - fineweb_short_line_ratio: Non-blank lines of at most short_line_length characters / non-blank
+      lines.
+    - fineweb_char_dup_ratio: Characters of non-blank lines repeating an earlier one / characters
+      other than '\n'.
+    - fineweb_list_ratio: Newlines / words (spaCy tokens).
+
+    SQL: fineweb_quality(text[, short_line_length][, language]) -> struct<fineweb_line_punct_ratio: double, fineweb_short_line_ratio: double, fineweb_char_dup_ratio: double, fineweb_list_ratio: double>
+
+    Args:
+        col: the text (a Column or a column name).
+        short_line_length: A line of at most this many characters is short. Default: 30.
+        language: Language of the word tokenizer: a spaCy language code (datatrove's 'eng' /
+            'eng_Latn' mean en). Default: 'en'.
+
+    Example:
+        SELECT fineweb_quality('Hello there.\nHello there.\nA short line')  -- {fineweb_line_punct_ratio: 0.6666666666666666, fineweb_short_line_ratio: 1.0, fineweb_char_dup_ratio: 0.3333333333333333, fineweb_list_ratio: 0.2222222222222222}
+        the repeated line holds 12 of the 36 characters other than line breaks; 2 line breaks / 9
+        tokens
+    """
+    ...
+
+
+def fix_unicode(col: Column | str, normalization: str | Column | None = None) -> Column:
+    """Repair mojibake and other Unicode errors with ftfy, then apply a Unicode normal form.
+
+    The text as `fix_unicode_mapper` maps it.
+
+    SQL: fix_unicode(text[, normalization]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        normalization: NFC (default), NFKC, NFD or NFKD. Default: None.
+
+    Example:
+        SELECT fix_unicode('schÃ¶n')  -- 'schön'
+        UTF-8 read as Latin-1, repaired
+    """
+    ...
+
+
+def flagged_words_ratio(
+    col: Column | str,
+    lang: str | Column = 'en',
+    use_words_aug: bool | Column = False,
+) -> Column:
+    """Refined lower-cased words in the flagged-word list / #words (capped at 1); 0 without words.
+
+    The statistic of `flagged_words_filter`: Keep rows whose share of flagged (offensive) words is
+    within [min_ratio, max_ratio].
+
+    SQL: flagged_words_ratio(text[, lang][, use_words_aug]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        lang: Language whose list is used; 'all' merges every language. Default: 'en'.
+        use_words_aug: Also count joined runs of consecutive words (for zh, vi). Default: False.
+
+    Example:
+        SELECT flagged_words_ratio('free xxx videos here')  -- 0.25
+    """
+    ...
+
+
+def gopher_quality(col: Column | str, language: str | Column = 'en') -> Column:
+    """The statistics of `gopher_quality_filter` as a struct: Gopher's quality rules (Rae et al. 2021,
+    as datatrove's GopherQualityFilter): word count, mean word length, '#' and ellipsis per word,
+    bullet and ellipsis lines, words with a letter, stop words.
+
+    - gopher_words: Words (spaCy tokens) with a character outside datatrove's punctuation sets.
+    - gopher_avg_word_length: Mean length of those words; null without any.
+    - gopher_hash_ratio: '#' characters / all words (tokens); null without words.
+    - gopher_ellipsis_ratio: ('...' + '…' occurrences) / all words; null without words.
+    - gopher_bullet_lines_ratio: Lines (str.splitlines) starting with '•' or '-' after leading
+      whitespace / lines; null for empty text.
+    - gopher_ellipsis_lines_ratio: Lines ending with '...' or '…' before trailing whitespace /
+      lines; null for empty text.
+    - gopher_alpha_words_ratio: Words holding a letter (str.isalpha) / all words; null without
+      words.
+    - gopher_stop_words: Distinct stop words among the words (case-sensitive).
+
+    SQL: gopher_quality(text[, language]) -> struct<gopher_words: long, gopher_avg_word_length: double, gopher_hash_ratio: double, gopher_ellipsis_ratio: double, gopher_bullet_lines_ratio: double, gopher_ellipsis_lines_ratio: double, gopher_alpha_words_ratio: double, gopher_stop_words: long>
+
+    Args:
+        col: the text (a Column or a column name).
+        language: Language of the word tokenizer: a spaCy language code (datatrove's 'eng' /
+            'eng_Latn' mean en). Default: 'en'.
+
+    Example:
+        SELECT gopher_quality('The cat and the dog.')  -- {gopher_words: 5, gopher_avg_word_length: 3.0, gopher_hash_ratio: 0.0, gopher_alpha_words_ratio: 0.8333333333333334, gopher_stop_words: 2, ...}
+        6 tokens, of which '.' is punctuation only; stop words 'the' and 'and'
+    """
+    ...
+
+
+def gopher_repetition(col: Column | str, language: str | Column = 'en') -> Column:
+    r"""The statistics of `gopher_repetition_filter` as a struct: Gopher's repetition rules (Rae et al.
+    2021, Table A1, as datatrove's GopherRepetitionFilter): duplicate paragraphs and lines, the most
+    frequent word 2-4-grams, duplicate word 5-10-grams.
+
+    - gopher_dup_para_frac: Paragraphs (text.strip() split at 2+ newlines) repeating an earlier one
+      / paragraphs; null for empty text (as every statistic here).
+    - gopher_dup_para_char_frac: Characters of those paragraphs / len(text).
+    - gopher_dup_line_frac: Lines (split at newline runs) repeating an earlier one / lines.
+    - gopher_dup_line_char_frac: Characters of those lines / len(text).
+    - gopher_top_2_gram_frac: Characters of the most frequent word 2-gram (joined by spaces) x its
+      count / len(text); null with fewer than 2 words.
+    - gopher_top_3_gram_frac: Characters of the most frequent word 3-gram (joined by spaces) x its
+      count / len(text); null with fewer than 3 words.
+    - gopher_top_4_gram_frac: Characters of the most frequent word 4-gram (joined by spaces) x its
+      count / len(text); null with fewer than 4 words.
+    - gopher_dup_5_gram_frac: Characters of repeated word 5-grams (joined without spaces, counted by
+      datatrove's left-to-right scan) / len(text).
+    - gopher_dup_6_gram_frac: Characters of repeated word 6-grams (joined without spaces, counted by
+      datatrove's left-to-right scan) / len(text).
+    - gopher_dup_7_gram_frac: Characters of repeated word 7-grams (joined without spaces, counted by
+      datatrove's left-to-right scan) / len(text).
+    - gopher_dup_8_gram_frac: Characters of repeated word 8-grams (joined without spaces, counted by
+      datatrove's left-to-right scan) / len(text).
+    - gopher_dup_9_gram_frac: Characters of repeated word 9-grams (joined without spaces, counted by
+      datatrove's left-to-right scan) / len(text).
+    - gopher_dup_10_gram_frac: Characters of repeated word 10-grams (joined without spaces, counted
+      by datatrove's left-to-right scan) / len(text).
+
+    SQL: gopher_repetition(text[, language]) -> struct<gopher_dup_para_frac: double, gopher_dup_para_char_frac: double, gopher_dup_line_frac: double, gopher_dup_line_char_frac: double, gopher_top_2_gram_frac: double, gopher_top_3_gram_frac: double, gopher_top_4_gram_frac: double, gopher_dup_5_gram_frac: double, gopher_dup_6_gram_frac: double, gopher_dup_7_gram_frac: double, gopher_dup_8_gram_frac: double, gopher_dup_9_gram_frac: double, gopher_dup_10_gram_frac: double>
+
+    Args:
+        col: the text (a Column or a column name).
+        language: Language of the word tokenizer: a spaCy language code (datatrove's 'eng' /
+            'eng_Latn' mean en). Default: 'en'.
+
+    Example:
+        SELECT gopher_repetition('hello world\nhello world\nbye')  -- {gopher_dup_para_frac: 0.0, gopher_dup_line_frac: 0.3333333333333333, gopher_dup_line_char_frac: 0.4074074074074074, gopher_top_2_gram_frac: 0.8148148148148148, gopher_top_4_gram_frac: 0.8518518518518519, gopher_dup_5_gram_frac: 0.0, ...}
+        27 characters; 'hello world' twice; the two 4-grams occur once each and the first counts
+    """
+    ...
+
+
+def lang_id(col: Column | str) -> Column:
+    """The statistics of `language_id_score_filter` as a struct: Keep rows identified (fastText
+    lid.176) as one of `lang` with a score of at least min_score; with an empty `lang`, keep rows
+    whose top language score is at least min_score.
+
+    - lang: Top-1 fastText language label of the lower-cased text.
+    - score: Its probability.
+
+    SQL: lang_id(text) -> struct<lang: string, score: double>
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT lang_id('Der schnelle braune Fuchs springt über den faulen Hund.')  -- {lang: 'de', ...}
+    """
+    ...
+
+
+def line_keys(
+    col: Column | str,
+    unit: str | Column = 'line',
+    lowercase: bool | Column = False,
+    min_length: int | Column = 1,
+) -> Column:
+    r"""The 64-bit keys of the text's distinct lines (or paragraphs) as the deduplicator compares them,
+    in the order of the sorted spans; spans shorter than min_length have none.
+
+    A per-row sketch of `line_deduplicator`: sparkops (not in Data-Juicer): corpus-wide exact dedup
+    of lines or paragraphs, as C4 does for boilerplate. A span found in more than `max_occurrences`
+    documents stays in the first ones (input order) and is deleted from the others; a document left
+    blank is dropped.
+
+    SQL: line_keys(text[, unit][, lowercase][, min_length]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        unit: 'line' or 'paragraph' (spans separated by blank lines). Default: 'line'.
+        lowercase: Compare spans case-insensitively. Default: False.
+        min_length: Spans shorter than this (characters, whitespace collapsed) are never counted or
+            removed. Default: 1.
+
+    Example:
+        SELECT cardinality(line_keys('a\nb\na\n\n'))  -- 2
+        a and b; the blank line is shorter than min_length 1
+    """
+    ...
+
+
+def max_line_length(col: Column | str) -> Column:
+    r"""Length of the longest line of text.splitlines(); 0 for empty text.
+
+    The statistic of `maximum_line_length_filter`: Keep rows whose longest line is within [min_len,
+    max_len] characters.
+
+    SQL: max_line_length(text) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT max_line_length('ab\ncdef')  -- 4
+    """
+    ...
+
+
+def minhash_bands(
+    col: Column | str,
+    jaccard_threshold: float | Column = 0.7,
+    num_permutations: int | Column = 256,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 5,
+    lowercase: bool | Column = True,
+) -> Column:
+    """The LSH band keys (Data-Juicer's band/row layout for the threshold); two texts are candidates
+    when a key at the same position is equal.
+
+    A per-row sketch of `document_minhash_deduplicator`: Remove near-duplicate documents: MinHash
+    signatures of word (or character) shingles, LSH banding to find candidates, optional
+    exact-Jaccard verification, connected components to form clusters; one document per cluster is
+    kept (the first in input order by default).
+
+    SQL: minhash_bands(text[, jaccard_threshold][, num_permutations][, tokenization][, window_size][, lowercase]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        jaccard_threshold: Documents at or above this Jaccard similarity are duplicates. Default:
+            0.7.
+        num_permutations: MinHash values per document (K). Default: 256.
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        window_size: Tokens per shingle. Default: 5.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT cardinality(minhash_bands('a b c d e f'))  -- 25
+        Data-Juicer's layout for jaccard_threshold 0.7 and 256 permutations: 25 bands of 10 rows
+    """
+    ...
+
+
+def minhash_signature(
+    col: Column | str,
+    num_permutations: int | Column = 256,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 5,
+    lowercase: bool | Column = True,
+) -> Column:
+    """The K MinHash values (0 .. 2^32-1); the share of equal positions of two signatures estimates the
+    Jaccard similarity of the texts. NULL for a text without tokens.
+
+    A per-row sketch of `document_minhash_deduplicator`: Remove near-duplicate documents: MinHash
+    signatures of word (or character) shingles, LSH banding to find candidates, optional
+    exact-Jaccard verification, connected components to form clusters; one document per cluster is
+    kept (the first in input order by default).
+
+    SQL: minhash_signature(text[, num_permutations][, tokenization][, window_size][, lowercase]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        num_permutations: MinHash values per document (K). Default: 256.
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        window_size: Tokens per shingle. Default: 5.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT cardinality(minhash_signature('a b c d e f'))  -- 256
+        num_permutations values
+    """
+    ...
+
+
+def num_words(col: Column | str) -> Column:
+    r"""Words split on ' ', '\n', '\t', stripped of special characters, empty ones dropped.
+
+    The statistic of `words_num_filter`: Keep rows whose number of words is within [min_num,
+    max_num].
+
+    SQL: num_words(text) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT num_words('Hello, world -- 3 cats!')  -- 3
+        '--' and '3' are special characters only, so they are not words
+    """
+    ...
+
+
+def punctuation_normalization(col: Column | str) -> Column:
+    """Replace full-width and typographic punctuation with ASCII equivalents (，→, 。→. “→" —→' - ' ...),
+    using Data-Juicer's table (which also maps the full-width digit １ to '"').
+
+    The text as `punctuation_normalization_mapper` maps it.
+
+    SQL: punctuation_normalization(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT punctuation_normalization('“Hi”，he said…')  -- '"Hi",he said...'
+    """
+    ...
+
+
+def remove_repeat_sentences(
+    col: Column | str,
+    lowercase: bool | Column = False,
+    ignore_special_character: bool | Column = True,
+    min_repeat_sentence_length: int | Column = 2,
+) -> Column:
+    """Drop every sentence already seen earlier in the same document (sentences split by Data-Juicer's
+    punctuation rules inside each line; line structure is kept).
+
+    The text as `remove_repeat_sentences_mapper` maps it.
+
+    SQL: remove_repeat_sentences(text[, lowercase][, ignore_special_character][, min_repeat_sentence_length]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lowercase: Compare sentences case-insensitively. Default: False.
+        ignore_special_character: Ignore everything but letters, digits and CJK ideographs when
+            comparing. Default: True.
+        min_repeat_sentence_length: Shorter sentences (after the above) are never removed. Default:
+            2.
+
+    Example:
+        SELECT remove_repeat_sentences('Hi there. Hi there. Bye.')  -- 'Hi there. Bye.'
+    """
+    ...
+
+
+def simhash(
+    col: Column | str,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 6,
+    lowercase: bool | Column = True,
+) -> Column:
+    r"""The 64-bit SimHash fingerprint as a signed long: `bit_count(simhash(a) ^ simhash(b))` is the
+    Hamming distance. NULL without tokens.
+
+    A per-row sketch of `document_simhash_deduplicator`: Remove near-duplicate documents whose
+    64-bit SimHash fingerprints (over word or character shingles) differ in at most
+    `hamming_distance` bits; candidates come from block keys, every candidate pair is checked with
+    the exact distance, clusters are connected components, and one document per cluster is kept (the
+    first in input order by default); a member is removed only within `hamming_distance` of the kept
+    document it names (a chain A~B~C keeps a C far from A).
+
+    SQL: simhash(text[, tokenization][, window_size][, lowercase]) -> bigint
+
+    Args:
+        col: the text (a Column or a column name).
+        tokenization: How to cut tokens: 'space', 'punctuation' or 'character' (as for
+            document_minhash_deduplicator). Default: 'space'.
+        window_size: Tokens per shingle. Default: 6.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT simhash('The  Cat\nsat on the mat') = simhash('the cat sat on the mat')  -- true
+        lower-cased, and whitespace only separates tokens
+    """
+    ...
+
+
+def special_char_ratio(col: Column | str) -> Column:
+    """Special characters / all characters; 0 for empty text.
+
+    The statistic of `special_characters_filter`: Keep rows whose share of special characters is
+    within [min_ratio, max_ratio]. Special characters are Data-Juicer's: ASCII punctuation, digits
+    and whitespace, a list of other symbols, and emoji.
+
+    SQL: special_char_ratio(text) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT special_char_ratio('ab1 !')  -- 0.6
+        the digit and the space count as special
+    """
+    ...
+
+
+def stopwords_ratio(
+    col: Column | str,
+    lang: str | Column = 'en',
+    use_words_aug: bool | Column = False,
+) -> Column:
+    """Refined lower-cased words in the stopword list / #words (capped at 1); 0 without words.
+
+    The statistic of `stopwords_filter`: Keep rows whose share of stopwords is within [min_ratio,
+    max_ratio].
+
+    SQL: stopwords_ratio(text[, lang][, use_words_aug]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        lang: Language whose list is used; 'all' merges every language. Default: 'en'.
+        use_words_aug: Also count joined runs of consecutive words (for zh, vi). Default: False.
+
+    Example:
+        SELECT stopwords_ratio('The cat is on the mat')  -- 0.6666666666666666
+        the, is, on, the
+    """
+    ...
+
+
+def text_chunk(
+    col: Column | str,
+    max_len: int | Column | None = None,
+    split_pattern: str | Column | None = '\\n\\n',
+    overlap_len: int | Column = 0,
+) -> Column:
+    r"""Split each text into chunks, one output row per chunk: by a regular expression, by a maximum
+    length (with optional overlap), or both. Every other field of the record is copied onto each
+    chunk row; rows keep input order, chunks text order.
+
+    The texts `text_chunk_mapper` makes of the text, as an array (`explode` makes them rows).
+
+    SQL: text_chunk(text[, max_len][, split_pattern][, overlap_len]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        max_len: Maximum chunk length in characters (code points); null: split by `split_pattern`
+            only. Default: None.
+        split_pattern: Regular expression (Python `re`) to split at; null: cut by `max_len` only.
+            Default: '\\n\\n'.
+        overlap_len: Characters a chunk shares with the one before it when a text is cut at
+            `max_len` (not at a pattern match). Default: 0.
+
+    Example:
+        SELECT text_chunk('one\n\ntwo')  -- ['one', 'two']
+        split at the default pattern
+    """
+    ...
+
+
+def text_len(col: Column | str) -> Column:
+    """Number of characters (code points) of the text.
+
+    The statistic of `text_length_filter`: Keep rows whose text length (Unicode code points) is
+    within [min_len, max_len].
+
+    SQL: text_len(text) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT text_len('héllo wörld')  -- 11
+    """
+    ...
+
+
+def url_key(col: Column | str, normalize: bool | Column = True) -> Column:
+    """The URL as the deduplicator compares it; NULL for an empty or unparsable URL (never a
+    duplicate).
+
+    A per-row sketch of `url_deduplicator`: sparkops (not in Data-Juicer): keep one record per URL,
+    the first in input order; URLs are compared after normalisation (see notes). Records without a
+    URL are kept.
+
+    SQL: url_key(text[, normalize]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        normalize: Normalise URLs before comparing (otherwise: exact strings). Default: True.
+
+    Example:
+        SELECT url_key('HTTPS://www.Example.com:443/a/?utm_source=x&b=2&a=1#top')  -- 'http://example.com/a?a=1&b=2'
+    """
+    ...
+
+
+def whitespace_normalization(col: Column | str) -> Column:
+    r"""Strip the text, then replace every kind of Unicode space (no-break, en/em, ideographic,
+    zero-width, tab ...) with ' '. Line breaks inside the text are kept.
+
+    The text as `whitespace_normalization_mapper` maps it.
+
+    SQL: whitespace_normalization(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT whitespace_normalization('  a\u3000b\tc\n')  -- 'a b c'
+        an ideographic space and a tab
+    """
+    ...
+
+
+def word_rep_ratio(col: Column | str, rep_len: int | Column = 10) -> Column:
+    """Word n-grams (lower-cased refined words) occurring more than once / #n-grams; 0 when there are
+    fewer than rep_len words.
+
+    The statistic of `word_repetition_filter`: Keep rows whose word n-gram repetition ratio is
+    within [min_ratio, max_ratio].
+
+    SQL: word_rep_ratio(text[, rep_len]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        rep_len: Length of the n-grams. Default: 10.
+
+    Example:
+        SELECT word_rep_ratio('the cat. The cat! a dog', 2)  -- 0.4
+        words the cat the cat a dog: 'the cat' twice among 5 word 2-grams
+    """
+    ...
