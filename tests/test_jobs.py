@@ -198,11 +198,10 @@ def test_the_same_run_under_spark_submit(spark, tmp_path, c4_lines):
     assert meta["rows_in"] == 40
 
 
-def test_a_failing_gate_publishes_nothing_downstream_and_reports(spark, tmp_path, c4_lines):
-    from sparkops.cli import main
-
+def _gated_job(tmp_path, lines) -> Path:
+    """A two-stage job whose first stage's gate fails (mean alnum_ratio >= 0.99 on real text)."""
     data = tmp_path / "in.jsonl"
-    data.write_bytes(b"\n".join(c4_lines[:60]) + b"\n")
+    data.write_bytes(b"\n".join(lines) + b"\n")
     suite = tmp_path / "strict.json"
     suite.write_text(json.dumps({"name": "strict", "expectations": [
         {"type": "expect_column_mean_to_be_between",
@@ -219,6 +218,13 @@ def test_a_failing_gate_publishes_nothing_downstream_and_reports(spark, tmp_path
           - name: after
             process: [text_length_filter: {{min_len: 1}}]
     """), encoding="utf-8")
+    return spec
+
+
+def test_a_failing_gate_publishes_nothing_downstream_and_reports(spark, tmp_path, c4_lines):
+    from sparkops.cli import main
+
+    spec = _gated_job(tmp_path, c4_lines[:60])
     out = tmp_path / "out"
     assert main(["run", str(spec)]) == 1
     assert not (out / "quality" / "_delta_log").exists()  # readers never see the failing data
@@ -351,24 +357,7 @@ def test_run_json_is_one_document_whose_counts_are_the_delta_tables(spark, tmp_p
 def test_run_json_reports_a_failing_gate_and_a_spec_error(spark, tmp_path, c4_lines, capfd):
     from sparkops.cli import main
 
-    data = tmp_path / "in.jsonl"
-    data.write_bytes(b"\n".join(c4_lines[:40]) + b"\n")
-    suite = tmp_path / "strict.json"
-    suite.write_text(json.dumps({"name": "strict", "expectations": [
-        {"type": "expect_column_mean_to_be_between",
-         "kwargs": {"column": "stats.alnum_ratio", "min_value": 0.99, "max_value": 1.0}}]}))
-    spec = tmp_path / "job.yaml"
-    spec.write_text(textwrap.dedent(f"""
-        name: gated
-        input: {{format: jsonl, path: {data}}}
-        output: {{path: out}}
-        stages:
-          - name: quality
-            process: [alphanumeric_filter: {{min_ratio: 0.5}}]
-            expect: {suite}
-          - name: after
-            process: [text_length_filter: {{min_len: 1}}]
-    """), encoding="utf-8")
+    spec = _gated_job(tmp_path, c4_lines[:40])
     capfd.readouterr()
     assert main(["run", str(spec), "--json"]) == 1  # the exit code of a failing gate, as without --json
     captured = capfd.readouterr()

@@ -23,10 +23,11 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType
 
 from sparkops.core.pipeline import Pipeline
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, MISSING, RECORD, STATS, assign, field_path, lookup
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, MISSING, RECORD, STATS, assign, lookup
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import ROW_KINDS, check_sequence
 from sparkops.spark import caching
+from sparkops.spark.fields import field_sources, parse_record, restore_nested
 
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
@@ -54,38 +55,6 @@ def _pipeline(spec_json: str, short_circuit: bool, text_field: str) -> Pipeline:
 
 def stats_schema(pipeline: Pipeline) -> StructType:
     return StructType([StructField(c.name, _SPARK_TYPES[c.stat.dtype]) for c in pipeline.columns])
-
-
-def _struct_leaf(schema: StructType, path: tuple[str, ...]):
-    """The Spark type at a dotted path through struct columns, or None."""
-    node = schema
-    for part in path:
-        if not isinstance(node, StructType) or part not in node.fieldNames():
-            return None
-        node = node[part].dataType
-    return node
-
-
-def field_sources(df: DataFrame, fields: Sequence[str], where: str | None = None) -> tuple[DataFrame, dict]:
-    """Where each record field an op reads comes from: a column of ``df`` (top level, or a
-    nested struct field copied to a temporary column for the pass), else the original record
-    of a job's input (``_record``, JSON, read per row: absent there is a row-level
-    ``missing_field``). A field found nowhere is an error before any task runs."""
-    sources = {}
-    for k, name in enumerate(fields):
-        path = field_path(name)
-        if name in df.columns:
-            sources[name] = ("column", name, None)
-        elif len(path) > 1 and _struct_leaf(df.schema, path) is not None:
-            temp = f"_field_{k}"
-            df = df.withColumn(temp, F.col(".".join(f"`{p}`" for p in path)))
-            sources[name] = ("column", temp, path)
-        elif RECORD in df.columns:
-            sources[name] = ("record", RECORD, path)
-        else:
-            raise OpError(f"{where + ': ' if where else ''}field '{name}' (an op's text_key) is not in the data "
-                          f"(columns: {', '.join(df.columns)})")
-    return df, sources
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
@@ -124,7 +93,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
         for batch in batches:
             columns = list(batch.columns)
             raw = columns[index[RECORD]].to_pylist() if from_record else None
-            records = [_parse(r) for r in raw] if from_record else None
+            records = [parse_record(r) for r in raw] if from_record else None
             fields = {name: ([lookup(r, name, MISSING) if r is not None else MISSING for r in records]
                              if kind == "record" else columns[index[col]].to_pylist())
                       for name, (kind, col, _) in sources.items()}
@@ -146,18 +115,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             op_seconds.add(tally)
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
-    for name, (kind, col, path) in sources.items():  # nested fields go back where they came from
-        if kind == "column" and path is not None:
-            out = out.withColumn(path[0], F.col(path[0]).withField(".".join(path[1:]), F.col(col))).drop(col)
-    return out
-
-
-def _parse(raw: str | None):
-    try:
-        record = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+    return restore_nested(out, sources)
 
 
 def _rewritten(raw: list, records: list, names: list[str], before: dict, after: dict) -> list:

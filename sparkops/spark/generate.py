@@ -20,14 +20,14 @@ from typing import Iterable, Sequence
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, StringType, StructField, StructType
 
 from sparkops.core import BoundOp, bind
 from sparkops.core.row import (
     DROPPED_BY, KEEP, MISSING, NO_CHUNKS, NULL_TEXT, ORDER, RECORD, assign, lookup, problem, rejected_by,
 )
-from sparkops.spark.fusion import field_sources, recipe_entries, resource_profile
+from sparkops.spark.fields import field_sources, parse_record, restore_nested
+from sparkops.spark.fusion import recipe_entries, resource_profile
 from sparkops.spark.order import with_order
 
 
@@ -67,7 +67,7 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
         for batch in batches:
             records = None
             if kind == "record":
-                records = [_parse(r) for r in batch.column(record_index).to_pylist()]
+                records = [parse_record(r) for r in batch.column(record_index).to_pylist()]
                 values = [lookup(r, name, MISSING) if r is not None else MISSING for r in records]
             else:
                 values = batch.column(field_index).to_pylist()
@@ -116,7 +116,7 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                 columns[field_index] = pa.array([old[j] if t is None else t for j, t in enumerate(new_text)],
                                                 columns[field_index].type)
             if mirror is not None:
-                records = [_parse(r) for r in batch.column(record_index).to_pylist()]
+                records = [parse_record(r) for r in batch.column(record_index).to_pylist()]
             if kind == "record" or mirror is not None:
                 raw_records = batch.column(record_index).to_pylist()
                 rewritten = []
@@ -136,17 +136,7 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                 yield expanded.slice(start, OUT_ROWS)
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, [bound]))
-    if kind == "column" and path is not None:  # a nested field goes back where it came from
-        out = out.withColumn(path[0], F.col(path[0]).withField(".".join(path[1:]), F.col(col))).drop(col)
-    return out
-
-
-def _parse(raw: str | None):
-    try:
-        record = json.loads(raw) if raw is not None else None
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+    return restore_nested(out, sources)
 
 
 def _guarded_expand(op: BoundOp, texts: list[str]) -> list:

@@ -1,24 +1,8 @@
-"""What the rule sets share: datatrove's character sets, words as token spans, n-gram keys, and
-the declaration of a rule-set filter (one file per rule set beside this one).
-
-datatrove (the library FineWeb was built with) is where web-data people meet these rules, so
-the operators take its parameter names and defaults and reject exactly the documents it
-rejects, for the same reason (``reason(stats, params)`` returns datatrove's reason string).
-Each rule set is one filter whose statistics land in the ``stats`` struct, so a decision can
-be explained and a threshold explored before a job commits to it; its SQL function returns
-them all as a struct (``gopher_quality(text).gopher_words``).
-
-Words are datatrove's: spaCy tokens of the document's language (``spacy_words``). The rules
-run on token *spans* of the text, never on a list of word strings: lengths, character classes
-and n-gram keys are numpy operations over code points (``sparkops.text.hashing``), so a
-document costs one spaCy tokenization and a few array passes, whatever the number of rules.
-n-grams are compared by 64-bit hashes of their text (two distinct n-grams of one document
-collide with probability about 2**-64 per pair).
-
-What datatrove leaves undefined we define, and say so in the stat docs: a rule whose
-denominator is zero (no words, no lines) has a null statistic and does not reject (datatrove
-divides by zero there, or compares NaN, which never rejects).
-"""
+"""What the rule sets share: datatrove's character sets, words as token spans (spaCy tokens of
+the document's language, never a list of word strings), n-gram keys as 64-bit hashes of their
+text, and the declaration of a rule-set filter (whose rejected rows name the rule that failed).
+The family's docstring (``sparkops.ops.rules``) says how the rules are computed and what
+datatrove leaves undefined."""
 
 
 from __future__ import annotations

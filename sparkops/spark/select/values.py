@@ -22,7 +22,7 @@ from sparkops.core import BoundOp, OpError
 from sparkops.core.row import DROPPED_BY, KEEP, MISSING, ORDER, lookup
 from sparkops.ops.select.values import describe
 from sparkops.spark import caching
-from sparkops.spark.fusion import field_sources
+from sparkops.spark.fields import field_sources
 
 SEL = "_sel"
 _SCHEMA = "kind string, number double, raw_number double, raw_string string, grp string"
