@@ -23,7 +23,6 @@ from sparkops.core.params import Param
 from sparkops.core.row import rejected_by
 
 
-
 @dataclass(frozen=True)
 class Stat:
     """A statistic a filter computes, under Data-Juicer's stat key."""
@@ -64,7 +63,6 @@ class Sketch:
     args: tuple[str, ...]
     compute: Callable
     doc: str
-
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, DUPLICATE_OF, KEEP
 
 
-
 def keep_first_per_key(keyed: DataFrame, name: str, order_cols: list[str], seen: DataFrame | None,
                        rank: list[Column] = ()) -> DataFrame:
     """``keyed`` (with ``_dedup_key``; null = never a duplicate) with ``_keep``, ``_dropped_by``

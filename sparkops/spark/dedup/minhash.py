@@ -25,7 +25,6 @@ from sparkops.core import BoundOp
 from sparkops.core.row import DUP_JACCARD
 
 
-
 def sketches(df: DataFrame, text_col: str, p: dict) -> DataFrame:
     """(_mh_doc, has, keys = band keys, sig[, shingles]) for every row of ``df``."""
     verify = p["verify"]
