@@ -12,7 +12,13 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d /tmp/sparkops-bare.XXXXXX)
 echo "bare clone: $src (HEAD $(git -C "$src" rev-parse --short HEAD)) -> $work/sparkops"
-git clone --quiet "$src" "$work/sparkops"
+if ! git clone --quiet "$src" "$work/sparkops"; then
+  # a checkout git cannot clone from (e.g. some shallow CI checkouts): the committed tree, as a new repository
+  rm -rf "$work/sparkops" && mkdir -p "$work/sparkops"
+  git -C "$src" archive HEAD | tar -x -C "$work/sparkops"
+  git -C "$work/sparkops" init --quiet && git -C "$work/sparkops" add -A
+  git -C "$work/sparkops" -c user.name=sparkops -c user.email=sparkops@localhost commit --quiet -m "HEAD of $src"
+fi
 cd "$work/sparkops"
 if [[ -e ../shared ]]; then echo "error: $work/shared exists" >&2; exit 1; fi
 unset SPARKOPS_REQUIRE_SHARED_DATA
