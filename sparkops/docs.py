@@ -96,6 +96,13 @@ def render() -> str:
         lines += [f"- `{sk.name}`: {sk.doc}" for sk in op.sketches]
         if op.examples:
             lines += ["", "Examples (run by `tests/test_examples.py`):", ""] + _examples(op)
+        if op.text_key or op.reads:
+            lines += ["", "Reads: " + ", ".join(
+                ([f"the field `text_key` (default `{op.text_key}`)"] if op.text_key else [])
+                + [f"the field its `{r}` names" for r in op.reads]) + "."]
+        if op.writes:
+            lines += ["", "| writes | type | meaning |", "|---|---|---|"]
+            lines += [f"| `meta.{w.key}` | {w.dtype} | {w.doc} |" for w in op.writes]
         if op.stats:
             lines += ["", "| stat key | type | definition |", "|---|---|---|"]
             lines += [f"| `{s.key}` | {s.dtype} | {s.doc} |" for s in op.stats]

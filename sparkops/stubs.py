@@ -39,7 +39,8 @@ def result_type(op: Op, what: Stat | Sketch | None) -> str:
     if isinstance(what, (Stat, Sketch)):
         return what.dtype
     if op.kind == "mapper":
-        return "string"
+        return "struct<text: string, " + ", ".join(f"{w.key}: {w.dtype}" for w in op.writes) + ">" \
+            if op.writes else "string"
     if op.kind == "generator":
         return "array<string>"
     fields = ", ".join(f"{f}: {op.field_stat(k).dtype}" for f, k in op.sql_fields)
@@ -104,6 +105,9 @@ def function_doc(name: str, op: Op, what: Stat | Sketch | None) -> str:
         head = [what.doc, "", f"The statistic of `{op.name}`: {op.doc}"]
     elif isinstance(what, Sketch):
         head = [what.doc, "", f"A per-row sketch of `{op.name}`: {op.doc}"]
+    elif op.kind == "mapper" and op.writes:
+        head = [op.doc, "", f"The text as `{op.name}` maps it, and the meta fields it writes:", ""]
+        head += [f"- {w.key}: {w.doc}" for w in op.writes]
     elif op.kind == "mapper":
         head = [op.doc, "", f"The text as `{op.name}` maps it."]
     elif op.kind == "generator":

@@ -116,3 +116,76 @@ def test_nested_struct_field_read_and_rewritten_in_place(spark):
     with pytest.raises(Exception, match="field 'meta.nope'"):
         sparkops.fused(df.selectExpr("id", "text", "meta.lang AS meta"),
                        [{"text_length_filter": {"text_key": "meta.nope"}}])
+
+
+@pytest.fixture()
+def declared():
+    """Ops declared for one test and removed after it (pure Pipeline tests only: Spark's
+    workers know only the catalogue's ops)."""
+    from sparkops.core.catalogue import REGISTRY, declare
+
+    names = []
+
+    def add(op):
+        names.append(op.name)
+        return declare(op)
+
+    yield add
+    for name in names:
+        REGISTRY.pop(name, None)
+
+
+def test_ops_read_further_fields_and_write_meta(declared):
+    from sparkops.core import Op, Param, Stat
+
+    def tag(texts, p, fields):  # a mapper reading a second field and writing two meta fields
+        langs = fields["lang_key"]
+        if any(t == "boom" for t in texts):
+            raise ValueError("boom")
+        return {"text": [t.upper() for t in texts], "pair": [f"{t}/{lang}" for t, lang in zip(texts, langs)],
+                "n": [len(t) for t in texts]}
+
+    declared(Op(name="t_tag_mapper", kind="mapper", family="test", doc="test", apply=tag,
+                params=(Param("lang_key", "str", None, "field", nullable=True),), reads=("lang_key",),
+                writes=(Stat("pair", "string", "text/lang"), Stat("n", "long", "length"))))
+    declared(Op(name="t_url_filter", kind="filter", family="test", doc="test", text_key="url",
+                compute=lambda docs, p: {"url_len": [len(d.text) for d in docs]},
+                stats=(Stat("url_len", "long", "length"),), range=("url_len", None, "max_len"),
+                params=(Param("max_len", "int", 10, "longest URL kept"),)))
+    ops = [bind({"t_tag_mapper": {"lang_key": "meta.lang"}}), bind("t_url_filter")]
+    assert ops[1].params["text_key"] == "url"  # the op's own default field
+    assert bind({"t_url_filter": {"text_key": "link"}}).params["text_key"] == "link"
+    pipe = Pipeline(ops)
+    assert pipe.fields == ["meta.lang", "url"] and list(pipe.writes) == ["pair", "n"]
+    texts = ["ab", "boom", "cd", None]
+    result = pipe.run(texts, {"meta.lang": ["en", "fr", MISSING, "de"],
+                              "url": ["http://a.b", "http://c.d", "http://long.example", "x"]})
+    assert result.texts == ["AB", "boom", "CD", None]
+    # a missing read field reaches the kernel as None; a row the kernel fails on writes nothing
+    assert result.meta == {"pair": ["ab/en", None, "cd/None", None], "n": [2, None, 2, None]}
+    assert result.dropped_by == [None, "error:t_tag_mapper: ValueError: boom", "t_url_filter", "null_text"]
+    # the declared batch size slices the read fields with the texts
+    small = bind({"t_tag_mapper": {"lang_key": "lang"}})
+    object.__setattr__(small.op, "batch_size", 1)
+    try:
+        got = small.apply(["x", "yz"], {"lang_key": ["en", "fr"]})
+    finally:
+        object.__setattr__(small.op, "batch_size", None)
+    assert got == {"text": ["X", "YZ"], "pair": ["x/en", "yz/fr"], "n": [1, 2]}
+
+
+def test_meta_writes_must_agree_and_reads_must_be_str_params(declared):
+    from sparkops.core import Op, Param, Stat
+
+    declared(Op(name="t_a_mapper", kind="mapper", family="test", doc="t", apply=lambda t, p: {"text": t, "k": t},
+                writes=(Stat("k", "string", "k"),)))
+    declared(Op(name="t_b_mapper", kind="mapper", family="test", doc="t", apply=lambda t, p: {"text": t, "k": t},
+                writes=(Stat("k", "long", "k"),)))
+    with pytest.raises(ValueError, match="writes meta.k as long, an earlier op as string"):
+        Pipeline([bind("t_a_mapper"), bind("t_b_mapper")])
+    with pytest.raises(AssertionError, match="reads"):
+        declared(Op(name="t_c_mapper", kind="mapper", family="test", doc="t", apply=lambda t, p: t,
+                    params=(Param("n", "int", 1, "n"),), reads=("n",)))
+    with pytest.raises(AssertionError, match="only mappers write"):
+        declared(Op(name="t_d_filter", kind="filter", family="test", doc="t", compute=lambda d, p: {"x": []},
+                    stats=(Stat("x", "long", "x"),), range=("x", None, None), writes=(Stat("k", "long", "k"),)))

@@ -34,6 +34,11 @@ def declare(op: Op) -> Op:
     unknown = set(op.requires) - set(EXTRAS)
     assert not unknown, f"{op.name}: unknown extra(s) {sorted(unknown)} (sparkops.core.extras.EXTRAS)"
     assert op.batch_size is None or op.batch_size > 0, op.name
+    # records: fields are read and written by row ops; a read is one of its own str params
+    assert not (op.reads or op.writes or op.text_key) or op.kind in ("filter", "mapper"), op.name
+    assert not op.writes or op.kind == "mapper", f"{op.name}: only mappers write meta fields"
+    own = {p.name: p for p in op.params}
+    assert all(r in own and own[r].type == "str" for r in op.reads), f"{op.name}: reads {op.reads}"
     REGISTRY[op.name] = op
     return op
 
@@ -73,8 +78,9 @@ def sql_functions() -> list[tuple[str, Op, Stat | Sketch | None]]:
     deduplicator's sketch, or None (a mapper, a generator, or a filter's struct of stats)."""
     out = []
     for op in all_ops():
+        # per-row helper functions of an op (a deduplicator's signatures, url_filter_reason)
+        out.extend((sk.name, op, sk) for sk in op.sketches)
         if op.kind == "deduplicator":  # DataFrame-level; per-row SQL only for its sketches
-            out.extend((sk.name, op, sk) for sk in op.sketches)
             continue
         if op.kind in ("selector", "grouper", "aggregator"):
             continue  # whole-table algorithms: no per-row SQL function

@@ -14,7 +14,7 @@ Pure Python: no pyspark import.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from sparkops.core.errors import OpError
@@ -155,6 +155,14 @@ class Op:
     examples: tuple[Example, ...] = ()
     # groupers: "group" (rows -> grouped rows, every column a list) or "ungroup" (back)
     grouping: str | None = None
+    # records: the field a row op reads when its ``text_key`` is unset, where it is not the
+    # pass's text (url_filter reads ``url``); the parameters whose values name further fields it
+    # reads (``query_key``, ``language_key``: the kernel gets ``{param: values}`` as a third
+    # argument, None where a record lacks the field); and the ``meta.<key>`` fields a mapper
+    # writes (its ``apply`` then returns ``{"text": [...], key: [...]}``)
+    text_key: str | None = None
+    reads: tuple[str, ...] = ()
+    writes: tuple[Stat, ...] = ()
 
     def field_stat(self, key: str) -> Stat:
         """The statistic behind a field of the SQL struct (or the rewritten text)."""
@@ -170,7 +178,9 @@ class Op:
 
     def all_params(self) -> tuple[Param, ...]:
         """Its own parameters, then those every op of its kind takes (Data-Juicer's base OP)."""
-        common = {"filter": (TEXT_KEY, *COMMON_FILTER_PARAMS), "mapper": (TEXT_KEY,), "generator": (TEXT_KEY,)}
+        text_key = TEXT_KEY if self.text_key is None else replace(
+            TEXT_KEY, default=self.text_key, doc=f"Record field the op reads; default: `{self.text_key}`.")
+        common = {"filter": (text_key, *COMMON_FILTER_PARAMS), "mapper": (text_key,), "generator": (text_key,)}
         return self.params + common.get(self.kind, ())
 
     def param(self, name: str) -> Param:
@@ -214,14 +224,28 @@ class BoundOp:
     def name(self) -> str:
         return self.op.name
 
-    def compute(self, docs) -> dict[str, list]:
-        return _in_batches(self.op.batch_size, docs, lambda part: self.op.compute(part, self.prepared))
+    def compute(self, docs, fields: dict[str, list] | None = None) -> dict[str, list]:
+        """A filter's stats over a batch; ``fields``: the values of the fields it ``reads``."""
+        return _in_batches(self.op.batch_size, docs, self._with(self.op.compute, fields))
 
-    def apply(self, texts: list[str]) -> list[str]:
-        return _in_batches(self.op.batch_size, texts, lambda part: self.op.apply(part, self.prepared))
+    def apply(self, texts: list[str], fields: dict[str, list] | None = None) -> list[str] | dict[str, list]:
+        """A mapper's texts (and, when it ``writes`` meta fields, ``{"text": ..., key: ...}``)."""
+        return _in_batches(self.op.batch_size, texts, self._with(self.op.apply, fields))
 
     def expand(self, texts: list[str]) -> list[list[str]]:
-        return _in_batches(self.op.batch_size, texts, lambda part: self.op.expand(part, self.prepared))
+        return _in_batches(self.op.batch_size, texts, lambda items, lo, hi: self.op.expand(items[lo:hi], self.prepared))
+
+    def read_fields(self) -> dict[str, str]:
+        """param -> record field, for the fields it ``reads`` that are set."""
+        return {p: self.params[p] for p in self.op.reads if self.params.get(p)}
+
+    def _with(self, kernel, fields):
+        if not self.op.reads:
+            return lambda items, lo, hi: kernel(items[lo:hi], self.prepared)
+        fields = fields or {}
+        # every read param gets its values (None for rows without the field, or a param unset)
+        return lambda items, lo, hi: kernel(items[lo:hi], self.prepared, {
+            p: (list(fields[p][lo:hi]) if p in fields else [None] * (hi - lo)) for p in self.op.reads})
 
     def rejection(self, stats: dict[str, Any]) -> str | None:
         """``_dropped_by`` of a row with these stats, or None when this filter keeps it."""
@@ -242,11 +266,12 @@ class BoundOp:
 
 
 def _in_batches(size: int | None, items: list, call):
-    """``call(items)``, or ``call`` on slices of at most ``size`` items (an op's declared
-    batch size, e.g. a model's) with the results joined: a list, or a dict of lists."""
+    """``call(items, lo, hi)`` over ``items[lo:hi]``, once, or per slice of at most ``size`` items
+    (an op's declared batch size, e.g. a model's) with the results joined: a list, or a dict of
+    lists."""
     if size is None or len(items) <= size:
-        return call(items)
-    parts = [call(items[i:i + size]) for i in range(0, len(items), size)]
+        return call(items, 0, len(items))
+    parts = [call(items, i, min(i + size, len(items))) for i in range(0, len(items), size)]
     if isinstance(parts[0], dict):
         return {k: [v for part in parts for v in part[k]] for k in parts[0]}
     return [v for part in parts for v in part]

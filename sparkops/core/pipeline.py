@@ -10,9 +10,12 @@ A filter that rewrites text (C4's line removal) passes the rows it keeps on with
 text, like a mapper.
 
 Records, not texts: each op reads one field of the record, its ``text_key`` (Data-Juicer's
-base-op parameter; unset, the pass's text field), and a mapper rewrites that field. A row
-whose field is absent or not a string is dropped by that op with ``missing_field:<op>: ...``
-or ``wrong_type:<op>: ...`` and never reaches its kernel.
+base-op parameter; unset, the op's own default such as url_filter's ``url``, else the pass's
+text field), and a mapper rewrites that field. A row whose field is absent or not a string is
+dropped by that op with ``missing_field:<op>: ...`` or ``wrong_type:<op>: ...`` and never
+reaches its kernel. An op may read further fields its parameters name (``Op.reads``: the
+kernel gets their values, None where absent, any type) and a mapper may write ``meta`` fields
+(``Op.writes``; ``BatchResult.meta``).
 
 Semantics follow a Data-Juicer pipeline: a row dropped by a filter is not seen by later
 operators (``short_circuit=True``, its later stats stay null). With ``short_circuit=False``
@@ -52,6 +55,8 @@ class BatchResult:
     dropped_by: list[str | None]
     # every other field an op read, as the ops left it (mappers rewrite their field)
     fields: dict[str, list] = field(default_factory=dict)
+    # the meta fields mappers wrote (``Pipeline.writes``), None where no op wrote the row's
+    meta: dict[str, list] = field(default_factory=dict)
 
 
 class Pipeline:
@@ -67,8 +72,20 @@ class Pipeline:
         self.short_circuit = short_circuit
         self.text_field = text_field
         self.field_of = [bound.params.get("text_key") or text_field for bound in self.ops]
+        # the further fields each op reads (param -> field)
+        self.reads_of = [bound.read_fields() for bound in self.ops]
         # the fields other than the text field, in the order ops first read them
-        self.fields = list(dict.fromkeys(f for f in self.field_of if f != text_field))
+        self.fields = list(dict.fromkeys(
+            f for i, first in enumerate(self.field_of) for f in (first, *self.reads_of[i].values())
+            if f != text_field))
+        # the meta fields the mappers write, in order; two mappers writing one key must agree on its type
+        self.writes: dict[str, Stat] = {}
+        for bound in self.ops:
+            for stat in bound.op.writes:
+                known = self.writes.setdefault(stat.key, stat)
+                if known.dtype != stat.dtype:
+                    raise ValueError(f"{bound.name} writes meta.{stat.key} as {stat.dtype}, an earlier op as "
+                                     f"{known.dtype}")
         self.columns: list[StatColumn] = []
         taken: set[str] = set()
         for i, bound in enumerate(self.ops):
@@ -94,6 +111,7 @@ class Pipeline:
         keep = [t is not None for t in texts]
         dropped_by: list[str | None] = [None if t is not None else NULL_TEXT for t in texts]
         stats = {c.name: [None] * n for c in self.columns}
+        meta = {key: [None] * n for key in self.writes}
         docs: dict[str, dict[int, Doc]] = {f: {} for f in values}
         alive = [i for i, t in enumerate(texts) if t is not None]
         columns_of = {}
@@ -109,8 +127,16 @@ class Pipeline:
             for r in alive:
                 if r not in cache:
                     cache[r] = Doc(column[r])
+            extra = {p: [_value(values[f][r]) for r in alive] for p, f in self.reads_of[i].items()}
             if alive and bound.op.kind == "mapper":
-                mapped, failed = _guarded_apply(bound, [cache[r].text for r in alive])
+                mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra,
+                                          ["text", *(w.key for w in bound.op.writes)] if bound.op.writes else None)
+                if bound.op.writes:
+                    for w in bound.op.writes:
+                        for j, r in enumerate(alive):
+                            if j not in failed:
+                                meta[w.key][r] = mapped[w.key][j]
+                    mapped = mapped["text"]
                 for r, new in zip(alive, mapped):
                     if new is None:
                         continue
@@ -119,7 +145,8 @@ class Pipeline:
                         column[r] = new
                 alive = _without(alive, failed, set(), keep, dropped_by, bound.name)
             elif alive:
-                computed, failed = _guarded_compute(bound, [cache[r] for r in alive])
+                computed, failed = _guarded(bound, bound.compute, [cache[r] for r in alive], extra,
+                                            [s.key for s in bound.op.stats] + (["text"] if bound.op.rewrites_text else []))
                 cols = columns_of.get(i, [])
                 rejected = []
                 for j, r in enumerate(alive):
@@ -148,7 +175,12 @@ class Pipeline:
                 tally[0] += perf_counter() - t0
                 tally[1] += rows
         texts_out = values.pop(self.text_field)
-        return BatchResult(texts_out, stats, keep, dropped_by, values)
+        return BatchResult(texts_out, stats, keep, dropped_by, values, meta)
+
+
+def _value(v):
+    """A read field's value as a kernel sees it: None where the record lacks the field."""
+    return None if v is MISSING else v
 
 
 def _readable(alive, column, keep, dropped_by, op_name, field_name):
@@ -185,34 +217,23 @@ def _describe(err: BaseException) -> str:
     return f"{type(err).__name__}: {text}"
 
 
-def _guarded_apply(bound: BoundOp, texts: list[str]):
+def _guarded(bound: BoundOp, run, items: list, extra: dict[str, list], keys: list[str] | None):
+    """``run(items, extra)`` over the batch; when it raises, row by row, so that only the
+    culprit(s) fail: (results, {position: message}). ``keys``: the result is a dict of these
+    lists (stats, or a text and meta fields), else a list."""
     try:
-        return bound.apply(texts), {}
+        return run(items, extra), {}
     except Exception:  # find the culprit(s), keep the rest of the batch
-        out, failed = [], {}
-        for j, t in enumerate(texts):
-            try:
-                out.append(bound.apply([t])[0])
-            except Exception as err:
-                out.append(None)
-                failed[j] = _describe(err)
-        return out, failed
-
-
-def _guarded_compute(bound: BoundOp, docs: list[Doc]):
-    try:
-        return bound.compute(docs), {}
-    except Exception:
-        keys = [s.key for s in bound.op.stats] + (["text"] if bound.op.rewrites_text else [])
-        values = {k: [] for k in keys}
+        out = {k: [] for k in keys} if keys else []
         failed = {}
-        for j, d in enumerate(docs):
+        for j, item in enumerate(items):
             try:
-                one = bound.compute([d])
-                for k in keys:
-                    values[k].append(one[k][0])
+                one = run([item], {p: [v[j]] for p, v in extra.items()})
             except Exception as err:
+                one, failed[j] = None, _describe(err)
+            if keys:
                 for k in keys:
-                    values[k].append(None)
-                failed[j] = _describe(err)
-        return values, failed
+                    out[k].append(None if one is None else one[k][0])
+            else:
+                out.append(None if one is None else one[0])
+        return out, failed

@@ -108,6 +108,22 @@ def struct_udf(op: Op):
 
 
 def mapper_udf(op: Op):
+    """A mapper's text; one that writes meta fields gives a struct: its text and those fields."""
+    if op.writes:
+        keys = ["text", *(w.key for w in op.writes)]
+
+        def compute_struct(texts: pd.Series, *args: pd.Series) -> pd.DataFrame:
+            def run(bound, ts):
+                got = bound.apply(ts)
+                return list(zip(*(got[k] for k in keys)))
+
+            rows = _evaluate(op, texts, args, run)
+            return pd.DataFrame({k: [None if r is None else r[j] for r in rows] for j, k in enumerate(keys)})
+
+        compute_struct.__name__ = op.name
+        return pandas_udf(compute_struct, "struct<text: string, " + ", ".join(
+            f"`{w.key}`: {w.dtype}" for w in op.writes) + ">")
+
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
         return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.apply(ts)), dtype="string")
 

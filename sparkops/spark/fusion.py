@@ -20,10 +20,12 @@ from typing import Any, Iterable, Sequence
 import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType
+from pyspark.sql.pandas.types import to_arrow_type
+from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, LongType, StringType, StructField, StructType,
+                               _parse_datatype_string)
 
 from sparkops.core.pipeline import Pipeline
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, MISSING, RECORD, STATS, assign, lookup
+from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, META, MISSING, RECORD, STATS, assign, lookup
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import ROW_KINDS, check_sequence
 from sparkops.spark import caching
@@ -78,12 +80,15 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     df, sources = field_sources(df, pipeline.fields, where)
     # a mapper-only pass has no statistics; Delta and Parquet refuse an empty struct column
     has_stats = bool(pipeline.columns)
+    meta_schema = meta_fields_schema(df, pipeline, where)
     extra = ([StructField(STATS, stats_schema(pipeline))] if has_stats else []) + [
-        StructField(KEEP, BooleanType(), False), StructField(DROPPED_BY, StringType())]
+        StructField(KEEP, BooleanType(), False), StructField(DROPPED_BY, StringType())] + (
+        [StructField(_META_OUT, meta_schema)] if meta_schema else [])
     schema = StructType(list(df.schema.fields) + extra)
     index = {name: i for i, name in enumerate(df.columns)}
     text_index = index[text_col]
     arrow_stats = pa.struct([pa.field(c.name, _ARROW_TYPES[c.stat.dtype]) for c in pipeline.columns])
+    arrow_meta = to_arrow_type(meta_schema) if meta_schema else None
 
     from_record = [name for name, (kind, _, _) in sources.items() if kind == "record"]
 
@@ -110,12 +115,46 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
                     [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
                     fields=list(arrow_stats)))
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
+            if arrow_meta is not None:
+                columns.append(pa.StructArray.from_arrays(
+                    [pa.array(result.meta[f.name], type=f.type) for f in arrow_meta], fields=list(arrow_meta)))
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
         if tally:
             op_seconds.add(tally)
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
-    return restore_nested(out, sources)
+    return _merge_meta(restore_nested(out, sources), meta_schema)
+
+
+_META_OUT = "_meta_written"  # the pass's meta fields, merged into `meta` after it
+
+
+def meta_fields_schema(df: DataFrame, pipeline: Pipeline, where: str | None = None) -> StructType | None:
+    """The struct of the meta fields the pass's mappers write (None: they write none); ``meta``
+    of the data, if any, must be a struct to take them."""
+    if not pipeline.writes:
+        return None
+    if META in df.columns and not isinstance(df.schema[META].dataType, StructType):
+        raise OpError(f"{where + ': ' if where else ''}ops write meta.{', meta.'.join(pipeline.writes)}, but the "
+                      f"data's column '{META}' is {df.schema[META].dataType.simpleString()}, not a struct")
+    return StructType([StructField(k, _parse_datatype_string(stat.dtype)) for k, stat in pipeline.writes.items()])
+
+
+def _merge_meta(out: DataFrame, meta_schema: StructType | None) -> DataFrame:
+    """The written meta fields into ``meta``: a new struct column, or set beside the fields the
+    data's ``meta`` struct has (one of the same name is replaced, as Data-Juicer's tagging ops
+    overwrite a key)."""
+    if meta_schema is None:
+        return out
+    if META not in out.columns or not out.schema[META].dataType.fields:
+        return out.drop(META).withColumnRenamed(_META_OUT, META) if META in out.columns \
+            else out.withColumnRenamed(_META_OUT, META)
+    # withField on a null struct stays null: a row without meta starts from one of null fields
+    empty = F.struct(*[F.lit(None).cast(f.dataType).alias(f.name) for f in out.schema[META].dataType.fields])
+    merged = F.coalesce(F.col(META), empty)
+    for f in meta_schema.fields:
+        merged = merged.withField(f.name, F.col(f"{_META_OUT}.`{f.name}`"))
+    return out.withColumn(META, merged).drop(_META_OUT)
 
 
 def _rewritten(raw: list, records: list, names: list[str], before: dict, after: dict) -> list:
