@@ -1,0 +1,3 @@
+"""What the cleaning mappers share."""
+
+FAMILY = "cleaning"

@@ -1,0 +1,82 @@
+"""remove_repeat_sentences_mapper: drop sentences already seen in the document, split by
+Data-Juicer's punctuation rules."""
+
+from __future__ import annotations
+
+import regex
+
+from sparkops.core import Example, Op, OpError, Param, declare
+from sparkops.ops.cleaning.common import FAMILY
+
+_SENTENCE_RULES = [
+    (regex.compile(r"([.。！!？\?])([^’”])"), r"\1\n\2"),
+    (regex.compile(r"(\.{6})([^’”])"), r"\1\n\2"),
+    (regex.compile(r"(\…{2})([^’”])"), r"\1\n\2"),
+    (regex.compile(r"([.。!！？\?\.{6}\…{2}][’”])([^’”])"), r"\1\n\2"),
+]
+_NOT_KEPT_CHARS = regex.compile(r"[^a-zA-Z0-9\u4e00-\u9fa5\n\t ]")
+
+
+def split_sentences(line: str) -> list[str]:
+    """Data-Juicer's rule-based splitter: break after . 。 ! ！ ? ？ (and closing quotes).
+
+    Pieces keep their leading whitespace, so joining them back gives the line unchanged.
+    """
+    for pattern, repl in _SENTENCE_RULES:
+        line = pattern.sub(repl, line)
+    return line.split("\n")
+
+
+def _prepare_repeat(p, where):
+    if p["tokenizer"] is not None:
+        raise OpError(f"{where}: parameter 'tokenizer' is not supported: a lambda string in a recipe is "
+                      "arbitrary code run on every executor; sparkops uses Data-Juicer's built-in splitter")
+    return dict(p, remove=_NOT_KEPT_CHARS if p["ignore_special_character"] else None)
+
+
+def remove_repeat_sentences(texts, p):
+    lowercase, remove, min_len = p["lowercase"], p["remove"], p["min_repeat_sentence_length"]
+    out = []
+    for text in texts:
+        seen: set[str] = set()
+        new_lines = []
+        for line in text.split("\n"):
+            kept = []
+            if line:
+                for sentence in split_sentences(line):
+                    key = sentence.strip()
+                    if lowercase:
+                        key = key.lower()
+                    if remove is not None:
+                        key = remove.sub("", key)
+                    if len(key) < min_len:
+                        kept.append(sentence)  # too short to count as a repeat
+                    elif key not in seen:
+                        kept.append(sentence)
+                        seen.add(key)
+            new_lines.append("".join(kept))
+        out.append("\n".join(new_lines))
+    return out
+
+
+declare(Op(
+    name="remove_repeat_sentences_mapper", kind="mapper", family=FAMILY,
+    doc="Drop every sentence already seen earlier in the same document (sentences split by "
+        "Data-Juicer's punctuation rules inside each line; line structure is kept).",
+    params=(
+        Param("lowercase", "bool", False, "Compare sentences case-insensitively."),
+        Param("ignore_special_character", "bool", True, "Ignore everything but letters, digits and CJK "
+              "ideographs when comparing."),
+        Param("min_repeat_sentence_length", "int", 2, "Shorter sentences (after the above) are never removed."),
+        Param("tokenizer", "str", None, "Not supported (Data-Juicer evaluates a lambda string); must be null.",
+              nullable=True),
+    ),
+    apply=remove_repeat_sentences, prepare=_prepare_repeat,
+    sql_params=("lowercase", "ignore_special_character", "min_repeat_sentence_length"),
+    examples=(
+        Example("remove_repeat_sentences('Hi there. Hi there. Bye.')", "Hi there. Bye."),
+        Example("remove_repeat_sentences('Hi there. hi there! Bye.')", "Hi there. hi there! Bye.",
+                "case matters by default"),
+        Example("remove_repeat_sentences('Hi there. hi there! Bye.', true)", "Hi there. Bye."),
+    ),
+))
