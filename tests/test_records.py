@@ -189,3 +189,21 @@ def test_meta_writes_must_agree_and_reads_must_be_str_params(declared):
     with pytest.raises(AssertionError, match="only mappers write"):
         declared(Op(name="t_d_filter", kind="filter", family="test", doc="t", compute=lambda d, p: {"x": []},
                     stats=(Stat("x", "long", "x"),), range=("x", None, None), writes=(Stat("k", "long", "k"),)))
+
+
+def test_an_op_reads_a_statistic_an_earlier_op_of_the_pass_computed(declared):
+    from sparkops.core import Op, Param, Stat
+
+    declared(Op(name="t_echo_mapper", kind="mapper", family="test", doc="t",
+                apply=lambda texts, p, f: {"text": texts, "seen": f["value_key"]},
+                params=(Param("value_key", "str", None, "field", nullable=True),), reads=("value_key",),
+                writes=(Stat("seen", "double", "the value read"),)))
+    pipe = Pipeline([bind("alphanumeric_filter"), bind({"t_echo_mapper": {"value_key": "stats.alnum_ratio"}}),
+                     bind({"t_echo_mapper": {"value_key": "stats.no_such_stat"}})])
+    # a statistic of the pass is no record field; an unknown one is (and is absent here)
+    assert pipe.fields == ["stats.no_such_stat"]
+    result = pipe.run(["ab1 !", "!!!!"], {"stats.no_such_stat": [MISSING, MISSING]})
+    assert result.meta["seen"] == [None, None]  # the last writer wins: the missing field
+    pipe = Pipeline([bind("alphanumeric_filter"), bind({"t_echo_mapper": {"value_key": "stats.alnum_ratio"}})])
+    result = pipe.run(["ab1 !", "!!!!"])
+    assert result.meta["seen"] == [0.6, None]  # the second row was dropped before the mapper

@@ -14,7 +14,8 @@ base-op parameter; unset, the op's own default such as url_filter's ``url``, els
 text field), and a mapper rewrites that field. A row whose field is absent or not a string is
 dropped by that op with ``missing_field:<op>: ...`` or ``wrong_type:<op>: ...`` and never
 reaches its kernel. An op may read further fields its parameters name (``Op.reads``: the
-kernel gets their values, None where absent, any type) and a mapper may write ``meta`` fields
+kernel gets their values, None where absent, any type; ``stats.<key>``: a statistic an earlier
+op of the pass computed) and a mapper may write ``meta`` fields
 (``Op.writes``; ``BatchResult.meta``).
 
 Semantics follow a Data-Juicer pipeline: a row dropped by a filter is not seen by later
@@ -36,7 +37,7 @@ from time import perf_counter
 from typing import Mapping, Sequence
 
 from sparkops.core.declaration import ROW_KINDS, BoundOp, Stat
-from sparkops.core.row import MISSING, NULL_TEXT, problem
+from sparkops.core.row import MISSING, NULL_TEXT, STATS, problem
 from sparkops.text.doc import Doc
 
 
@@ -72,8 +73,31 @@ class Pipeline:
         self.short_circuit = short_circuit
         self.text_field = text_field
         self.field_of = [bound.params.get("text_key") or text_field for bound in self.ops]
-        # the further fields each op reads (param -> field)
-        self.reads_of = [bound.read_fields() for bound in self.ops]
+        self.columns: list[StatColumn] = []
+        taken: set[str] = set()
+        # the further fields each op reads (param -> field); ``stats.<key>`` names a statistic an
+        # earlier op of the pass computed (c4_badwords_filter reading language_id's ``stats.lang``)
+        self.reads_of, self.stat_reads = [], []
+        for i, bound in enumerate(self.ops):
+            reads, from_stats = {}, {}
+            for param, name in bound.read_fields().items():
+                earlier = name.startswith(f"{STATS}.") and next(
+                    (c.name for c in self.columns if c.name == name[len(STATS) + 1:]), None)
+                if earlier:
+                    from_stats[param] = earlier
+                else:
+                    reads[param] = name
+            self.reads_of.append(reads)
+            self.stat_reads.append(from_stats)
+            for stat in bound.op.stats:
+                # Data-Juicer silently reuses a stat computed by an earlier op with other
+                # params (e.g. two char-repetition filters); we keep both, the second as key_2
+                name, n = stat.key, 1
+                while name in taken:
+                    n += 1
+                    name = f"{stat.key}_{n}"
+                taken.add(name)
+                self.columns.append(StatColumn(name, stat, i))
         # the fields other than the text field, in the order ops first read them
         self.fields = list(dict.fromkeys(
             f for i, first in enumerate(self.field_of) for f in (first, *self.reads_of[i].values())
@@ -86,18 +110,6 @@ class Pipeline:
                 if known.dtype != stat.dtype:
                     raise ValueError(f"{bound.name} writes meta.{stat.key} as {stat.dtype}, an earlier op as "
                                      f"{known.dtype}")
-        self.columns: list[StatColumn] = []
-        taken: set[str] = set()
-        for i, bound in enumerate(self.ops):
-            for stat in bound.op.stats:
-                # Data-Juicer silently reuses a stat computed by an earlier op with other
-                # params (e.g. two char-repetition filters); we keep both, the second as key_2
-                name, n = stat.key, 1
-                while name in taken:
-                    n += 1
-                    name = f"{stat.key}_{n}"
-                taken.add(name)
-                self.columns.append(StatColumn(name, stat, i))
 
     def run(self, texts: Sequence[str | None], fields: Mapping[str, Sequence] | None = None,
             timings: dict | None = None) -> BatchResult:
@@ -128,6 +140,7 @@ class Pipeline:
                 if r not in cache:
                     cache[r] = Doc(column[r])
             extra = {p: [_value(values[f][r]) for r in alive] for p, f in self.reads_of[i].items()}
+            extra.update({p: [stats[c][r] for r in alive] for p, c in self.stat_reads[i].items()})
             if alive and bound.op.kind == "mapper":
                 mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra,
                                           ["text", *(w.key for w in bound.op.writes)] if bound.op.writes else None)
