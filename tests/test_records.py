@@ -207,3 +207,22 @@ def test_an_op_reads_a_statistic_an_earlier_op_of_the_pass_computed(declared):
     pipe = Pipeline([bind("alphanumeric_filter"), bind({"t_echo_mapper": {"value_key": "stats.alnum_ratio"}})])
     result = pipe.run(["ab1 !", "!!!!"])
     assert result.meta["seen"] == [0.6, None]  # the second row was dropped before the mapper
+
+
+def test_a_mapper_rejects_rows_it_cannot_map_with_its_rule(declared):
+    from sparkops.core import Op, Stat
+    from sparkops.core.row import REJECT
+
+    def extract(texts, p):
+        rules = [None if "<p>" in t else ("timeout" if "slow" in t else "empty") for t in texts]
+        return {"text": [t.replace("<p>", "") if r is None else "" for t, r in zip(texts, rules)],
+                "status": [r or "ok" for r in rules], REJECT: rules}
+
+    declared(Op(name="t_extract_mapper", kind="mapper", family="test", doc="t", apply=extract,
+                writes=(Stat("status", "string", "what happened"),), rejects=("timeout", "empty")))
+    pipe = Pipeline([bind("t_extract_mapper"), bind({"text_length_filter": {"min_len": 1}})])
+    result = pipe.run(["<p>hello", "slow page", "nav only"])
+    assert result.texts == ["hello", "slow page", "nav only"]  # a rejected row keeps its input
+    assert result.dropped_by == [None, "t_extract_mapper:timeout", "t_extract_mapper:empty"]
+    assert result.meta["status"] == ["ok", "timeout", "empty"]
+    assert result.stats["text_len"] == [5, None, None]  # later ops never see a rejected row

@@ -36,7 +36,7 @@ def declare(op: Op) -> Op:
     assert op.batch_size is None or op.batch_size > 0, op.name
     # records: fields are read and written by row ops; a read is one of its own str params
     assert not (op.reads or op.writes or op.text_key) or op.kind in ("filter", "mapper"), op.name
-    assert not op.writes or op.kind == "mapper", f"{op.name}: only mappers write meta fields"
+    assert not (op.writes or op.rejects) or op.kind == "mapper", f"{op.name}: only mappers write meta fields"
     own = {p.name: p for p in op.params}
     assert all(r in own and own[r].type == "str" for r in op.reads), f"{op.name}: reads {op.reads}"
     REGISTRY[op.name] = op

@@ -20,7 +20,7 @@ from typing import Any, Callable, Mapping
 from sparkops.core.errors import OpError
 from sparkops.core.extras import require
 from sparkops.core.params import Param
-from sparkops.core.row import rejected_by
+from sparkops.core.row import REJECT, rejected_by
 
 
 @dataclass(frozen=True)
@@ -163,6 +163,16 @@ class Op:
     text_key: str | None = None
     reads: tuple[str, ...] = ()
     writes: tuple[Stat, ...] = ()
+    # a mapper that rejects rows it cannot map (html_extract_mapper: ``timeout``, ``empty``): the
+    # rules it may give; its ``apply`` returns a dict with ``"_reject"`` (sparkops.core.row.REJECT),
+    # per row the rule or None, and ``_dropped_by`` says ``<op>:<rule>``
+    rejects: tuple[str, ...] = ()
+
+    def result_keys(self) -> list[str] | None:
+        """The lists a mapper's ``apply`` returns in a dict (None: it returns the texts)."""
+        if not (self.writes or self.rejects):
+            return None
+        return ["text", *(w.key for w in self.writes)] + ([REJECT] if self.rejects else [])
 
     def field_stat(self, key: str) -> Stat:
         """The statistic behind a field of the SQL struct (or the rewritten text)."""

@@ -37,7 +37,7 @@ from time import perf_counter
 from typing import Mapping, Sequence
 
 from sparkops.core.declaration import ROW_KINDS, BoundOp, Stat
-from sparkops.core.row import MISSING, NULL_TEXT, STATS, problem
+from sparkops.core.row import MISSING, NULL_TEXT, REJECT, STATS, problem, rejected_by
 from sparkops.text.doc import Doc
 
 
@@ -142,21 +142,26 @@ class Pipeline:
             extra = {p: [_value(values[f][r]) for r in alive] for p, f in self.reads_of[i].items()}
             extra.update({p: [stats[c][r] for r in alive] for p, c in self.stat_reads[i].items()})
             if alive and bound.op.kind == "mapper":
-                mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra,
-                                          ["text", *(w.key for w in bound.op.writes)] if bound.op.writes else None)
-                if bound.op.writes:
+                keys = bound.op.result_keys()
+                mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra, keys)
+                refused = set()
+                if keys:
                     for w in bound.op.writes:
                         for j, r in enumerate(alive):
                             if j not in failed:
                                 meta[w.key][r] = mapped[w.key][j]
+                    for j, rule in enumerate(mapped.get(REJECT) or ()):
+                        if rule is not None and j not in failed:  # a page with no text to extract
+                            refused.add(j)
+                            keep[alive[j]], dropped_by[alive[j]] = False, rejected_by(bound.name, rule)
                     mapped = mapped["text"]
-                for r, new in zip(alive, mapped):
-                    if new is None:
+                for j, (r, new) in enumerate(zip(alive, mapped)):
+                    if new is None or j in refused:
                         continue
                     if new != cache[r].text:
                         cache[r] = Doc(new)
                         column[r] = new
-                alive = _without(alive, failed, set(), keep, dropped_by, bound.name)
+                alive = _without(alive, failed, refused, keep, dropped_by, bound.name)
             elif alive:
                 computed, failed = _guarded(bound, bound.compute, [cache[r] for r in alive], extra,
                                             [s.key for s in bound.op.stats] + (["text"] if bound.op.rewrites_text else []))

@@ -35,6 +35,9 @@ DEDUP_COLUMNS = (DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING)
 PASS_COLUMNS = (STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
 
 NULL_TEXT = "null_text"
+# the key of a mapper's result that lists, per row, the rule it rejects the row by (None: mapped),
+# for a mapper that can fail on a row's content (html_extract_mapper: ``timeout``, ``empty``)
+REJECT = "_reject"
 NO_CHUNKS = "no_chunks"  # the rule of a generator's row that gives no output row (``<op>:no_chunks``)
 _PROBLEMS = ("error", "missing_field", "wrong_type")
 

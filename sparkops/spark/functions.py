@@ -27,6 +27,7 @@ from pyspark.sql.functions import pandas_udf
 from sparkops import stubs
 from sparkops.text.doc import Doc
 from sparkops.core import Op, Sketch, Stat, sql_functions
+from sparkops.core.row import REJECT
 
 _PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
 
@@ -108,24 +109,31 @@ def struct_udf(op: Op):
 
 
 def mapper_udf(op: Op):
-    """A mapper's text; one that writes meta fields gives a struct: its text and those fields."""
+    """A mapper's text (NULL for a row it rejects); one that writes meta fields gives a struct:
+    its text and those fields."""
+    keys = op.result_keys()
+
+    def mapped(bound, ts) -> list:
+        got = bound.apply(ts)
+        if keys is None:
+            return got
+        reject = got.get(REJECT) or [None] * len(ts)
+        texts = [None if rule is not None else t for t, rule in zip(got["text"], reject)]
+        return list(zip(texts, *(got[w.key] for w in op.writes))) if op.writes else texts
+
     if op.writes:
-        keys = ["text", *(w.key for w in op.writes)]
+        names = ["text", *(w.key for w in op.writes)]
 
         def compute_struct(texts: pd.Series, *args: pd.Series) -> pd.DataFrame:
-            def run(bound, ts):
-                got = bound.apply(ts)
-                return list(zip(*(got[k] for k in keys)))
-
-            rows = _evaluate(op, texts, args, run)
-            return pd.DataFrame({k: [None if r is None else r[j] for r in rows] for j, k in enumerate(keys)})
+            rows = _evaluate(op, texts, args, mapped)
+            return pd.DataFrame({k: [None if r is None else r[j] for r in rows] for j, k in enumerate(names)})
 
         compute_struct.__name__ = op.name
         return pandas_udf(compute_struct, "struct<text: string, " + ", ".join(
             f"`{w.key}`: {w.dtype}" for w in op.writes) + ">")
 
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
-        return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.apply(ts)), dtype="string")
+        return pd.Series(_evaluate(op, texts, args, mapped), dtype="string")
 
     compute.__name__ = op.name
     return pandas_udf(compute, "string")
