@@ -24,7 +24,8 @@ Offsets are those of the file as stored (compressed bytes for ``.gz``), as fastw
 Charset of an HTML body (:func:`decode_html`): a byte-order mark wins; then the HTTP header's
 charset, then the HTML ``<meta charset>`` / ``http-equiv`` one, then resiliparse's detection,
 each only if it decodes the whole body strictly (labels mapped the HTML5 way: ``iso-8859-1``
-is ``windows-1252``, ``gb2312`` is ``gbk``). A single-byte label (``latin-1``,
+is ``windows-1252``, ``gb2312`` is ``gbk``); if none does, a declared one whose replacement
+characters are at most 5% of the non-ASCII bytes (stray bad bytes, not a wrong label). A single-byte label (``latin-1``,
 ``windows-125x``, ...) never fails to decode, so it is not trusted over bytes that are valid,
 non-ASCII UTF-8: those decode as UTF-8 (a UTF-8 page mislabelled latin-1 is common; latin-1
 text that happens to be valid UTF-8 is not). When no candidate decodes strictly, the one that
@@ -114,7 +115,7 @@ def _strict(body: bytes, codec: str) -> str | None:
 
 def _label(codec: str) -> str:
     return {"cp1252": "windows-1252", "cp1251": "windows-1251", "cp1250": "windows-1250",
-            "utf-8": "utf-8", "iso8859-1": "iso-8859-1"}.get(codec, codec.replace("_", "-"))
+            "utf-8": "utf-8", "iso8859-1": "iso-8859-1"}.get(codec, codec.replace("_", "-").replace("iso8859", "iso-8859"))
 
 
 def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, str, int]:
@@ -139,6 +140,16 @@ def decode_html(body: bytes, header_charset: str | None = None) -> tuple[str, st
             return text, _label(codec), 0
     if utf8 is not None:
         return utf8, "utf-8", 0
+    if body.isascii():  # undeclared ASCII: any ASCII-compatible charset reads it; call it UTF-8
+        return body.decode("ascii"), "utf-8", 0
+    # a declared charset a few stray bytes break (a UTF-8 page with one bad byte) still beats a
+    # detector's guess; one that breaks on most non-ASCII bytes is wrong
+    non_ascii = len(body.translate(None, bytes(range(128))))
+    for codec in candidates:
+        counter = _Counter()
+        text = _decode_counting(body, codec, counter)
+        if counter.n <= 0.05 * non_ascii:
+            return text, _label(codec), counter.n
     detected = _codec(detect_encoding(body))
     if detected and detected not in candidates:
         text = _strict(body, detected)
