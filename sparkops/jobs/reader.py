@@ -8,12 +8,25 @@ quarantine row with its file and line number, and every other line of the file s
 Large uncompressed files are cut into byte-range splits read in parallel; a first cheap pass
 counts line breaks per split so line numbers stay exact.
 
-Parquet and Delta inputs, and URIs with a scheme (``s3a://``, ``hdfs://``), use Spark's
-readers; their rows with a null text are quarantined (a typed column cannot hold a
-non-string).
+WARC (``warc``: HTML responses), WET (``wet``: conversion records) and HTML files (``html``:
+a folder, a file or a glob; ``.gz`` too) are read by ``sparkops.jobs.warc`` inside the tasks,
+one task per WARC file (a gzip member boundary is only found by reading): ``_record`` holds
+the row's fields as JSON (``url``, ``warc_date``, ``record_id``, ``http_status``,
+``content_type``, ``charset``, ``decode_replacements`` and the text under ``text_key``), so
+ops read ``url`` as a field and the export keeps it; ``_line`` is the record's byte offset in
+the file. A bad record is a quarantine row with its offset; records that are not documents by
+design (requests, metadata, non-HTML responses) become one tally row per file and kind:
+``_skipped`` holds the count and ``_reason`` the kind (``request record``); the runner counts
+them apart from the quarantine.
 
-Both give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
-``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview).
+Parquet and Delta inputs, CSV / TSV (a header row; a row with the wrong number of fields is
+quarantined as ``malformed CSV row``) and URIs with a scheme (``s3a://``, ``hdfs://``) use
+Spark's readers; their rows with a null text are quarantined (a typed column cannot hold a
+non-string; a non-string column is an ``InputError``).
+
+All give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
+``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview),
+``_skipped`` (null but on tally rows).
 """
 
 from __future__ import annotations
@@ -293,7 +306,7 @@ def _read_with_spark(spark: SparkSession, spec: InputSpec) -> DataFrame:
     reason = (F.when(corrupt.isNotNull(), F.lit(corrupt_reason))
               .when(F.col(spec.text_key).isNull(), F.lit("text is null")))
     return df.select(
-        F.col(spec.text_key).alias("text"),
+        F.when(corrupt.isNull(), F.col(spec.text_key)).alias("text"),  # a malformed row's text is no text
         F.to_json(F.struct(*[F.col(c) for c in record_cols])).alias("_record"),
         F.input_file_name().alias("_source"),
         F.lit(None).cast("long").alias("_line"),
