@@ -8,12 +8,25 @@ quarantine row with its file and line number, and every other line of the file s
 Large uncompressed files are cut into byte-range splits read in parallel; a first cheap pass
 counts line breaks per split so line numbers stay exact.
 
-Parquet and Delta inputs, and URIs with a scheme (``s3a://``, ``hdfs://``), use Spark's
-readers; their rows with a null text are quarantined (a typed column cannot hold a
-non-string).
+WARC (``warc``: HTML responses), WET (``wet``: conversion records) and HTML files (``html``:
+a folder, a file or a glob; ``.gz`` too) are read by ``sparkops.jobs.warc`` inside the tasks,
+one task per WARC file (a gzip member boundary is only found by reading): ``_record`` holds
+the row's fields as JSON (``url``, ``warc_date``, ``record_id``, ``http_status``,
+``content_type``, ``charset``, ``decode_replacements`` and the text under ``text_key``), so
+ops read ``url`` as a field and the export keeps it; ``_line`` is the record's byte offset in
+the file. A bad record is a quarantine row with its offset; records that are not documents by
+design (requests, metadata, non-HTML responses) become one tally row per file and kind:
+``_skipped`` holds the count and ``_reason`` the kind (``request record``); the runner counts
+them apart from the quarantine.
 
-Both give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
-``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview).
+Parquet and Delta inputs, CSV / TSV (a header row; a row with the wrong number of fields is
+quarantined as ``malformed CSV row``) and URIs with a scheme (``s3a://``, ``hdfs://``) use
+Spark's readers; their rows with a null text are quarantined (a typed column cannot hold a
+non-string; a non-string column is an ``InputError``).
+
+All give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
+``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview),
+``_skipped`` (null but on tally rows).
 """
 
 from __future__ import annotations
@@ -29,6 +42,7 @@ import pyarrow as pa
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkops.jobs import warc
 from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
 from sparkops.jobs.spec import InputSpec
 
@@ -36,9 +50,15 @@ SPLIT_BYTES = 64 * 1024 * 1024  # at most; smaller when that leaves cores idle (
 MIN_SPLIT_BYTES = 1024 * 1024
 BATCH_ROWS = 1000
 BATCH_CHARS = 32 * 1024 * 1024  # a batch of huge documents is flushed early
-SCHEMA = "text string, _record string, _source string, _line long, _reason string, _raw string"
+SCHEMA = "text string, _record string, _source string, _line long, _reason string, _raw string, _skipped long"
 _ARROW = pa.schema([("text", pa.string()), ("_record", pa.string()), ("_source", pa.string()),
-                    ("_line", pa.int64()), ("_reason", pa.string()), ("_raw", pa.string())])
+                    ("_line", pa.int64()), ("_reason", pa.string()), ("_raw", pa.string()),
+                    ("_skipped", pa.int64())])
+WEB_FORMATS = ("warc", "wet", "html")
+SPARK_FORMATS = ("parquet", "delta", "csv", "tsv")
+# the files a folder given as a web input holds
+_WEB_SUFFIXES = {"warc": (".warc", ".warc.gz"), "wet": (".wet", ".wet.gz", ".warc.wet.gz"),
+                 "html": warc.HTML_SUFFIXES}
 
 
 class InputError(ValueError):
@@ -55,16 +75,23 @@ class Split:
 
 
 def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
-    if spec.format in ("parquet", "delta") or "://" in spec.path:
+    if spec.format in SPARK_FORMATS or "://" in spec.path:
         return _read_with_spark(spark, spec)
-    files = sorted(f for f in glob.glob(spec.path, recursive=True) if os.path.isfile(f))
+    files = _files(spec)
     if not files:
         raise InputError(f"input: no files match {spec.path}")
-    splits = _plan(spark, files, spec.format)
     text_key = spec.text_key
+    if spec.format in WEB_FORMATS:
+        # one task per WARC file (a gzip member boundary is found only by reading); HTML files are
+        # small: about four tasks a core
+        splits = [Split(f, 0, -1, 1, spec.format) for f in files]
+        tasks = len(files) if spec.format != "html" else min(len(files), 4 * spark.sparkContext.defaultParallelism)
+    else:
+        splits = _plan(spark, files, spec.format)
+        tasks = len(splits)
     rows = spark.createDataFrame([(s.path, s.start, s.end, s.first_line, s.kind) for s in splits],
                                  "path string, start long, end long, first_line long, kind string")
-    rows = rows.repartition(max(1, len(splits)))
+    rows = rows.repartition(max(1, tasks))
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -72,6 +99,16 @@ def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
                 yield from _read_split(Split(**split), text_key)
 
     return rows.mapInArrow(run, SCHEMA)
+
+
+def _files(spec: InputSpec) -> list[str]:
+    """The files a path names: a glob, a file, or (web formats) every file of a folder with a
+    suffix of the format, at any depth."""
+    if spec.format in WEB_FORMATS and os.path.isdir(spec.path):
+        suffixes = _WEB_SUFFIXES[spec.format]
+        return sorted(os.path.join(d, n) for d, _, names in os.walk(spec.path) for n in names
+                      if n.lower().endswith(suffixes))
+    return sorted(f for f in glob.glob(spec.path, recursive=True) if os.path.isfile(f))
 
 
 def _kind(path: str, fmt: str) -> str:
@@ -142,6 +179,9 @@ def _open(path: str):
 
 def _read_split(split: Split, text_key: str) -> Iterator[pa.RecordBatch]:
     out = _Batcher(split.path)
+    if split.kind in WEB_FORMATS:
+        yield from _read_web(split, text_key, out)
+        return
     if split.kind == "json_array":
         yield from _read_json_array(split, text_key, out)
         return
@@ -192,14 +232,42 @@ def _read_json_array(split: Split, text_key: str, out: "_Batcher") -> Iterator[p
     yield from out.flush()
 
 
+def _read_web(split: Split, text_key: str, out: "_Batcher") -> Iterator[pa.RecordBatch]:
+    """A WARC / WET / HTML file: ``_line`` is the record's byte offset in the file (0 for an HTML
+    file); records that are not documents by design become one tally row per kind."""
+    if split.kind == "html":
+        items = iter([warc.read_html_file(split.path, text_key)])
+    else:
+        items = warc.iter_warc(split.path, wet=split.kind == "wet", text_key=text_key)
+    skipped: dict[str, int] = {}
+    for item in items:
+        if item.kind == "skip":
+            skipped[item.reason] = skipped.get(item.reason, 0) + 1
+            continue
+        if item.kind == "row":
+            parsed = Parsed(item.fields[text_key], json.dumps(item.fields, ensure_ascii=False), None, None)
+        else:
+            parsed = Parsed(None, None, item.reason, item.preview)
+        batch = out.add(parsed, item.offset)
+        if batch is not None:
+            yield batch
+    for reason, n in sorted(skipped.items()):
+        batch = out.add(Parsed(None, None, reason, None), None, skipped=n)
+        if batch is not None:
+            yield batch
+    yield from out.flush()
+
+
 class _Batcher:
     def __init__(self, source: str):
         self.source = source
         self.rows: list[tuple] = []
         self.chars = 0
 
-    def add(self, parsed: Parsed, line: int) -> pa.RecordBatch | None:
-        self.rows.append((parsed.text, parsed.record, self.source, line, parsed.reason, parsed.raw))
+    def add(self, parsed: Parsed, line: int | None, skipped: int | None = None) -> pa.RecordBatch | None:
+        """``skipped``: this row is a tally of that many records not read by design (its reason
+        says which kind), neither a record nor a quarantined one."""
+        self.rows.append((parsed.text, parsed.record, self.source, line, parsed.reason, parsed.raw, skipped))
         self.chars += len(parsed.text or "") + len(parsed.raw or "")
         if len(self.rows) >= BATCH_ROWS or self.chars >= BATCH_CHARS:
             return self._take()
@@ -217,8 +285,11 @@ class _Batcher:
 
 
 def _read_with_spark(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    corrupt_reason = "invalid JSON"
     if spec.format in ("parquet", "delta"):
         df = spark.read.format(spec.format).load(spec.path)
+    elif spec.format in ("csv", "tsv"):
+        df, corrupt_reason = _read_csv(spark, spec), "malformed CSV row"
     elif spec.format == "text":
         df = spark.read.text(spec.path).withColumnRenamed("value", spec.text_key)
     else:  # JSON on a remote filesystem: Spark's reader, malformed lines kept as _corrupt_record
@@ -232,13 +303,28 @@ def _read_with_spark(spark: SparkSession, spec: InputSpec) -> DataFrame:
         raise InputError(f"input: column '{spec.text_key}' of {spec.path} is {kind}, not a string")
     record_cols = [c for c in df.columns if c != "_corrupt_record"]
     corrupt = F.col("_corrupt_record") if "_corrupt_record" in df.columns else F.lit(None).cast("string")
-    reason = (F.when(corrupt.isNotNull(), F.lit("invalid JSON"))
+    reason = (F.when(corrupt.isNotNull(), F.lit(corrupt_reason))
               .when(F.col(spec.text_key).isNull(), F.lit("text is null")))
     return df.select(
-        F.col(spec.text_key).alias("text"),
+        F.when(corrupt.isNull(), F.col(spec.text_key)).alias("text"),  # a malformed row's text is no text
         F.to_json(F.struct(*[F.col(c) for c in record_cols])).alias("_record"),
         F.input_file_name().alias("_source"),
         F.lit(None).cast("long").alias("_line"),
         reason.alias("_reason"),
         F.substring(corrupt, 1, 4096).alias("_raw"),
+        F.lit(None).cast("long").alias("_skipped"),
     )
+
+
+def _read_csv(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    """CSV / TSV with a header row, every column a string. A row with more or fewer fields than
+    the header keeps its raw line in ``_corrupt_record`` (Spark fills that column only when the
+    schema names it, so the header is read first); quoted fields may hold line breaks."""
+    sep = "\t" if spec.format == "tsv" else ","
+    opts = {"header": "true", "sep": sep, "multiLine": "true", "escape": '"', "mode": "PERMISSIVE",
+            "columnNameOfCorruptRecord": "_corrupt_record"}
+    header = spark.read.options(**opts).csv(spec.path).schema
+    if not header.fields:
+        raise InputError(f"input: {spec.path} has no header row")
+    ddl = ", ".join(f"`{f.name}` string" for f in header.fields if f.name != "_corrupt_record")
+    return spark.read.options(**opts).schema(f"{ddl}, _corrupt_record string").csv(spec.path)

@@ -9,7 +9,8 @@ exception that stopped it) and what the CLI knows (the spec, the error). Keys:
   ``seconds`` (the run, from reading the input to the last commit or export);
 - ``input`` (``format``, ``path``, ``read``: false when the first stages were reused, and then
   the counts are those of the run that committed them, or when reading failed), ``input_rows``
-  and ``quarantine`` (``rows``, ``path``): null when the input could not be read;
+  and ``quarantine`` (``rows``, ``path``): null when the input could not be read; ``skipped``:
+  input records not read by design, per kind (WARC requests, metadata, non-HTML responses);
 - ``stages``: per stage ``name``, ``status`` (``ran``, ``reused``, ``gate_failed``), ``rows_in``,
   ``rows_out``, ``rejected``, ``seconds`` and ``phases`` (``ops``, ``gate``, ``commits``),
   ``table`` and ``rejected_table`` (``path``, Delta ``version``; null when not committed),
@@ -92,6 +93,7 @@ def document(spec_path: str, spec=None, result: RunResult | None = None, error: 
                   "read": r.input_read if r else False} if spec else None,
         "input_rows": r.input_rows if counted else None,
         "quarantine": {"rows": r.quarantined, "path": str(Path(output) / "_quarantine")} if counted else None,
+        "skipped": dict(r.skipped) if counted else None,
         "stages": [_stage(st, output) for st in r.stages] if r else [],
         "export": r.export if r else None,
     }

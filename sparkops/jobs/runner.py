@@ -95,6 +95,9 @@ class RunResult:
     # the input was read and counted by this run; False when the first stages were reused (the
     # counts are then those of the run that committed them) or when reading it failed
     input_read: bool = False
+    # input records not read by design, per kind (WARC request / metadata records, non-HTML
+    # responses): neither records nor quarantined (the reader's ``_skipped`` tally rows)
+    skipped: dict[str, int] = field(default_factory=dict)
 
 
 def last_commit(spark: SparkSession, path: Path) -> tuple[int, dict] | None:
@@ -180,6 +183,7 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
         result.input_rows = commits[0][0][1].get("rows_in", 0)
         quarantine = last_commit(spark, out / "_quarantine")
         result.quarantined = quarantine[1].get("rows", 0) if quarantine else 0
+        result.skipped = quarantine[1].get("skipped", {}) if quarantine else {}
     for i, (stage, h) in enumerate(zip(spec.stages, hashes)):
         table = out / stage.name
         if i < reusable:
@@ -213,16 +217,24 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
     """(the good records, the persisted rows they come from: unpersist once a stage has read them)"""
     say(f"input: {spec.input.format} {spec.input.path}")
     rows = reader.read(spark, spec.input).persist(StorageLevel.MEMORY_AND_DISK)
-    bad = rows.where(F.col("_reason").isNotNull()).select("_source", "_line", F.col("_reason").alias("reason"),
-                                                          "_raw")
-    counts = rows.groupBy(F.col("_reason").isNull().alias("ok")).count().collect()
+    tally = F.col("_skipped").isNotNull()
+    bad = rows.where(F.col("_reason").isNotNull() & ~tally).select("_source", "_line", F.col("_reason").alias("reason"),
+                                                                   "_raw")
+    counts = (rows.groupBy(F.col("_reason").isNull().alias("ok"), F.when(tally, F.col("_reason")).alias("kind"))
+              .agg(F.count(F.lit(1)).alias("count"), F.sum("_skipped").alias("skipped")).collect())
     result.input_rows = sum(r["count"] for r in counts if r.ok)
-    result.quarantined = sum(r["count"] for r in counts if not r.ok)
+    result.quarantined = sum(r["count"] for r in counts if not r.ok and r.kind is None)
+    result.skipped = {r.kind: r.skipped for r in sorted(counts, key=lambda r: r.kind or "") if r.kind is not None}
     result.input_read = True
-    _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine",
-           {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"})
+    meta = {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"}
+    if result.skipped:
+        meta["skipped"] = result.skipped
+    _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine", meta)
+    skipped = sum(result.skipped.values())
+    note = (f", {skipped:,} skipped by design ({', '.join(f'{k}: {v:,}' for k, v in result.skipped.items())})"
+            if skipped else "")
     say(f"input: {result.input_rows:,} records read, {result.quarantined:,} quarantined "
-        f"({out / '_quarantine'})")
+        f"({out / '_quarantine'}){note}")
     return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS), rows
 
 
@@ -402,8 +414,9 @@ def export(final: DataFrame, path: str, text_key: str) -> str:
 
 
 def summary_table(result: RunResult) -> str:
+    skipped = f"{sum(result.skipped.values()):,} skipped (not documents), " if result.skipped else ""
     lines = [f"run {result.run_id}: {result.input_rows:,} records in, {result.quarantined:,} quarantined, "
-             f"{result.seconds:.1f} s", "",
+             f"{skipped}{result.seconds:.1f} s", "",
              f"{'stage / op':<44} {'rows in':>10} {'rows out':>10} {'time s':>8}"]
     for st in result.stages:
         note = " (reused)" if st.reused else (f" (gate {st.gate})" if st.gate else "")

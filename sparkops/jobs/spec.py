@@ -35,7 +35,7 @@ from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
 
-INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text")
+INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text", "csv", "tsv", "warc", "wet", "html")
 STAGE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 # Data-Juicer config keys that only steer its executor; a recipe may carry them
@@ -275,7 +275,8 @@ def _dj_recipe(raw: dict, where: str, base: Path) -> JobSpec:
 def _format_from_path(path: str, where: str) -> str:
     p = path.lower()
     for suffix, fmt in ((".jsonl.gz", "jsonl"), (".jsonl", "jsonl"), (".json.gz", "json"), (".json", "json"),
-                        (".parquet", "parquet"), (".txt", "text"), (".txt.gz", "text")):
+                        (".parquet", "parquet"), (".txt", "text"), (".txt.gz", "text"), (".csv", "csv"),
+                        (".tsv", "tsv"), (".wet.gz", "wet"), (".warc.gz", "warc"), (".warc", "warc")):
         if p.endswith(suffix):
             return fmt
     if (Path(path) / "_delta_log").is_dir():
