@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -38,7 +37,8 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from gen_fixture import ROOT, _load, sha256_text  # this folder's other generator: the corpus and its hashes
+
 OUT_FILE = ROOT / "tests" / "fixtures" / "datatrove_web.json.gz"
 LDNOOBW = ROOT / "sparkops" / "assets" / "ldnoobw"
 
@@ -83,17 +83,6 @@ DOC_LANGUAGES = ["en", "de", None, "ja", "xx", "zh", "fr", "ru", "th", "es"]
 
 def doc_language(i: int):
     return DOC_LANGUAGES[i % len(DOC_LANGUAGES)]
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def spread(items: list, n: int) -> list:
