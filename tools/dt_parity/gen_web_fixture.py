@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import tarfile
 import tempfile
@@ -202,6 +203,13 @@ def seed_badwords_cache() -> None:
 def main() -> int:
     tmp = tempfile.mkdtemp(prefix="dt-web-fixture-")
     os.environ["HF_HOME"] = tmp  # datatrove's asset cache: UT1 lists extracted, LDNOOBW lists placed
+    try:
+        return run()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # 130 MB of extracted lists
+
+
+def run() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import datatrove
     from datatrove.data import Document
