@@ -48,6 +48,45 @@ def avg_line_length(col: Column | str) -> Column:
     ...
 
 
+def c4_badwords(col: Column | str, default_language: str | Column = 'en') -> Column:
+    """The statistics of `c4_badwords_filter` as a struct: Drop documents holding a word of their
+    language's LDNOOBW bad-words list, as C4 and datatrove's C4BadWordsFilter (whole words; any
+    occurrence in Japanese, Thai and Chinese).
+
+    - lang: The language whose list was used.
+    - found: 1 when the text holds a bad word, 0 when not, null without a list for the language.
+    - draw: The row's keep_fraction draw in [0, 1) (only with bad words and keep_fraction > 0).
+
+    SQL: c4_badwords(text[, default_language]) -> struct<lang: string, found: long, draw: double>
+
+    Args:
+        col: the text (a Column or a column name).
+        default_language: Language of rows without one (every row when language_key is unset).
+            Default: 'en'.
+
+    Example:
+        SELECT c4_badwords('What a load of bullshit.').found  -- 1
+    """
+    ...
+
+
+def c4_paragraphs(col: Column | str) -> Column:
+    r"""The statistics of `c4_paragraph_filter` as a struct: Drop pages with fewer than 3 lines of at
+    least 200 characters, as mC4 and datatrove's C4ParagraphFilter.
+
+    - long_paragraphs: Lines ('\n'-separated) of at least 200 characters.
+
+    SQL: c4_paragraphs(text) -> struct<long_paragraphs: long>
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT c4_paragraphs(repeat('a', 200) || '\n' || repeat('b', 200) || '\n' || repeat('c', 200)).long_paragraphs  -- 3
+    """
+    ...
+
+
 def c4_quality(
     col: Column | str,
     split_paragraph: bool | Column = True,
@@ -680,6 +719,35 @@ def text_len(col: Column | str) -> Column:
 
     Example:
         SELECT text_len('héllo wörld')  -- 11
+    """
+    ...
+
+
+def url_filter(
+    col: Column | str,
+    soft_word_threshold: int | Column = 2,
+    use_integrated_lists: bool | Column = True,
+) -> Column:
+    """The statistics of `url_filter` as a struct: Drop documents whose URL is block-listed (UT1
+    domains and URLs) or holds banned words, as datatrove's URLFilter (RefinedWeb): reads the
+    record's `url` field (set `text_key` to read another).
+
+    - reason: The first rule the URL breaks (domain, subdomain, url, hard_blacklisted,
+      soft_blacklisted, blacklisted_subword, no_url); null when kept.
+    - domain: Its registered domain (tldextract), null when it has none.
+
+    SQL: url_filter(text[, soft_word_threshold][, use_integrated_lists]) -> struct<reason: string, domain: string>
+
+    Args:
+        col: the text (a Column or a column name).
+        soft_word_threshold: Drop URLs with at least this many distinct soft-banned words. Default:
+            2.
+        use_integrated_lists: Also use datatrove's lists (UT1 block lists, banned words, subwords,
+            soft-banned words; `make setup` places them). Default: True.
+
+    Example:
+        SELECT url_filter('https://www.0-1sex.com/index.html').reason  -- 'domain'
+        0-1sex.com is on UT1's list
     """
     ...
 

@@ -7,6 +7,8 @@ files shipped with ``--files`` or on shared storage.
 - ``SPARKOPS_LID_MODEL``: path of ``lid.176.ftz`` (or ``lid.176.bin``).
 - ``SPARKOPS_WORDLISTS``: a folder of Data-Juicer-style JSON files (``{"en": [...], ...}``)
   whose names contain ``stopwords`` or ``flagged_words``.
+- ``SPARKOPS_URL_FILTER_LISTS``: a folder with datatrove's URL-filter lists (``url_filter/``:
+  ``url_filterblacklistsv0_3_0.tar.gz`` and the three word lists).
 """
 
 from __future__ import annotations
@@ -34,6 +36,18 @@ def lid_model_path() -> Path:
             "wheel, or set SPARKOPS_LID_MODEL to the file's path."
         )
     return path
+
+
+def url_filter_dir() -> Path:
+    configured = os.environ.get("SPARKOPS_URL_FILTER_LISTS")
+    folder = Path(configured) if configured else ASSET_DIR / "url_filter"
+    if not (folder / "url_filterblacklistsv0_3_0.tar.gz").is_file():
+        raise AssetMissing(
+            f"URL-filter lists not found in {folder}. Run `make setup` (or `python -m sparkops.assets.fetch`) "
+            "to take them from the datatrove 0.10.1 wheel, or set SPARKOPS_URL_FILTER_LISTS to a folder "
+            "holding them."
+        )
+    return folder
 
 
 def wordlist_dir() -> Path:

