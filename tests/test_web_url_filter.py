@@ -177,7 +177,8 @@ def test_c4_badwords_per_row_language_matches_datatrove(fixture, corpus, case):
     entry = fixture["c4_badwords_doc_language"][case]
     langs = fixture["doc_languages"]
     languages = [langs[i % len(langs)] for i in range(len(corpus))]
-    ours = _ours("c4_badwords_filter", dict(entry["params"], language_key="language"), corpus, languages=languages)
+    ours = _ours("c4_badwords_filter", dict(entry["params"], language_key="language"), corpus,
+                 fields={"language_key": languages})
     _compare(ours, entry["reasons"], fixture["doc_ids"])
 
 
@@ -218,12 +219,20 @@ def test_c4_badwords_quirks():
 def test_ops_run_in_a_fused_pass(spark):
     from sparkops.spark.fusion import fused
 
-    rows = [("https://www.0-1sex.com/", "a text"), ("https://news.bbc.co.uk/x", "shit happens"),
-            ("https://example.org/", ("x" * 250 + "\n") * 3), ("", "text")]
+    rows = [("https://www.0-1sex.com/", "a text"), ("https://news.bbc.co.uk/x", "shit happens, really it does"),
+            ("https://example.org/", ("x" * 250 + "\n") * 3), ("", "text"),
+            ("https://example.fr/", "Quel connard, celui-là. Il parle toujours trop fort dans le train.")]
     df = spark.createDataFrame(rows, "url string, text string")
-    out = fused(df, [{"url_filter": {"text_key": "url"}}, {"c4_badwords_filter": {}},
-                     {"c4_paragraph_filter": {}}], short_circuit=False).collect()
+    # url_filter reads the field `url` by default; c4_badwords the language language_id found
+    out = fused(df, [{"url_filter": {}}, {"language_id_score_filter": {"min_score": 0.0}},
+                     {"c4_badwords_filter": {"language_key": "stats.lang"}}, {"c4_paragraph_filter": {}}],
+                short_circuit=False).collect()
     got = {r["url"]: r["_dropped_by"] for r in out}
     assert got == {"https://www.0-1sex.com/": "url_filter:domain",
                    "https://news.bbc.co.uk/x": "c4_badwords_filter:document_removed_with_badwords",
-                   "https://example.org/": None, "": "url_filter:no_url"}
+                   "https://example.org/": None, "": "url_filter:no_url",
+                   "https://example.fr/": "c4_badwords_filter:document_removed_with_badwords"}
+    assert {r["url"]: r["stats"]["c4_badwords_lang"] for r in out}["https://example.fr/"] == "fr"
+    # with every row's language the default (en), the French insult is no English bad word
+    english = fused(df, [{"c4_badwords_filter": {}}]).where("url = 'https://example.fr/'").first()
+    assert english["_dropped_by"] is None

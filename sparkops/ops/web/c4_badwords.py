@@ -74,10 +74,12 @@ def draw(seed: int | None, text: str) -> float:
     return (int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big") >> 11) / float(1 << 53)
 
 
-def compute(docs, prepared, languages=None):
+def compute(docs, prepared, fields=None):
     """Per row: its language, whether its text holds a bad word (null without a list for the
-    language) and its draw (only for rows with bad words, when keep_fraction > 0)."""
+    language) and its draw (only for rows with bad words, when keep_fraction > 0). ``fields``:
+    the values of ``language_key``'s field (the core's ``Op.reads``), None per row without one."""
     p = prepared
+    languages = (fields or {}).get("language_key")
     langs, found, draws = [], [], []
     for i, doc in enumerate(docs):
         lang = p["default_language"] if languages is None or languages[i] is None else languages[i]
@@ -120,7 +122,8 @@ declare(Op(
         Param("default_language", "str", "en", "Language of rows without one (every row when "
               "language_key is unset)."),
         Param("language_key", "str", None, "Record field holding each row's language code (datatrove's "
-              "`metadata['language']`); unset: default_language for every row.", nullable=True),
+              "`metadata['language']`), e.g. `stats.lang` (language_id_score_filter's, earlier in the stage); "
+              "unset: default_language for every row.", nullable=True),
     ),
     stats=(
         Stat("c4_badwords_lang", "string", "The language whose list was used."),
@@ -129,7 +132,7 @@ declare(Op(
         Stat("c4_badwords_draw", "double", "The row's keep_fraction draw in [0, 1) (only with bad words "
              "and keep_fraction > 0)."),
     ),
-    compute=compute, prepare=_prepare, reason=_reason, sql_name="c4_badwords",
+    compute=compute, prepare=_prepare, reason=_reason, sql_name="c4_badwords", reads=("language_key",),
     sql_params=("default_language",),
     sql_fields=(("lang", "c4_badwords_lang"), ("found", "c4_badwords"), ("draw", "c4_badwords_draw")),
     models=("LDNOOBW word lists (shipped in sparkops/assets/ldnoobw, CC BY 4.0)",),

@@ -323,7 +323,7 @@ declare(Op(
              "hard_blacklisted, soft_blacklisted, blacklisted_subword, no_url); null when kept."),
         Stat("url_domain", "string", "Its registered domain (tldextract), null when it has none."),
     ),
-    compute=compute, prepare=_prepare, reason=_reason, sql_name="url_filter",
+    compute=compute, prepare=_prepare, reason=_reason, sql_name="url_filter", text_key=URL_KEY,
     sql_params=("soft_word_threshold", "use_integrated_lists"),
     sql_fields=(("reason", "url_filter_reason"), ("domain", "url_domain")),
     requires=("web",),
