@@ -574,6 +574,25 @@ def punctuation_normalization(col: Column | str) -> Column:
     ...
 
 
+def registered_domain(col: Column | str) -> Column:
+    """The URL's registered domain under the Public Suffix List (`bbc.co.uk` for
+    `https://news.bbc.co.uk/x`); NULL for an IP address or a host without a public suffix.
+
+    A per-row sketch of `url_filter`: Drop documents whose URL is block-listed (UT1 domains and
+    URLs) or holds banned words, as datatrove's URLFilter (RefinedWeb): reads the record's `url`
+    field (set `text_key` to read another).
+
+    SQL: registered_domain(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT registered_domain('https://forums.news.bbc.co.uk:8080/a?b')  -- 'bbc.co.uk'
+    """
+    ...
+
+
 def remove_repeat_sentences(
     col: Column | str,
     lowercase: bool | Column = False,
@@ -748,6 +767,33 @@ def url_filter(
     Example:
         SELECT url_filter('https://www.0-1sex.com/index.html').reason  -- 'domain'
         0-1sex.com is on UT1's list
+    """
+    ...
+
+
+def url_filter_reason(
+    col: Column | str,
+    soft_word_threshold: int | Column = 2,
+    use_integrated_lists: bool | Column = True,
+) -> Column:
+    """datatrove's reason for rejecting the URL (domain, subdomain, url, hard_blacklisted,
+    soft_blacklisted, blacklisted_subword, no_url); NULL when it is kept.
+
+    A per-row sketch of `url_filter`: Drop documents whose URL is block-listed (UT1 domains and
+    URLs) or holds banned words, as datatrove's URLFilter (RefinedWeb): reads the record's `url`
+    field (set `text_key` to read another).
+
+    SQL: url_filter_reason(text[, soft_word_threshold][, use_integrated_lists]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        soft_word_threshold: Drop URLs with at least this many distinct soft-banned words. Default:
+            2.
+        use_integrated_lists: Also use datatrove's lists (UT1 block lists, banned words, subwords,
+            soft-banned words; `make setup` places them). Default: True.
+
+    Example:
+        SELECT url_filter_reason('https://www.0-1sex.com/index.html')  -- 'domain'
     """
     ...
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sparkops.core import Example, Op, OpError, Param, Stat, declare
+from sparkops.core import Example, Op, OpError, Param, Sketch, Stat, declare
 from sparkops.models.cache import models
 from sparkops.text.hashing import span_hashes
 
@@ -327,6 +327,15 @@ declare(Op(
     sql_params=("soft_word_threshold", "use_integrated_lists"),
     sql_fields=(("reason", "url_filter_reason"), ("domain", "url_domain")),
     requires=("web",),
+    sketches=(
+        Sketch("url_filter_reason", "string", ("soft_word_threshold", "use_integrated_lists"),
+               lambda urls, p: rules_for(p).reasons(urls)[0],
+               "datatrove's reason for rejecting the URL (domain, subdomain, url, hard_blacklisted, "
+               "soft_blacklisted, blacklisted_subword, no_url); NULL when it is kept."),
+        Sketch("registered_domain", "string", (), lambda urls, p: [registered_domain(u) for u in urls],
+               "The URL's registered domain under the Public Suffix List (`bbc.co.uk` for "
+               "`https://news.bbc.co.uk/x`); NULL for an IP address or a host without a public suffix."),
+    ),
     models=("UT1 block lists and datatrove's URL word lists (from the datatrove 0.10.1 wheel)",
             "tldextract's bundled Public Suffix List snapshot"),
     notes="Rules, order and reasons are datatrove 0.10.1's (a fixture made by datatrove itself pins them: "
@@ -349,5 +358,9 @@ declare(Op(
         Example("url_filter('https://news.bbc.co.uk/world').reason", None),
         Example("url_filter('https://news.bbc.co.uk/world').domain", "bbc.co.uk"),
         Example("url_filter('https://example.com/free-xxx-videos').reason", "hard_blacklisted"),
+        Example("url_filter_reason('https://www.0-1sex.com/index.html')", "domain"),
+        Example("url_filter_reason('https://news.bbc.co.uk/world')", None, "kept"),
+        Example("registered_domain('https://forums.news.bbc.co.uk:8080/a?b')", "bbc.co.uk"),
+        Example("registered_domain('http://192.168.0.1/')", None, "an IP address has no registered domain"),
     ),
 ))
