@@ -33,13 +33,15 @@ declare(Op(
         "the page is concatenated (selectolax's Lexbor parser, as Data-Juicer does).",
     apply=_apply, requires=("web",),
     notes="Data-Juicer 1.6.1's exact output (selectolax 1.0.2), quirks included: the text of "
-          "`<script>`, `<style>`, `<title>`, `<noscript>` and `<textarea>` is kept, comments and "
+          "`<script>`, `<style>`, `<title>`, `<noscript>` and `<textarea>` is kept (and everything after `<plaintext>` as is), comments and "
           "CDATA sections are dropped, block elements get no separator (`<p>a</p><p>b</p>` gives "
           "`ab`; only line breaks already in the source survive); entities are decoded (`&nbsp;` "
           "gives U+00A0, an invalid `&#0;` U+FFFD); NUL characters and lone surrogates are "
           "dropped; `<LI>` or `<li class=x>` are not rewritten to `\\n*` (the rewrite is a plain "
-          "string replacement). Text without tags comes back unchanged except for those "
-          "entities, and `<`/`&` that start no tag or entity are kept. Any nesting depth works.",
+          "string replacement); whitespace at the very start of the document is dropped (the HTML "
+          "parser ignores it before `<html>`), so a page starting with `<li>` loses that `\\n`. "
+          "Text without tags comes back unchanged except for those entities and that leading "
+          "whitespace; `<`/`&` that start no tag or entity are kept. Any nesting depth works.",
     examples=(
         Example("clean_html('<p>Hello&nbsp;<b>world</b> &amp; all</p>')", "Hello\u00a0world & all"),
         Example("clean_html('<ul><li>one</li><li>two</li></ul>')", "\n*one\n*two", "list items on new lines"),

@@ -80,8 +80,12 @@ declare(Op(
           "listed on its own *and* its rows are rows of every enclosing table too; a cell holding a "
           "nested table gets its whole text glued together (`strip=True` joins the stripped strings "
           "with nothing); a row with a `<th>` is a header row wherever it is, so "
-          "`include_header: false` also drops body rows that start with a `<th>`; empty tables are "
-          "omitted, so indices do not match the page's tables unless `retain_html_tags`. Data-Juicer "
+          "`include_header: false` also drops body rows with a `<th>` cell (`<tr><th>r1</th><td>1</td>`); "
+          "empty tables are "
+          "omitted, so indices do not match the page's tables unless `retain_html_tags`; only cells "
+          "that are the row's own children count (`<tr><div><td>` is missed); `html.parser` implies no "
+          "end tag, so an unclosed `<td>` swallows the cells and rows after it (`<td>a<td>b` is one "
+          "cell `ab` holding another). Data-Juicer "
           "skips a row whose meta already holds the key; sparkops recomputes it.",
     examples=(
         Example("extract_tables_from_html('<table><tr><td>a</td></tr></table>')",
