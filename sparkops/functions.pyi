@@ -182,6 +182,23 @@ def clean_email(
     ...
 
 
+def clean_html(col: Column | str) -> Column:
+    r"""Convert HTML to plain text: `<li>`/`<ol>` become a new line and `*`, then every text node of the
+    page is concatenated (selectolax's Lexbor parser, as Data-Juicer does).
+
+    The text as `clean_html_mapper` maps it.
+
+    SQL: clean_html(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT clean_html('<p>Hello&nbsp;<b>world</b> &amp; all</p>')  -- 'Hello\u00a0world & all'
+    """
+    ...
+
+
 def clean_ip(
     col: Column | str,
     pattern: str | Column | None = None,
@@ -252,6 +269,34 @@ def document_key(
     Example:
         SELECT document_key(' a b ') = md5('a b')  -- true
         the MD5 of the stripped text, as Data-Juicer's hash
+    """
+    ...
+
+
+def extract_tables_from_html(
+    col: Column | str,
+    tables_field_name: str | Column = 'html_tables',
+    retain_html_tags: bool | Column = False,
+    include_header: bool | Column = True,
+) -> Column:
+    """Extract the tables of an HTML page into the row's meta (`meta.html_tables`): per table its rows,
+    each a list of cell texts, or the table's HTML with `retain_html_tags`. The text is unchanged.
+
+    The text as `extract_tables_from_html_mapper` maps it.
+
+    SQL: extract_tables_from_html(text[, tables_field_name][, retain_html_tags][, include_header]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        tables_field_name: Meta key the tables are written under. Default: 'html_tables'.
+        retain_html_tags: Store each table's HTML (a list of strings) instead of its cell texts.
+            Default: False.
+        include_header: Keep rows that have a `<th>` cell of their own (ignored with
+            `retain_html_tags`). Default: True.
+
+    Example:
+        SELECT extract_tables_from_html('<table><tr><td>a</td></tr></table>')  -- '<table><tr><td>a</td></tr></table>'
+        the text is unchanged; the tables go to meta
     """
     ...
 
@@ -616,6 +661,31 @@ def remove_repeat_sentences(
 
     Example:
         SELECT remove_repeat_sentences('Hi there. Hi there. Bye.')  -- 'Hi there. Bye.'
+    """
+    ...
+
+
+def remove_table_text(
+    col: Column | str,
+    min_col: int | Column = 2,
+    max_col: int | Column = 20,
+) -> Column:
+    r"""Delete runs of two or more lines that look like a plain-text table: each line `min_col` to
+    `max_col` non-blank cells joined by single spaces, tabs or `|` (Data-Juicer's regular
+    expression, evaluated without its exponential backtracking).
+
+    The text as `remove_table_text_mapper` maps it.
+
+    SQL: remove_table_text(text[, min_col][, max_col]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        min_col: Fewest columns of a table to remove (2 to 20). Default: 2.
+        max_col: Most columns of a table to remove (2 to 20). Default: 20.
+
+    Example:
+        SELECT remove_table_text('intro\na b\nc d\nend')  -- 'intro\nend'
+        two 2-column rows
     """
     ...
 
