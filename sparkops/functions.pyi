@@ -273,29 +273,23 @@ def document_key(
     ...
 
 
-def extract_tables_from_html(
-    col: Column | str,
-    tables_field_name: str | Column = 'html_tables',
-    retain_html_tags: bool | Column = False,
-    include_header: bool | Column = True,
-) -> Column:
+def extract_tables_from_html(col: Column | str, include_header: bool | Column = True) -> Column:
     """Extract the tables of an HTML page into the row's meta (`meta.html_tables`): per table its rows,
     each a list of cell texts, or the table's HTML with `retain_html_tags`. The text is unchanged.
 
-    The text as `extract_tables_from_html_mapper` maps it.
+    The text as `extract_tables_from_html_mapper` maps it, and the meta fields it writes:
 
-    SQL: extract_tables_from_html(text[, tables_field_name][, retain_html_tags][, include_header]) -> string
+    - html_tables: Tables, each a list of rows, each a list of cell texts.
+
+    SQL: extract_tables_from_html(text[, include_header]) -> struct<text: string, html_tables: array<array<array<string>>>>
 
     Args:
         col: the text (a Column or a column name).
-        tables_field_name: Meta key the tables are written under. Default: 'html_tables'.
-        retain_html_tags: Store each table's HTML (a list of strings) instead of its cell texts.
-            Default: False.
         include_header: Keep rows that have a `<th>` cell of their own (ignored with
             `retain_html_tags`). Default: True.
 
     Example:
-        SELECT extract_tables_from_html('<table><tr><td>a</td></tr></table>')  -- '<table><tr><td>a</td></tr></table>'
+        SELECT extract_tables_from_html('<table><tr><th>k</th></tr><tr><td>a</td><td>b</td></tr></table>')  -- {text: '<table><tr><th>k</th></tr><tr><td>a</td><td>b</td></tr></table>', html_tables: [[['k'], ['a', 'b']]]}
         the text is unchanged; the tables go to meta
     """
     ...

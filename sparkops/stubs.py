@@ -39,7 +39,7 @@ def result_type(op: Op, what: Stat | Sketch | None) -> str:
     if isinstance(what, (Stat, Sketch)):
         return what.dtype
     if op.kind == "mapper":
-        return "struct<text: string, " + ", ".join(f"{w.key}: {w.dtype}" for w in op.writes) + ">" \
+        return "struct<text: string, " + ", ".join(f"{w.key}: {w.dtype}" for w in op.writes_for()) + ">" \
             if op.writes else "string"
     if op.kind == "generator":
         return "array<string>"
@@ -107,7 +107,7 @@ def function_doc(name: str, op: Op, what: Stat | Sketch | None) -> str:
         head = [what.doc, "", f"A per-row sketch of `{op.name}`: {op.doc}"]
     elif op.kind == "mapper" and op.writes:
         head = [op.doc, "", f"The text as `{op.name}` maps it, and the meta fields it writes:", ""]
-        head += [f"- {w.key}: {w.doc}" for w in op.writes]
+        head += [f"- {w.key}: {w.doc}" for w in op.writes_for()]
     elif op.kind == "mapper":
         head = [op.doc, "", f"The text as `{op.name}` maps it."]
     elif op.kind == "generator":

@@ -152,3 +152,31 @@ def test_clean_html_through_spark(spark):
     assert out[1].text == "Hello\u00a0world\n*a\n*b" and out[1][KEEP]
     assert out[2].text == "plain & simple" and out[2][KEEP]
     assert not out[3][KEEP] and out[3][DROPPED_BY] == "null_text"
+
+
+def test_extract_tables_writes_meta_through_spark(spark):
+    """A mapper's meta fields land in the `meta` struct: beside the fields the data's meta has,
+    into a row whose meta is null, or as a new column; their type follows the parameters."""
+    from sparkops.spark.fusion import stage_pass
+
+    page = "<table><tr><th>k</th></tr><tr><td>a</td><td>b</td></tr></table>"
+    df = spark.createDataFrame([(1, page, ("en",)), (2, "no tables", None)],
+                               "id int, text string, meta struct<lang: string>")
+    out = stage_pass(df, ["extract_tables_from_html_mapper", {"text_length_filter": {"min_len": 1}}])
+    assert out.schema["meta"].dataType.simpleString() == \
+        "struct<lang:string,html_tables:array<array<array<string>>>>"
+    rows = {r.id: r for r in out.collect()}
+    assert rows[1].meta.lang == "en" and rows[1].meta.html_tables == [[["k"], ["a", "b"]]]
+    assert rows[2].meta.lang is None and rows[2].meta.html_tables == []
+    assert rows[1].text == page  # the text is unchanged
+    # no meta column: a new one; the key and type follow tables_field_name / retain_html_tags
+    plain = spark.createDataFrame([(1, page)], "id int, text string")
+    got = stage_pass(plain, [{"extract_tables_from_html_mapper": {"tables_field_name": "t",
+                                                                  "retain_html_tags": True}}]).first()
+    assert got.meta.asDict() == {"t": [page]}
+    # a meta column that is no struct cannot take fields: an error before any task runs
+    from sparkops.core import OpError
+
+    bad = spark.createDataFrame([(1, page, "x")], "id int, text string, meta string")
+    with pytest.raises(OpError, match="column 'meta' is string, not a struct"):
+        stage_pass(bad, ["extract_tables_from_html_mapper"])

@@ -162,17 +162,25 @@ class Op:
     # writes (its ``apply`` then returns ``{"text": [...], key: [...]}``)
     text_key: str | None = None
     reads: tuple[str, ...] = ()
-    writes: tuple[Stat, ...] = ()
+    # or ``writes(params) -> tuple[Stat, ...]`` where the key or type follows the parameters
+    # (extract_tables_from_html_mapper's ``tables_field_name``, ``retain_html_tags``)
+    writes: tuple[Stat, ...] | Callable[[dict], tuple[Stat, ...]] = ()
     # a mapper that rejects rows it cannot map (html_extract_mapper: ``timeout``, ``empty``): the
     # rules it may give; its ``apply`` returns a dict with ``"_reject"`` (sparkops.core.row.REJECT),
     # per row the rule or None, and ``_dropped_by`` says ``<op>:<rule>``
     rejects: tuple[str, ...] = ()
 
-    def result_keys(self) -> list[str] | None:
+    def writes_for(self, params: Mapping[str, Any] | None = None) -> tuple[Stat, ...]:
+        """The meta fields it writes with these parameters (defaults where not given)."""
+        if not callable(self.writes):
+            return self.writes
+        return self.writes({p.name: p.default for p in self.all_params()} | dict(params or {}))
+
+    def result_keys(self, params: Mapping[str, Any] | None = None) -> list[str] | None:
         """The lists a mapper's ``apply`` returns in a dict (None: it returns the texts)."""
         if not (self.writes or self.rejects):
             return None
-        return ["text", *(w.key for w in self.writes)] + ([REJECT] if self.rejects else [])
+        return ["text", *(w.key for w in self.writes_for(params))] + ([REJECT] if self.rejects else [])
 
     def field_stat(self, key: str) -> Stat:
         """The statistic behind a field of the SQL struct (or the rewritten text)."""

@@ -18,7 +18,8 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "lang": ("fasttext",),              # fastText language id (fasttext-numpy2)
     "rules": ("spacy",),                # FineWeb's rule sets count spaCy tokens
     "gate": ("great_expectations",),    # a job stage's `expect:` suite
-    "web": ("fastwarc", "resiliparse", "trafilatura", "tldextract", "inscriptis", "readability"),
+    "web": ("fastwarc", "resiliparse", "trafilatura", "tldextract", "inscriptis", "readability", "selectolax",
+            "bs4"),
 }
 
 

@@ -105,7 +105,7 @@ class Pipeline:
         # the meta fields the mappers write, in order; two mappers writing one key must agree on its type
         self.writes: dict[str, Stat] = {}
         for bound in self.ops:
-            for stat in bound.op.writes:
+            for stat in bound.op.writes_for(bound.params):
                 known = self.writes.setdefault(stat.key, stat)
                 if known.dtype != stat.dtype:
                     raise ValueError(f"{bound.name} writes meta.{stat.key} as {stat.dtype}, an earlier op as "
@@ -142,11 +142,11 @@ class Pipeline:
             extra = {p: [_value(values[f][r]) for r in alive] for p, f in self.reads_of[i].items()}
             extra.update({p: [stats[c][r] for r in alive] for p, c in self.stat_reads[i].items()})
             if alive and bound.op.kind == "mapper":
-                keys = bound.op.result_keys()
+                keys = bound.op.result_keys(bound.params)
                 mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra, keys)
                 refused = set()
                 if keys:
-                    for w in bound.op.writes:
+                    for w in bound.op.writes_for(bound.params):
                         for j, r in enumerate(alive):
                             if j not in failed:
                                 meta[w.key][r] = mapped[w.key][j]

@@ -111,7 +111,9 @@ def struct_udf(op: Op):
 def mapper_udf(op: Op):
     """A mapper's text (NULL for a row it rejects); one that writes meta fields gives a struct:
     its text and those fields."""
-    keys = op.result_keys()
+    # a struct's fields are fixed when the function is registered: those of the default
+    # parameters (an op whose meta key follows a parameter takes only the others in SQL)
+    keys, writes = op.result_keys(), op.writes_for()
 
     def mapped(bound, ts) -> list:
         got = bound.apply(ts)
@@ -119,10 +121,10 @@ def mapper_udf(op: Op):
             return got
         reject = got.get(REJECT) or [None] * len(ts)
         texts = [None if rule is not None else t for t, rule in zip(got["text"], reject)]
-        return list(zip(texts, *(got[w.key] for w in op.writes))) if op.writes else texts
+        return list(zip(texts, *(got[w.key] for w in writes))) if writes else texts
 
-    if op.writes:
-        names = ["text", *(w.key for w in op.writes)]
+    if writes:
+        names = ["text", *(w.key for w in writes)]
 
         def compute_struct(texts: pd.Series, *args: pd.Series) -> pd.DataFrame:
             rows = _evaluate(op, texts, args, mapped)
@@ -130,7 +132,7 @@ def mapper_udf(op: Op):
 
         compute_struct.__name__ = op.name
         return pandas_udf(compute_struct, "struct<text: string, " + ", ".join(
-            f"`{w.key}`: {w.dtype}" for w in op.writes) + ">")
+            f"`{w.key}`: {w.dtype}" for w in writes) + ">")
 
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
         return pd.Series(_evaluate(op, texts, args, mapped), dtype="string")

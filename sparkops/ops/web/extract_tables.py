@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import warnings
 
-from sparkops.core import Example, Op, Param, declare
+from sparkops.core import Example, Op, Param, Stat, declare
 
 # Data-Juicer's MetaKeys.html_tables
 DEFAULT_KEY = "html_tables"
@@ -53,10 +53,12 @@ def extract_tables_batch(texts, p) -> dict[str, list]:
     return {"text": list(texts), p["tables_field_name"]: [extract_tables(t, keep_tags, header) for t in texts]}
 
 
-def _apply(texts, p):
-    # TODO(core meta outputs): once Op accepts `writes=`, apply is extract_tables_batch and the
-    # tables land in meta.<tables_field_name>; until then the op leaves the text as it is
-    return list(texts)
+def _writes(p) -> tuple[Stat, ...]:
+    """The meta field it writes: its key and type follow the parameters."""
+    if p["retain_html_tags"]:
+        return (Stat(p["tables_field_name"], "array<string>", "Each table's HTML."),)
+    return (Stat(p["tables_field_name"], "array<array<array<string>>>",
+                 "Tables, each a list of rows, each a list of cell texts."),)
 
 
 declare(Op(
@@ -70,11 +72,7 @@ declare(Op(
         Param("include_header", "bool", True, "Keep rows that have a `<th>` cell of their own (ignored with "
               "`retain_html_tags`)."),
     ),
-    apply=_apply, requires=("web",),
-    # TODO(core meta outputs): uncomment when Op takes `writes=`. The key and the type depend on
-    # the params (`tables_field_name`; `array<string>` when `retain_html_tags`), see the report.
-    # writes=(Stat(DEFAULT_KEY, "array<array<array<string>>>",
-    #              "Tables, each a list of rows, each a list of cell texts."),),
+    apply=extract_tables_batch, writes=_writes, requires=("web",), sql_params=("include_header",),
     notes="Data-Juicer 1.6.1's exact tables (beautifulsoup4 4.15.0, `html.parser` of CPython 3.11; "
           "other Python versions parse some broken HTML differently). Quirks kept: a nested table is "
           "listed on its own *and* its rows are rows of every enclosing table too; a cell holding a "
@@ -88,7 +86,10 @@ declare(Op(
           "cell `ab` holding another). Data-Juicer "
           "skips a row whose meta already holds the key; sparkops recomputes it.",
     examples=(
-        Example("extract_tables_from_html('<table><tr><td>a</td></tr></table>')",
-                "<table><tr><td>a</td></tr></table>", "the text is unchanged; the tables go to meta"),
+        Example("extract_tables_from_html('<table><tr><th>k</th></tr><tr><td>a</td><td>b</td></tr></table>')",
+                {"text": "<table><tr><th>k</th></tr><tr><td>a</td><td>b</td></tr></table>",
+                 "html_tables": [[["k"], ["a", "b"]]]}, "the text is unchanged; the tables go to meta"),
+        Example("extract_tables_from_html('<table><tr><th>k</th></tr><tr><td>a</td></tr></table>', false)"
+                ".html_tables", [[["a"]]], "include_header false drops the header row"),
     ),
 ))
