@@ -42,6 +42,13 @@ def _cases():
     return json.loads(gzip.decompress(FIXTURE.read_bytes()))["cases"]
 
 
+# per-row ops whose reference is not Data-Juicer: each is pinned by a fixture its own reference
+# tool made (datatrove 0.10.1: tests/test_web_url_filter.py) or compared with that tool run
+# standalone (trafilatura 2.3.1: tests/test_web_extract.py)
+OTHER_REFERENCES = {"url_filter": "datatrove", "c4_badwords_filter": "datatrove", "c4_paragraph_filter": "datatrove",
+                    "html_extract_mapper": "trafilatura"}
+
+
 def test_fixture_covers_every_declared_op(fixture):
     from sparkops.core import all_ops
 
@@ -50,7 +57,7 @@ def test_fixture_covers_every_declared_op(fixture):
     # the HTML mappers (and remove_table_text) have their own Data-Juicer fixture, checked by
     # test_web_clean_html.py
     html = json.loads(gzip.decompress(HTML_FIXTURE.read_bytes()))["cases"]
-    assert {c["op"] for c in fixture["cases"]} == per_row - {c["op"] for c in html}
+    assert {c["op"] for c in fixture["cases"]} == per_row - {c["op"] for c in html} - set(OTHER_REFERENCES)
     assert len(fixture["doc_ids"]) >= 1000
     assert fixture["data_juicer"] == "1.6.1"
 
