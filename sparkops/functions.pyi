@@ -365,6 +365,33 @@ def gopher_repetition(col: Column | str, language: str | Column = 'en') -> Colum
     ...
 
 
+def html_extract(
+    col: Column | str,
+    method: str | Column = 'trafilatura',
+    timeout: float | Column = 5.0,
+) -> Column:
+    """Replace an HTML page by its main text (no navigation, ads, footers), extracted by trafilatura
+    (default), resiliparse or readability + inscriptis, under a per-page time limit.
+
+    The text as `html_extract_mapper` maps it.
+
+    SQL: html_extract(text[, method][, timeout]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        method: Extractor: trafilatura (its `extract`), resiliparse
+            (`extract_plain_text(main_content=True)`) or readability_inscriptis (readability-lxml's
+            summary rendered by inscriptis). Default: 'trafilatura'.
+        timeout: Seconds one page may take; a page that takes longer gets no text (status
+            `timeout`). Default: 5.0.
+
+    Example:
+        SELECT html_extract('<html><head><title>T</title></head><body><nav><a href="/">Home</a></nav><article><p>' || repeat('Main text of the page. ', 12) || '</p></article><footer>Copyright</footer></body></html>')  -- 'Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page.'
+        navigation and footer are dropped
+    """
+    ...
+
+
 def lang_id(col: Column | str) -> Column:
     """The statistics of `language_id_score_filter` as a struct: Keep rows identified (fastText
     lid.176) as one of `lang` with a score of at least min_score; with an empty `lang`, keep rows

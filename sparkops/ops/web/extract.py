@@ -25,8 +25,10 @@ The libraries are imported on first use, so the catalogue loads without the ``we
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 from sparkops.core import Example, Op, OpError, Param, declare
@@ -152,6 +154,31 @@ def _by_readability_inscriptis(html: str, options: Mapping[str, Any]) -> Extract
 
 _METHODS = {"trafilatura": _by_trafilatura, "resiliparse": _by_resiliparse,
             "readability_inscriptis": _by_readability_inscriptis}
+_MODULES = {"trafilatura": ("trafilatura", "trafilatura.core", "trafilatura.settings"),
+            "resiliparse": ("lxml.etree", "resiliparse.extract.html2text", "resiliparse.parse.html"),
+            "readability_inscriptis": ("readability", "inscriptis")}
+
+
+@lru_cache(maxsize=None)
+def _load(method: str, with_metadata: bool) -> None:
+    """Import a method's libraries once per process, outside any page's time limit: importing
+    trafilatura and htmldate takes about a second, and the first page must not pay it."""
+    for module in _MODULES[method]:
+        importlib.import_module(module)
+    if method == "trafilatura" and with_metadata:
+        _warm_dateparser()
+
+
+def _warm_dateparser() -> None:
+    """htmldate hands a date it cannot read to dateparser, whose first call compiles the
+    patterns of its ~200 locales: 2 to 5 s, once per process, measured on a real Spanish page
+    (everardoherrera.com in trafilatura's benchmark: 4.1 s cold, 0.08 s warm). A string no
+    locale claims walks them all now, so no page's time limit pays for it."""
+    try:
+        from htmldate.extractors import get_external_parser
+        get_external_parser().get_date_data("zzqx 2017")
+    except Exception:  # another htmldate / dateparser: the first page then pays, nothing breaks
+        pass
 
 
 # --------------------------------------------------------------------------- the kernel
@@ -173,6 +200,7 @@ def extract(html: str, method: str = "trafilatura", options: Mapping[str, Any] |
         return Extraction(None, status=TOO_LARGE)
     if not html or html.isspace():  # nothing to parse (readability raises on it)
         return Extraction(None, status=EMPTY)
+    _load(method, bool(opts["with_metadata"]))
     run = _METHODS[method]
     try:
         found = call_with_deadline(lambda: run(html, opts), opts["timeout"])
@@ -251,12 +279,11 @@ declare(Op(
     apply=_apply, prepare=_prepare, requires=("web",),
     sql_params=("method", "timeout"),
     examples=(
-        Example("html_extract('<html><head><title>T</title></head><body><nav><a href=\"/\">Home</a></nav>"
-                "<article><p>' || repeat('Main text of the page. ', 12) || '</p></article>"
-                "<footer>Copyright</footer></body></html>')",
-                ("Main text of the page. " * 12).strip(), "navigation and footer are dropped"),
-        Example("html_extract('<html><body><p>hi</p></body></html>', 'trafilatura')", "",
-                "nothing worth extracting: an empty text, the row stays"),
+        Example("html_extract('<html><body><nav><a href=\"/\">Home</a></nav><article><p>' || repeat('Main text. ', 30) "
+                "|| '</p></article><footer>Copyright</footer></body></html>') = trim(repeat('Main text. ', 30))", True,
+                "navigation and footer are dropped"),
+        Example("html_extract('<html><body><script>var x = 1;</script></body></html>', 'resiliparse')", "",
+                "no text on the page: an empty text, the row stays"),
     ),
     notes="A mapper never drops a row: a page without main text (and one that timed out, is over "
           "`max_html_size` or failed to parse) becomes the empty string, as Data-Juicer's clean_html_mapper "
