@@ -386,7 +386,7 @@ def html_extract(
             `timeout`). Default: 5.0.
 
     Example:
-        SELECT html_extract('<html><head><title>T</title></head><body><nav><a href="/">Home</a></nav><article><p>' || repeat('Main text of the page. ', 12) || '</p></article><footer>Copyright</footer></body></html>')  -- 'Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page. Main text of the page.'
+        SELECT html_extract('<html><body><nav><a href="/">Home</a></nav><article><p>' || repeat('Main text. ', 30) || '</p></article><footer>Copyright</footer></body></html>') = trim(repeat('Main text. ', 30))  -- true
         navigation and footer are dropped
     """
     ...
