@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
-from sparkops.core import Example, Op, OpError, Param, declare
+from sparkops.core import Example, Op, OpError, Param, declare, positive
 from sparkops.ops.web.deadline import DeadlineExceeded, call_with_deadline
 
 FAMILY = "web"
@@ -247,10 +247,6 @@ def _prepare(p: dict, where: str) -> dict:
     return prepared
 
 
-def _positive(value) -> str | None:
-    return None if value > 0 else "must be > 0"
-
-
 declare(Op(
     name="html_extract_mapper", kind="mapper", family=FAMILY,
     doc="Replace an HTML page by its main text (no navigation, ads, footers), extracted by trafilatura "
@@ -260,9 +256,9 @@ declare(Op(
               "(`extract_plain_text(main_content=True)`) or readability_inscriptis (readability-lxml's summary "
               "rendered by inscriptis).", choices=METHODS),
         Param("timeout", "float", DEFAULT_TIMEOUT, "Seconds one page may take; a page that takes longer gets "
-              "no text (status `timeout`).", check=_positive),
+              "no text (status `timeout`).", check=positive),
         Param("max_html_size", "int", DEFAULT_MAX_HTML_SIZE, "Pages over this many characters get no text "
-              "(status `too_large`) and are never parsed; trafilatura's own MAX_FILE_SIZE.", check=_positive),
+              "(status `too_large`) and are never parsed; trafilatura's own MAX_FILE_SIZE.", check=positive),
         Param("fast", "bool", False, "trafilatura: skip its fallback extractors (readability, jusText)."),
         Param("favor_precision", "bool", False, "trafilatura: prefer less text but less boilerplate."),
         Param("favor_recall", "bool", False, "trafilatura: prefer more text when unsure."),
