@@ -443,6 +443,66 @@ def gopher_repetition(col: Column | str, language: str | Column = 'en') -> Colum
     ...
 
 
+def html_extract(
+    col: Column | str,
+    method: str | Column = 'trafilatura',
+    timeout: float | Column = 5.0,
+) -> Column:
+    """Replace an HTML page by its main text (no navigation, ads, footers), extracted by trafilatura
+    (default), resiliparse or readability + inscriptis, under a per-page time limit.
+
+    The text as `html_extract_mapper` maps it, and the meta fields it writes:
+
+    - title: The page's title (trafilatura's metadata, resiliparse's <title>, readability's short
+      title).
+    - date: Publication date, YYYY-MM-DD (trafilatura with with_metadata; null otherwise).
+    - language: The language the page declares (<html lang>), primary subtag.
+    - extraction_status: ok, empty, timeout, too_large, too_deep or error:<type>.
+
+    SQL: html_extract(text[, method][, timeout]) -> struct<text: string, title: string, date: string, language: string, extraction_status: string>
+
+    Args:
+        col: the text (a Column or a column name).
+        method: Extractor: trafilatura (its `extract`), resiliparse
+            (`extract_plain_text(main_content=True)`) or readability_inscriptis (readability-lxml's
+            summary rendered by inscriptis). Default: 'trafilatura'.
+        timeout: Seconds one page may take; a page that takes longer gets no text (status
+            `timeout`). Default: 5.0.
+
+    Example:
+        SELECT html_extract('<html lang="de-AT"><head><title>Hallo</title></head><body><article><p>' || repeat('Ein Satz. ', 30) || '</p></article></body></html>')  -- {title: 'Hallo', language: 'de', extraction_status: 'ok'}
+    """
+    ...
+
+
+def html_to_text(
+    col: Column | str,
+    method: str | Column = 'trafilatura',
+    timeout: float | Column = 5.0,
+) -> Column:
+    """The page's main text (the op's default method, trafilatura); NULL when nothing is extracted.
+
+    A per-row sketch of `html_extract_mapper`: Replace an HTML page by its main text (no navigation,
+    ads, footers), extracted by trafilatura (default), resiliparse or readability + inscriptis,
+    under a per-page time limit.
+
+    SQL: html_to_text(text[, method][, timeout]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        method: Extractor: trafilatura (its `extract`), resiliparse
+            (`extract_plain_text(main_content=True)`) or readability_inscriptis (readability-lxml's
+            summary rendered by inscriptis). Default: 'trafilatura'.
+        timeout: Seconds one page may take; a page that takes longer gets no text (status
+            `timeout`). Default: 5.0.
+
+    Example:
+        SELECT html_to_text('<html><body><nav><a href="/">Home</a></nav><article><p>' || repeat('Main text. ', 30) || '</p></article><footer>Copyright</footer></body></html>') = trim(repeat('Main text. ', 30))  -- true
+        navigation and footer are dropped
+    """
+    ...
+
+
 def lang_id(col: Column | str) -> Column:
     """The statistics of `language_id_score_filter` as a struct: Keep rows identified (fastText
     lid.176) as one of `lang` with a score of at least min_score; with an empty `lang`, keep rows
