@@ -17,7 +17,7 @@ pytest.importorskip("resiliparse")
 
 from sparkops.core import OpError, get_op  # noqa: E402
 from sparkops.ops.web.deadline import DeadlineExceeded, call_with_deadline  # noqa: E402
-from sparkops.core.row import REJECT
+from sparkops.core.row import REJECT  # noqa: E402
 from sparkops.ops.web.extract import (  # noqa: E402
     MAX_RESILIPARSE_DEPTH, METHODS, Extraction, declared_language, extract, extract_batch, html_to_text,
 )
