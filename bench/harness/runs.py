@@ -15,6 +15,7 @@ from bench.harness.machine import sparkops_fingerprint
 from bench.harness.quiet import disturbance, wait_quiet
 from bench.scenarios import job as job_scenario
 from bench.scenarios import recipes as recipe_scenario
+from bench.scenarios import web as web_scenario
 
 # run by bench/runners/dj_job.py in the Data-Juicer venv
 DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
@@ -41,7 +42,8 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
                                                   f", waited {quiet['waited_s']} s)" if quiet else ""))
     code = sparkops_fingerprint()
     started = time.strftime("%H:%M:%S")
-    cli = tool == "job" or tool in recipe_scenario.CLI_TOOLS  # `sparkops run --json`: its stdout is the result
+    # `sparkops run --json`: its stdout is the result
+    cli = tool == "job" or tool in recipe_scenario.CLI_TOOLS or tool == web_scenario.SPARK_TOOL
     m = proctree.run_measured(cmd, env=env, cwd=str(ROOT), log_path=str(log_path), interval=args.interval,
                               timeout=args.timeout, stdout_path=str(result_path) if cli else None)
     if code != sparkops_fingerprint():
@@ -53,6 +55,8 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
     row["docs_per_s"] = n_docs / m.wall_s
     if tool in recipe_scenario.CLI_TOOLS:
         return recipe_scenario.cli_row(row, m.returncode, log_path, out_dir, log, result_path)
+    if tool == web_scenario.SPARK_TOOL:
+        return web_scenario.cli_row(row, m.returncode, log_path, out_dir, result_path)
     if tool == "job":
         inner = job_scenario.read_run_json(result_path)
         if m.returncode == 1 and inner.get("gate_failure"):
