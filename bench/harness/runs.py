@@ -15,7 +15,6 @@ from bench.harness.machine import sparkops_fingerprint
 from bench.harness.quiet import disturbance, wait_quiet
 from bench.scenarios import job as job_scenario
 from bench.scenarios import recipes as recipe_scenario
-from bench.scenarios import web as web_scenario
 
 # run by bench/runners/dj_job.py in the Data-Juicer venv
 DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
@@ -24,6 +23,7 @@ DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
 def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | None = None) -> dict:
     """One timed run of `tool`; `label` (default: the tool) names its output folder and log,
     so that e.g. the dedup scaling runs do not overwrite the scenario's outputs."""
+    from bench.scenarios import web as web_scenario  # imports rulesets -> dedup, which imports this module
     from bench.scenarios.catalog import ALL_TOOLS, tool_command  # the catalog imports every scenario, some this module
 
     label = label or tool

@@ -44,6 +44,10 @@ from importlib.metadata import version
 from pathlib import Path
 
 T_START = time.time()
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from datatrove_rules_job import step_stats  # noqa: E402  (stdlib only at import time)
 
 # the step names of the report and of --removed/<name>/, in pipeline order (after the reader)
 STEPS = ["url_filter", "trafilatura", "language_filter", "gopher_repetition_filter", "gopher_quality_filter",
@@ -52,7 +56,8 @@ FILTERS = [s for s in STEPS if s != "trafilatura"]  # the steps with an exclusio
 # datatrove's downloader stores lid.176.bin as <HF_ASSETS_CACHE>/datatrove/lid/ft176/<the URL, / -> _>
 # (its strip_protocol leaves an https URL whole)
 FT176_URL = "https://dl.fbaipublicfiles.com/fasttext/supervised-models/lid.176.bin"
-COUNTERS = ("total", "forwarded", "dropped", "documents", "extracted", "timeout", "clean_error", "broken_process")
+# the extractor's counters beyond a filter's (datatrove's BaseExtractor.run)
+EXTRACTOR_COUNTERS = ("extracted", "timeout", "clean_error", "broken_process")
 
 
 def stage_lid(model: Path, assets: Path) -> Path:
@@ -74,22 +79,6 @@ def count_docs(folder: Path) -> int:
         with opener(f, "rb") as fh:
             n += sum(1 for _ in fh)
     return n
-
-
-def step_stats(stats_json: Path) -> list[dict]:
-    """datatrove's merged statistics, one entry per step: name, total time and its counters
-    (a counter is {"total": n} or a plain number)."""
-    if not stats_json.is_file():
-        return []
-    out = []
-    for step in json.loads(stats_json.read_text()):
-        counters = {}
-        for k, v in (step.get("stats") or {}).items():
-            n = v.get("total") if isinstance(v, dict) else v
-            if isinstance(n, (int, float)) and (k in COUNTERS or k.startswith("dropped_")):
-                counters[k] = n
-        out.append({"name": step.get("name"), "time_s": (step.get("time_stats") or {}).get("total"), **counters})
-    return out
 
 
 def main() -> int:
@@ -141,7 +130,7 @@ def main() -> int:
                           logging_dir=str(args.work / "logs")).run()
     t_done = time.time()
 
-    steps = step_stats(args.work / "logs" / "stats.json")
+    steps = step_stats(args.work / "logs" / "stats.json", EXTRACTOR_COUNTERS)
     reader = steps[0] if steps else {}
     extractor = steps[2] if len(steps) > 2 else {}
     result = {

@@ -34,6 +34,8 @@ from bench.runners import dedup_peers
 from bench.scenarios import job as job_scenario
 from bench.scenarios import web_corpus
 from bench.scenarios.recipes import pair_ratios, read_table
+from bench.scenarios.rulesets import _label as sp_label  # `op:rule` -> `op`, `error:op: msg` -> `error:op`
+from bench.scenarios.rulesets import _text_diff, no_comparison_line, peer_line
 
 NAME = "web"
 SPARK_TOOL, PEER_TOOL = "sparkops_web", "datatrove_web"
@@ -202,20 +204,7 @@ def read_datatrove(out_dir: Path) -> tuple[dict[str, str], dict[str, dict]]:
     return kept, removed
 
 
-def sp_label(dropped_by: str | None) -> str:
-    """`op:rule` -> `op`; `error:op: message` -> `error:op`."""
-    if not dropped_by:
-        return UNKNOWN
-    return ":".join(dropped_by.split(":")[:2]) if dropped_by.startswith("error:") else dropped_by.partition(":")[0]
-
-
 # --------------------------------------------------------------------------- same answer?
-
-
-def _first_diff(u: str, a: str, b: str) -> dict:
-    k = next((n for n, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-    lo = max(0, k - 30)
-    return {"url": u, "offset": k, "sparkops": a[lo:k + 30], "datatrove": b[lo:k + 30], "len": [len(a), len(b)]}
 
 
 def compare(sp_kept: dict[str, str], dt_kept: dict[str, str], sp_rejected: dict[str, str] | None = None,
@@ -250,7 +239,7 @@ def compare(sp_kept: dict[str, str], dt_kept: dict[str, str], sp_rejected: dict[
         "n_text_identical": len(both) - len(differ), "n_text_differs": len(differ),
         "n_text_whitespace_only": len(ws_only),
         "text_identical_share": (len(both) - len(differ)) / len(both) if both else None,
-        "text_differs_examples": [_first_diff(u, sp_kept[u], dt_kept[u]) for u in differ[:EXAMPLES]],
+        "text_differs_examples": [_text_diff(u, sp_kept[u], dt_kept[u]) for u in differ[:EXAMPLES]],
         "sparkops_removed_by_op": dict(Counter(sp_label(d) for d in sp_rejected.values())) if sp_rejected else None,
         "datatrove_removed_by_filter": dict(Counter(r["op"] for r in dt_removed.values())) if dt_removed else None,
     }
@@ -277,7 +266,7 @@ def compare_lines(c: dict) -> list[str]:
                  f"({100 * c['text_identical_share']:.2f}%)"
                  + ("." if not c["n_text_differs"] else
                     f", {c['n_text_differs']:,} differ ({c['n_text_whitespace_only']:,} of them only in whitespace; "
-                    "e.g. " + "; ".join(f"`{d['url']}` at offset {d['offset']} (lengths {d['len'][0]:,} / "
+                    "e.g. " + "; ".join(f"`{d['id']}` at offset {d['offset']} (lengths {d['len'][0]:,} / "
                                         f"{d['len'][1]:,}): sparkops {d['sparkops']!r} vs datatrove {d['datatrove']!r}"
                                         for d in c["text_differs_examples"]) + ")."))
     return L
@@ -297,9 +286,7 @@ def finish(res: dict, manifest: dict, out_root: Path = WORK / "out") -> None:
         c = compare(sp_kept, dt_kept, sp_rej, dt_removed)
         verification = {"lines": compare_lines(c), "compare": c}
     else:
-        failed = [t for t, r in ((SPARK_TOOL, a), (PEER_TOOL, b)) if r is None and any(x["tool"] == t for x in rows)]
-        verification["lines"].append(f"No comparison: the last run of {', '.join(f'`{t}`' for t in failed)} failed."
-                                     if failed else "No comparison: only one of the two tools ran.")
+        verification["lines"].append(no_comparison_line(rows, {SPARK_TOOL: a, PEER_TOOL: b}))
     res["verification"] = verification
     log("verification: " + "; ".join(verification["lines"]))
     res.update(
@@ -351,14 +338,6 @@ def description(res: dict) -> str:
             "pages each tool kept.")
 
 
-def peer_line(res: dict) -> str | None:
-    v = (res.get("peer_versions") or {}).get(PEER_TOOL)
-    if not v or "error" in v:
-        return None
-    return "- datatrove venv (`.peers/datatrove`): " + ", ".join(
-        f"{k} {x}" if k != "python" else f"Python {x}" for k, x in v.items())
-
-
 def steps_lines(res: dict) -> list[str]:
     L = []
     ops = res.get("sparkops_ops") or []
@@ -389,7 +368,7 @@ def removed_table(c: dict) -> list[str]:
     dt_names = dict(zip(SPARK_OPS, ["url_filter", None, "language_filter", *FILTERS[2:]]))
     L = ["Pages each step removed (a page removed by one step is not seen by the next): sparkops from its "
          "rejected table's `_dropped_by`, datatrove from its exclusion files (its Trafilatura step has none: "
-         f"its drops are in the step table above).", "",
+         "its drops are in the step table above).", "",
          "| sparkops op | sparkops removed | datatrove step | datatrove removed |", "|---|---|---|---|"]
     for op in SPARK_OPS:
         d = dt_names[op]
@@ -432,7 +411,7 @@ def section(res: dict) -> list[str]:
          "### Command", "", "```", res["command"], "```", "",
          f"Benchmark run time: {res['bench_wall_s'] / 60:.1f} min. Repetitions per tool: {res['reps']}, tools "
          "alternating (order rotated each repetition).", "", corpus_line(res), ""]
-    L += machine_lines(res, sink=False, peer=peer_line(res),
+    L += machine_lines(res, sink=False, peer=peer_line(res, PEER_TOOL),
                        settings=f"datatrove `tasks={res['np']}`, `workers={res['np']}`")
     L += ["### Results", "", RESULTS_LEGEND + " Here *docs* = HTML pages.", ""]
     L += results_table(s, TOOLS)

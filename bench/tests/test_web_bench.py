@@ -246,7 +246,7 @@ def test_compare_both_directions():
     assert c["only_datatrove"] == {"language_id_score_filter": {"n": 1, "examples": ["u6"]}}
     assert c["n_text_identical"] == 1 and c["n_text_differs"] == 2 and c["n_text_whitespace_only"] == 1
     assert c["text_identical_share"] == pytest.approx(1 / 3)
-    assert c["text_differs_examples"][0]["url"] == "u2" and c["text_differs_examples"][0]["offset"] == 2
+    assert c["text_differs_examples"][0]["id"] == "u2" and c["text_differs_examples"][0]["offset"] == 2
     assert c["sparkops_removed_by_op"] == {"language_id_score_filter": 1, "url_filter": 1}
     assert c["datatrove_removed_by_filter"] == {"gopher_quality_filter": 1, "url_filter": 1}
     lines = web.compare_lines(c)
