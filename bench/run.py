@@ -1,4 +1,4 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), six scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), seven scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
@@ -9,7 +9,10 @@
 - ``rules``, ``ops21``: one Data-Juicer recipe YAML run by ``sparkops run`` and by Data-Juicer
   (bench/scenarios/recipes.py);
 - ``rulesets``: FineWeb's heuristic rule sets (Gopher repetition, Gopher quality, C4, FineWeb
-  quality) as one sparkops fused pass vs datatrove 0.10.1 (bench/scenarios/rulesets.py).
+  quality) as one sparkops fused pass vs datatrove 0.10.1 (bench/scenarios/rulesets.py);
+- ``web``: WARC files of real pages to FineWeb text (URL filter, Trafilatura, fastText, the rule
+  sets), ``sparkops run`` on bench/recipes/web_job.yaml vs datatrove's own FineWeb pipeline
+  (bench/scenarios/web.py; its corpus, built once: bench/scenarios/web_corpus.py).
 
     make bench                          # full: whole corpus, every scenario, 3 repetitions per tool
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
@@ -18,6 +21,7 @@
     .venv/bin/python bench/run.py --scenarios recipes  # rules + ops21: one Data-Juicer recipe YAML run
                                                        # by `sparkops run` and by Data-Juicer (scenarios/recipes.py)
     .venv/bin/python bench/run.py --quick --scenarios rulesets   # FineWeb's rule sets vs datatrove
+    .venv/bin/python bench/run.py --quick --scenarios web   # WARC -> FineWeb text, 5,000 pages, vs datatrove
     .venv/bin/python bench/run.py --help
 
 Every run is its own process tree (a script of bench/runners/ or the sparkops CLI), measured
@@ -53,6 +57,7 @@ from bench.harness.runs import DJ_TOOLS, run_reps  # noqa: E402
 from bench.runners import dedup_peers  # noqa: E402
 from bench.scenarios import recipes as recipe_scenario  # noqa: E402
 from bench.scenarios import rulesets as rulesets_scenario  # noqa: E402
+from bench.scenarios import web as web_scenario  # noqa: E402
 from bench.scenarios.catalog import ALL_TOOLS, SCENARIOS  # noqa: E402
 from bench.scenarios.dedup import finish_dedup  # noqa: E402
 from bench.scenarios.filters import finish_filters  # noqa: E402
@@ -112,7 +117,9 @@ def main() -> int:
                          f"{','.join(SCENARIOS['filters'])}; job: {','.join(SCENARIOS['job'])}; dedup: "
                          f"{','.join(SCENARIOS['dedup'])}; rules: {','.join(SCENARIOS['rules'])}; ops21: "
                          f"{','.join(SCENARIOS['ops21'])}; rulesets: {','.join(SCENARIOS['rulesets'])} "
-                         "(FineWeb's rule sets vs datatrove); recipes = rules,ops21")
+                         "(FineWeb's rule sets vs datatrove); web: "
+                         f"{','.join(SCENARIOS['web'])} (WARC pages to FineWeb text vs datatrove; --docs: pages); "
+                         "recipes = rules,ops21")
     ap.add_argument("--tools", default=None,
                     help=f"comma list from {','.join(ALL_TOOLS)} (default: every tool of the selected scenarios)")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
@@ -184,20 +191,30 @@ def main() -> int:
     rules_peers = [t for t in all_selected if t in rulesets_scenario.PEER_TOOLS]
     if rules_peers:  # datatrove_rules runs in the dedup scenario's datatrove venv
         dedup_peers.ensure_venv(rulesets_scenario.PEER_VENV_TOOL, log=log)
+    web_peers = [t for t in all_selected if t in web_scenario.PEER_TOOLS]
+    if web_peers:  # the same venv, with the WARC reader's and Trafilatura's imports
+        web_scenario.ensure_peer()
     corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
     log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
     freezes = {"sparkops": SPARK_PY, "dj": DJ_PY if uses_dj else None,
                **{t: dedup_peers.python(t) for t in peers},
-               **{t: dedup_peers.python(rulesets_scenario.PEER_VENV_TOOL) for t in rules_peers}}
+               **{t: dedup_peers.python(rulesets_scenario.PEER_VENV_TOOL) for t in rules_peers},
+               **{t: dedup_peers.python(web_scenario.PEER_VENV_TOOL) for t in web_peers}}
     freeze_before = {k: venv_freeze(py) if py else [] for k, py in freezes.items()}
 
     done = {}
     for name, tools in plan.items():
         t0 = time.time()
         log(f"scenario {name}: {', '.join(tools)}")
-        rows, all_runs = run_reps(tools, args, corpus, n_docs)
-        res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
+        if name == web_scenario.NAME:  # its own corpus: WARC files, --docs = HTML pages
+            web_dir, manifest = web_scenario.ensure_corpus(args.docs)
+            rows, all_runs = run_reps(tools, args, web_dir, manifest["html_responses"])
+            res = scenario_record(args, tools, web_dir, manifest["html_responses"], machine, json_path, rows,
+                                  all_runs)
+        else:
+            rows, all_runs = run_reps(tools, args, corpus, n_docs)
+            res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
         if name == "filters":
             finish_filters(res, args, corpus, n_docs)
         elif name == "job":
@@ -206,6 +223,8 @@ def main() -> int:
             recipe_scenario.finish(res, name, WORK / "out", log)
         elif name == rulesets_scenario.NAME:
             finish_rulesets(res, args, corpus)
+        elif name == web_scenario.NAME:
+            web_scenario.finish(res, manifest)
         else:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0

@@ -36,23 +36,32 @@ def ensure_corpus(corpus: Path) -> None:
     running = subprocess.run(["pgrep", "-f", "gen_corpus.py"], capture_output=True, text=True).stdout.split()
     if running:
         sys.exit(f"gen_corpus.py is already running (pid {', '.join(running)}); wait for it and re-run")
-    missing = [p for p in CORPUS_PACKAGES
-               if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
-    if missing:
-        sudo = [] if os.geteuid() == 0 else ["sudo"]
-        log(f"corpus: installing {len(missing)} Debian doc package(s) gen_corpus.py reads: {' '.join(missing)}")
-        cmd = sudo + ["apt-get", "update"]
-        log("$ " + shlex.join(cmd))
-        subprocess.run(cmd, check=True)
-        cmd = sudo + ["apt-get", "install", "-y", "--no-install-recommends", *missing]
-        log("$ DEBIAN_FRONTEND=noninteractive " + shlex.join(cmd))
-        subprocess.run(cmd, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    install_packages(CORPUS_PACKAGES, "gen_corpus.py")
     cmd = [sys.executable, str(gen), "--out", str(corpus.parent)]
     log(f"corpus: building {corpus} (~15 min the first time: groff renders the man pages)")
     log("$ " + shlex.join(cmd))
     subprocess.run(cmd, check=True, cwd=ROOT)
     if not corpus.is_file():
         sys.exit(f"gen_corpus.py did not produce {corpus}")
+
+
+def install_packages(packages: list[str], reader: str) -> None:
+    """apt-get install the Debian packages not installed yet (`reader`: what reads them, for the
+    log). The web scenario's list is bench/scenarios/web_corpus.py's SITES: the doc packages
+    above that ship HTML, plus LibreOffice's help in four more languages, Apache httpd's manual,
+    Qt 5's and SQLite's HTML documentation, Debian's policy, FAQ, New Maintainers' Guide and the
+    translated Developer's Reference."""
+    missing = [p for p in packages if subprocess.run(["dpkg", "-s", p], capture_output=True).returncode != 0]
+    if not missing:
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    log(f"installing {len(missing)} Debian doc package(s) {reader} reads: {' '.join(missing)}")
+    cmd = sudo + ["apt-get", "update"]
+    log("$ " + shlex.join(cmd))
+    subprocess.run(cmd, check=True)
+    cmd = sudo + ["apt-get", "install", "-y", "--no-install-recommends", *missing]
+    log("$ DEBIAN_FRONTEND=noninteractive " + shlex.join(cmd))
+    subprocess.run(cmd, check=True, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
 
 
 def ensure_dj_venv() -> None:

@@ -18,6 +18,7 @@ from bench.harness.summary import paired_ratios, summarize
 from bench.scenarios import dedup as dedup_scenario
 from bench.scenarios import filters, job, recipes as recipe_scenario
 from bench.scenarios import rulesets as rulesets_scenario
+from bench.scenarios import web as web_scenario
 from bench.scenarios.dedup import dedup_section
 from bench.scenarios.filters import filters_section, interpret
 from bench.scenarios.job import interpret_job, job_section
@@ -26,7 +27,8 @@ from bench.scenarios.rulesets import rulesets_section
 
 # the sections in report order
 SECTION_TITLES = {**filters.SECTION_TITLES, **job.SECTION_TITLES, **dedup_scenario.SECTION_TITLES,
-                  **recipe_scenario.SECTION_TITLES, **rulesets_scenario.SECTION_TITLES}
+                  **recipe_scenario.SECTION_TITLES, **rulesets_scenario.SECTION_TITLES,
+                  **web_scenario.SECTION_TITLES}
 
 
 def write_report(results: dict, path: Path) -> None:
@@ -54,6 +56,8 @@ def write_report(results: dict, path: Path) -> None:
             L += recipe_section(sc[name], name)
     if rulesets_scenario.NAME in sc:
         L += rulesets_section(sc[rulesets_scenario.NAME])
+    if web_scenario.NAME in sc:
+        L += web_scenario.section(sc[web_scenario.NAME])
     path.write_text("\n".join(L) + "\n")
 
 
@@ -110,7 +114,8 @@ def prepare_for_report(results: dict) -> None:
             res["interpretation"] = recipe_scenario.interpret(res, name)
             continue
         res["interpretation"] = {"filters": interpret, "job": interpret_job, "dedup": dedup_scenario.interpret,
-                                 rulesets_scenario.NAME: rulesets_scenario.interpret}[name](res)
+                                 rulesets_scenario.NAME: rulesets_scenario.interpret,
+                                 web_scenario.NAME: web_scenario.interpret}[name](res)
 
 
 def dump_results(results: dict) -> str:

@@ -23,6 +23,7 @@ DJ_TOOLS = ("dj", "dj_job", "dj_minhash", *recipe_scenario.DJ_TOOLS)
 def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | None = None) -> dict:
     """One timed run of `tool`; `label` (default: the tool) names its output folder and log,
     so that e.g. the dedup scaling runs do not overwrite the scenario's outputs."""
+    from bench.scenarios import web as web_scenario  # imports rulesets -> dedup, which imports this module
     from bench.scenarios.catalog import ALL_TOOLS, tool_command  # the catalog imports every scenario, some this module
 
     label = label or tool
@@ -41,7 +42,8 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
                                                   f", waited {quiet['waited_s']} s)" if quiet else ""))
     code = sparkops_fingerprint()
     started = time.strftime("%H:%M:%S")
-    cli = tool == "job" or tool in recipe_scenario.CLI_TOOLS  # `sparkops run --json`: its stdout is the result
+    # `sparkops run --json`: its stdout is the result
+    cli = tool == "job" or tool in recipe_scenario.CLI_TOOLS or tool == web_scenario.SPARK_TOOL
     m = proctree.run_measured(cmd, env=env, cwd=str(ROOT), log_path=str(log_path), interval=args.interval,
                               timeout=args.timeout, stdout_path=str(result_path) if cli else None)
     if code != sparkops_fingerprint():
@@ -53,6 +55,8 @@ def run_one(tool: str, rep: int, args, corpus: Path, n_docs: int, label: str | N
     row["docs_per_s"] = n_docs / m.wall_s
     if tool in recipe_scenario.CLI_TOOLS:
         return recipe_scenario.cli_row(row, m.returncode, log_path, out_dir, log, result_path)
+    if tool == web_scenario.SPARK_TOOL:
+        return web_scenario.cli_row(row, m.returncode, log_path, out_dir, result_path)
     if tool == "job":
         inner = job_scenario.read_run_json(result_path)
         if m.returncode == 1 and inner.get("gate_failure"):

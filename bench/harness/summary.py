@@ -7,6 +7,7 @@ import statistics
 from bench.harness.runs import DJ_TOOLS
 from bench.runners import dedup_peers
 from bench.scenarios import rulesets as rulesets_scenario
+from bench.scenarios import web as web_scenario
 from bench.scenarios.catalog import ALL_TOOLS, PAIRS
 
 
@@ -56,10 +57,11 @@ def summarize(rows: list[dict]) -> dict:
             "peak_rss_gib": stat("peak_rss_bytes", lambda r, k: r[k] / 2**30),
             "other_load_cpu_s": stat("other_load_cpu_s"),
         }
-        if tool in DJ_TOOLS or tool in dedup_peers.PEERS or tool in rulesets_scenario.PEER_TOOLS:
+        if (tool in DJ_TOOLS or tool in dedup_peers.PEERS or tool in rulesets_scenario.PEER_TOOLS
+                or tool in web_scenario.PEER_TOOLS):
             s["process_s"] = stat("process_s", inner)
             s["startup_s"] = stat("import_config_s" if tool in DJ_TOOLS else "import_s", inner)
-        elif tool == "job":
+        elif tool in ("job", web_scenario.SPARK_TOOL):
             s["process_s"] = stat("run_s", inner)  # the job's own run time, as `sparkops run` reports it
         else:
             s["process_s"] = stat("process_s", inner)

@@ -50,10 +50,10 @@ def count_lines(folder: Path) -> int:
     return sum(1 for f in sorted(folder.glob("*.jsonl")) for _ in open(f, "rb"))
 
 
-def step_stats(stats_json: Path) -> list[dict]:
+def step_stats(stats_json: Path, extra: tuple[str, ...] = ()) -> list[dict]:
     """datatrove's merged statistics (one entry per pipeline step): its name, its total time, the
     reader's ``documents`` (read, with text) and a filter's total, forwarded, dropped and
-    dropped_<reason> counters."""
+    dropped_<reason> counters, and the counters named in `extra`."""
     if not stats_json.is_file():
         return []
     out = []
@@ -62,7 +62,7 @@ def step_stats(stats_json: Path) -> list[dict]:
         for k, v in (step.get("stats") or {}).items():
             # a counter is {"total": n} (a plain count) or a metric dict with mean/total
             n = v.get("total") if isinstance(v, dict) else v
-            if isinstance(n, (int, float)) and (k in ("total", "forwarded", "dropped", "documents")
+            if isinstance(n, (int, float)) and (k in ("total", "forwarded", "dropped", "documents", *extra)
                                                 or k.startswith("dropped_")):
                 counters[k] = n
         out.append({"name": step.get("name"), "time_s": (step.get("time_stats") or {}).get("total"),

@@ -14,18 +14,19 @@ from bench.scenarios import dedup as dedup_scenario
 from bench.scenarios import job as job_scenario
 from bench.scenarios import recipes as recipe_scenario
 from bench.scenarios import rulesets as rulesets_scenario
+from bench.scenarios import web as web_scenario
 from bench.scenarios.filters import TOOLS
 
 SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS),
-             **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS}
+             **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS, **web_scenario.SCENARIOS}
 ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS,
-             **rulesets_scenario.TOOLS}
+             **rulesets_scenario.TOOLS, **web_scenario.TOOLS}
 
 PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
          ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"),
          *(("minhash", peer) for peer in dedup_peers.PEERS))
 
-PAIRS += recipe_scenario.PAIRS + rulesets_scenario.PAIRS
+PAIRS += recipe_scenario.PAIRS + rulesets_scenario.PAIRS + web_scenario.PAIRS
 
 
 def dj_config(tool: str, args, corpus: Path, out_dir: Path) -> Path:
@@ -68,6 +69,8 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
         env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
         return job_scenario.job_command(spec, args.master), env
+    if tool in web_scenario.TOOLS:  # `corpus` is the scenario's WARC folder
+        return web_scenario.command(tool, corpus, out_dir, result_path, args)
     if tool in rulesets_scenario.TOOLS:
         cmd = rulesets_scenario.command(tool, SPARK_PY, corpus, out_dir, result_path, args.master, args.np)
         return cmd, (spark_env(args.spark_conf) if tool == rulesets_scenario.SPARK_TOOL else dedup_peers.offline_env())

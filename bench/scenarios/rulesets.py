@@ -330,6 +330,14 @@ def ratios(summary: dict) -> dict:
     return pair_ratios(summary, SPARK_TOOL, PEER_TOOL, "sparkops", "datatrove")
 
 
+def no_comparison_line(rows: list[dict], last: dict[str, dict | None]) -> str:
+    """Why two tools' outputs were not compared; `last`: each tool's last successful run or None
+    (also the web scenario's)."""
+    failed = [t for t, r in last.items() if r is None and any(x["tool"] == t for x in rows)]
+    return (f"No comparison: the last run of {', '.join(f'`{t}`' for t in failed)} failed."
+            if failed else "No comparison: only one of the two tools ran.")
+
+
 def finish(res: dict, out_root: Path, analysis_dir: Path | None, log) -> None:
     """The untimed part: same answer (kept ids, causes, per-filter counts, texts), ratios.
     analysis_dir: the analysis pass's Parquet, None when it did not run or failed."""
@@ -345,9 +353,7 @@ def finish(res: dict, out_root: Path, analysis_dir: Path | None, log) -> None:
                     outcome, detail, read_removed(out_root / PEER_TOOL / "removed"))
         verification = {"lines": compare_lines(c), "compare": c}
     else:
-        failed = [t for t, r in ((SPARK_TOOL, a), (PEER_TOOL, b)) if r is None and any(x["tool"] == t for x in rows)]
-        verification["lines"].append(f"No comparison: the last run of {', '.join(f'`{t}`' for t in failed)} failed."
-                                     if failed else "No comparison: only one of the two tools ran.")
+        verification["lines"].append(no_comparison_line(rows, {SPARK_TOOL: a, PEER_TOOL: b}))
     res["verification"] = verification
     log("verification: " + "; ".join(verification["lines"]))
     res.update(
@@ -380,8 +386,9 @@ def description(res: dict) -> str:
             "*kept* = lines of each tool's output.")
 
 
-def peer_line(res: dict) -> str | None:
-    v = (res.get("peer_versions") or {}).get(PEER_TOOL)
+def peer_line(res: dict, tool: str = PEER_TOOL) -> str | None:
+    """The datatrove venv's versions line of `tool` (also the web scenario's)."""
+    v = (res.get("peer_versions") or {}).get(tool)
     if not v or "error" in v:
         return None
     return "- datatrove venv (`.peers/datatrove`): " + ", ".join(
