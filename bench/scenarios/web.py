@@ -104,7 +104,10 @@ def ensure_peer() -> None:
     """The datatrove venv, with what its WARC reader and Trafilatura step import."""
     dedup_peers.ensure_venv(PEER_VENV_TOOL, log=log)
     py = str(dedup_peers.python(PEER_VENV_TOOL))
-    probe = "import importlib.util as u, sys; sys.exit(0 if all(u.find_spec(m) for m in sys.argv[1:]) else 1)"
+    # datatrove 0.10.1 asks for trafilatura < 1.12; both tools extract with 2.3.1 here, so the
+    # same-text check compares the pipelines, not two versions of the extractor
+    probe = ("import importlib.util as u, importlib.metadata as md, sys; sys.exit(0 if all(u.find_spec(m) for m in "
+             "sys.argv[1:]) and md.version('trafilatura') == '2.3.1' else 1)")
     if subprocess.run([py, "-c", probe, *PEER_IMPORTS]).returncode != 0:
         cmd = [py, "-m", "pip", "install", *PEER_PIP]
         log("datatrove venv: installing the WARC/HTML extras: " + " ".join(cmd))
