@@ -58,6 +58,12 @@ def write_report(results: dict, path: Path) -> None:
         L += rulesets_section(sc[rulesets_scenario.NAME])
     if web_scenario.NAME in sc:
         L += web_scenario.section(sc[web_scenario.NAME])
+    # extraction quality: bench/extraction_eval.py's own record (deterministic scores, no peers timed)
+    extraction = BENCH / "results_extraction.json"
+    if extraction.exists():
+        from bench import extraction_eval
+
+        L += extraction_eval.section(json.loads(extraction.read_text(encoding="utf-8")))
     path.write_text("\n".join(L) + "\n")
 
 
