@@ -18,8 +18,8 @@ from sparkops.core.pipeline import NULL_TEXT, Pipeline
 from sparkops.text.ngrams import ngram_counts
 from sparkops.core import all_ops, bind, get_op
 
-ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter"]
-ALL_MAPPERS = [o.name for o in all_ops() if o.kind == "mapper"]
+# the filters of the text itself (url_filter reads the record's url)
+ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter" and o.text_key is None]
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,7 @@ from sparkops import functions as sf
 from sparkops.text.doc import Doc
 from sparkops.core.pipeline import Pipeline
 from sparkops.core import Sketch, bind, sql_functions
+from sparkops.core.row import REJECT
 
 pytestmark = pytest.mark.spark
 
@@ -64,6 +65,18 @@ def test_every_sql_function_equals_its_kernel_on_real_text(spark, docs_df, sampl
             expected = iter(stat.compute(live, bound.prepared))
             want = [next(expected) if t is not None else None for t in texts]
             got = [by_i[i][name] for i, _, _ in sample]
+        elif op.kind == "mapper" and op.result_keys():  # a text NULL where rejected (+ meta fields)
+            result = bound.apply(live)
+            reject = result.get(REJECT) or [None] * len(live)
+            fields = ["text", *(w.key for w in op.writes_for())]
+            result = dict(result, text=[None if r is not None else t for t, r in zip(result["text"], reject)])
+            rows_ = iter(zip(*(result[f] for f in fields)))
+            want = [next(rows_) if t is not None else (None,) * len(fields) for t in texts]
+            cell = (lambda v: tuple(v) if v is not None else (None,) * len(fields)) if op.writes_for() \
+                else (lambda v: (v,))
+            got = [cell(by_i[i][name]) for i, _, _ in sample]
+            want = [x for row in want for x in row]
+            got = [x for row in got for x in row]
         elif op.kind in ("mapper", "generator"):  # a text, or a generator's texts (an array)
             expected = iter(bound.apply(live) if op.kind == "mapper" else bound.expand(live))
             want = [next(expected) if t is not None else None for t in texts]
