@@ -522,6 +522,28 @@ def lang_id(col: Column | str) -> Column:
     ...
 
 
+def language_scores(col: Column | str, languages: str | list[str] | Column | None = None) -> Column:
+    """The statistics of `language_filter` as a struct: Keep rows whose fastText lid.176 score for one
+    of `languages` (or, without them, for the top language) is above language_threshold, as
+    datatrove's LanguageFilter (FineWeb).
+
+    - language: The best fastText label (datatrove's metadata['language']).
+    - score: Its probability (metadata['language_score']).
+    - languages_score: The best probability among `languages`; null without them.
+
+    SQL: language_scores(text[, languages]) -> struct<language: string, score: double, languages_score: double>
+
+    Args:
+        col: the text (a Column or a column name).
+        languages: Language codes to keep (en, de, ...); null keeps any language scoring above the
+            threshold. Default: None.
+
+    Example:
+        SELECT language_scores('Der schnelle braune Fuchs springt über den faulen Hund.').language  -- 'de'
+    """
+    ...
+
+
 def line_keys(
     col: Column | str,
     unit: str | Column = 'line',

@@ -46,7 +46,7 @@ def _cases():
 # tool made (datatrove 0.10.1: tests/test_web_url_filter.py) or compared with that tool run
 # standalone (trafilatura 2.3.1: tests/test_web_extract.py)
 OTHER_REFERENCES = {"url_filter": "datatrove", "c4_badwords_filter": "datatrove", "c4_paragraph_filter": "datatrove",
-                    "html_extract_mapper": "trafilatura"}
+                    "language_filter": "datatrove", "html_extract_mapper": "trafilatura"}
 
 
 def test_fixture_covers_every_declared_op(fixture):

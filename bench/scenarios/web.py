@@ -5,7 +5,7 @@
   responses, ~4% of the pages on hosts from datatrove's UT1 block list, in 8 gzipped files;
 - ``sparkops_web``: ``sparkops run --json`` on a per-run copy of ``bench/recipes/web_job.yaml``
   (input ``format: warc`` over the folder, one stage: url_filter, html_extract_mapper
-  (trafilatura), language_id_score_filter, the four rule sets), Spark ``local[2]``;
+  (trafilatura), language_filter (datatrove's), the four rule sets), Spark ``local[2]``;
 - ``datatrove_web``: ``bench/runners/datatrove_web_job.py`` in the datatrove venv: FineWeb's
   published first stage (datatrove's ``examples/fineweb.py``), 2 tasks / 2 workers over the files.
 
@@ -59,7 +59,7 @@ PEER_PIP = ["trafilatura==2.3.1", "lxml_html_clean==0.4.7", "warcio==1.8.1", "fa
 PEER_IMPORTS = ["trafilatura", "lxml_html_clean", "warcio", "cchardet", "magic", "tldextract"]
 FILTERS = ["url_filter", "language_filter", "gopher_repetition_filter", "gopher_quality_filter",
            "c4_quality_filter", "fineweb_quality_filter"]  # datatrove's steps with an exclusion writer
-SPARK_OPS = ["url_filter", "html_extract_mapper", "language_id_score_filter", "gopher_repetition_filter",
+SPARK_OPS = ["url_filter", "html_extract_mapper", "language_filter", "gopher_repetition_filter",
              "gopher_quality_filter", "c4_quality_filter", "fineweb_quality_filter"]
 DT_NOT_KEPT = "no text"  # neither kept nor in an exclusion file: not HTML, undecodable, or Trafilatura gave nothing
 UNKNOWN = "unknown"
@@ -325,7 +325,7 @@ def description(res: dict) -> str:
     np = res["np"]
     return (f"FineWeb's first stage on WARC files of real pages. `{SPARK_TOOL}`: `sparkops run --json` on "
             "`bench/recipes/web_job.yaml` (input `format: warc`; one stage `fineweb`: `url_filter`, "
-            "`html_extract_mapper` (Trafilatura, `favor_precision`), `language_id_score_filter` (en, 0.65), "
+            "`html_extract_mapper` (Trafilatura, `favor_precision`), `language_filter` (en, > 0.65, datatrove's), "
             "`gopher_repetition_filter`, `gopher_quality_filter`, `c4_quality_filter` "
             f"(`filter_no_terminal_punct: false`), `fineweb_quality_filter`) on Spark `{res['master']}`, the kept "
             "rows committed as a Delta table, the removed ones as its rejected table. "

@@ -231,7 +231,7 @@ def test_readers(tmp_path):
 def compare_inputs():
     sp = {"u1": "same", "u2": "a b\nc", "u3": "sp text", "u4": "only sp", "u5": "only sp 2"}
     dt = {"u1": "same", "u2": "a  b c", "u3": "dt text", "u6": "only dt"}
-    sp_rej = {"u6": "language_id_score_filter:lang", "u7": "url_filter"}
+    sp_rej = {"u6": "language_filter", "u7": "url_filter"}
     dt_rem = {"u4": {"op": "gopher_quality_filter", "reason": "gopher_short_doc"}, "u7": {"op": "url_filter",
                                                                                        "reason": "domain"}}
     return sp, dt, sp_rej, dt_rem
@@ -243,15 +243,15 @@ def test_compare_both_directions():
     assert c["agreement"] == pytest.approx(3 / 6)
     assert c["only_sparkops"] == {"gopher_quality_filter / gopher_short_doc": {"n": 1, "examples": ["u4"]},
                                   web.DT_NOT_KEPT: {"n": 1, "examples": ["u5"]}}
-    assert c["only_datatrove"] == {"language_id_score_filter": {"n": 1, "examples": ["u6"]}}
+    assert c["only_datatrove"] == {"language_filter": {"n": 1, "examples": ["u6"]}}
     assert c["n_text_identical"] == 1 and c["n_text_differs"] == 2 and c["n_text_whitespace_only"] == 1
     assert c["text_identical_share"] == pytest.approx(1 / 3)
     assert c["text_differs_examples"][0]["id"] == "u2" and c["text_differs_examples"][0]["offset"] == 2
-    assert c["sparkops_removed_by_op"] == {"language_id_score_filter": 1, "url_filter": 1}
+    assert c["sparkops_removed_by_op"] == {"language_filter": 1, "url_filter": 1}
     assert c["datatrove_removed_by_filter"] == {"gopher_quality_filter": 1, "url_filter": 1}
     lines = web.compare_lines(c)
     assert "agreement 50.00% of the 6 URLs either kept" in lines[0]
-    assert "1 × `language_id_score_filter` (e.g. `u6`)" in lines[1]
+    assert "1 × `language_filter` (e.g. `u6`)" in lines[1]
     assert "1 × `gopher_quality_filter / gopher_short_doc`" in lines[2] and f"1 × `{web.DT_NOT_KEPT}`" in lines[2]
     assert "1 identical (33.33%), 2 differ (1 of them only in whitespace" in lines[3]
     same = web.compare({"u": "t"}, {"u": "t"})
@@ -310,7 +310,7 @@ def test_web_report(tmp_path):
     assert "20 pages (4.0%) sit on a host taken from the UT1 block list" in text and "the first 500 pages" in text
     assert "sparkops vs datatrove (docs/s, whole process): **1.46x**" in text
     assert "| `url_filter` | 500 | 480 | 20 | 0 | 1.5 |" in text and "| URL | 3.0 | 500 |" in text
-    assert "| `language_id_score_filter` | 1 | `language_filter` | 0 |" in text
+    assert "| `language_filter` | 1 | `language_filter` | 0 |" in text
     assert "- Same answer: 50.00% of the URLs" in text and "33.33% of the texts both kept are identical" in text
     assert json.loads(js.read_text())["scenarios"]["web"]["summary"][web.PEER_TOOL]["kept"] == [90]
 

@@ -118,8 +118,10 @@ class Pipeline:
         ``[seconds, rows]`` added per op name: the time of the op's step over this batch and
         the rows it received."""
         n = len(texts)
-        values = {self.text_field: list(texts), **{f: list(fields[f]) for f in self.fields}} if self.fields \
-            else {self.text_field: list(texts)}
+        # a field not given is absent from every record: its readers reject the rows as missing_field
+        fields = fields or {}
+        values = {self.text_field: list(texts),
+                  **{f: list(fields[f]) if f in fields else [MISSING] * n for f in self.fields}}
         keep = [t is not None for t in texts]
         dropped_by: list[str | None] = [None if t is not None else NULL_TEXT for t in texts]
         stats = {c.name: [None] * n for c in self.columns}
