@@ -57,6 +57,6 @@ def test_common_crawl_job_on_real_warc_files(spark, tmp_path, shared_data):
     quality = spark.read.format("delta").load(str(out / "quality_rejected")).collect()
     assert len(quality) == len(kept) and result.stages[1].rows_out == 0
     reasons = {r._dropped_by.split(":")[0] for r in quality}
-    assert reasons <= {"language_id_score_filter", "gopher_repetition_filter", "gopher_quality_filter",
+    assert reasons <= {"language_filter", "gopher_repetition_filter", "gopher_quality_filter",
                        "c4_quality_filter", "fineweb_quality_filter", "c4_badwords_filter"}
-    assert sum(r._dropped_by == "language_id_score_filter" for r in quality) >= len(quality) // 2
+    assert sum(r._dropped_by == "language_filter" for r in quality) >= len(quality) // 2

@@ -80,7 +80,7 @@ declare(Op(
           "backend (a download). An empty `languages` list is refused (datatrove would drop every row).",
     examples=(
         Example("language_scores('Der schnelle braune Fuchs springt über den faulen Hund.').language", "de"),
-        Example("language_scores('The quick brown fox jumps over the lazy dog.', 'de').languages_score < 0.01",
-                True, "the score of a requested language, not of the best one"),
+        Example("language_scores('The quick brown fox jumps over the lazy dog.', 'de').languages_score < 0.05",
+                True, "the score of a requested language (de), not of the best one (en)"),
     ),
 ))
