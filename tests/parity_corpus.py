@@ -283,6 +283,18 @@ def documents() -> list[tuple[str, str]]:
     return list(_documents())
 
 
+def pinned_documents(fixture: dict) -> list[tuple[str, str]]:
+    """The documents, checked against the ids and sha256 a reference tool's fixture recorded
+    (a fixture made from other texts compares nothing)."""
+    import hashlib
+
+    docs = documents()
+    assert [d for d, _ in docs] == fixture["doc_ids"], "corpus changed since the fixture was generated"
+    shas = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for _, t in docs]
+    assert shas == fixture["doc_sha256"], "document texts changed since the fixture was generated"
+    return docs
+
+
 # ---------------------------------------------------------------- cases
 
 

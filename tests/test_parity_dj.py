@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from parity_corpus import documents
+from parity_corpus import pinned_documents
 from sparkops.text.doc import Doc
 from sparkops.core import get_op
 
@@ -31,11 +31,7 @@ def fixture():
 
 @pytest.fixture(scope="module")
 def corpus(fixture, shared_data):
-    docs = documents()
-    assert [d for d, _ in docs] == fixture["doc_ids"], "corpus changed since the fixture was generated"
-    shas = [hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for _, t in docs]
-    assert shas == fixture["doc_sha256"], "document texts changed since the fixture was generated"
-    return docs
+    return pinned_documents(fixture)
 
 
 def _cases():

@@ -587,7 +587,6 @@ def test_rulesets_recipe_and_commands(tmp_path):
     import argparse
 
     from bench.runners import recipe
-    from bench.scenarios import rulesets as rs
 
     assert recipe.rulesets_names() == ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter",
                                        "fineweb_quality_filter"]  # FineWeb's order
