@@ -61,6 +61,7 @@ parity-fixture: assets
 	@test -x .peers/datatrove/bin/python || { $(PYTHON) -m venv .peers/datatrove && .peers/datatrove/bin/pip install --quiet -c bench/constraints/datatrove.txt "datatrove[processing]==0.10.1" spacy orjson aiohttp; }
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_web_fixture.py
+	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_language_fixture.py
 
 clean:
 	rm -rf $(VENV) .cache warehouse spark-warehouse .pytest_cache
