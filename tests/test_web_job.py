@@ -1,4 +1,4 @@
-"""jobs/common_crawl.yaml end to end on the real WARC files of ../shared/data/warc: every HTML
+"""jobs/common_crawl.yaml end to end on the real WARC files it ships with (data/warc): every HTML
 response read, the truncated record quarantined with its offset, request / metadata records
 counted, URL filter and main-text extraction with title, date, language and status in meta,
 FineWeb's rule sets, MinHash dedup, every stage gated."""
@@ -19,9 +19,9 @@ pytest.importorskip("trafilatura")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_common_crawl_job_on_real_warc_files(spark, tmp_path, shared_data):
+def test_common_crawl_job_on_real_warc_files(spark, tmp_path):
     text = (ROOT / "jobs" / "common_crawl.yaml").read_text(encoding="utf-8")
-    text = (text.replace("path: ../../shared/data/warc", f"path: {shared_data / 'warc'}")
+    text = (text.replace("path: ../data/warc", f"path: {ROOT / 'data' / 'warc'}")
             .replace("path: ../warehouse/common_crawl", f"path: {tmp_path / 'wh'}")
             .replace("../expectations/", f"{ROOT / 'expectations'}/"))
     spec = tmp_path / "common_crawl.yaml"
