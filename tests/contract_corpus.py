@@ -47,20 +47,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
-
-def _find_project_root() -> Path:
-    here = Path(__file__).resolve().parent
-    for cand in (here, *here.parents):
-        if (cand / "pyproject.toml").is_file():
-            return cand
-    raise RuntimeError(f"no pyproject.toml above {here}")
-
-
-PROJECT_ROOT = _find_project_root()
-SHARED_DATA = Path(os.environ.get("SPARKOPS_SHARED_DATA") or PROJECT_ROOT / ".." / "shared" / "data").resolve()
+# the same data root as the parity corpus (../shared/data, or SPARKOPS_SHARED_DATA)
+from parity_corpus import SHARED_DATA
 
 # input sets whose records the fixture stores (the others are rebuilt from ../shared/data)
 STORED_INPUTS = ("chunk", "chunk_deep", "selector", "grouper", "batched", "batched_odd",

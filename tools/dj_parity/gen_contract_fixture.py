@@ -28,7 +28,7 @@ Arguments, if any, are case-id prefixes: only those cases run and the result goe
 
 A case whose run raises records ``error`` (exception type and message) instead. Errors
 that Data-Juicer logs and swallows (``skip_op_error: true``, its default) are recorded in
-``op_errors``. Offline setup and the Ray/torch/pip guards are those of ``bench/dj_job.py``.
+``op_errors``. Offline setup and the Ray/torch/pip guards are those of ``bench/runners/dj_job.py``.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class Runner:
     def __init__(self, tmp: Path):
         self.tmp = tmp
         self.n = 0
-        self.dj_job = _load("dj_job", ROOT / "bench" / "dj_job.py")
+        self.dj_job = _load("dj_job", ROOT / "bench" / "runners" / "dj_job.py")
         self.dj_job.setup_offline_env(tmp / "hf_cache")
         self.data_juicer, self.DefaultExecutor = self.dj_job.import_default_executor()
         from data_juicer.config import init_configs

@@ -15,10 +15,10 @@ gets a status: ``ok``, ``empty`` (the method found no main text), ``timeout``, `
 elements nested over ``MAX_RESILIPARSE_DEPTH`` deep) or ``error:<exception type>``.
 
 Why the size and depth checks: the time limit interrupts Python code, never one long C call.
-The C calls here are an lxml parse (linear: about 4 ms per MB) and resiliparse's extraction,
-which is linear in size but quadratic in nesting depth (main_content=True on 8,000 nested
-<div>s: 1.5 s; on 100,000: 612 s, uninterruptible). Capping the size bounds the first, the
-depth check bounds the second; everything else is Python and stops at the deadline.
+The C calls here are an lxml parse (linear in size) and resiliparse's extraction, which is
+linear in size but quadratic in nesting depth. Capping the size bounds the first, the depth
+check bounds the second; everything else is Python and stops at the deadline. The runs behind
+these limits: docs/decisions/extraction-bounds.md.
 
 The libraries are imported on first use, so the catalogue loads without the ``web`` extra.
 """
@@ -43,8 +43,8 @@ OK, EMPTY, TIMEOUT, TOO_LARGE, TOO_DEEP = "ok", "empty", "timeout", "too_large",
 # trafilatura's own MAX_FILE_SIZE (settings.cfg), which its downloader and command line apply
 # but ``extract()`` on a str does not; here it counts characters
 DEFAULT_MAX_HTML_SIZE = 20_000_000
-# resiliparse's main-content pass is quadratic in nesting depth (2,000 levels: 0.07 s); real
-# pages stay far below (libxml2, and so trafilatura, stops building the tree at 256)
+# resiliparse's main-content pass is quadratic in nesting depth, so this bounds its one C call;
+# real pages stay far below (libxml2, and so trafilatura, stops building the tree at 256)
 MAX_RESILIPARSE_DEPTH = 2000
 DEFAULT_TIMEOUT = 5.0
 
@@ -172,9 +172,8 @@ def _load(method: str, with_metadata: bool) -> None:
 
 def _warm_dateparser() -> None:
     """htmldate hands a date it cannot read to dateparser, whose first call compiles the
-    patterns of its ~200 locales: 2 to 5 s, once per process, measured on a real Spanish page
-    (everardoherrera.com in trafilatura's benchmark: 4.1 s cold, 0.08 s warm). A string no
-    locale claims walks them all now, so no page's time limit pays for it."""
+    patterns of its ~200 locales, seconds once per process (docs/decisions/extraction-bounds.md).
+    A string no locale claims walks them all now, so no page's time limit pays for it."""
     try:
         from htmldate.extractors import get_external_parser
         get_external_parser().get_date_data("zzqx 2017")

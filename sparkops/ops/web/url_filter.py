@@ -16,8 +16,8 @@ reason strings:
 The integrated lists (UT1's 4.6 million domains and 19.6 thousand URLs, datatrove's word
 lists) are read once per Python worker from ``sparkops/assets/url_filter/`` (``make setup``);
 the domains are held as their file's bytes with a sorted array of 64-bit hashes of its lines
-(about 200 MB per worker instead of a 500 MB Python set), every hash hit confirmed by comparing the
-strings, so membership is exact.
+(a fraction of what a Python set of millions of str objects costs each worker), every hash hit
+confirmed by comparing the strings, so membership is exact.
 """
 
 from __future__ import annotations
