@@ -226,3 +226,42 @@ def test_a_mapper_rejects_rows_it_cannot_map_with_its_rule(declared):
     assert result.dropped_by == [None, "t_extract_mapper:timeout", "t_extract_mapper:empty"]
     assert result.meta["status"] == ["ok", "timeout", "empty"]
     assert result.stats["text_len"] == [5, None, None]  # later ops never see a rejected row
+
+
+def test_a_record_op_rewrites_several_fields_and_later_ops_see_them(declared):
+    from sparkops.core import Op
+
+    def upper_all(records, p):
+        for rec in records:
+            if "boom" in rec.get("text", ""):
+                raise ValueError("boom row")
+            for key, value in rec.items():
+                if isinstance(value, str):
+                    rec[key] = value.upper()
+            for msg in rec.get("messages") or []:
+                msg["content"] = msg["content"].upper()
+            if rec.get("text") == "GONE":
+                del rec["text"]
+        return records
+
+    declared(Op(name="t_upper_mapper", kind="mapper", family="test", doc="t", apply=upper_all, record=True))
+    pipe = Pipeline([bind({"clean_email_mapper": {"text_key": "query"}}), bind("t_upper_mapper"),
+                     bind({"text_length_filter": {"text_key": "query", "min_len": 3}})])
+    records = [{"text": "hi", "query": "mail a@b.org", "messages": [{"role": "user", "content": "yo"}], "n": 1},
+               {"text": "boom", "query": "q?"}, {"text": "gone", "query": "abcd"}, None]
+    result = pipe.run(["hi", "boom", "gone", "x"], {"query": ["mail a@b.org", "q?", "abcd", MISSING]},
+                      records=records)
+    # the record op saw the email mapper's query and the row's other fields; the filter sees its query
+    assert result.texts[0] == "HI" and result.fields["query"][0] == "MAIL "
+    assert result.records[0] == {"text": "HI", "query": "MAIL ", "n": 1,
+                                 "messages": [{"role": "user", "content": "YO"}]}
+    assert records[0]["messages"][0]["content"] == "yo"  # the caller's records are never changed
+    assert result.stats["text_len"][0] == 5 and result.keep[0]
+    assert result.dropped_by[1] == "error:t_upper_mapper: ValueError: boom row"  # only the culprit
+    assert result.dropped_by[2] == ("wrong_type:t_upper_mapper: the record's 'text' is absent after it, "
+                                    "not a string")
+    assert result.dropped_by[3] == "missing_field:clean_email_mapper: no field 'query'"
+    # its SQL face: a record holding only the text
+    assert bind("t_upper_mapper").apply(["ab", "cd"]) == ["AB", "CD"]
+    with pytest.raises(ValueError, match="record op"):
+        Op(name="t_bad_mapper", kind="filter", family="test", doc="t", record=True)

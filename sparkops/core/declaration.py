@@ -13,6 +13,7 @@ Pure Python: no pyspark import.
 
 from __future__ import annotations
 
+import copy
 import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
@@ -169,6 +170,16 @@ class Op:
     # rules it may give; its ``apply`` returns a dict with ``"_reject"`` (sparkops.core.row.REJECT),
     # per row the rule or None, and ``_dropped_by`` says ``<op>:<rule>``
     rejects: tuple[str, ...] = ()
+    # a mapper over whole records, as Data-Juicer's ``process_single(sample)``: ``apply(records,
+    # params) -> records``, each a dict of the row's fields (its text under its key, nested values
+    # as plain dicts and lists; a copy the kernel may change) returned as it should be. For ops
+    # that rewrite several fields at once (pii_redaction_mapper: text, query, messages, ...)
+    record: bool = False
+
+    def __post_init__(self):
+        if self.record and (self.kind != "mapper" or self.writes or self.rejects or self.reads):
+            raise ValueError(f"{self.name}: a record op is a mapper that gets whole records; it neither "
+                             "reads named fields, writes meta fields nor rejects rows")
 
     def writes_for(self, params: Mapping[str, Any] | None = None) -> tuple[Stat, ...]:
         """The meta fields it writes with these parameters (defaults where not given)."""
@@ -247,8 +258,23 @@ class BoundOp:
         return _in_batches(self.op.batch_size, docs, self._with(self.op.compute, fields))
 
     def apply(self, texts: list[str], fields: dict[str, list] | None = None) -> list[str] | dict[str, list]:
-        """A mapper's texts (and, when it ``writes`` meta fields, ``{"text": ..., key: ...}``)."""
+        """A mapper's texts (and, when it ``writes`` meta fields, ``{"text": ..., key: ...}``).
+        A record op maps records holding only the text (its SQL function's view of a row)."""
+        if self.op.record:
+            key = self.params.get("text_key") or "text"
+            return [r.get(key) for r in self.apply_records([{key: t} for t in texts])]
         return _in_batches(self.op.batch_size, texts, self._with(self.op.apply, fields))
+
+    def apply_records(self, records: list[dict]) -> list[dict]:
+        """A record op's records, mapped; the caller's dicts are never changed (a batch that
+        fails is retried row by row from the same records)."""
+        def call(items, lo, hi):
+            out = self.op.apply([copy.deepcopy(r) for r in items[lo:hi]], self.prepared)
+            if len(out) != hi - lo or not all(isinstance(r, dict) for r in out):
+                raise TypeError(f"{self.name} returned {len(out)} items for {hi - lo} records, or a non-dict")
+            return out
+
+        return _in_batches(self.op.batch_size, records, call)
 
     def expand(self, texts: list[str]) -> list[list[str]]:
         return _in_batches(self.op.batch_size, texts, lambda items, lo, hi: self.op.expand(items[lo:hi], self.prepared))

@@ -16,7 +16,9 @@ dropped by that op with ``missing_field:<op>: ...`` or ``wrong_type:<op>: ...`` 
 reaches its kernel. An op may read further fields its parameters name (``Op.reads``: the
 kernel gets their values, None where absent, any type; ``stats.<key>``: a statistic an earlier
 op of the pass computed) and a mapper may write ``meta`` fields
-(``Op.writes``; ``BatchResult.meta``).
+(``Op.writes``; ``BatchResult.meta``). A record op (``Op.record``) gets each row's whole
+record (``run(records=...)``, with the pass's current text and fields in it) and may rewrite
+any of its fields; ``BatchResult.records`` holds the records such ops left.
 
 Semantics follow a Data-Juicer pipeline: a row dropped by a filter is not seen by later
 operators (``short_circuit=True``, its later stats stay null). With ``short_circuit=False``
@@ -32,12 +34,13 @@ stats. A kernel that raises on one document drops that document with
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Mapping, Sequence
 
 from sparkops.core.declaration import ROW_KINDS, BoundOp, Stat
-from sparkops.core.row import MISSING, NULL_TEXT, REJECT, STATS, problem, rejected_by
+from sparkops.core.row import MISSING, NULL_TEXT, REJECT, STATS, assign, lookup, problem, rejected_by
 from sparkops.text.doc import Doc
 
 
@@ -58,14 +61,20 @@ class BatchResult:
     fields: dict[str, list] = field(default_factory=dict)
     # the meta fields mappers wrote (``Pipeline.writes``), None where no op wrote the row's
     meta: dict[str, list] = field(default_factory=dict)
+    # per row, the record as record ops left it (None: no record op mapped the row)
+    records: list[dict | None] | None = None
 
 
 class Pipeline:
     """Bound operators in order, with the layout of their statistics and the record fields
     they read (``text_key``; unset: the pass's ``text_field``)."""
 
-    def __init__(self, ops: Sequence[BoundOp], short_circuit: bool = True, text_field: str = "text"):
+    def __init__(self, ops: Sequence[BoundOp], short_circuit: bool = True, text_field: str = "text",
+                 record_key: str | None = None):
         self.ops = list(ops)
+        # where a record holds the pass's text (a job's input text_key; else the text field)
+        self.record_key = record_key or text_field
+        self.has_record_ops = any(b.op.record for b in self.ops)
         for bound in self.ops:
             if bound.op.kind not in ROW_KINDS:
                 raise ValueError(f"{bound.name} is a {bound.op.kind}: it needs the whole DataFrame, not a "
@@ -112,11 +121,12 @@ class Pipeline:
                                      f"{known.dtype}")
 
     def run(self, texts: Sequence[str | None], fields: Mapping[str, Sequence] | None = None,
-            timings: dict | None = None) -> BatchResult:
+            timings: dict | None = None, records: Sequence[dict | None] | None = None) -> BatchResult:
         """One batch: ``texts`` (the text field) and, for every other field in ``self.fields``,
         its values (``MISSING`` where a record lacks it). ``timings``, when given, gets
         ``[seconds, rows]`` added per op name: the time of the op's step over this batch and
-        the rows it received."""
+        the rows it received. ``records``: each row's whole record, for record ops (None, or
+        a None item: the record is the fields the pass knows)."""
         n = len(texts)
         # a field not given is absent from every record: its readers reject the rows as missing_field
         fields = fields or {}
@@ -128,6 +138,7 @@ class Pipeline:
         meta = {key: [None] * n for key in self.writes}
         docs: dict[str, dict[int, Doc]] = {f: {} for f in values}
         alive = [i for i, t in enumerate(texts) if t is not None]
+        out_records: list[dict | None] | None = [None] * n if self.has_record_ops else None
         columns_of = {}
         for c in self.columns:
             columns_of.setdefault(c.op_index, []).append(c)
@@ -136,6 +147,13 @@ class Pipeline:
             if not alive:
                 break
             t0, rows = perf_counter(), len(alive)
+            if bound.op.record:
+                alive = self._run_record_op(bound, alive, values, docs, records, out_records, keep, dropped_by)
+                if timings is not None:
+                    tally = timings.setdefault(bound.name, [0.0, 0])
+                    tally[0] += perf_counter() - t0
+                    tally[1] += rows
+                continue
             name, column, cache = self.field_of[i], values[self.field_of[i]], docs[self.field_of[i]]
             alive = _readable(alive, column, keep, dropped_by, bound.name, name)
             for r in alive:
@@ -195,7 +213,44 @@ class Pipeline:
                 tally[0] += perf_counter() - t0
                 tally[1] += rows
         texts_out = values.pop(self.text_field)
-        return BatchResult(texts_out, stats, keep, dropped_by, values, meta)
+        return BatchResult(texts_out, stats, keep, dropped_by, values, meta, out_records)
+
+    def _run_record_op(self, bound, alive, values, docs, records, out_records, keep, dropped_by):
+        """A record op over the rows still alive: each gets its record with the pass's current
+        text and fields in it; what the op returns becomes the row's text and fields. A row whose
+        text the op turns into a non-string is dropped (``wrong_type``), as any op's would be."""
+        given = []
+        for r in alive:
+            base = out_records[r] if out_records[r] is not None else (records[r] if records else None)
+            rec = deepcopy(base) if isinstance(base, dict) else {}
+            rec[self.record_key] = values[self.text_field][r]
+            for f in self.fields:
+                if values[f][r] is not MISSING:
+                    assign(rec, f, values[f][r])
+            given.append(rec)
+        mapped, failed = _guarded(bound, lambda items, _extra: bound.apply_records(items), given, {}, None)
+        wrong = {}
+        for j, r in enumerate(alive):
+            if j in failed:
+                continue
+            new = mapped[j]
+            text = new.get(self.record_key, MISSING)
+            if not isinstance(text, str):
+                kind = "absent" if text is MISSING else "null" if text is None else type(text).__name__
+                wrong[j] = f"the record's '{self.record_key}' is {kind} after it, not a string"
+                continue
+            out_records[r] = new
+            if text != values[self.text_field][r]:
+                values[self.text_field][r] = text
+                docs[self.text_field].pop(r, None)
+            for f in self.fields:
+                value = lookup(new, f, MISSING)
+                if value is not values[f][r]:
+                    values[f][r] = value
+                    docs[f].pop(r, None)
+        for j, message in wrong.items():
+            keep[alive[j]], dropped_by[alive[j]] = False, problem("wrong_type", bound.name, message)
+        return _without(alive, failed, set(wrong), keep, dropped_by, bound.name)
 
 
 def _value(v):

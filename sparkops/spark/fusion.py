@@ -25,7 +25,8 @@ from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, LongType, Str
                                _parse_datatype_string)
 
 from sparkops.core.pipeline import Pipeline
-from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, META, MISSING, RECORD, STATS, assign, lookup
+from sparkops.core.row import (DEDUP_COLUMNS, DROPPED_BY, KEEP, META, MISSING, ORDER, PASS_COLUMNS, RECORD, STATS,
+                                assign, lookup, problem)
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import ROW_KINDS, check_sequence
 from sparkops.spark import caching
@@ -51,8 +52,8 @@ def recipe_entries(process: Sequence[Any]) -> list[dict]:
 
 
 @lru_cache(maxsize=64)
-def _pipeline(spec_json: str, short_circuit: bool, text_field: str) -> Pipeline:
-    return Pipeline([bind(e) for e in json.loads(spec_json)], short_circuit, text_field)
+def _pipeline(spec_json: str, short_circuit: bool, text_field: str, record_key: str | None = None) -> Pipeline:
+    return Pipeline([bind(e) for e in json.loads(spec_json)], short_circuit, text_field, record_key)
 
 
 def stats_schema(pipeline: Pipeline) -> StructType:
@@ -60,15 +61,19 @@ def stats_schema(pipeline: Pipeline) -> StructType:
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
-          where: str | None = None, op_seconds=None) -> DataFrame:
+          where: str | None = None, op_seconds=None, record_text_key: str | None = None) -> DataFrame:
     """All rows of ``df``, mapped, with ``stats``, ``_keep`` and ``_dropped_by`` columns.
 
     ``op_seconds``: a Spark accumulator (``sparkops.jobs.runner.OpTimes``) that each task adds
-    its ``{op name: [seconds, rows]}`` to (``Pipeline.run``'s timings)."""
+    its ``{op name: [seconds, rows]}`` to (``Pipeline.run``'s timings).
+
+    Record ops (``Op.record``) get each row's record: a job's ``_record`` (its text under
+    ``record_text_key``), else the row's columns. What they rewrite goes back to ``_record``,
+    or to the columns (with their types; a key that is not a column is not kept)."""
     entries = recipe_entries(process)
     spec_json = json.dumps(entries, sort_keys=True)
     # bind on the driver first: a wrong op or parameter fails here, before any task runs
-    pipeline = Pipeline([bind(e, where) for e in entries], short_circuit, text_col)
+    pipeline = Pipeline([bind(e, where) for e in entries], short_circuit, text_col, record_text_key)
     if text_col not in df.columns:
         raise OpError(f"{where + ': ' if where else ''}text column '{text_col}' not in the data "
                       f"(columns: {', '.join(df.columns)})")
@@ -91,25 +96,37 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     arrow_meta = to_arrow_type(meta_schema) if meta_schema else None
 
     from_record = [name for name, (kind, _, _) in sources.items() if kind == "record"]
+    # record ops read the job's _record, else the row's own columns
+    whole = pipeline.has_record_ops
+    record_json = whole and RECORD in index
+    temps = {col for _, col, path in sources.values() if path is not None}
+    record_cols = [c for c in df.columns if c not in (*_NOT_RECORD, *temps)] if whole and not record_json else []
+    parse = bool(from_record) or record_json
 
     def run(batches: Iterable[pa.RecordBatch]) -> Iterable[pa.RecordBatch]:
-        pipe = _pipeline(spec_json, short_circuit, text_col)
+        pipe = _pipeline(spec_json, short_circuit, text_col, record_text_key)
         tally = {} if op_seconds is not None else None
         for batch in batches:
             columns = list(batch.columns)
-            raw = columns[index[RECORD]].to_pylist() if from_record else None
-            records = [parse_record(r) for r in raw] if from_record else None
+            raw = columns[index[RECORD]].to_pylist() if parse else None
+            records = [parse_record(r) for r in raw] if parse else None
             fields = {name: ([lookup(r, name, MISSING) if r is not None else MISSING for r in records]
                              if kind == "record" else columns[index[col]].to_pylist())
                       for name, (kind, col, _) in sources.items()}
-            result = pipe.run(columns[text_index].to_pylist(), fields, tally)
+            given = records if record_json else _rows(columns, index, record_cols) if whole else None
+            result = pipe.run(columns[text_index].to_pylist(), fields, tally, given)
             columns[text_index] = pa.array(result.texts, type=batch.schema.field(text_index).type)
             for name, (kind, col, _) in sources.items():
                 if kind == "column" and pa.types.is_string(columns[index[col]].type):
                     columns[index[col]] = pa.array(result.fields[name], pa.string())
             if from_record:
-                columns[index[RECORD]] = pa.array(_rewritten(raw, records, from_record, fields, result.fields),
-                                                  pa.string())
+                raw = _rewritten(raw, records, from_record, fields, result.fields)
+            if record_json:
+                raw = _records_json(raw, result, from_record, pipe.record_key)
+            if from_record or record_json:
+                columns[index[RECORD]] = pa.array(raw, pa.string())
+            if record_cols:
+                _put_columns(columns, index, record_cols, result, text_col, {c for _, c, _ in sources.values()})
             if has_stats:
                 columns.append(pa.StructArray.from_arrays(
                     [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
@@ -127,6 +144,58 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
 
 
 _META_OUT = "_meta_written"  # the pass's meta fields, merged into `meta` after it
+# columns that are never part of a row's record (the pass's own, a job's bookkeeping)
+_NOT_RECORD = (*PASS_COLUMNS, ORDER, RECORD, "_source", "_line")
+
+
+def _rows(columns: list, index: dict, names: list[str]) -> list[dict]:
+    """The batch's rows as records of the named columns."""
+    values = [columns[index[c]].to_pylist() for c in names]
+    return [dict(zip(names, row)) for row in zip(*values)] if names else [{} for _ in range(len(columns[0]))]
+
+
+def _records_json(raw: list, result, from_record: list[str], record_key: str) -> list:
+    """``_record`` strings with the records record ops left (with the pass's final text and
+    the fields later mappers rewrote)."""
+    out = list(raw)
+    for r, rec in enumerate(result.records):
+        if rec is None:
+            continue
+        if result.texts[r] is not None:
+            rec[record_key] = result.texts[r]
+        for name in from_record:
+            if result.fields[name][r] is not MISSING:
+                assign(rec, name, result.fields[name][r])
+        out[r] = json.dumps(rec, ensure_ascii=False)
+    return out
+
+
+def _put_columns(columns: list, index: dict, names: list[str], result, text_col: str, read: set) -> None:
+    """The columns record ops rewrote, with their Arrow types. A row whose new value does not
+    fit its column's type keeps the old value and is dropped as an error (never a lost batch)."""
+    for c in names:
+        if c == text_col or c in read:  # the text and read fields come from the pass itself
+            continue
+        old = columns[index[c]]
+        before = old.to_pylist()
+        after = [before[r] if rec is None else rec.get(c) for r, rec in enumerate(result.records)]
+        if after == before:
+            continue
+        try:
+            columns[index[c]] = pa.array(after, type=old.type)
+            continue
+        except (pa.ArrowException, TypeError, ValueError):
+            pass
+        for r in range(len(after)):
+            try:
+                pa.array([after[r]], type=old.type)
+            except (pa.ArrowException, TypeError, ValueError) as err:
+                after[r] = before[r]
+                if result.keep[r]:
+                    result.keep[r] = False
+                    result.dropped_by[r] = problem("error", "record", f"field '{c}' no longer fits its type "
+                                                   f"{old.type}: {str(err).splitlines()[0][:200]}")
+        columns[index[c]] = pa.array(after, type=old.type)
 
 
 def meta_fields_schema(df: DataFrame, pipeline: Pipeline, where: str | None = None) -> StructType | None:
@@ -224,7 +293,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
         raise OpError(f"{where + ': ' if where else ''}{err}") from None
     segments = _segments(entries, bound)
     if all(kind == "rows" for kind, _, _ in segments):  # the common case: one Arrow pass
-        return fused(df, entries, text_col, where=where, op_seconds=op_seconds)
+        return fused(df, entries, text_col, where=where, op_seconds=op_seconds, record_text_key=record_text_key)
 
     base = df.drop(STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
     if len(segments) == 1:
@@ -235,7 +304,8 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
     for n, (kind, items, first) in enumerate(segments):
         last = first + len(items) - 1
         if kind == "rows":
-            out = fused(current, items, text_col, where=where, op_seconds=op_seconds)
+            out = fused(current, items, text_col, where=where, op_seconds=op_seconds,
+                        record_text_key=record_text_key)
             if STATS in out.columns:
                 out = out.withColumnRenamed(STATS, f"_stats_{n}")
                 stats_parts.append(f"_stats_{n}")
