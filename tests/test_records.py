@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from sparkops.core import bind
+from sparkops.core import Param, bind
 from sparkops.core.pipeline import Pipeline
 from sparkops.core.row import MISSING
 from sparkops.jobs.runner import run
@@ -265,3 +265,22 @@ def test_a_record_op_rewrites_several_fields_and_later_ops_see_them(declared):
     assert bind("t_upper_mapper").apply(["ab", "cd"]) == ["AB", "CD"]
     with pytest.raises(ValueError, match="record op"):
         Op(name="t_bad_mapper", kind="filter", family="test", doc="t", record=True)
+
+
+def test_an_op_reads_a_meta_field_an_earlier_mapper_of_the_pass_wrote(declared):
+    from sparkops.core import Op, Stat
+
+    declared(Op(name="t_count_mapper", kind="mapper", family="test", doc="t",
+                apply=lambda texts, p: {"text": texts, "n": [t.count("x") for t in texts]},
+                writes=(Stat("n", "long", "x count"),)))
+    declared(Op(name="t_max_filter", kind="filter", family="test", doc="t", reads=("key",),
+                params=(Param("key", "str", None, "field", nullable=True),),
+                stats=(Stat("seen", "double", "the field"),),
+                compute=lambda docs, p, f: {"seen": [None if v is None else float(v) for v in f["key"]]},
+                keep=lambda s, p: s["seen"] is not None and s["seen"] <= 1))
+    pipe = Pipeline([bind("t_count_mapper"), bind({"t_max_filter": {"key": "meta.n"}})])
+    result = pipe.run(["a", "xx", "x"])
+    assert result.stats["seen"] == [0.0, 2.0, 1.0] and result.keep == [True, False, True]
+    # before the mapper, meta.n is a field of the data: here absent
+    pipe = Pipeline([bind({"t_max_filter": {"key": "meta.n"}}), bind("t_count_mapper")])
+    assert pipe.run(["x"]).stats["seen"] == [None]

@@ -40,7 +40,7 @@ from time import perf_counter
 from typing import Mapping, Sequence
 
 from sparkops.core.declaration import ROW_KINDS, BoundOp, Stat
-from sparkops.core.row import MISSING, NULL_TEXT, REJECT, STATS, assign, lookup, problem, rejected_by
+from sparkops.core.row import META, MISSING, NULL_TEXT, REJECT, STATS, assign, lookup, problem, rejected_by
 from sparkops.text.doc import Doc
 
 
@@ -86,18 +86,25 @@ class Pipeline:
         taken: set[str] = set()
         # the further fields each op reads (param -> field); ``stats.<key>`` names a statistic an
         # earlier op of the pass computed (c4_badwords_filter reading language_id's ``stats.lang``)
-        self.reads_of, self.stat_reads = [], []
+        # (``meta.<key>``: a meta field an earlier mapper of the pass wrote, pii_redact_mapper's
+        # ``meta.pii_count`` read by specified_numeric_field_filter)
+        self.reads_of, self.stat_reads, self.meta_reads = [], [], []
+        written: set[str] = set()
         for i, bound in enumerate(self.ops):
-            reads, from_stats = {}, {}
+            reads, from_stats, from_meta = {}, {}, {}
             for param, name in bound.read_fields().items():
                 earlier = name.startswith(f"{STATS}.") and next(
                     (c.name for c in self.columns if c.name == name[len(STATS) + 1:]), None)
                 if earlier:
                     from_stats[param] = earlier
+                elif name.startswith(f"{META}.") and name[len(META) + 1:] in written:
+                    from_meta[param] = name[len(META) + 1:]
                 else:
                     reads[param] = name
             self.reads_of.append(reads)
             self.stat_reads.append(from_stats)
+            self.meta_reads.append(from_meta)
+            written.update(w.key for w in bound.op.writes_for(bound.params))
             for stat in bound.op.stats:
                 # Data-Juicer silently reuses a stat computed by an earlier op with other
                 # params (e.g. two char-repetition filters); we keep both, the second as key_2
@@ -161,6 +168,7 @@ class Pipeline:
                     cache[r] = Doc(column[r])
             extra = {p: [_value(values[f][r]) for r in alive] for p, f in self.reads_of[i].items()}
             extra.update({p: [stats[c][r] for r in alive] for p, c in self.stat_reads[i].items()})
+            extra.update({p: [meta[k][r] for r in alive] for p, k in self.meta_reads[i].items()})
             if alive and bound.op.kind == "mapper":
                 keys = bound.op.result_keys(bound.params)
                 mapped, failed = _guarded(bound, bound.apply, [cache[r].text for r in alive], extra, keys)
