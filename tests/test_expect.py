@@ -259,6 +259,26 @@ def test_missing_columns_error_unless_optional_and_severity_warning_does_not_blo
     assert validate(quality, suite).success  # a warning and a skip do not fail the gate
 
 
+def test_computed_columns_let_a_suite_check_a_function_of_the_rows(quality, tmp_path):
+    """meta.sparkops.columns: SQL expressions (sparkops' functions included) become columns the
+    expectations name; a failure shows the offending rows; a bad expression names itself."""
+    suite = {"name": "t", "meta": {"sparkops": {"columns": {
+        "digits": "length(regexp_replace(text, '[^0-9]', ''))", "alnum": "alnum_ratio(text)"}}},
+        "expectations": [
+            {"type": "expect_column_values_to_be_between", "kwargs": {"column": "alnum", "min_value": 0.25}},
+            {"type": "expect_column_max_to_be_between", "kwargs": {"column": "digits", "max_value": 0}}]}
+    result = validate(quality, suite, report_dir=tmp_path / "r")
+    passed, failed = result.results
+    assert passed["status"] == "passed" and failed["status"] == "failed"
+    most = max(len("".join(ch for ch in r.text if ch in "0123456789")) for r in quality.select("text").collect())
+    assert failed["observed_value"] == most > 0
+    with pytest.raises(SuiteError, match="computed column 'bad'"):
+        validate(quality, {"name": "t", "meta": {"sparkops": {"columns": {"bad": "no_such_fn(text)"}}},
+                           "expectations": [GOOD]})
+    with pytest.raises(SuiteError, match="columns must map"):
+        validate(quality, {"name": "t", "meta": {"sparkops": {"columns": {"a b": "1"}}}, "expectations": [GOOD]})
+
+
 # --------------------------------------------------------------------------- malformed suites
 
 

@@ -143,6 +143,7 @@ def suite_from_dict(data: Any, source: str = "<suite>"):
     meta = data.get("meta")
     if meta is not None and not isinstance(meta, dict):
         raise SuiteError(f"{source}: 'meta' must be an object")
+    computed_columns(meta, source)
     params = data.get("suite_parameters")
     if params is not None and not isinstance(params, dict):
         raise SuiteError(f"{source}: 'suite_parameters' must be an object")
@@ -185,6 +186,25 @@ def coerce_suite(suite: Any):
         return suite_from_dict(suite), None
     raise TypeError(f"suite must be an ExpectationSuite, a path to a suite JSON file or a suite dict, "
                     f"got {type(suite).__name__}")
+
+
+def computed_columns(meta: Mapping | None, source: str = "<suite>") -> dict[str, str]:
+    """The suite's computed columns (``meta.sparkops.columns``: name -> Spark SQL expression over
+    the stage's rows, sparkops' functions included), checked for shape: e.g.
+    ``{"pii_checked": "size(filter(pii_detect(text), p -> p.type = 'CREDIT_CARD'))"}`` lets an
+    expectation say that no checksum-valid card number survived."""
+    opts = (meta or {}).get(META_KEY) or {}
+    if not isinstance(opts, Mapping):
+        raise SuiteError(f"{source}: meta.{META_KEY} must be an object, got {type(opts).__name__}")
+    unknown = set(opts) - {"columns"}
+    if unknown:
+        raise SuiteError(f"{source}: unknown suite option(s) meta.{META_KEY}.{sorted(unknown)} (known: ['columns'])")
+    columns = opts.get("columns") or {}
+    if not isinstance(columns, Mapping) or not all(
+            isinstance(k, str) and k.isidentifier() and isinstance(v, str) and v.strip() for k, v in columns.items()):
+        raise SuiteError(f"{source}: meta.{META_KEY}.columns must map column names (identifiers) to SQL "
+                         f"expressions, got {columns!r}")
+    return dict(columns)
 
 
 def options(meta: Mapping | None) -> dict:

@@ -24,7 +24,7 @@ from sparkops.gate.report import (
     jsonable,
     write_reports,
 )
-from sparkops.gate.suite import COLUMN_KWARGS, COLUMN_LIST_KWARGS, coerce_suite, options
+from sparkops.gate.suite import COLUMN_KWARGS, COLUMN_LIST_KWARGS, SuiteError, coerce_suite, computed_columns, options
 
 log = logging.getLogger(__name__)
 
@@ -156,6 +156,14 @@ def validate(df: DataFrame, suite: Any, stage: str | None = None, report_dir: st
     import great_expectations as gx
 
     stage = stage or gx_suite_in.name
+    for name, expression in computed_columns(gx_suite_in.meta, source or gx_suite_in.name).items():
+        if name in df.columns:
+            raise SuiteError(f"{source or gx_suite_in.name}: computed column '{name}' is already a column of the data")
+        try:
+            df = df.withColumn(name, F.expr(expression))
+        except Exception as err:  # noqa: BLE001 - Spark's parse and analysis errors have many types
+            first = " ".join(str(err).split())[:400]
+            raise SuiteError(f"{source or gx_suite_in.name}: computed column '{name}' = {expression!r}: {first}") from err
     resolver = Resolver(df.schema)
     plans: list[_Plan] = []
     for i, exp in enumerate(gx_suite_in.expectations):
