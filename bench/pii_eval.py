@@ -546,7 +546,8 @@ def section(record: dict) -> list[str]:
           "(flagging them is right); the others are false alarms when flagged.", "",
           "| kind | real | n | " + " | ".join(f"{NAMES[t]} flagged (cut 0) | flagged (cut {main}) | types (cut {main})" for t in tools) + " |",
           "|---|---|---|" + "---|---|---|" * len(tools)]
-    for kind, what in dset["kinds"].items():
+    order = [k for k, *_ in DECOY_KINDS]  # the record's JSON has its keys sorted
+    for kind, what in sorted(dset["kinds"].items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)):
         first = res[tools[0]]["decoys"][main][kind]
         cells = []
         for t in tools:
@@ -554,6 +555,11 @@ def section(record: dict) -> list[str]:
             cells += [str(d0["flagged"]), str(dm["flagged"]), ", ".join(f"{k} {v}" for k, v in dm["types"].items()) or "–"]
         L.append(f"| {kind} ({what}) | {'yes' if first['real'] else 'no'} | {first['n']} | " + " | ".join(cells) + " |")
     L.append("")
+    for t in tools:  # what the spans under the cut were
+        low = {k: d["types"] for k, d in res[t]["decoys"]["0.0"].items() if d["types"] != res[t]["decoys"][main][k]["types"]}
+        if low:
+            L += [f"{NAMES[t]}'s types at cut 0 where they differ: " + "; ".join(
+                f"{k}: " + ", ".join(f"{x} {n}" for x, n in v.items()) for k, v in low.items()) + ".", ""]
     return L
 
 

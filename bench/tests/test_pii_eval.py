@@ -202,3 +202,12 @@ def test_harness_end_to_end_with_presidio(shared_data, tmp_path):
     assert dec["card_luhn_fail"]["types"].get("CREDIT_CARD", 0) == 0  # presidio checks Luhn too
     md = "\n".join(pe.section(rec))
     assert "| presidio | " in md and "| sparkops | " in md
+
+
+def test_default_detector_loads():
+    """``--detector``'s default resolves to sparkops' detector and its spans have the fields scored."""
+    pytest.importorskip("sparkops.text.pii", reason="sparkops.text.pii not in this checkout")
+    detect, load_s = pe.load_detector(pe.DETECTOR)
+    spans = detect("Write to jane.doe@example.com today.")
+    assert load_s >= 0 and [(s.type, s.start, s.end) for s in spans] == [("EMAIL_ADDRESS", 9, 29)]
+    assert all(0 <= s.score <= 1 for s in spans)
