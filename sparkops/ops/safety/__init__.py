@@ -1,0 +1,1 @@
+"""Safety: PII detection/redaction, secrets, toxicity."""
