@@ -15,6 +15,10 @@ from sparkops.ops.safety.toxicity import MAX_CHARS, normalise, toxicity_score, t
 from sparkops.text.doc import Doc
 
 FIXTURE = Path(__file__).parent / "fixtures" / "toxicity_heldout.json.gz"
+# from the German UDHR's preamble (NLTK udhr2, ../shared/data/lid/udhr/deu.txt): German `die` is
+# an English threat word to the model, which is why language_key exists
+GERMAN = ("da die Nichtanerkennung und Verachtung der Menschenrechte zu Akten der Barbarei geführt haben, "
+          "die das Gewissen der Menschheit mit Empörung erfüllen")
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +98,33 @@ def test_declared_examples_hold_through_spark_sql(spark):
     op = next(o for o in all_ops() if o.name == "toxicity_filter")
     for ex in op.examples:
         assert spark.sql(f"SELECT {ex.call} AS e").first()[0] == ex.result, ex.call
+
+
+def test_rows_in_another_language_are_not_judged():
+    german = GERMAN
+    docs = [Doc(german), Doc(german), Doc(german)]
+    unguarded = toxicity_score(german)
+    bound = bind({"toxicity_filter": {"language_key": "stats.lang", "max_score": 0.5}})
+    stats = bound.compute(docs, {"language_key": ["de", "en", None]})
+    assert stats["toxicity_score"] == [None, unguarded, unguarded]
+    assert bound.keep({"toxicity_score": None})
+    assert [bound.keep({"toxicity_score": s}) for s in stats["toxicity_score"][1:]] == [unguarded <= 0.5] * 2
+
+
+@pytest.mark.spark
+def test_fused_pass_with_language_id_judges_english_rows_only(spark, rows):
+    from sparkops.spark.fusion import fused
+
+    toxic = max((r["text"] for r in rows if r["label"]), key=toxicity_score)
+    clean = min((r["text"] for r in rows if not r["label"]), key=toxicity_score)
+    german = GERMAN
+    df = spark.createDataFrame([(0, toxic), (1, clean), (2, german)], "i long, text string")
+    steps = [{"language_id_score_filter": {"min_score": 0.0}},
+             {"toxicity_filter": {"language_key": "stats.lang"}}]
+    got = {r["i"]: r for r in fused(df, steps, short_circuit=False).collect()}
+    assert got[0]["_dropped_by"] == "toxicity_filter" and got[0]["stats"]["toxicity_score"] > 0.5
+    assert got[1]["_dropped_by"] is None and got[1]["stats"]["toxicity_score"] < 0.5
+    assert got[2]["stats"]["lang"] == "de" and got[2]["stats"]["toxicity_score"] is None
+    assert got[2]["_dropped_by"] is None
+    unguarded = fused(df, [{"toxicity_filter": {}}]).where("i = 2").first()
+    assert unguarded["stats"]["toxicity_score"] == toxicity_score(german)

