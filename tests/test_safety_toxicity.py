@@ -55,6 +55,8 @@ def test_empty_none_and_odd_input():
     assert toxicity_score(" \n\t ") == 0.0
     assert 0.0 <= toxicity_score("!!! ???") <= 1.0  # punctuation is a token: scored, not 0
     assert toxicity_score("a\nb") == toxicity_score("a b")  # newlines never reach fastText
+    assert toxicity_score("idiot \ud800") == toxicity_score("idiot ?")  # a lone surrogate
+    assert 0.0 <= toxicity_score("a\x00b \u2028 c") <= 1.0
 
 
 def test_a_huge_text_is_scored_on_its_first_max_chars(rows):

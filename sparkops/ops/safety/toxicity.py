@@ -38,7 +38,11 @@ _TOKENS = re.compile(r"\w+|[^\w\s]")
 def normalise(text: str) -> str:
     """The model's input (training and scoring alike): lower-cased tokens joined by one space,
     never a newline (fastText reads one example per line)."""
-    return " ".join(_TOKENS.findall(text[:MAX_CHARS].lower()))
+    text = text[:MAX_CHARS].lower()
+    if not text.isascii():
+        # a lone surrogate (a Python str may hold one) cannot cross into fastText: it becomes '?'
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return " ".join(_TOKENS.findall(text))
 
 
 def model_path() -> Path:
