@@ -12,7 +12,9 @@ Split: a row is held out when a seeded hash of its normalised text falls in the 
 
 Model: fastText supervised (softmax, word uni+bigrams), one thread and a fixed seed so the same
 fasttext build gives the same model, then quantised (``cutoff`` words / bigram buckets kept) to
-stay small enough to commit.
+stay small enough to commit (1.38 MB). ``TRAIN`` / ``QUANTIZE`` were chosen among five settings
+(lr 0.25-0.5, epoch 3-10, dim 16-32, cutoff 50k-100k) by AUC on a validation tenth carved out of
+the training rows, never on the held-out rows: 0.9683 to 0.9774, this one best.
 
     PYTHONPATH=. .venv/bin/python tools/train_toxicity.py [--wheel PATH] [--out sparkops/assets/toxicity.ftz]
     PYTHONPATH=. .venv/bin/python tools/train_toxicity.py --fixture tests/fixtures/toxicity_heldout.json.gz
