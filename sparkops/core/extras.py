@@ -20,7 +20,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "gate": ("great_expectations",),    # a job stage's `expect:` suite
     "web": ("fastwarc", "resiliparse", "trafilatura", "tldextract", "inscriptis", "readability", "selectolax",
             "bs4"),
-    "safety": ("phonenumbers",),
+    "safety": ("phonenumbers", "fasttext"),
 }
 
 
