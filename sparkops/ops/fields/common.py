@@ -1,10 +1,10 @@
 """What the field filters share: the ``field_key`` parameter and reading its values.
 
 Each filter reads the field through the core's ``reads`` (``Op.reads``): its kernel gets the
-field's values, None where a record lacks the field or holds null (the two are one case here;
-in a Data-Juicer dataset, which is Arrow, a record without a field other records have reads
-as null too). With ``field_key`` empty the value is the text itself: that is what the op's SQL
-function computes on its argument, and a pass with an empty ``field_key`` keeps every row.
+field's values, None where a record lacks the field or holds null (one case here; Data-Juicer
+raises on a missing field). With ``field_key`` empty the value is the text itself: that is
+what the op's SQL function computes on its argument, and a pass with an empty ``field_key``
+keeps every row.
 """
 
 from __future__ import annotations

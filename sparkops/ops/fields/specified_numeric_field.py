@@ -70,19 +70,18 @@ declare(Op(
           "differences. The statistic has a fixed name, `numeric_field_value` (a double), where Data-Juicer "
           "copies the raw value under the field key's own name. A value of 0, 0.0 or false is a number "
           "here: Data-Juicer's `is_number` tests the value's truth first and drops such rows even inside "
-          "the range (a bug). A row whose field is missing, null or not numeric is dropped as "
-          "`specified_numeric_field_filter:not_numeric`, one out of range as "
-          "`specified_numeric_field_filter:out_of_range`, whatever `reversed_range` says (as Data-Juicer's "
-          "False for a non-number). Data-Juicer raises where we drop: AssertionError for a missing field "
-          "(a record lacking a field that other records of a Data-Juicer dataset have reads as null "
-          "there, and is dropped), TypeError for a non-empty list or object (an empty one is "
-          "dropped); an integer beyond a double is +-inf here (Data-Juicer: OverflowError). Numeric "
-          "strings follow Python's float(): ' 12 ', '1e3', '1_000', 'nan' (never in range; kept with "
-          "reversed_range) and 'inf' are numbers, '1,000' and '' are not; true is 1. `reversed_range` "
-          "flips the interval flags as Data-Juicer does, so a value equal to a bound is kept both ways. "
-          "With an empty `field_key` every row is kept (Data-Juicer's intent; 1.6.1 raises "
-          "AssertionError before deciding) and the statistic is the text's own number, which is what "
-          "the SQL function computes from its argument.",
+          "the range (a bug; the string '0' is a number for both). A row whose field is missing, null or "
+          "not numeric is dropped as `specified_numeric_field_filter:not_numeric` (also with "
+          "`reversed_range`, as Data-Juicer's False for a non-number), one the range rule rejects as "
+          "`specified_numeric_field_filter:out_of_range`. Data-Juicer raises where we drop: AssertionError "
+          "for a missing field (AttributeError where a parent field is null or not an object), TypeError "
+          "for a non-empty list or object (an empty one it drops); an integer beyond a double is +-inf "
+          "here (Data-Juicer: OverflowError). Numeric strings follow Python's float(): ' 12 ', '1e3', "
+          "'1_000', 'inf' and 'nan' (never in range, so kept with `reversed_range`) are numbers, '1,000' "
+          "and '' are not; true is 1. `reversed_range` flips the interval flags before negating, as "
+          "Data-Juicer does, so a value equal to a bound is kept both ways. With an empty `field_key` every "
+          "row is kept (Data-Juicer's intent; 1.6.1 raises AssertionError before deciding) and the "
+          "statistic is the text's own number, which is what the SQL function computes from its argument.",
     examples=(
         Example("numeric_field_value(' 1e3 ')", 1000.0, "Python's float() syntax"),
         Example("numeric_field_value('0')", 0.0),
