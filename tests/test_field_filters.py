@@ -112,8 +112,8 @@ def test_numeric_field_filter_against_data_juicer(case, dj, records):
             except (TypeError, ValueError):
                 number = None
             assert stat == number or (math.isnan(stat) and math.isnan(number)), (rec["id"], raw, stat)
-            # where Data-Juicer saw a number, we see the same number
-            if dj_keep_means_number(got["keep"][i], raw, case):
+            # a row Data-Juicer kept held a number (unless reversed: then it may hold none)
+            if got["keep"][i] and not case["params"].get("reversed_range"):
                 assert stat is not None
         elif reason == "missing" and key:
             assert stat is None and result.dropped_by[i] == f"{NUMERIC}:not_numeric"
@@ -123,11 +123,6 @@ def test_numeric_field_filter_against_data_juicer(case, dj, records):
         assert why == {"empty_key": len(records)}
     elif key != "meta.nope":
         assert why["same"] >= 80 and why["missing"] >= 1 and why["overflow"] == 2
-
-
-def dj_keep_means_number(dj_keep, raw, case) -> bool:
-    # a row Data-Juicer kept held a number, unless the range is reversed (then it may be 'nan')
-    return dj_keep and not case["params"].get("reversed_range")
 
 
 def test_data_juicer_drops_zero_and_we_keep_it(dj, records):
@@ -277,3 +272,12 @@ def test_job_reads_json_values_of_any_type(spark, tmp_path, records):
     assert kept == {r["id"] for r, k in zip(recs, direct.keep) if k}
     assert rejected == {r["id"]: d for r, d in zip(recs, direct.dropped_by) if d}
     assert kept & {r["id"] for r in recs if r["id"].startswith("en:") and r["meta"]["input_len"] == 0}
+
+
+def test_field_key_may_name_a_statistic_of_an_earlier_filter():
+    """`stats.num_words`: the statistic words_num_filter computed earlier in the same pass."""
+    pipe = Pipeline([bind({"words_num_filter": {"min_num": 0}}),
+                     bind({NUMERIC: {"field_key": "stats.num_words", "min_value": 2, "max_value": 3}})])
+    result = pipe.run(["one", "one two", "one two three", "", None])
+    assert result.stats["numeric_field_value"] == [1.0, 2.0, 3.0, 0.0, None]
+    assert result.dropped_by == [f"{NUMERIC}:out_of_range", None, None, f"{NUMERIC}:out_of_range", "null_text"]
