@@ -295,6 +295,24 @@ def extract_tables_from_html(col: Column | str, include_header: bool | Column = 
     ...
 
 
+def field_value(col: Column | str) -> Column:
+    """The field's value as JSON (`"en"`, `1`, `["a", "b"]`); null when it is missing or null.
+
+    The statistic of `specified_field_filter`: Keep rows whose record field (`field_key`, dotted for
+    a nested one) holds one of `target_value` (for a list, every element must be one).
+
+    SQL: field_value(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT field_value('en')  -- '"en"'
+        the argument as the JSON the statistic holds
+    """
+    ...
+
+
 def fineweb_quality(
     col: Column | str,
     short_line_length: int | Column = 30,
@@ -674,6 +692,25 @@ def num_words(col: Column | str) -> Column:
     Example:
         SELECT num_words('Hello, world -- 3 cats!')  -- 3
         '--' and '3' are special characters only, so they are not words
+    """
+    ...
+
+
+def numeric_field_value(col: Column | str) -> Column:
+    """The field's value as a number (Python's float() of it: numbers, bools, numeric strings); null
+    when it is missing, null or not numeric.
+
+    The statistic of `specified_numeric_field_filter`: Keep rows whose record field (`field_key`,
+    dotted for a nested one) holds a number within [min_value, max_value].
+
+    SQL: numeric_field_value(text) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT numeric_field_value(' 1e3 ')  -- 1000.0
+        Python's float() syntax
     """
     ...
 
