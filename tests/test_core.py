@@ -107,6 +107,16 @@ def test_declared_batch_size_slices_kernel_calls():
     assert seen == [3, 3, 1] and result.stats["n"] == [1, 2, 3, 4, 1, 2, 1]
 
 
+def test_reversed_range_keeps_a_value_on_a_bound_as_data_juicer():
+    """Data-Juicer flips both interval flags before negating: [0.5, 0.9] reversed keeps 0.5 and
+    0.9 (and what lies outside), drops what lies strictly inside."""
+    bound = bind({"alphanumeric_filter": {"min_ratio": 0.5, "max_ratio": 0.9, "reversed_range": True}})
+    assert [bound.keep({"alnum_ratio": v}) for v in (0.4, 0.5, 0.7, 0.9, 0.95)] == [True, True, False, True, True]
+    bound = bind({"alphanumeric_filter": {"min_ratio": 0.5, "max_ratio": 0.9, "reversed_range": True,
+                                          "min_closed_interval": False}})
+    assert [bound.keep({"alnum_ratio": v}) for v in (0.5, 0.9)] == [False, True]
+
+
 def test_resource_profile_only_off_a_local_master():
     from types import SimpleNamespace
 

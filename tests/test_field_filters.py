@@ -23,7 +23,7 @@ import field_filters_corpus as corpus
 from sparkops.core import OpError, bind
 from sparkops.core.pipeline import Pipeline
 from sparkops.core.row import MISSING, lookup
-from sparkops.ops.fields.specified_numeric_field import dj_in_range
+from sparkops.core.declaration import in_range
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dj_field_filters.json.gz"
 NUMERIC, FIELD = corpus.NUMERIC, corpus.FIELD
@@ -77,10 +77,10 @@ def _expected_numeric(case, raw, dj_keep, dj_error):
         if kind == "TypeError":  # a non-empty list or object
             return False, "not_a_number"
         assert kind == "OverflowError", dj_error
-        return dj_in_range(math.inf if raw > 0 else -math.inf, full["min_value"], full["max_value"], full), "overflow"
+        return in_range(math.inf if raw > 0 else -math.inf, full["min_value"], full["max_value"], full), "overflow"
     if _falsy_number(raw):
         assert dj_keep is False, "Data-Juicer's is_number drops 0 / 0.0 / False"
-        return dj_in_range(float(raw), full["min_value"], full["max_value"], full), "zero"
+        return in_range(float(raw), full["min_value"], full["max_value"], full), "zero"
     return dj_keep, "same"
 
 

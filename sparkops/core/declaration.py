@@ -325,11 +325,15 @@ def in_range(value, lo, hi, params) -> bool:
     if value is None:
         return False  # an undefined statistic (null text) never passes a filter
     ok = True
+    # Data-Juicer's Filter flips both interval flags when the range is reversed, then negates:
+    # a value on a bound stays kept either way ([0.5, inf) reversed is (-inf, 0.5])
+    reverse = params["reversed_range"]
+    min_closed, max_closed = params["min_closed_interval"] != reverse, params["max_closed_interval"] != reverse
     if lo is not None:
-        ok = value >= lo if params["min_closed_interval"] else value > lo
+        ok = value >= lo if min_closed else value > lo
     if ok and hi is not None:
-        ok = value <= hi if params["max_closed_interval"] else value < hi
-    return (not ok) if params["reversed_range"] else ok
+        ok = value <= hi if max_closed else value < hi
+    return (not ok) if reverse else ok
 
 
 # kinds that read a row's fields as single values (a text): not on grouped rows, whose fields are lists

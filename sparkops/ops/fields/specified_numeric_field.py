@@ -32,15 +32,6 @@ def as_number(value) -> float | None:
         return None
 
 
-def dj_in_range(value: float, lo, hi, p: dict) -> bool:
-    """Data-Juicer's ``get_keep_boolean``: with ``reversed_range`` it flips both interval
-    flags before negating, so a value equal to a bound is kept either way."""
-    if p["reversed_range"]:
-        p = dict(p, min_closed_interval=not p["min_closed_interval"],
-                 max_closed_interval=not p["max_closed_interval"])
-    return in_range(value, lo, hi, p)
-
-
 def _compute(docs, p, fields=None):
     return {STAT: [as_number(v) for v in field_values(docs, p, fields)]}
 
@@ -51,7 +42,7 @@ def _reason(stats, p):
     value = stats[STAT]
     if value is None:
         return NOT_NUMERIC
-    return None if dj_in_range(value, p["min_value"], p["max_value"], p) else OUT_OF_RANGE
+    return None if in_range(value, p["min_value"], p["max_value"], p) else OUT_OF_RANGE
 
 
 declare(Op(
