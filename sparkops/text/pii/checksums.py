@@ -42,7 +42,7 @@ _CN_CHECK = "10X98765432"
 
 def cn_id_valid(number: str, today: datetime.date | None = None) -> bool:
     """PRC resident identity number (GB 11643-1999): 18 characters, a known province code, a
-    real birth date YYYYMMDD in positions 7-14 not after ``today`` and not before 1900, and the
+    real birth date YYYYMMDD in positions 7-14 not after ``today`` and not before 1800, and the
     ISO 7064 MOD 11-2 check character (0-9 or X)."""
     if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789Xx":
         return False
@@ -52,7 +52,7 @@ def cn_id_valid(number: str, today: datetime.date | None = None) -> bool:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return False
-    if born.year < 1900 or born > (today or datetime.date.today()):
+    if born.year < 1800 or born > (today or datetime.date.today()):
         return False
     total = sum(int(c) * w for c, w in zip(number[:17], _CN_WEIGHTS))
     return _CN_CHECK[total % 11] == number[17].upper()

@@ -18,8 +18,7 @@ ENTITIES: tuple[str, ...] = (
 )
 _ORDER = {t: i for i, t in enumerate(ENTITIES)}
 
-_DIGITS = re.compile(r"\d")
-_SECRET_WORD = re.compile(r"(?i)key|secret|token")
+_DIGITS = re.compile(r"\d", re.ASCII)
 
 
 def _digits_at_least(text: str, n: int) -> bool:

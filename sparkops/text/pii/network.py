@@ -16,7 +16,7 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 # part may not start or end with a dot (the look-behind keeps us from starting mid-address).
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9_%+\-](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9_%+\-])?"
-    r"@((?:" + _LABEL + r"\.){1,10})([A-Za-z]{2,24})(?![A-Za-z0-9\-]|@)"
+    r"@((?:" + _LABEL + r"\.){1,10})([A-Za-z]{2,24})(?![A-Za-z0-9\-]|@)", re.ASCII
 )
 
 
@@ -32,14 +32,14 @@ def find_emails(text: str) -> Iterator[Span]:
 # RFC 3986 never allows raw; the tail is trimmed afterwards (trailing punctuation, unbalanced
 # closing brackets), so the scan itself is one possessive class run.
 _URL_TAIL = r"[^\s<>\"'`{}|\\^]*+"
-_URL_SCHEME = re.compile(r"(?i)(?<![A-Za-z0-9+.\-])(?:https?|ftps?|sftp|wss?)://" + _URL_TAIL)
-_URL_WWW = re.compile(r"(?i)(?<![\w.\-@/])www\d{0,3}\.(?=[A-Za-z0-9])" + _URL_TAIL)
+_URL_SCHEME = re.compile(r"(?i)(?<![A-Za-z0-9+.\-])(?:https?|ftps?|sftp|wss?)://" + _URL_TAIL, re.ASCII)
+_URL_WWW = re.compile(r"(?i)(?<![\w.\-@/])www\d{0,3}\.(?=[A-Za-z0-9])" + _URL_TAIL, re.ASCII)
 _URL_BARE = re.compile(
     r"(?<![\w.\-@/:])((?:" + _LABEL + r"\.){1,8})([A-Za-z]{2,24})(?![\w\-@]|\.[A-Za-z0-9])"
-    r"(?::\d{1,5}(?![\w]))?(?:[/?#]" + _URL_TAIL + ")?"
+    r"(?::\d{1,5}(?![\w]))?(?:[/?#]" + _URL_TAIL + ")?", re.ASCII
 )
 _TRAILING = ".,;:!?*'\""
-_HOST = re.compile(r"(?:" + _LABEL + r"\.)*+" + _LABEL + r"\.?")
+_HOST = re.compile(r"(?:" + _LABEL + r"\.)*+" + _LABEL + r"\.?", re.ASCII)
 
 
 def _trim(url: str) -> str:
@@ -113,14 +113,14 @@ def find_urls(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- IP addresses
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d|/\d)")
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d|/\d)", re.ASCII)
 # a dotted quad right after one of these words is a version number, not an address
 _VERSION_WORD = re.compile(
-    r"(?i)\b(?:version|ver|release|rel|build|revision|rev|firmware|fw|v)\.?\s{0,3}[:#=]?\s{0,3}$"
+    r"(?i)\b(?:version|ver|release|rel|build|revision|rev|firmware|fw|v)\.?\s{0,3}[:#=]?\s{0,3}$", re.ASCII
 )
 _IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{3,45}+"
-    r"(?:%[0-9A-Za-z]{1,16})?(?![\w:])"
+    r"(?:%[0-9A-Za-z]{1,16})?(?![\w:])", re.ASCII
 )
 
 
@@ -152,8 +152,8 @@ def find_ips(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- MAC addresses
-_MAC_SEP = re.compile(r"(?<![\w:\-.])[0-9A-Fa-f]{2}([:\-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:\-])")
-_MAC_DOT = re.compile(r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w]|\.\w)")
+_MAC_SEP = re.compile(r"(?<![\w:\-.])[0-9A-Fa-f]{2}([:\-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:\-])", re.ASCII)
+_MAC_DOT = re.compile(r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w]|\.\w)", re.ASCII)
 
 
 def find_macs(text: str) -> Iterator[Span]:

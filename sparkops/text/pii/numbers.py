@@ -23,9 +23,15 @@ from sparkops.text.pii.spans import Span
 from sparkops.text.pii.tables import CARD_IIN_RANGES, IBAN_LENGTHS
 
 # ---------------------------------------------------------------- payment cards
-# A run of digit groups joined by single spaces or dashes, not glued to a word, a '+', a '-'
-# or a decimal point. Possessive: the run is cut where it ends, never re-tried shorter.
-_DIGIT_RUN = re.compile(r"(?<![\w+\-])(?<!\d[.,])\d++(?:[ \-]\d++)*+")
+# A card as printed: one unbroken number of 12-19 digits, or 3-5 groups of 3-6 digits starting
+# with a group of 4 and joined by one kind of separator (4-4-4-4, 4-6-5, 4-4-4-4-3 ...). Not
+# glued to a word, a '+', a '-' or a decimal point. The leading look-ahead lists the first
+# digits some scheme issues (cheap pruning; the IIN table decides).
+_CARD = re.compile(
+    r"(?<![\w+\-])(?<!\d[.,])(?=1800|2|3|4|5|6|9792)"
+    r"(?:\d{4}([ \-])\d{3,6}(?:\1\d{3,6}){1,3}|\d{12,19})(?![\w]|[.,]\d)",
+    re.ASCII,
+)
 _CARD_MIN, _CARD_MAX = 12, 19
 
 
@@ -40,65 +46,42 @@ def _iin_lengths(digits: str) -> tuple[int, ...]:
     return out
 
 
-def _card_groups_ok(groups: list[str], seps: list[str]) -> bool:
-    """Printed card layouts: one unbroken number, or groups of 3-6 digits starting with 4 and
-    joined by one kind of separator (4-4-4-4, 4-6-5, 4-4-4-4-3 ...)."""
-    if len(groups) == 1:
-        return True
-    return (len(set(seps)) == 1 and len(groups[0]) == 4
-            and all(3 <= len(g) <= 6 for g in groups))
+def _card_end(m: re.Match) -> int:
+    """End offset of the longest valid card the match starts with (whole groups), or -1."""
+    text = m.group()
+    sep = m.group(1)
+    groups = text.split(sep) if sep else [text]
+    lengths = _iin_lengths("".join(groups)[:6])
+    if not lengths:
+        return -1
+    for j in range(len(groups), 0, -1):
+        digits = "".join(groups[:j])
+        if len(digits) < _CARD_MIN:
+            break
+        if len(digits) in lengths and luhn_valid(digits):
+            return m.start() + sum(map(len, groups[:j])) + j - 1
+    return -1
 
 
 def find_cards(text: str) -> Iterator[Span]:
-    for m in _DIGIT_RUN.finditer(text):
-        run = m.group()
-        if len(run) < _CARD_MIN:
-            continue
-        # groups with their offsets inside the run
-        groups, offs, seps = [], [], []
-        pos = 0
-        for part in re.split(r"([ \-])", run):
-            if part in (" ", "-"):
-                seps.append(part)
-            else:
-                groups.append(part)
-                offs.append(pos)
-            pos += len(part)
-        k = len(groups)
-        i = 0
-        while i < k:
-            if len(groups[i]) > _CARD_MAX or not _iin_lengths("".join(groups[i:i + 6])[:6]):
-                i += 1
-                continue
-            # longest window of whole groups starting at i that is a valid card
-            found = -1
-            total = 0
-            ends = []
-            for j in range(i, k):
-                total += len(groups[j])
-                if total > _CARD_MAX:
-                    break
-                ends.append((j, total))
-            for j, total in reversed(ends):
-                if total < _CARD_MIN:
-                    break
-                digits = "".join(groups[i:j + 1])
-                if (total in _iin_lengths(digits[:6]) and _card_groups_ok(groups[i:j + 1], seps[i:j])
-                        and luhn_valid(digits)):
-                    found = j
-                    break
-            if found < 0:
-                i += 1
-                continue
-            start = m.start() + offs[i]
-            yield Span("CREDIT_CARD", start, m.start() + offs[found] + len(groups[found]), 1.0)
-            i = found + 1
+    pos = 0
+    while True:
+        m = _CARD.search(text, pos)
+        if m is None:
+            return
+        end = _card_end(m)
+        if end >= 0:
+            yield Span("CREDIT_CARD", m.start(), end, 1.0)
+            pos = end
+        else:
+            # no card starts here: try again from the next group (a card may follow a number)
+            pos = m.start() + (m.group().find(m.group(1)) + 1 if m.group(1) else len(m.group()))
 
 
 # ---------------------------------------------------------------- IBAN
 # Country code + check digits, then the first characters of the BBAN; the exact end comes from
 # the country's registry length, so the scan never needs an open-ended repetition.
-_IBAN_START = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{2})(?= ?[A-Za-z0-9]{4})")
+_IBAN_START = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{2})(?= ?[A-Za-z0-9]{4})", re.ASCII)
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -135,10 +118,10 @@ def find_ibans(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- US SSN
-_SSN_SEP = re.compile(r"(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)")
-_SSN_PLAIN = re.compile(r"(?<![\w\-.])\d{9}(?![\w]|[\-.]\d)")
+_SSN_SEP = re.compile(r"(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)", re.ASCII)
+_SSN_PLAIN = re.compile(r"(?<![\w\-.])\d{9}(?![\w]|[\-.]\d)", re.ASCII)
 # a plain 9-digit number is an SSN only when one of these words closes in on it
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssns?|ss#|ssn#|social[ \-]security|sozialversicherungs|ssid)\b")
+_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssns?|ss#|ssn#|social[ \-]security|sozialversicherungs|ssid)\b", re.ASCII)
 _SSN_CONTEXT_WINDOW = 40
 
 
@@ -153,7 +136,7 @@ def find_ssns(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- PRC resident ID
-_CN_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_CN_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])", re.ASCII)
 
 
 def find_cn_ids(text: str) -> Iterator[Span]:
@@ -163,9 +146,9 @@ def find_cn_ids(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- Bitcoin
-_BTC_BASE58 = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{24,34}+(?![0-9A-Za-z])")
+_BTC_BASE58 = re.compile(r"(?<![0-9A-Za-z])[13][1-9A-HJ-NP-Za-km-z]{24,34}+(?![0-9A-Za-z])", re.ASCII)
 # bech32 data characters exclude 1, b, i, o; the separator is the last '1'
-_BTC_BECH32 = re.compile(r"(?i)(?<![0-9a-z])(?:bc|tb)1[02-9ac-hj-np-z]{11,87}+(?![0-9a-z])")
+_BTC_BECH32 = re.compile(r"(?i)(?<![0-9a-z])(?:bc|tb)1[02-9ac-hj-np-z]{11,87}+(?![0-9a-z])", re.ASCII)
 
 
 def find_crypto(text: str) -> Iterator[Span]:

@@ -25,11 +25,12 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "ES", "IT", "IL", "I
 # and single separators. Possessive over disjoint alternatives: linear, never re-tried.
 _RUN = re.compile(
     r"(?<![\w+\-.])(?:\+|\(\+?)?\d(?:\d|[ .\-/]?\(\d{1,5}\)|[ .\-/]\d|\)[ .\-]?\d)*+"
-    r"(?:[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6})?(?![\w])"
+    r"(?:[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6})?(?![\w])", re.ASCII
 )
 _MIN_DIGITS, _MAX_DIGITS, _MAX_WINDOW = 7, 17, 40
 _SCORE = 0.75
-_CN_MOBILE = re.compile(r"(?<![\d+])1[3-9]\d{9}(?!\d)")
+_CONTEXT = 8
+_CN_MOBILE = re.compile(r"(?<![\d+])1[3-9]\d{9}(?!\d)", re.ASCII)
 
 
 def _windows(text: str) -> Iterator[tuple[int, int]]:
@@ -60,11 +61,16 @@ def _windows(text: str) -> Iterator[tuple[int, int]]:
 def find_phones(text: str, regions: Sequence[str]) -> Iterator[Span]:
     seen = set()
     for s, e in _windows(text):
-        window = text[s:e]
-        hints = regions[:1] if window.lstrip("(").startswith("+") else regions
+        # the matcher looks at the characters around a number to reject dates and times
+        # ("2024-01-15 11:30"), so it sees a little context; its finds must touch the window
+        cs, ce = max(0, s - _CONTEXT), min(len(text), e + _CONTEXT)
+        window = text[cs:ce]
+        hints = regions[:1] if text[s:e].lstrip("(").startswith("+") else regions
         for region in hints:
             for match in PhoneNumberMatcher(window, region, leniency=Leniency.VALID):
-                key = (s + match.start, s + match.end)
+                key = (cs + match.start, cs + match.end)
+                if key[1] <= s or key[0] >= e:
+                    continue
                 if key not in seen:
                     seen.add(key)
                     yield Span("PHONE_NUMBER", key[0], key[1], _SCORE)
