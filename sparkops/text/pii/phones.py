@@ -9,6 +9,7 @@ region hint. A number written with its +country code is found whatever the hints
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, Sequence
 
@@ -27,9 +28,35 @@ _RUN = re.compile(
     r"(?<![\w+\-.])(?:\+|\(\+?)?\d(?:\d|[ .\-/]?\(\d{1,5}\)|[ .\-/]\d|\)[ .\-]?\d)*+"
     r"(?:[ ]?(?:x|ext\.?|extension|#)[ ]?\d{1,6})?(?![\w])", re.ASCII
 )
+# a calendar date, optionally with a time, is never dialled: skip the matcher calls for it
+_DATE = re.compile(
+    r"(?:(?:19|20)\d\d([\-/.])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])([\-/.])(?:0?[1-9]|1[0-2])\2(?:19|20)\d\d"
+    r"|(?:0?[1-9]|1[0-2])([\-/.])(?:0?[1-9]|[12]\d|3[01])\3(?:19|20)\d\d)"
+    r"(?: (?:[01]?\d|2[0-3])(?:[:.][0-5]\d){0,2})?",
+    re.ASCII,
+)
+_DOTTED_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)", re.ASCII)
+_ISBN13 = re.compile(r"97[89][\- ]?\d{1,5}[\- ]?\d{1,7}[\- ]?\d{1,7}[\- ]?\d", re.ASCII)
+
+
+def _not_a_phone(core: str) -> bool:
+    """Shapes that are something else and cost a dozen matcher calls each: calendar dates
+    (with an optional time), IPv4 dotted quads, ISBN-13s with a valid check digit."""
+    if _DATE.fullmatch(core) or _DOTTED_QUAD.fullmatch(core):
+        return True
+    if _ISBN13.fullmatch(core):
+        digits = [int(c) for c in core if c.isdigit()]
+        return len(digits) == 13 and sum(d * (3 if i % 2 else 1) for i, d in enumerate(digits)) % 10 == 0
+    return False
+
+
 _MIN_DIGITS, _MAX_DIGITS, _MAX_WINDOW = 7, 17, 40
 _SCORE = 0.75
-_CONTEXT = 8
+# the matcher reads one character before a number (a letter there voids it) and up to three
+# after it (":30" makes "2024-01-15 11" a time stamp); that much context, and no more, keeps
+# the memo effective
+_BEFORE, _AFTER = 1, 3
 _CN_MOBILE = re.compile(r"(?<![\d+])1[3-9]\d{9}(?!\d)", re.ASCII)
 
 
@@ -58,22 +85,33 @@ def _windows(text: str) -> Iterator[tuple[int, int]]:
             ws = we + 1
 
 
+@functools.lru_cache(maxsize=16384)
+def _match_window(window: str, lo: int, hi: int, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """Matcher finds in ``window`` that touch [lo, hi), for every region hint; memoised, as
+    the same number (a shop's phone, a footer) recurs across a corpus."""
+    core = window[lo:hi]
+    if _not_a_phone(core):
+        return ()
+    hints = regions[:1] if core.lstrip("(").startswith("+") else regions
+    out: dict[tuple[int, int], None] = {}
+    for region in hints:
+        for match in PhoneNumberMatcher(window, region, leniency=Leniency.VALID):
+            if match.end > lo and match.start < hi:
+                out[(match.start, match.end)] = None
+    return tuple(out)
+
+
 def find_phones(text: str, regions: Sequence[str]) -> Iterator[Span]:
     seen = set()
+    regions = tuple(regions)
     for s, e in _windows(text):
-        # the matcher looks at the characters around a number to reject dates and times
-        # ("2024-01-15 11:30"), so it sees a little context; its finds must touch the window
-        cs, ce = max(0, s - _CONTEXT), min(len(text), e + _CONTEXT)
-        window = text[cs:ce]
-        hints = regions[:1] if text[s:e].lstrip("(").startswith("+") else regions
-        for region in hints:
-            for match in PhoneNumberMatcher(window, region, leniency=Leniency.VALID):
-                key = (cs + match.start, cs + match.end)
-                if key[1] <= s or key[0] >= e:
-                    continue
-                if key not in seen:
-                    seen.add(key)
-                    yield Span("PHONE_NUMBER", key[0], key[1], _SCORE)
+        # its finds must touch the window
+        cs, ce = max(0, s - _BEFORE), min(len(text), e + _AFTER)
+        for a, b in _match_window(text[cs:ce], s - cs, e - cs, regions):
+            key = (cs + a, cs + b)
+            if key not in seen:
+                seen.add(key)
+                yield Span("PHONE_NUMBER", key[0], key[1], _SCORE)
     # Chinese mobiles are often written as 11 bare digits, which the matcher only reads with
     # the CN hint; check them against CN metadata whatever the hints
     if "CN" not in regions:
