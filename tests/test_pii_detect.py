@@ -358,7 +358,8 @@ def test_private_keys():
 
 
 def test_code_point_offsets():
-    prefix = "数据😀🇨🇳é\u0301 "   # CJK, an astral emoji, a flag (2 code points), combining mark
+    # CJK, an astral emoji, a flag (2 code points), a combining mark
+    prefix = "数据😀🇨🇳é\u0301 "
     text = prefix + "mail a@b.com, card 4111111111111111, IP 10.0.0.1"
     spans = detect(text)
     assert [text[s.start:s.end] for s in spans] == ["a@b.com", "4111111111111111", "10.0.0.1"]
@@ -395,6 +396,7 @@ def test_entities_restriction():
     assert [s.type for s in detect(text, entities=("CREDIT_CARD", "EMAIL_ADDRESS"))] == [
         "EMAIL_ADDRESS", "CREDIT_CARD"]
     assert detect(text, entities=[]) == []
+    assert detect(text, entities="IP_ADDRESS") == detect(text, entities=["IP_ADDRESS"])
 
 
 def test_sorted_by_start_then_longer():
@@ -409,7 +411,8 @@ ADVERSARIAL = {
     "ones": (lambda n: "1" * n, None),
     "at": (lambda n: "@" * n, ["EMAIL_ADDRESS", "URL"]),
     "a_at": (lambda n: "a@" * (n // 2), ["EMAIL_ADDRESS", "URL"]),
-    "dashed_groups": (lambda n: "-".join(["1234"] * (n // 5)), ["CREDIT_CARD", "PHONE_NUMBER", "US_SSN", "MAC_ADDRESS"]),
+    "dashed_groups": (lambda n: "-".join(["1234"] * (n // 5)),
+                      ["CREDIT_CARD", "PHONE_NUMBER", "US_SSN", "MAC_ADDRESS"]),
     "pem_without_end": (lambda n: "-----BEGIN PRIVATE KEY-----" * (n // 27), ["PRIVATE_KEY", "API_KEY"]),
     "http_dots": (lambda n: "http://" + "a." * (n // 2), ["URL", "EMAIL_ADDRESS", "IP_ADDRESS"]),
     "spaced_digits": (lambda n: "1 " * (n // 2), ["PHONE_NUMBER", "CREDIT_CARD", "US_SSN"]),
@@ -462,7 +465,8 @@ def _mixed_document(size: int, seed: int = 7) -> str:
     return " ".join(parts)
 
 
-@pytest.mark.skipif(not os.environ.get("SPARKOPS_PII_50MB"), reason="set SPARKOPS_PII_50MB=1 (takes ~1 min)")
+@pytest.mark.skipif(not os.environ.get("SPARKOPS_PII_50MB"),
+                    reason="set SPARKOPS_PII_50MB=1 (takes about a minute)")
 def test_50mb_mixed_document():
     text = _mixed_document(50_000_000)
     t0 = time.perf_counter()

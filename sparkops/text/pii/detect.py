@@ -7,9 +7,9 @@ import re
 from typing import Callable, Iterable, Iterator, Sequence
 
 from sparkops.text.pii.network import find_emails, find_ips, find_macs, find_urls
-from sparkops.text.pii.numbers import find_cards, find_cn_ids, find_crypto, find_ibans, find_ssns
+from sparkops.text.pii.identifiers import find_cards, find_cn_ids, find_crypto, find_ibans, find_ssns
 from sparkops.text.pii.phones import DEFAULT_REGIONS, find_phones
-from sparkops.text.pii.secrets import find_api_keys, find_jwts, find_private_keys
+from sparkops.text.pii.credentials import find_api_keys, find_jwts, find_private_keys
 from sparkops.text.pii.spans import Span, resolve_overlaps
 
 ENTITIES: tuple[str, ...] = (
@@ -40,7 +40,7 @@ def _detectors(text: str, regions: Sequence[str]) -> dict[str, Callable[[], Iter
         "US_SSN": lambda: find_ssns(text) if _digits_at_least(text, 9) else iter(()),
         "URL": lambda: find_urls(text) if "." in text or "://" in text else iter(()),
         "CRYPTO": lambda: find_crypto(text) if _digits_at_least(text, 1) else iter(()),
-        "MAC_ADDRESS": lambda: find_macs(text) if (":" in text or "-" in text or "." in text) else iter(()),
+        "MAC_ADDRESS": lambda: find_macs(text) if any(c in text for c in ":-.") else iter(()),
         "CN_ID_CARD": lambda: find_cn_ids(text) if _digits_at_least(text, 17) else iter(()),
         "API_KEY": lambda: find_api_keys(text),
         "JWT": lambda: find_jwts(text) if "eyJ" in text else iter(()),
@@ -59,7 +59,8 @@ def detect(text: str, entities: Iterable[str] | None = None,
     if entities is None:
         wanted = ENTITIES
     else:
-        wanted = tuple(dict.fromkeys(entities))
+        # a lone name is one entity, not an iterable of characters
+        wanted = (entities,) if isinstance(entities, str) else tuple(dict.fromkeys(entities))
         unknown = [e for e in wanted if e not in _ORDER]
         if unknown:
             raise ValueError(f"unknown PII entity {unknown}; known: {', '.join(ENTITIES)}")

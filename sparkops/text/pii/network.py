@@ -113,10 +113,15 @@ def find_urls(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- IP addresses
-_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d|/\d)", re.ASCII)
+# The boundary look-behinds sit after the first character (checking two characters back) so
+# the pattern starts with a character class and the regex engine skips ahead to candidates.
+_IPV4 = re.compile(
+    r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d|/\d)", re.ASCII
+)
 # a dotted quad right after one of these words is a version number, not an address
 _VERSION_WORD = re.compile(
-    r"(?i)\b(?:version|ver|release|rel|build|revision|rev|firmware|fw|v)\.?\s{0,3}[:#=]?\s{0,3}$", re.ASCII
+    r"(?i)\b(?:version|ver|release|rel|build|revision|rev|firmware|fw|v)\.?\s{0,3}[:#=]?\s{0,3}$",
+    re.ASCII,
 )
 _IPV6 = re.compile(
     r"(?<![\w:.])(?=[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:)[0-9A-Fa-f:.]{3,45}+"
@@ -152,8 +157,14 @@ def find_ips(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- MAC addresses
-_MAC_SEP = re.compile(r"(?<![\w:\-.])[0-9A-Fa-f]{2}([:\-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}(?![\w:\-])", re.ASCII)
-_MAC_DOT = re.compile(r"(?<![\w.])[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w]|\.\w)", re.ASCII)
+_MAC_SEP = re.compile(
+    r"[0-9A-Fa-f](?<![\w:\-.][0-9A-Fa-f])[0-9A-Fa-f]([:\-])(?:[0-9A-Fa-f]{2}\1){4}[0-9A-Fa-f]{2}"
+    r"(?![\w:\-])",
+    re.ASCII,
+)
+_MAC_DOT = re.compile(
+    r"[0-9A-Fa-f](?<![\w.][0-9A-Fa-f])[0-9A-Fa-f]{3}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}(?![\w]|\.\w)", re.ASCII
+)
 
 
 def find_macs(text: str) -> Iterator[Span]:

@@ -20,7 +20,9 @@ from sparkops.text.pii.spans import Span
 
 # presidio-analyzer 2.2.366's PhoneRecognizer hints (US GB DE FR IL IN CA BR) minus CA, which
 # shares the US numbering plan, plus the other large numbering plans
-DEFAULT_REGIONS: tuple[str, ...] = ("US", "GB", "DE", "FR", "ES", "IT", "IL", "IN", "CN", "JP", "BR", "AU")
+DEFAULT_REGIONS: tuple[str, ...] = (
+    "US", "GB", "DE", "FR", "ES", "IT", "IL", "IN", "CN", "JP", "BR", "AU",
+)
 
 # A phone run starts with '+', '(' or a digit not glued to a word, and continues over digits
 # and single separators. Possessive over disjoint alternatives: linear, never re-tried.
@@ -86,7 +88,8 @@ def _windows(text: str) -> Iterator[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=16384)
-def _match_window(window: str, lo: int, hi: int, regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+def _match_window(window: str, lo: int, hi: int,
+                  regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """Matcher finds in ``window`` that touch [lo, hi), for every region hint; memoised, as
     the same number (a shop's phone, a footer) recurs across a corpus."""
     core = window[lo:hi]

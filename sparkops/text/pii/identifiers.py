@@ -118,17 +118,18 @@ def find_ibans(text: str) -> Iterator[Span]:
 
 
 # ---------------------------------------------------------------- US SSN
-_SSN_SEP = re.compile(r"(?<![\w\-.])(\d{3})([\- ])(\d{2})\2(\d{4})(?![\w]|[\-.]\d)", re.ASCII)
-_SSN_PLAIN = re.compile(r"(?<![\w\-.])\d{9}(?![\w]|[\-.]\d)", re.ASCII)
+# look-behind after the first digit: the pattern starts with \d, so the engine skips to digits
+_SSN_SEP = re.compile(r"\d(?<![\w\-.]\d)\d\d([\- ])\d\d\1\d{4}(?![\w]|[\-.]\d)", re.ASCII)
+_SSN_PLAIN = re.compile(r"\d(?<![\w\-.]\d)\d{8}(?![\w]|[\-.]\d)", re.ASCII)
 # a plain 9-digit number is an SSN only when one of these words closes in on it
-_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssns?|ss#|ssn#|social[ \-]security|sozialversicherungs|ssid)\b", re.ASCII)
+_SSN_CONTEXT = re.compile(r"(?i)\b(?:ssns?|ss#|ssn#|social[ \-]security|ssid)\b", re.ASCII)
 _SSN_CONTEXT_WINDOW = 40
 
 
 def find_ssns(text: str) -> Iterator[Span]:
     for m in _SSN_SEP.finditer(text):
         if ssn_valid(m.group()):
-            yield Span("US_SSN", m.start(), m.end(), 0.85 if m.group(2) == "-" else 0.7)
+            yield Span("US_SSN", m.start(), m.end(), 0.85 if m.group(1) == "-" else 0.7)
     for m in _SSN_PLAIN.finditer(text):
         if ssn_valid(m.group()) and _SSN_CONTEXT.search(
                 text, max(0, m.start() - _SSN_CONTEXT_WINDOW), m.start()):

@@ -42,7 +42,9 @@ _SECRET_NAME = re.compile(r"(?i)(?=[kst])(?:key|secret|token)", re.ASCII)
 _ASSIGNED_VALUE = re.compile(
     r"[\"']?[ \t]{0,3}(?::=|=>|:|=)[ \t]{0,3}[\"']?([A-Za-z0-9_\-+/=.~]{16,256}+)", re.ASCII
 )
-_PLACEHOLDER = re.compile(r"(?i)x{4}|\*{3}|your|example|sample|placeholder|changeme|redacted|dummy|<|\$\{", re.ASCII)
+_PLACEHOLDER = re.compile(
+    r"(?i)x{4}|\*{3}|your|example|sample|placeholder|changeme|redacted|dummy|<|\$\{", re.ASCII
+)
 
 
 def _high_entropy(value: str) -> bool:
@@ -128,7 +130,9 @@ def find_jwts(text: str) -> Iterator[Span]:
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]{1,10} ){0,3}PRIVATE KEY(?: BLOCK)?)-----", re.ASCII)
 _PEM_END = re.compile(r"-----END ((?:[A-Z0-9]{1,10} ){0,3}PRIVATE KEY(?: BLOCK)?)-----", re.ASCII)
 # body of a key cut before its END line: header fields and base64 lines, possessively
-_PEM_BODY = re.compile(r"(?:\r?\n[ \t]*(?:[A-Za-z\-]{1,32}: [^\r\n]{0,256}+|[A-Za-z0-9+/=]{1,128}+)[ \t]*)*+", re.ASCII)
+_PEM_BODY = re.compile(
+    r"(?:\r?\n[ \t]*(?:[A-Za-z\-]{1,32}: [^\r\n]{0,256}+|[A-Za-z0-9+/=]{1,128}+)[ \t]*)*+", re.ASCII
+)
 
 
 def find_private_keys(text: str) -> Iterator[Span]:
