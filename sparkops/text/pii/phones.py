@@ -42,10 +42,19 @@ _DOTTED_QUAD = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-
 _ISBN13 = re.compile(r"97[89][\- ]?\d{1,5}[\- ]?\d{1,7}[\- ]?\d{1,7}[\- ]?\d", re.ASCII)
 
 
+# a decimal fraction ("0.9235687435", "2001.1970"): one dot, no other separator
+_DECIMAL = re.compile(r"\d+\.\d+", re.ASCII)
+# an operand of arithmetic ("<<3000-2920=80>>", "12 * 4567890"): an operator right before or
+# after the window (one space allowed) means a calculation, not a phone number
+_ARITHMETIC = re.compile(r"[=*×÷^<>] ?$")
+_ARITHMETIC_AFTER = re.compile(r" ?[=*×÷^<>]")
+
+
 def _not_a_phone(core: str) -> bool:
     """Shapes that are something else and cost a dozen matcher calls each: calendar dates
-    (with an optional time), IPv4 dotted quads, ISBN-13s with a valid check digit."""
-    if _DATE.fullmatch(core) or _DOTTED_QUAD.fullmatch(core):
+    (with an optional time), IPv4 dotted quads, decimal fractions, ISBN-13s with a valid
+    check digit."""
+    if _DATE.fullmatch(core) or _DOTTED_QUAD.fullmatch(core) or _DECIMAL.fullmatch(core):
         return True
     if _ISBN13.fullmatch(core):
         digits = [int(c) for c in core if c.isdigit()]
@@ -56,9 +65,9 @@ def _not_a_phone(core: str) -> bool:
 _MIN_DIGITS, _MAX_DIGITS, _MAX_WINDOW = 7, 17, 40
 _SCORE = 0.75
 # the matcher reads one character before a number (a letter there voids it) and up to three
-# after it (":30" makes "2024-01-15 11" a time stamp); that much context, and no more, keeps
-# the memo effective
-_BEFORE, _AFTER = 1, 3
+# after it (":30" makes "2024-01-15 11" a time stamp); two before covers "= " for the
+# arithmetic check; that much context, and no more, keeps the memo effective
+_BEFORE, _AFTER = 2, 3
 _CN_MOBILE = re.compile(r"(?<![\d+])1[3-9]\d{9}(?!\d)", re.ASCII)
 
 
@@ -93,13 +102,14 @@ def _match_window(window: str, lo: int, hi: int,
     """Matcher finds in ``window`` that touch [lo, hi), for every region hint; memoised, as
     the same number (a shop's phone, a footer) recurs across a corpus."""
     core = window[lo:hi]
-    if _not_a_phone(core):
+    if _not_a_phone(core) or _ARITHMETIC.search(window[:lo]) or _ARITHMETIC_AFTER.match(window, hi):
         return ()
     hints = regions[:1] if core.lstrip("(").startswith("+") else regions
     out: dict[tuple[int, int], None] = {}
     for region in hints:
         for match in PhoneNumberMatcher(window, region, leniency=Leniency.VALID):
-            if match.end > lo and match.start < hi:
+            # inside the window: the context is there to be looked at, not matched
+            if match.start >= lo and match.end <= hi:
                 out[(match.start, match.end)] = None
     return tuple(out)
 
