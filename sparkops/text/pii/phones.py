@@ -5,6 +5,9 @@ over the whole text: a linear scan first cuts out short windows that could hold 
 run of digits and the separators phone numbers are written with, holding 7 to 17 digits,
 plus a trailing extension), and the matcher (leniency VALID) runs on each window for each
 region hint. A number written with its +country code is found whatever the hints.
+
+``phonenumbers`` (the ``safety`` extra) is imported on first use, so the other types work
+without it.
 """
 
 from __future__ import annotations
@@ -12,9 +15,6 @@ from __future__ import annotations
 import functools
 import re
 from typing import Iterator, Sequence
-
-import phonenumbers
-from phonenumbers import Leniency, PhoneNumberMatcher
 
 from sparkops.text.pii.spans import Span
 
@@ -101,6 +101,8 @@ def _match_window(window: str, lo: int, hi: int,
                   regions: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
     """Matcher finds in ``window`` that touch [lo, hi), for every region hint; memoised, as
     the same number (a shop's phone, a footer) recurs across a corpus."""
+    from phonenumbers import Leniency, PhoneNumberMatcher  # the `safety` extra
+
     core = window[lo:hi]
     if _not_a_phone(core) or _ARITHMETIC.search(window[:lo]) or _ARITHMETIC_AFTER.match(window, hi):
         return ()
@@ -128,6 +130,8 @@ def find_phones(text: str, regions: Sequence[str]) -> Iterator[Span]:
     # Chinese mobiles are often written as 11 bare digits, which the matcher only reads with
     # the CN hint; check them against CN metadata whatever the hints
     if "CN" not in regions:
+        import phonenumbers
+
         for m in _CN_MOBILE.finditer(text):
             key = m.span()
             if key in seen:
