@@ -715,6 +715,54 @@ def numeric_field_value(col: Column | str) -> Column:
     ...
 
 
+def pii_detect(col: Column | str) -> Column:
+    """The PII spans of the text: type, start and end (code points, end exclusive) and score, disjoint
+    and in order; every type including URL.
+
+    A per-row sketch of `pii_redact_mapper`: Find PII (presidio's entity names, validated by
+    checksums) and secrets; tag, mask, hash or drop per type.
+
+    SQL: pii_detect(text) -> array<struct<type:string,start:int,end:int,score:double>>
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT transform(pii_detect('call +44 20 7946 0958 now'), s -> s.type)  -- ['PHONE_NUMBER']
+        phone numbers through libphonenumber
+    """
+    ...
+
+
+def pii_redact(
+    col: Column | str,
+    action: str | Column = 'tag',
+    salt: str | Column | None = None,
+) -> Column:
+    """Find PII (presidio's entity names, validated by checksums) and secrets; tag, mask, hash or drop
+    per type.
+
+    The text as `pii_redact_mapper` maps it, and the meta fields it writes:
+
+    - pii_count: How many PII spans the text held (of the types acted on).
+    - pii_counts: The same, per entity type (0 for types not acted on).
+
+    SQL: pii_redact(text[, action][, salt]) -> struct<text: string, pii_count: long, pii_counts: struct<EMAIL_ADDRESS:bigint,PHONE_NUMBER:bigint,CREDIT_CARD:bigint,IBAN_CODE:bigint,IP_ADDRESS:bigint,US_SSN:bigint,URL:bigint,CRYPTO:bigint,MAC_ADDRESS:bigint,CN_ID_CARD:bigint,API_KEY:bigint,JWT:bigint,PRIVATE_KEY:bigint>>
+
+    Args:
+        col: the text (a Column or a column name).
+        action: What to do with a span: tag (`<TYPE>`), mask, hash (salted pseudonym) or drop
+            (reject the document). Default: 'tag'.
+        salt: The secret key of the hash action (keep it out of the job spec's repository; the same
+            salt gives the same pseudonyms). Default: None.
+
+    Example:
+        SELECT pii_redact('card 4111 1111 1111 1111, order 4111 1111 1111 1112').text  -- 'card <CREDIT_CARD>, order 4111 1111 1111 1112'
+        the order number fails Luhn
+    """
+    ...
+
+
 def punctuation_normalization(col: Column | str) -> Column:
     """Replace full-width and typographic punctuation with ASCII equivalents (，→, 。→. “→" —→' - ' ...),
     using Data-Juicer's table (which also maps the full-width digit １ to '"').
@@ -921,6 +969,26 @@ def text_len(col: Column | str) -> Column:
 
     Example:
         SELECT text_len('héllo wörld')  -- 11
+    """
+    ...
+
+
+def toxicity_score(col: Column | str) -> Column:
+    """P(toxic) in [0, 1] from sparkops' fastText toxicity model; 0 for a text without a word; null for
+    a row whose language_key is not `en`.
+
+    The statistic of `toxicity_filter`: Keep rows whose toxicity score (a fastText classifier
+    trained on labelled toxic / offensive comments, English) is within [min_score, max_score]; the
+    default keeps non-toxic rows.
+
+    SQL: toxicity_score(text) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT toxicity_score('')  -- 0.0
+        no word: 0
     """
     ...
 

@@ -119,7 +119,7 @@ _IPV4 = re.compile(
     r"\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?:/\d{1,2})?(?![\w]|\.\d|/\d)", re.ASCII
 )
 # a dotted quad right after one of these words is a version number, not an address
-_VERSION_WORD = re.compile(
+VERSION_WORD = re.compile(
     r"(?i)\b(?:version|ver|release|rel|build|revision|rev|firmware|fw|v)\.?\s{0,3}[:#=]?\s{0,3}$",
     re.ASCII,
 )
@@ -139,7 +139,7 @@ def find_ips(text: str) -> Iterator[Span]:
                 continue
             if prefix and int(prefix) > 32:
                 continue
-            if _VERSION_WORD.search(text, max(0, m.start() - 16), m.start()):
+            if VERSION_WORD.search(text, max(0, m.start() - 16), m.start()):
                 continue
             yield Span("IP_ADDRESS", m.start(), m.end(), 0.9)
     if text.count(":") >= 2:

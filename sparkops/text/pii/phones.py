@@ -17,6 +17,7 @@ import re
 from typing import Iterator, Sequence
 
 from sparkops.text.pii.spans import Span
+from sparkops.text.pii.network import VERSION_WORD
 
 # presidio-analyzer 2.2.366's PhoneRecognizer hints (US GB DE FR IL IN CA BR) minus CA, which
 # shares the US numbering plan, plus the other large numbering plans
@@ -124,7 +125,8 @@ def find_phones(text: str, regions: Sequence[str]) -> Iterator[Span]:
         cs, ce = max(0, s - _BEFORE), min(len(text), e + _AFTER)
         for a, b in _match_window(text[cs:ce], s - cs, e - cs, regions):
             key = (cs + a, cs + b)
-            if key not in seen:
+            # "build 12.0.6020.822": a version number right after its word, not a phone
+            if key not in seen and not VERSION_WORD.search(text, max(0, key[0] - 16), key[0]):
                 seen.add(key)
                 yield Span("PHONE_NUMBER", key[0], key[1], _SCORE)
     # Chinese mobiles are often written as 11 bare digits, which the matcher only reads with
