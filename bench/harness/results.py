@@ -70,6 +70,12 @@ def write_report(results: dict, path: Path) -> None:
         from bench import pii_eval
 
         L += pii_eval.section(json.loads(pii.read_text(encoding="utf-8")))
+    # toxicity: bench/toxicity_eval.py's own record (held-out AUC of sparkops' model)
+    toxicity = BENCH / "results_toxicity.json"
+    if toxicity.exists():
+        from bench import toxicity_eval
+
+        L += toxicity_eval.section(json.loads(toxicity.read_text(encoding="utf-8")))
     path.write_text("\n".join(L) + "\n")
 
 
