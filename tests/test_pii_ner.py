@@ -195,7 +195,7 @@ def test_unknown_type_or_language_is_refused():
     with pytest.raises(ValueError, match="ORGANIZATION"):
         ner.ner_spans(["x"], entities=["PERSON", "ORGANIZATION"])
     with pytest.raises(ValueError, match="'de'"):
-        ner.ner_spans(["x"], language="de")
+        ner.ner_spans([""], language="de")
 
 
 @needs_ner
