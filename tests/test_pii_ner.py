@@ -210,6 +210,20 @@ def test_the_engine_is_built_once_and_renewed_when_its_vocabulary_grows(monkeypa
     assert ner.ner_spans(["Zyxwvut Qrstuvw met Angela Merkel in Berlin."]) == before
 
 
+@needs_ner
+def test_building_and_running_needs_no_network(monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    models.evict(ner.KIND, (ner.MODEL, "en"))
+    spans, = ner.ner_spans(["Angela Merkel flew to Berlin."])
+    assert {s.type for s in spans} == {"PERSON", "LOCATION"}
+
+
 # --------------------------------------------------------------------------- long texts
 
 
