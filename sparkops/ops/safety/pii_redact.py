@@ -18,7 +18,6 @@ import hashlib
 
 from sparkops.core import Example, Op, OpError, Param, Sketch, Stat, declare
 from sparkops.text.pii import DEFAULT_REGIONS, ENTITIES, detect
-from sparkops.text.pii.spans import resolve_overlaps
 
 FAMILY = "safety"
 ACTIONS = ("tag", "mask", "hash", "drop")
@@ -29,7 +28,6 @@ DEFAULT_ENTITIES = tuple(e for e in ENTITIES if e != "URL")
 # model (extra `pii-ner`, sparkops.text.pii.ner), asked for by naming these types
 NER_TYPES = ("PERSON", "LOCATION")
 KNOWN = ENTITIES + NER_TYPES
-ORDER = {t: i for i, t in enumerate(KNOWN)}
 SPANS = "array<struct<type:string,start:int,end:int,score:double>>"
 COUNTS = "struct<" + ",".join(f"{e}:bigint" for e in KNOWN) + ">"
 
@@ -74,11 +72,13 @@ def pseudonym(etype: str, value: str, key: bytes) -> str:
 
 def redact(text: str, p: dict, named=()) -> tuple[str, dict[str, int], str | None]:
     """(the redacted text, {type: spans found}, the first type whose action is drop, or None).
-    ``named``: the text's NER spans (PERSON, LOCATION), merged with the rules' by the detector's
-    overlap resolution (a checksum-confirmed span wins over a name)."""
+    ``named``: the text's NER spans (PERSON, LOCATION); a rule span wins over a name or place it
+    overlaps (``sparkops.text.pii.ner.with_names``)."""
     spans = detect(text, p["wanted"], p["region_hints"])
     if named:
-        spans = resolve_overlaps(spans + list(named), ORDER)
+        from sparkops.text.pii.ner import with_names
+
+        spans = with_names(spans, named)
     spans = [s for s in spans if s.score >= p["min_score"]]
     counts: dict[str, int] = {}
     for s in spans:

@@ -23,6 +23,7 @@ presidio raises). Measurements: docs/decisions/pii-ner-pieces.md.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable, Iterator, Sequence
 
@@ -198,3 +199,30 @@ def ner_spans(texts: Sequence[str | None], entities: Iterable[str] = NER_ENTITIE
     if len(eng.nlp.vocab.strings) - eng.base_strings > MAX_NEW_STRINGS:
         models.evict(KIND, (MODEL, language))
     return out
+
+
+def with_names(rule_spans: list[Span], named: Sequence[Span]) -> list[Span]:
+    """Rule spans plus the NER's, where a rule span always wins: a name or place that overlaps a
+    format-and-checksum match (an ID, a card, an e-mail) is dropped, never the other way round,
+    so a long LOCATION cannot swallow the ID inside an address. Sorted by (start, -end)."""
+    if not named:
+        return list(rule_spans)
+    # the rule spans are disjoint, so sorted by start their ends are sorted too: a named span
+    # overlaps one of them iff it overlaps the last one starting before it ends
+    taken = sorted((s.start, s.end) for s in rule_spans)
+    starts = [a for a, _ in taken]
+    keep = []
+    for s in named:
+        i = bisect.bisect_left(starts, s.end)
+        if i == 0 or taken[i - 1][1] <= s.start:
+            keep.append(s)
+    return sorted([*rule_spans, *keep], key=lambda s: (s.start, -s.end))
+
+
+def detect_with_names(text: str, regions: Sequence[str] | None = None) -> list[Span]:
+    """The rule-based spans of every type (``sparkops.text.pii.detect``) and the NER's PERSON and
+    LOCATION (``with_names``): pii_redact_mapper's view with ``entities`` naming every type."""
+    from sparkops.text.pii import DEFAULT_REGIONS, detect
+
+    spans = detect(text, None, DEFAULT_REGIONS if regions is None else regions)
+    return with_names(spans, ner_spans([text], NER_ENTITIES)[0])
