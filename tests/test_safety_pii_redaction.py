@@ -226,3 +226,62 @@ def test_a_record_by_hand():
                    "messages": [{"role": "assistant", "content": None, "tool_calls": [
                        {"function": {"name": "f", "arguments": "{\"path\": \"[PATH_REDACTED]\"}"}},
                        {"function": {"name": "g", "arguments": "password=[REDACTED]]"}}]}]}
+
+
+# ------------------------------------------------------------------ Spark
+
+
+@pytest.mark.spark
+def test_dataframe_columns_redacted_in_place(spark):
+    import sparkops
+
+    df = spark.createDataFrame(
+        [(1, "mail a@b.com", "read /home/u/x", "ok 13812345678",
+          [{"role": "user", "content": "key api_key=sk1"}, {"role": "assistant", "content": None}]),
+         (2, "nothing", None, "token: t", [])],
+        "id long, text string, query string, response string, messages array<struct<role:string,content:string>>")
+    rows = {r.id: r for r in sparkops.fused(df, ["pii_redaction_mapper"]).collect()}
+    inputs = {r.id: r.asDict(recursive=True) for r in df.collect()}
+    p = prepare({})
+    for rid, row in rows.items():  # the kernel's output, column by column, types kept
+        got, want = row.asDict(recursive=True), redact_record(inputs[rid], p)
+        assert {k: got[k] for k in df.columns} == want
+    assert rows[1].text == "mail [EMAIL_REDACTED]" and rows[1].query == "read [PATH_REDACTED]"
+    assert rows[1].messages[0].content == "key api_key=[REDACTED]" and rows[1].messages[1].content is None
+    assert rows[2].response == "token: [REDACTED]" and rows[2].query is None and rows[2]._keep
+
+
+@pytest.mark.spark
+def test_jsonl_job_redacts_nested_messages_and_tool_calls(spark, tmp_path):
+    import textwrap
+
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    # (a job quarantines input records without their text field)
+    records = [{"id": rid, "text": "note /tmp/n", **rec} for rid, rec in pc.hard_records()
+               if rid in ("hard:messages", "hard:history", "hard:qr", "hard:odd", "hard:text3")]
+    path = tmp_path / "agent.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    spec = tmp_path / "pii.yaml"
+    spec.write_text(textwrap.dedent(f"""\
+        name: pii
+        input: {{format: jsonl, path: {path}, text_key: text}}
+        output: {{path: out}}
+        stages:
+          - name: redact
+            process:
+              - pii_redaction_mapper: {{mask_urls: true}}
+        """))
+    run(spark, load(spec), say=lambda m: None)
+    out = {}
+    for name in ("redact", "redact_rejected"):
+        for row in spark.read.format("delta").load(str(tmp_path / "out" / name)).collect():
+            record = json.loads(row._record)
+            out[record["id"]] = (name, record)
+    p = prepare({"mask_urls": True})
+    for rec in records:
+        name, got = out[rec["id"]]
+        assert name == "redact" and got == plain(redact_record(copy.deepcopy(rec), p)), rec["id"]
+    tool_args = out["hard:messages"][1]["messages"][2]["tool_calls"][0]["function"]["arguments"]
+    assert tool_args == "{\"path\": \"[PATH_REDACTED]\"}"

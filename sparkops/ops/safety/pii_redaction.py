@@ -11,6 +11,7 @@ ID cards, then ``extra_patterns``), with Data-Juicer's regexes (``pii_patterns``
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import partial
 
 from sparkops.core import Example, Op, OpError, Param, declare
@@ -252,6 +253,14 @@ def prepare(params: dict, where: str = "pii_redaction_mapper") -> dict:
     return p
 
 
+@dataclass(frozen=True)
+class _PairsParam(Param):
+    """A list of [pattern, replacement] string pairs (no core type tag has that shape)."""
+
+    def coerce(self, value, where):
+        return None if value is None else _pairs(value, where)
+
+
 _FLAG_DOCS = {
     "mask_pem": "PEM blocks (keys, certificates), BEGIN to END", "mask_jwt": "JWT-shaped tokens (eyJ...)",
     "mask_urls": "http(s) URLs (off by default)", "mask_ips": "IPv4 and bracketed IPv6 (with port)",
@@ -265,7 +274,7 @@ _FLAG_DOCS = {
 PARAMS = (
     *(Param(flag, "bool", FLAGS[flag], f"Redact {_FLAG_DOCS[flag]}.") for flag in _FLAG_DOCS),
     *(Param(name, "str", default, "Replacement text (an re.sub template).") for name, default in REPLACEMENTS.items()),
-    Param("extra_patterns", "list[(str,str)]", None, "More [regex, replacement] pairs, applied last, in order "
+    _PairsParam("extra_patterns", "list[(str,str)]", None, "More [regex, replacement] pairs, applied last, in order "
           "(an invalid regex is an error).", nullable=True),
     Param("redact_keys", "list[str]", None, "Fields to redact (default: the text field, query, response, "
           "dialog_history, messages).", nullable=True),
@@ -291,15 +300,19 @@ NOTES = (
     "Null, empty and non-string values are left as they are."
 )
 
-_op = dict(
+declare(Op(
     name="pii_redaction_mapper", kind="mapper", family=FAMILY,
     doc="Redact PII (paths, e-mails, secrets, ids, phones, ID cards, keys, tokens, IPs, MACs) in the text, "
         "query/response, dialog_history and chat messages with tool calls, as Data-Juicer.",
-    params=PARAMS, prepare=prepare, apply=apply_records, sql_name="pii_redaction", notes=NOTES,
+    params=PARAMS, prepare=prepare, apply=apply_records, record=True, notes=NOTES,
+    # its SQL function: pii_redaction(text [, mask_urls]), the text as a record's only field
+    sql_name="pii_redaction", sql_params=("mask_urls",),
     examples=(Example("pii_redaction('Mail bob@example.com about /home/bob/a.txt')",
-                      "Mail [EMAIL_REDACTED] about [PATH_REDACTED]"),),
-)
-
-# the core's record mappers (``Op(record=True)``, ``apply(records, prepared)``) are on their way
-if "record" in Op.__dataclass_fields__:
-    declare(Op(**_op, record=True))
+                      "Mail [EMAIL_REDACTED] about [PATH_REDACTED]"),
+              Example("pii_redaction('see https://x.io/?token=1', true)", "see [URL_REDACTED]",
+                      "URLs only with mask_urls"),
+              Example("pii_redaction('session_id: 42, call +86 13812345678')",
+                      "session_id[ID_REDACTED], call +86 [PHONE_REDACTED]",
+                      "the id's separator goes too; the Chinese mobile pattern runs before the "
+                      "international one, so +86 stays")),
+))
