@@ -763,6 +763,24 @@ def pii_redact(
     ...
 
 
+def pii_redaction(col: Column | str, mask_urls: bool | Column = False) -> Column:
+    """Redact PII (paths, e-mails, secrets, ids, phones, ID cards, keys, tokens, IPs, MACs) in the
+    text, query/response, dialog_history and chat messages with tool calls, as Data-Juicer.
+
+    The text as `pii_redaction_mapper` maps it.
+
+    SQL: pii_redaction(text[, mask_urls]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        mask_urls: Redact http(s) URLs (off by default). Default: False.
+
+    Example:
+        SELECT pii_redaction('Mail bob@example.com about /home/bob/a.txt')  -- 'Mail [EMAIL_REDACTED] about [PATH_REDACTED]'
+    """
+    ...
+
+
 def punctuation_normalization(col: Column | str) -> Column:
     """Replace full-width and typographic punctuation with ASCII equivalents (，→, 。→. “→" —→' - ' ...),
     using Data-Juicer's table (which also maps the full-width digit １ to '"').
