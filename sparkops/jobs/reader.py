@@ -19,6 +19,11 @@ design (requests, metadata, non-HTML responses) become one tally row per file an
 ``_skipped`` holds the count and ``_reason`` the kind (``request record``); the runner counts
 them apart from the quarantine.
 
+SFT and preference formats (``alpaca``, ``sharegpt``, ``messages``, ``preference``, ``hh_rlhf`` ...: a
+JSON array or JSONL) are read as JSON and each record converted to Data-Juicer's dialog record
+(``sparkops.formats``); ``_record`` holds the converted record, and a record that is not a
+conversation of its format is quarantined with ``<format>: <reason>``.
+
 Parquet and Delta inputs, CSV / TSV (a header row; a row with the wrong number of fields is
 quarantined as ``malformed CSV row``) and URIs with a scheme (``s3a://``, ``hdfs://``) use
 Spark's readers; their rows with a null text are quarantined (a typed column cannot hold a
@@ -44,7 +49,7 @@ from pyspark.sql import functions as F
 
 from sparkops.jobs import warc
 from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
-from sparkops.jobs.spec import InputSpec
+from sparkops.jobs.spec import DIALOG_FORMATS, InputSpec
 
 SPLIT_BYTES = 64 * 1024 * 1024  # at most; smaller when that leaves cores idle (see _split_bytes)
 MIN_SPLIT_BYTES = 1024 * 1024
@@ -75,12 +80,15 @@ class Split:
 
 
 def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
+    if spec.format in DIALOG_FORMATS and "://" in spec.path:
+        raise InputError(f"input: format '{spec.format}' reads files the executors can open (a local or mounted "
+                         f"path), not {spec.path}")
     if spec.format in SPARK_FORMATS or "://" in spec.path:
         return _read_with_spark(spark, spec)
     files = _files(spec)
     if not files:
         raise InputError(f"input: no files match {spec.path}")
-    text_key = spec.text_key
+    text_key, fmt = spec.text_key, spec.format
     if spec.format in WEB_FORMATS:
         # one task per WARC file (a gzip member boundary is found only by reading); HTML files are
         # small: about four tasks a core
@@ -96,7 +104,7 @@ def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for split in batch.to_pylist():
-                yield from _read_split(Split(**split), text_key)
+                yield from _read_split(Split(**split), text_key, fmt)
 
     return rows.mapInArrow(run, SCHEMA)
 
@@ -114,7 +122,7 @@ def _files(spec: InputSpec) -> list[str]:
 def _kind(path: str, fmt: str) -> str:
     if fmt == "text":
         return "text"
-    if fmt == "json":
+    if fmt == "json" or fmt in DIALOG_FORMATS:  # SFT data ships as JSON arrays and as JSONL
         with _open(path) as f:
             head = f.read(4096).lstrip()
         if head.startswith(b"["):
@@ -177,15 +185,15 @@ def _open(path: str):
     return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
 
 
-def _read_split(split: Split, text_key: str) -> Iterator[pa.RecordBatch]:
+def _read_split(split: Split, text_key: str, fmt: str | None = None) -> Iterator[pa.RecordBatch]:
     out = _Batcher(split.path)
     if split.kind in WEB_FORMATS:
         yield from _read_web(split, text_key, out)
         return
     if split.kind == "json_array":
-        yield from _read_json_array(split, text_key, out)
+        yield from _read_json_array(split, text_key, out, fmt)
         return
-    parse = parse_text_line if split.kind == "text" else (lambda b: parse_json_line(b, text_key))
+    parse = parse_text_line if split.kind == "text" else (lambda b: parse_json_line(b, text_key, fmt))
     with _open(split.path) as f:
         raw = f
         line_no = split.first_line
@@ -211,7 +219,7 @@ def _read_split(split: Split, text_key: str) -> Iterator[pa.RecordBatch]:
     yield from out.flush()
 
 
-def _read_json_array(split: Split, text_key: str, out: "_Batcher") -> Iterator[pa.RecordBatch]:
+def _read_json_array(split: Split, text_key: str, out: "_Batcher", fmt: str | None = None) -> Iterator[pa.RecordBatch]:
     with _open(split.path) as f:
         data = f.read()
     try:
@@ -226,7 +234,11 @@ def _read_json_array(split: Split, text_key: str, out: "_Batcher") -> Iterator[p
     if not isinstance(items, list):
         items = [items]
     for i, obj in enumerate(items, start=1):
-        batch = out.add(check_record(obj, text_key, json.dumps(obj, ensure_ascii=False)), i)
+        try:
+            parsed = check_record(obj, text_key, json.dumps(obj, ensure_ascii=False), fmt)
+        except RecursionError:  # absurdly nested JSON: a bad record, not a dead task
+            parsed = Parsed(None, None, "invalid JSON: nested too deeply", None)
+        batch = out.add(parsed, i)
         if batch is not None:
             yield batch
     yield from out.flush()

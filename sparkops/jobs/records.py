@@ -8,13 +8,17 @@ dropped silently; blank lines are not records and are skipped.
 Reasons, verbatim in ``_quarantine.reason``:
 ``invalid UTF-8: <detail>``, ``invalid JSON: <detail>``, ``not a JSON object (<type>)``,
 ``missing text field '<key>'``, ``text is null``, ``text is <type>, not a string``,
-``text holds an unpaired surrogate U+XXXX at offset N``.
+``text holds an unpaired surrogate U+XXXX at offset N``; for an SFT / preference format (``fmt``),
+``<format>: <reason>`` when the record is not a conversation of that format
+(``sparkops.formats.FormatProblem``; e.g. ``sharegpt: conversations[2]: empty user turn``).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+
+from sparkops.formats import READERS, FormatProblem, to_dj
 
 RAW_PREVIEW = 4096  # characters of a bad line kept in the quarantine table
 
@@ -36,8 +40,9 @@ def _decode(line: bytes) -> str | Parsed:
                       line.decode("utf-8", "replace")[:RAW_PREVIEW])
 
 
-def parse_json_line(line: bytes, text_key: str) -> Parsed | None:
-    """One JSONL line (without its line break); None for a blank line."""
+def parse_json_line(line: bytes, text_key: str, fmt: str | None = None) -> Parsed | None:
+    """One JSONL line (without its line break); None for a blank line. ``fmt``: an SFT /
+    preference format the record is converted from (``sparkops.formats.READERS``)."""
     decoded = _decode(line)
     if isinstance(decoded, Parsed):
         return decoded
@@ -47,12 +52,18 @@ def parse_json_line(line: bytes, text_key: str) -> Parsed | None:
         obj = json.loads(decoded)
     except json.JSONDecodeError as err:
         return Parsed(None, None, f"invalid JSON: {err.msg} (column {err.colno})", decoded[:RAW_PREVIEW])
-    return check_record(obj, text_key, decoded)
+    return check_record(obj, text_key, decoded, fmt)
 
 
-def check_record(obj, text_key: str, decoded: str) -> Parsed:
+def check_record(obj, text_key: str, decoded: str, fmt: str | None = None) -> Parsed:
     if not isinstance(obj, dict):
         return Parsed(None, None, f"not a JSON object ({type(obj).__name__})", decoded[:RAW_PREVIEW])
+    if fmt in READERS:
+        try:
+            obj = to_dj(fmt, obj)
+        except FormatProblem as err:
+            return Parsed(None, None, f"{fmt}: {err}", decoded[:RAW_PREVIEW])
+        decoded = json.dumps(obj, ensure_ascii=False)  # the record the ops and the export see
     if text_key not in obj:
         return Parsed(None, None, f"missing text field '{text_key}'", decoded[:RAW_PREVIEW])
     text = obj[text_key]

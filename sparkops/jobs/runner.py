@@ -41,6 +41,7 @@ from pyspark import AccumulatorParam, StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from sparkops import formats
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
 from sparkops.spark import caching
@@ -49,6 +50,7 @@ from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, ORDER, RECORD, ST
 from sparkops.spark.fusion import stage_pass
 
 INPUT_COLUMNS = ("text", RECORD, "_source", "_line")
+REJECTED_SUFFIX = ".rejected.jsonl"
 
 
 class GateFailed(RuntimeError):
@@ -98,6 +100,8 @@ class RunResult:
     # input records not read by design, per kind (WARC request / metadata records, non-HTML
     # responses): neither records nor quarantined (the reader's ``_skipped`` tally rows)
     skipped: dict[str, int] = field(default_factory=dict)
+    # kept records the export could not write in its export_format (beside it, REJECTED_SUFFIX)
+    export_rejected: int = 0
 
 
 def last_commit(spark: SparkSession, path: Path) -> tuple[int, dict] | None:
@@ -209,8 +213,11 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
 
     if spec.export_path:
         final = spark.read.format("delta").load(str(out / spec.stages[-1].name))
-        result.export = export(final, spec.export_path, spec.input.text_key)
-        say(f"export: {result.export}")
+        result.export, result.export_rejected = export(final, spec.export_path, spec.input.text_key,
+                                                       spec.export_format)
+        note = (f" ({result.export_rejected:,} records not convertible to {spec.export_format}: "
+                f"{result.export}{REJECTED_SUFFIX})" if result.export_rejected else "")
+        say(f"export: {result.export}{note}")
 
 
 def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> tuple[DataFrame, DataFrame]:
@@ -386,22 +393,42 @@ def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> Path:
                      f"inspection in {held}; report: {verdict.report_path}", held=held)
 
 
-def export(final: DataFrame, path: str, text_key: str) -> str:
-    """Data-Juicer's export: one JSONL (or Parquet) file, the original fields, the mapped text.
+def export(final: DataFrame, path: str, text_key: str, fmt: str | None = None) -> tuple[str, int]:
+    """Data-Juicer's export: one JSONL (or Parquet) file, the original fields, the mapped text;
+    returns the file and how many records it left out.
 
     Rows stream to the driver one partition at a time (``toLocalIterator``), in input order.
+    ``fmt``: a trainer's format (``sparkops.formats.WRITERS``) each record is converted to; a
+    record that cannot be (an op emptied its query, a pair without a rejected answer) goes to
+    ``<path>.rejected.jsonl`` with its reason, source and line instead.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     jsonl = target.with_name(target.name + ".partial")
+    rejected_path = target.with_name(target.name + REJECTED_SUFFIX)
+    rejected, bad = 0, None
     with open(jsonl, "w", encoding="utf-8") as f:
         # the dataset's order, as Data-Juicer writes it (a dedup shuffle or Delta read does not keep
         # it): a generator's, selector's or grouper's (`_order`), else the input order
         order = [ORDER] if ORDER in final.columns else ["_source", "_line"]
-        for row in final.orderBy(*order).select("_record", "text").toLocalIterator():
+        where_from = [c for c in ("_source", "_line") if c in final.columns]  # a grouper's rows have neither
+        for row in final.orderBy(*order).select("_record", "text", *where_from).toLocalIterator():
             record = json.loads(row._record)
             record[text_key] = row.text
+            if fmt:
+                try:
+                    record = formats.from_dj(fmt, record)
+                except formats.FormatProblem as err:
+                    bad = bad or open(rejected_path, "w", encoding="utf-8")
+                    bad.write(json.dumps({"reason": f"{fmt}: {err}", **{c: row[c] for c in where_from},
+                                          "record": record}, ensure_ascii=False) + "\n")
+                    rejected += 1
+                    continue
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if bad:
+        bad.close()
+    elif rejected_path.exists():  # from an earlier run
+        rejected_path.unlink()
     if target.suffix == ".parquet":
         import pyarrow.json as pj
         import pyarrow.parquet as pq
@@ -410,7 +437,7 @@ def export(final: DataFrame, path: str, text_key: str) -> str:
         jsonl.unlink()
     else:
         jsonl.replace(target)
-    return str(target)
+    return str(target), rejected
 
 
 def summary_table(result: RunResult) -> str:

@@ -6,7 +6,7 @@ and parameters against the registry, suite files on disk). The op list is the re
 
 from __future__ import annotations
 
-from sparkops.jobs.spec import INPUT_FORMATS
+from sparkops.jobs.spec import EXPORT_FORMATS, INPUT_FORMATS
 from sparkops.core import all_ops
 
 
@@ -36,12 +36,20 @@ def spec_schema() -> dict:
                 "properties": {
                     "format": {"enum": list(INPUT_FORMATS)},
                     "path": {"type": "string", "description": "file, folder or glob; relative to the spec"},
-                    "text_key": {"type": "string", "default": "text"},
+                    "text_key": {"type": "string", "default": "text",
+                                 "description": "the field the ops read; 'response' for SFT / preference formats"},
                 },
             },
             "output": {
                 "type": "object", "required": ["path"], "additionalProperties": False,
-                "properties": {"path": {"type": "string", "description": "one Delta table per stage below it"}},
+                "properties": {
+                    "path": {"type": "string", "description": "one Delta table per stage below it"},
+                    "export": {"type": "string", "pattern": "\\.(jsonl|json|parquet)$",
+                               "description": "also write the last stage's kept records to this file"},
+                    "export_format": {"enum": list(EXPORT_FORMATS),
+                                      "description": "a trainer's format the export converts records to"},
+                },
+                "dependentRequired": {"export_format": ["export"]},
             },
             "stages": {
                 "type": "array", "minItems": 1,

@@ -13,6 +13,14 @@ A sparkops spec::
         process: [fix_unicode_mapper:, whitespace_normalization_mapper:]
         expect: expectations/web_clean.json
 
+SFT and preference data (``format: alpaca | sharegpt | sharegpt_swift | messages | preference |
+kto | hh_rlhf``, a JSON array or JSONL) is read into Data-Juicer's dialog record
+(``sparkops.formats``: ``system``, ``instruction``, ``query``, ``response``, ``history``, and
+``rejected_response`` for pairs); the ops' text is ``response`` unless ``text_key`` names another
+field. ``output: {path, export: out.jsonl, export_format: messages}`` also writes the last
+stage's kept records as one file, converted to a trainer's format (``sparkops.formats.WRITERS``;
+without ``export_format`` the records as they are).
+
 A Data-Juicer recipe (top-level ``process``, ``dataset_path``, ``export_path``,
 ``text_keys``) becomes a one-stage job named after ``project_name``; executor keys (``np``,
 ``use_cache``, ...) are accepted and ignored with a notice. Its relative paths are read from
@@ -31,11 +39,14 @@ from typing import Any
 
 import yaml
 
+from sparkops import formats
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
 
-INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text", "csv", "tsv", "warc", "wet", "html")
+DIALOG_FORMATS = tuple(formats.READERS)  # SFT / preference files, read into Data-Juicer's dialog record
+EXPORT_FORMATS = tuple(formats.WRITERS)
+INPUT_FORMATS = ("jsonl", "json", "parquet", "delta", "text", "csv", "tsv", "warc", "wet", "html", *DIALOG_FORMATS)
 STAGE_NAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_-")
 
 # Data-Juicer config keys that only steer its executor; a recipe may carry them
@@ -83,7 +94,8 @@ class JobSpec:
     input: InputSpec
     output_path: str
     stages: tuple[Stage, ...]
-    export_path: str | None = None  # Data-Juicer recipes: where the final JSONL/parquet goes
+    export_path: str | None = None  # where the final JSONL/parquet goes (a recipe's export_path, output.export)
+    export_format: str | None = None  # a trainer's format the export converts records to (sparkops.formats)
     notices: tuple[str, ...] = ()
 
     def stage_hashes(self) -> list[str]:
@@ -155,7 +167,7 @@ def _input(raw: Any, where: str, base: Path) -> InputSpec:
     fmt = _required_str(raw, "format", where)
     if fmt not in INPUT_FORMATS:
         raise SpecError(f"{where}: 'format' must be one of {', '.join(INPUT_FORMATS)}, got '{fmt}'")
-    text_key = raw.get("text_key", "text")
+    text_key = raw.get("text_key", formats.DEFAULT_TEXT_KEY if fmt in DIALOG_FORMATS else "text")
     if not isinstance(text_key, str) or not text_key:
         raise SpecError(f"{where}: 'text_key' must be a column name")
     return InputSpec(fmt, _resolve(base, _required_str(raw, "path", where)), text_key)
@@ -187,8 +199,9 @@ def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
     output = raw.get("output")
     if not isinstance(output, dict):
         raise SpecError(f"{where}: output: must be a mapping with 'path'")
-    _unknown_keys(output, {"path"}, f"{where}: output")
+    _unknown_keys(output, {"path", "export", "export_format"}, f"{where}: output")
     out_path = _resolve(base, _required_str(output, "path", f"{where}: output"))
+    export, export_format = _export(output, f"{where}: output", base)
     stages_raw = raw.get("stages")
     if not isinstance(stages_raw, list) or not stages_raw:
         raise SpecError(f"{where}: 'stages' must be a non-empty list")
@@ -220,7 +233,22 @@ def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
                 raise SpecError(str(err)) from None
         stages.append(Stage(sname, entries, ops, expect))
     _check_kinds(stages, where)
-    return JobSpec(name, where, inp, out_path, tuple(stages))
+    return JobSpec(name, where, inp, out_path, tuple(stages), export_path=export, export_format=export_format)
+
+
+def _export(output: dict, where: str, base: Path) -> tuple[str | None, str | None]:
+    """(export file, export format) of a spec's output."""
+    fmt = output.get("export_format")
+    if "export" not in output:
+        if fmt is not None:
+            raise SpecError(f"{where}: 'export_format' needs 'export' (the file to write)")
+        return None, None
+    path = _resolve(base, _required_str(output, "export", where))
+    if not path.endswith((".jsonl", ".json", ".parquet")):
+        raise SpecError(f"{where}: export must end in .jsonl, .json or .parquet, got {output['export']}")
+    if fmt is not None and fmt not in EXPORT_FORMATS:
+        raise SpecError(f"{where}: 'export_format' must be one of {', '.join(EXPORT_FORMATS)}, got '{fmt}'")
+    return path, fmt
 
 
 def _check_kinds(stages: list[Stage], where: str) -> None:
