@@ -269,3 +269,72 @@ def test_alpaca_export_leaves_out_empty_dialog_fields_only():
     assert from_dj("messages", d)["messages"] == [
         {"role": "system", "content": "s"}, {"role": "user", "content": "q0"}, {"role": "assistant", "content": "a0"},
         {"role": "user", "content": "i"}, {"role": "assistant", "content": "o"}]
+
+
+def _run_job(spark, tmp_path, spec: dict):
+    import yaml
+
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    path = tmp_path / "job.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = run(spark, load(path), say=lambda m: None)
+    bad = spark.read.format("delta").load(str(tmp_path / "wh" / "_quarantine")).collect()
+    out = [json.loads(line) for line in Path(spec["output"]["export"]).read_text(encoding="utf-8").splitlines()]
+    return result, bad, out
+
+
+@pytest.mark.spark
+def test_job_alpaca_in_messages_out(spark, tmp_path, shared_data):
+    from sparkops.formats.alpaca import alpaca_to_dj
+    from sparkops.formats.messages import dj_to_messages
+
+    records = corpus.load(shared_data / "sft" / "alpaca_en_demo.json")[:40]
+    data = records[:10] + [{"instruction": "x", "input": "", "output": 5}] + records[10:]
+    (tmp_path / "alpaca.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result, bad, out = _run_job(spark, tmp_path, {
+        "name": "sft", "input": {"format": "alpaca", "path": str(tmp_path / "alpaca.json")},
+        "output": {"path": str(tmp_path / "wh"), "export": str(tmp_path / "out.jsonl"), "export_format": "messages"},
+        "stages": [{"name": "long", "process": [{"text_length_filter": {"min_len": 200}}]}]})
+    assert (result.input_rows, result.quarantined) == (40, 1)
+    assert [(b.reason, b._line) for b in bad] == [("alpaca: 'output' is int, not a string", 11)]
+    # the ops' text is the response (Alpaca's output); the export is OpenAI messages, in input order
+    kept = [r for r in records if len(r["output"]) >= 200]
+    assert 0 < len(kept) < 40
+    assert out == [dj_to_messages(alpaca_to_dj(r)) for r in kept]
+    assert out[0]["messages"][0] == {"role": "user", "content": "\n".join(
+        t for t in (kept[0]["instruction"], kept[0]["input"]) if t)}
+
+
+@pytest.mark.spark
+def test_job_sharegpt_in_alpaca_out(spark, tmp_path, shared_data):
+    from sparkops.ops.cleaning.whitespace import normalize_whitespace
+
+    lines = (shared_data / "sft" / "sharegpt_zh_1k.jsonl").read_text(encoding="utf-8").splitlines()
+    empty = next(i for i, line in enumerate(lines)
+                 if any(not m["value"].strip() for m in json.loads(line)["conversations"]))
+    picked = lines[:30] + [lines[empty]] + [json.dumps({"conversations": [
+        {"from": "human", "value": "a"}, {"from": "human", "value": "b"}]})]
+    (tmp_path / "chats.jsonl").write_text("\n".join(picked) + "\n", encoding="utf-8")
+    result, bad, out = _run_job(spark, tmp_path, {
+        "name": "sft", "input": {"format": "sharegpt", "path": str(tmp_path / "chats.jsonl")},
+        "output": {"path": str(tmp_path / "wh"), "export": str(tmp_path / "out.jsonl"), "export_format": "alpaca"},
+        "stages": [{"name": "clean", "process": ["whitespace_normalization_mapper",
+                                                 {"text_length_filter": {"text_key": "query", "min_len": 12}}]}]})
+    assert (result.input_rows, result.quarantined) == (30, 2)
+    reasons = sorted((b._line, b.reason) for b in bad)
+    empty_at = next(j for j, m in enumerate(json.loads(lines[empty])["conversations"]) if not m["value"].strip())
+    side = "user" if empty_at % 2 == 0 else "assistant"
+    assert reasons == [(31, f"sharegpt: conversations[{empty_at}]: empty {side} turn"),
+                       (32, "sharegpt: conversations[1]: wrong role order: two user turns in a row ('human', 'human')")]
+    # the mapper rewrote the response (the ops' text), the filter read the query field
+    expected = []
+    for line in lines[:30]:
+        d = to_dj("sharegpt", json.loads(line))
+        if len(d["query"]) >= 12:
+            d["response"] = normalize_whitespace([d["response"]], {})[0]
+            expected.append(from_dj("alpaca", d))
+    assert 0 < len(expected) < 30
+    assert out == expected
+    assert all(set(r) <= {"input", "output", "history"} and r["output"] == r["output"].strip() for r in out)
