@@ -338,3 +338,28 @@ def test_job_sharegpt_in_alpaca_out(spark, tmp_path, shared_data):
     assert 0 < len(expected) < 30
     assert out == expected
     assert all(set(r) <= {"input", "output", "history"} and r["output"] == r["output"].strip() for r in out)
+
+
+def test_spec_input_and_export_settings(tmp_path):
+    import yaml
+
+    from sparkops.jobs.spec import SpecError, load
+
+    def spec(inp: dict, output: dict):
+        path = tmp_path / "job.yaml"
+        path.write_text(yaml.safe_dump({"name": "j", "input": inp, "output": output,
+                                        "stages": [{"name": "s", "process": ["whitespace_normalization_mapper"]}]}))
+        return load(path)
+
+    s = spec({"format": "sharegpt", "path": "chats.jsonl"}, {"path": "wh", "export": "out.jsonl",
+                                                              "export_format": "messages"})
+    assert (s.input.text_key, s.export_path, s.export_format) == ("response", str(tmp_path / "out.jsonl"), "messages")
+    assert spec({"format": "jsonl", "path": "a.jsonl"}, {"path": "wh"}).input.text_key == "text"
+    assert spec({"format": "alpaca", "path": "a.json", "text_key": "instruction"}, {"path": "wh"}).input.text_key \
+        == "instruction"
+    with pytest.raises(SpecError, match="'export_format' needs 'export'"):
+        spec({"format": "alpaca", "path": "a.json"}, {"path": "wh", "export_format": "messages"})
+    with pytest.raises(SpecError, match="'export_format' must be one of alpaca, sharegpt, .*got 'chatml'"):
+        spec({"format": "alpaca", "path": "a.json"}, {"path": "wh", "export": "o.jsonl", "export_format": "chatml"})
+    with pytest.raises(SpecError, match="export must end in .jsonl, .json or .parquet"):
+        spec({"format": "alpaca", "path": "a.json"}, {"path": "wh", "export": "o.csv"})

@@ -53,7 +53,7 @@ def test_stage_hashes_chain_so_a_change_invalidates_later_stages(tmp_path):
      r"job.yaml: stage 'quality': op 'alphanumeric_filter': unknown parameter 'min_ratioo'; did you mean 'min_ratio'"),
     (("text_length_filter", "text_lenght_filter"),
      r"job.yaml: stage 'quality': unknown operator 'text_lenght_filter'; did you mean 'text_length_filter'"),
-    (("format: jsonl", "format: xml"), r"job.yaml: input: 'format' must be one of jsonl, json, parquet, delta, text, csv, tsv, warc, wet, html, got 'xml'"),
+    (("format: jsonl", "format: xml"), r"job.yaml: input: 'format' must be one of jsonl, json, parquet, delta, text, csv, tsv, warc, wet, html, alpaca, sharegpt, sharegpt_swift, messages, preference, kto, hh_rlhf, got 'xml'"),
     (("name: clean", "name: Clean Stage"), r"job.yaml: stage 'Clean Stage': a stage name may hold"),
     (("name: quality", "name: clean"), r"job.yaml: stage 'clean': stage name used twice"),
     (("output: {path: out}", "outptu: {path: out}"), r"job.yaml: unknown key 'outptu'; did you mean 'output'"),
