@@ -363,3 +363,26 @@ def test_spec_input_and_export_settings(tmp_path):
         spec({"format": "alpaca", "path": "a.json"}, {"path": "wh", "export": "o.jsonl", "export_format": "chatml"})
     with pytest.raises(SpecError, match="export must end in .jsonl, .json or .parquet"):
         spec({"format": "alpaca", "path": "a.json"}, {"path": "wh", "export": "o.csv"})
+
+
+def test_formats_package_is_pure():
+    """The reader's tasks and the export run it: no pyspark in it (as sparkops.ops)."""
+    import ast
+
+    import sparkops.formats
+
+    for path in Path(sparkops.formats.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] == "pyspark" for n in names), path.name
+
+
+def test_system_and_instruction_messages_both_kept():
+    """Data-Juicer 1.6.1 loses the user's turn here (tools/dj_parity/README.md); we keep all four."""
+    d = to_dj("sharegpt", {"conversations": [{"from": "system", "value": "S"}, {"from": "instruction", "value": "I"},
+                                             {"from": "human", "value": "H"}, {"from": "gpt", "value": "A"}]})
+    assert d == {"system": "S", "instruction": "I", "query": "H", "response": "A", "history": []}
+    assert from_dj("messages", d)["messages"] == [{"role": "system", "content": "S"},
+                                                  {"role": "user", "content": "I\nH"},
+                                                  {"role": "assistant", "content": "A"}]

@@ -2,7 +2,8 @@
 
 The same conversation as LLaMA-Factory's ShareGPT with other key names (Data-Juicer's
 ``messages_to_dj``/``dj_to_messages`` reuse its ShareGPT converters); ``content`` may be a list
-of text parts.
+of text parts. A message's other keys (``loss_weight``, ``name``) have no place in the
+intermediate record and are not carried.
 """
 
 from __future__ import annotations
