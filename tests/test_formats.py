@@ -386,3 +386,21 @@ def test_system_and_instruction_messages_both_kept():
     assert from_dj("messages", d)["messages"] == [{"role": "system", "content": "S"},
                                                   {"role": "user", "content": "I\nH"},
                                                   {"role": "assistant", "content": "A"}]
+
+
+@pytest.mark.spark
+def test_export_sets_aside_records_it_cannot_convert(spark, tmp_path):
+    from sparkops.jobs.runner import REJECTED_SUFFIX, export
+
+    good = to_dj("kto", {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}],
+                         "label": True})
+    rows = [(json.dumps(good), "an answer", "f.jsonl", 1), (json.dumps({**good, "label": None}), "x", "f.jsonl", 2),
+            (json.dumps(good), "", "f.jsonl", 3)]  # an op emptied the answer
+    df = spark.createDataFrame(rows, "_record string, text string, _source string, _line long")
+    path, rejected = export(df, str(tmp_path / "kto.jsonl"), "response", "kto")
+    assert rejected == 2
+    assert [json.loads(x) for x in Path(path).read_text().splitlines()] == [
+        {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "an answer"}], "label": True}]
+    bad = [json.loads(x) for x in Path(path + REJECTED_SUFFIX).read_text().splitlines()]
+    assert [(b["_line"], b["reason"]) for b in bad] == [
+        (2, "kto: 'label' is null, not a boolean"), (3, "kto: empty response: a KTO record labels an answer")]
