@@ -76,7 +76,9 @@ class TaskTable:
 
     ngrams: dict[str, str] = field(default_factory=dict)  # n-gram -> task name
     lengths: tuple[int, ...] = ()  # ascending, as NeMo's ngrams_freq_sorted
-    firsts: frozenset = frozenset()  # first words of all n-grams: a hit can only start at one
+    # the first ``k`` words of every n-gram (a tuple): a hit can only start where they are
+    prefixes: frozenset = frozenset()
+    k: int = 1
 
     def add(self, task: str, texts: Iterable[str], min_ngram_size: int = 8, max_ngram_size: int = 13):
         for t in texts:
@@ -84,22 +86,34 @@ class TaskTable:
                 self.ngrams.setdefault(g, task)
         # NeMo counts an n-gram's length by tokenising its key again (an empty word then vanishes)
         self.lengths = tuple(sorted({len(words(g)[0]) for g in self.ngrams}))
-        self.firsts = frozenset(g.split(" ", 1)[0] for g in self.ngrams)
+        self._index()
         return self
+
+    def _index(self):
+        self.k = max(1, min(3, *self.lengths)) if self.lengths else 1
+        self.prefixes = frozenset(tuple(g.split(" ")[:self.k]) for g in self.ngrams)
 
     def restricted(self, keep: Iterable[str]) -> "TaskTable":
         """The same lengths (NeMo keeps them from the full table) with only ``keep``'s n-grams."""
-        kept = {g: self.ngrams[g] for g in keep if g in self.ngrams}
-        return TaskTable(kept, self.lengths, frozenset(g.split(" ", 1)[0] for g in kept))
+        out = TaskTable({g: self.ngrams[g] for g in keep if g in self.ngrams}, self.lengths)
+        out._index()
+        return out
 
 
 def first_hit(ws: list[str], table: TaskTable, n: int = 13) -> tuple[int, str] | None:
     """(word index, n-gram) of the first task n-gram in ``ws`` in NeMo's scan order, or None."""
-    grams, firsts, lengths = table.ngrams, table.firsts, table.lengths
+    grams, prefixes, lengths, k = table.ngrams, table.prefixes, table.lengths, table.k
     count = len(ws)
-    for i in range(count - n + 1):
-        if ws[i] not in firsts:  # every window tried at i starts with ws[i]
-            continue
+    if count < n:
+        return None
+    # the positions whose next k words start some n-gram: every window tried at i starts there
+    # (k <= every task length; a window shorter than k, the n-word one when n < k, is no n-gram)
+    starts = {i for i, t in enumerate(zip(*(ws[s:] for s in range(k)))) if t in prefixes}
+    if not starts:
+        return None
+    for i in sorted(starts):
+        if i > count - n:
+            break
         seq = " ".join(ws[i:i + n])
         if seq in grams:
             return i, seq
@@ -113,7 +127,7 @@ def first_hit(ws: list[str], table: TaskTable, n: int = 13) -> tuple[int, str] |
             if length == n:
                 continue
             for j in range(n - length + 1):
-                if ws[base + j] not in firsts:
+                if base + j not in starts:
                     continue
                 seq = " ".join(ws[base + j:base + j + length])
                 if seq in grams:
