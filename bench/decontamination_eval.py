@@ -6,7 +6,9 @@
   when the kernel hits at least one n-gram in it. Precision and recall of the flag against
   "something was planted", overall and per plant kind, for the per-row kernel (every task
   n-gram) and for NeMo's whole algorithm (``max_matches`` 10: the question planted in 12
-  documents is too common to remove, by design). "Residual": planted documents kept with a
+  documents is too common to remove, by design), and the per-row kernel with
+  ``exact_offsets`` (cuts around the hit itself); with each, the verdicts (None: kept) and
+  the pieces kept. "Residual": planted documents kept with a
   piece that still holds a task n-gram somewhere (NeMo does not rescan the piece before a cut,
   and its cuts drift; see ``sparkops.text.decontamination``).
 - **Speed**: documents per second of the per-row kernel (``expand``), one process, best of
@@ -74,12 +76,15 @@ def main():
 
     counts = Counter(g for d in docs for g in dc.hits(d["text"], table))
     restricted = table.restricted(g for g, c in counts.items() if c <= 10)
-    results = {"per_row": {}, "whole": {}}
-    for mode, tab in (("per_row", table), ("whole", restricted)):
+    results = {}
+    for mode, tab, exact in (("per_row", table, False), ("whole", restricted, False),
+                             ("per_row_exact_offsets", table, True)):
         by_kind: dict[str, list] = {}
-        residual = 0
+        residual, dropped, pieces = 0, Counter(), 0
         for d in docs:
-            cleaned = dc.remove(d["text"], tab)
+            cleaned = dc.remove(d["text"], tab, exact=exact)
+            dropped[dc.verdict(cleaned)] += 1
+            pieces += len(cleaned.pieces) if dc.verdict(cleaned) is None else 0
             flag, truth = bool(cleaned.matched), bool(d["planted"])
             by_kind.setdefault("all", []).append((flag, truth))
             kind = d["planted"][0].split(":")[0] if d["planted"] else "clean"
@@ -89,6 +94,8 @@ def main():
                 residual += _residual(cleaned.pieces, table)
         results[mode] = {k: _rates(v) for k, v in sorted(by_kind.items())}
         results[mode]["residual_docs"] = residual
+        results[mode]["verdicts"] = {str(k): v for k, v in sorted(dropped.items(), key=str)}
+        results[mode]["kept_pieces"] = pieces
 
     speed = {}
     for name, sel in (("clean_c4", [d for d in docs if d["id"].startswith("c4-")]),
@@ -106,11 +113,12 @@ def main():
     print("| mode | group | precision | recall | tp | fp | fn |\n|---|---|---|---|---|---|---|")
     for mode, rows in results.items():
         for k, r in rows.items():
-            if isinstance(r, dict):
+            if isinstance(r, dict) and "precision" in r:
                 prec = "-" if r["precision"] is None else f"{r['precision']:.3f}"
                 rec = "-" if r["recall"] is None else f"{r['recall']:.3f}"
                 print(f"| {mode} | {k} | {prec} | {rec} | {r['tp']} | {r['fp']} | {r['fn']} |")
         print(f"| {mode} | residual docs | {rows['residual_docs']} | | | | |")
+        print(f"| {mode} | verdicts {rows['verdicts']}, kept pieces {rows['kept_pieces']} | | | | | |")
     for k, s in speed.items():
         print(f"speed {k}: {s['docs_per_s']:.0f} docs/s, {s['mb_per_s']:.2f} MB/s ({s['docs']} docs)")
     print(f"task table: {len(table.ngrams)} n-grams in {build_s:.2f} s")

@@ -155,6 +155,40 @@ def test_punctuation_before_a_hit_shifts_the_cut_as_nemo_does():
     assert pos[151] == commas.index("alpha") - 151  # 150 commas and a period deleted before the hit
 
 
+def test_exact_offsets_cut_around_the_hit_itself(gsm8k):
+    """exact_offsets (sparkops): the same sentence-end rule, from the hit's own first and last
+    characters; the huge text then gives two pieces, not NeMo's drifting cascade."""
+    question = json.loads(gsm8k.read_text().splitlines()[0])["question"]
+    filler = "".join(f"Filler, words; number {i:03d} here!" + " " * 5 for i in range(30))
+    text = filler + question + " " + filler
+    table = dc.TaskTable().add("t", [question])
+    hit = len(filler)
+    last = max(i for i in range(hit - 200 + 1) if text[i] in ".!?")
+    cleaned = dc.remove(text, table, min_document_length=0, exact=True)
+    assert cleaned.pieces[0] == text[:last + 1]
+    assert question not in "".join(cleaned.pieces) and text.endswith(cleaned.pieces[-1])
+    nemo = dc.remove(text, table, min_document_length=0)
+    assert len(nemo.pieces[0]) < len(cleaned.pieces[0])  # NeMo's cut is 90 punctuation marks early
+    body = "This is an ordinary sentence of filler text. " * 45_000
+    huge = body + question + " " + body
+    pieces = dc.remove(huge, table, exact=True).pieces
+    assert len(pieces) == 2 and question not in "".join(pieces)
+    cut = len(body) - 200
+    assert pieces[0] == body[:body.rindex(".", 0, cut + 1) + 1]
+    assert huge.endswith(pieces[1]) and len(body) - len(pieces[1]) < 300
+    assert bind({OP: {"task_texts": question, "exact_offsets": True}}).expand([huge]) == [pieces]
+
+
+def test_original_offset():
+    text = "A, b. İx c!"
+    norm = text.lower().translate(str.maketrans("", "", string.punctuation))
+    for k, ch in enumerate(norm):
+        j = dc.original_offset(text, k)
+        assert text[j].lower().translate(str.maketrans("", "", string.punctuation)).startswith(ch) or \
+            ch in text[j].lower()
+    assert dc.original_offset("a,b", 1) == 2 and dc.original_offset("a,b", 5) == 3
+
+
 def test_too_many_pieces_drop_the_document(docs, table, gsm8k):
     """12 questions planted in a long text: 13 pieces, more than max_splits (10); the texts whose
     plants lie close together lose everything instead."""

@@ -89,7 +89,7 @@ def decontaminate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list
         return generate(df, bound, text_col, order_cols, record_text_key=record_text_key)
     (entry,) = recipe_entries([bound])
     entry_json = json.dumps(entry, sort_keys=True)
-    n = p["max_ngram_size"]
+    n, exact = p["max_ngram_size"], p["exact_offsets"]
     spark = df.sparkSession
 
     @pandas_udf("array<bigint>")
@@ -100,7 +100,7 @@ def decontaminate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list
     @pandas_udf("array<string>")
     def doc_hits(texts: pd.Series) -> pd.Series:
         table = _bound(entry_json).prepared["table"]
-        return pd.Series([[] if t is None else hits(t, table, n) for t in texts])
+        return pd.Series([[] if t is None else hits(t, table, n, exact) for t in texts])
 
     ided, _ = doc_ids(with_order(df.drop(KEEP, DROPPED_BY), order_cols), list(order_cols))
     keys = spark.createDataFrame([(k,) for k in prefix_keys(p["table"])], f"{_KEY} long")

@@ -11,6 +11,9 @@ unchanged since v0.4), reproduced here with their quirks so results match docume
   cuts the *original* text at them: every deleted punctuation mark before a match shifts the
   cut left by one character. When the normalised text starts with a word that strips to
   nothing (a newline), NeMo drops that word but not its position, so positions lag words by one.
+  ``exact=True`` (sparkops, not NeMo) cuts around the hit's own characters instead: in a long
+  text with many sentence ends before a hit, NeMo's first cut falls far before it, and the
+  piece after that cut, rescanned, is cut again: extra pieces that count toward ``max_splits``.
 - **Task n-grams** (``_update_ngrams``): per benchmark text, nothing if it has fewer than
   ``min_ngram_size`` (8) words; the whole text as one n-gram if it has fewer than
   ``max_ngram_size`` (13) words; else every 13-word window. An n-gram is its words joined by
@@ -135,7 +138,39 @@ def first_hit(ws: list[str], table: TaskTable, n: int = 13) -> tuple[int, str] |
     return None
 
 
-def hits(text: str, table: TaskTable, n: int = 13) -> list[str]:
+_PUNCT = re.compile("[" + re.escape(string.punctuation) + "]")
+
+
+def original_offset(text: str, norm_pos: int) -> int:
+    """The index in ``text`` of the character at ``norm_pos`` of its normalised form (lower-cased,
+    without ASCII punctuation); ``len(text)`` past its end."""
+    if len(text.lower()) == len(text):  # no character lower-cases to several: skip punctuation only
+        x = norm_pos
+        for m in _PUNCT.finditer(text):
+            if m.start() > x:
+                break
+            x += 1
+        return min(x, len(text))
+    done = 0
+    for index, ch in enumerate(text):
+        done += len(ch.lower().translate(_DROP_PUNCT))
+        if done > norm_pos:
+            return index
+    return len(text)
+
+
+def _span(text: str, ws: list[str], pos: list[int], i: int, seq: str, exact: bool) -> tuple[int, int]:
+    """Where a hit lies in ``text``: NeMo's (normalised start, start + len(n-gram)), or with
+    ``exact`` the original characters from its first word to the end of its last."""
+    if not exact:
+        return pos[i], pos[i] + len(seq)
+    last = i + seq.count(" ")
+    if len(pos) != len(ws):  # NeMo's lagging positions (see words): each word's own
+        pos = pos[1:]
+    return original_offset(text, pos[i]), original_offset(text, pos[last] + len(ws[last]) - 1) + 1
+
+
+def hits(text: str, table: TaskTable, n: int = 13, exact: bool = False) -> list[str]:
     """The counting pass over one document (NeMo's ``_find_ngrams``): the n-grams hit, in order."""
     out = []
     while True:
@@ -145,20 +180,20 @@ def hits(text: str, table: TaskTable, n: int = 13) -> list[str]:
             return out
         i, seq = hit
         out.append(seq)
-        rest = pos[i] + len(seq) + 1
+        rest = _span(text, ws, pos, i, seq, exact)[1] + 1
         if rest >= len(text):
             return out
         text = text[rest:]
 
 
-def split_around(text: str, start: int, seq: str, each_side: int = 200) -> tuple[str, str]:
-    """The text before and after a hit at ``start``, cut at sentence ends ``each_side``
+def split_around(text: str, start: int, end: int, each_side: int = 200) -> tuple[str, str]:
+    """The text before and after a hit at ``text[start:end]``, cut at sentence ends ``each_side``
     characters away (NeMo's ``_split_text``, including its negative-offset behaviour)."""
     p = start - each_side
     while p > 0 and text[p] not in _SENTENCE_END:
         p -= 1
     before = text[:p + 1] if p > 0 else ""
-    p = start + len(seq) + each_side
+    p = end + each_side
     while p < len(text) and text[p] not in _SENTENCE_END:
         p += 1
     after = text[p + 1:] if p + 1 < len(text) else ""
@@ -174,8 +209,9 @@ class Cleaned:
 
 
 def remove(text: str, table: TaskTable, n: int = 13, each_side: int = 200,
-           min_document_length: int = 200) -> Cleaned:
-    """NeMo's ``_remove_ngrams``: the pieces left around every hit, in text order."""
+           min_document_length: int = 200, exact: bool = False) -> Cleaned:
+    """NeMo's ``_remove_ngrams``: the pieces left around every hit, in text order (``exact``: cut
+    around the hit's own characters, not at NeMo's normalised offsets)."""
     pieces, matched = [], []
     todo: str | None = text
     while todo is not None:
@@ -187,7 +223,7 @@ def remove(text: str, table: TaskTable, n: int = 13, each_side: int = 200,
             break
         i, seq = hit
         matched.append(seq)
-        before, after = split_around(current, pos[i], seq, each_side)
+        before, after = split_around(current, *_span(current, ws, pos, i, seq, exact), each_side)
         if len(before) > min_document_length:
             pieces.append(before)
         if len(after) > min_document_length:

@@ -63,7 +63,8 @@ def _prepare(p: dict, where: str) -> dict:
 
 def clean(text: str, table: TaskTable, p: dict):
     """One document's pieces and hits, with the n-grams of ``table`` (kernel of both runs)."""
-    return remove(text, table, p["max_ngram_size"], p["remove_char_each_side"], p["min_document_length"])
+    return remove(text, table, p["max_ngram_size"], p["remove_char_each_side"], p["min_document_length"],
+                  p["exact_offsets"])
 
 
 def expand(texts: list[str], p: dict) -> list[list[str]]:
@@ -108,12 +109,15 @@ declare(Op(
               "cut moves on to a sentence end (NeMo `remove_char_each_side`).", check=_at_least(0)),
         Param("max_splits", "int", 10, "A document that comes out as more pieces than this is dropped "
               "(NeMo `max_splits`).", check=_at_least(0)),
+        Param("exact_offsets", "bool", False, "sparkops, not NeMo: cut around the hit's own characters. "
+              "NeMo (false) cuts at offsets of the text without punctuation, which fall before the hit by "
+              "one character per punctuation mark before it (see notes)."),
     ),
     expand=expand, prepare=_prepare,
     frame="sparkops.spark.decontamination:decontaminate",
     sql_name="task_decontaminate",
     sql_params=("task_files", "task_fields", "task_texts", "max_ngram_size", "remove_char_each_side",
-                "min_document_length", "max_splits"),
+                "min_document_length", "max_splits", "exact_offsets"),
     examples=(
         Example("task_decontaminate('Keep this. The quick brown fox jumps over the lazy dog! Then keep that, "
                 "and this too.', NULL, NULL, 'the quick brown fox jumps over the lazy dog', 13, 0, 0)",
@@ -131,7 +135,9 @@ declare(Op(
           "for document against NeMo v0.8.0 itself): words are split at spaces only (a newline inside "
           "`end.\\nNext` joins two words), lower-cased and without ASCII punctuation; cuts are placed at "
           "offsets of that normalised text in the original one, so they drift left by one character per "
-          "punctuation mark before the hit (the 200 characters absorb it); a document of fewer than "
+          "punctuation mark before the hit: in a long text the first cut falls far before the hit and the "
+          "piece after it is cut again, so one hit can give several pieces (`exact_offsets: true` cuts "
+          "around the hit itself); a document of fewer than "
           "`max_ngram_size` words is never searched; a document without a hit is kept whole even when "
           "shorter than `min_document_length`; an empty text is one empty piece. In a job (the table run) "
           "a dropped document goes to the rejected table as `task_decontamination_mapper:no_pieces` or "
