@@ -332,3 +332,27 @@ def test_stage_pass_runs_the_generator(frame, docs, gsm8k):
     chosen = [d for d in docs if d["id"].startswith(("one-", "edge-"))]
     expected = bind({OP: params}).expand([d["text"] for d in chosen])
     assert got == {d["id"]: e for d, e in zip(chosen, expected) if e}
+
+
+@pytest.mark.spark
+def test_table_run_in_a_job_frame_rewrites_the_record(spark, docs, gsm8k):
+    """A job's rows (``_source``, ``_line``, ``_record``): a piece's record holds the piece."""
+    from sparkops.spark.decontamination import decontaminate
+
+    bound = bind({OP: {"task_files": str(gsm8k), "task_fields": ["question", "answer"], "max_matches": 100}})
+    planted = [d for d in docs if d["id"].startswith("one-")][:40]
+    split = [d for d, e in zip(planted, bound.expand([d["text"] for d in planted])) if len(e) >= 2][:2]
+    chosen = split + [d for d in docs if d["id"] in ("one-0", "c4-0", "edge-0")]
+    assert len(split) == 2
+    rows = [("f.jsonl", k, json.dumps({"id": d["id"], "text": d["text"], "n": k}), d["id"], d["text"])
+            for k, d in enumerate(chosen)]
+    df = spark.createDataFrame(rows, "_source string, _line long, _record string, id string, text string")
+    out = decontaminate(df, bound, "text", ["_source", "_line"]).collect()
+    expected = bound.expand([d["text"] for d in chosen])
+    got: dict[str, list] = {}
+    for r in sorted((r for r in out if r[KEEP]), key=lambda r: r[ORDER]):
+        record = json.loads(r["_record"])
+        assert record["text"] == r.text and record["id"] == r.id
+        got.setdefault(r.id, []).append(r.text)
+    assert got == {d["id"]: e for d, e in zip(chosen, expected) if e}
+    assert {r.id for r in out if not r[KEEP]} == {d["id"] for d, e in zip(chosen, expected) if not e}
