@@ -267,6 +267,21 @@ def frame(spark, docs):
 
 
 @pytest.mark.spark
+def test_sql_words_are_the_kernels_on_ascii_text(spark, docs, table):
+    """The join's SQL tokenizer gives the kernel's windows wherever it is used (ASCII text)."""
+    from sparkops.spark.decontamination import sql_windows, windows
+
+    edge = ["\n a b c d e f g h i j k l m n o", " \n a b c d e f g h i j k l m n o", "A.\tB, c d-e f g h i j k l m n",
+            "x \x1c y z a b c d e f g h i j k", "", "   ", "a b c", "\x00 a b c d e f g h i j k l m n"]
+    texts = [d["text"].encode("ascii", "replace").decode() for d in docs[:200]] + edge
+    assert all(t.isascii() for t in texts)
+    df = spark.createDataFrame([(i, t) for i, t in enumerate(texts)], "i int, text string")
+    got = {r.i: sorted(r.w) for r in df.select("i", sql_windows("text", 13, 8).alias("w")).collect()}
+    for i, t in enumerate(texts):
+        assert got[i] == windows(t, table, 13), (i, t[:80])
+
+
+@pytest.mark.spark
 def test_spark_join_gives_nemos_whole_algorithm(frame, docs, gsm8k):
     """The join-first table run = NeMo's whole algorithm (counts, max_matches, removal, splits)."""
     from sparkops.spark.decontamination import decontaminate

@@ -4,9 +4,12 @@ Kernels: ``sparkops.text.decontamination`` (the facts) and
 ``sparkops.ops.decontamination.task_decontamination`` (the op).
 
 1. Candidates by a join: every document's word windows of the shortest task n-gram length
-   (its first ``min(lengths)`` words are a prefix of any hit), hashed to 64 bits and exploded,
-   joined with the same prefixes of the task n-grams. A document with no such window cannot
-   hit; only candidates reach the Python scans below (a hash collision only adds a candidate).
+   *k* (a hit's first *k* words are one), hashed (``xxhash64``) and exploded, joined with the
+   first *k* words of every task n-gram. A document with no such window cannot hit; only
+   candidates reach the Python scans below (a hash collision only adds a candidate). An ASCII
+   document is cut into NeMo's words by Spark SQL itself (lower-case, ``\p{Punct}`` deleted
+   -- Java's ``\p{Punct}`` is exactly Python's ``string.punctuation`` -- split at spaces, each
+   word stripped of the other ASCII whitespace Python strips); any other by the Python kernel.
 2. NeMo's counting pass over the candidates: hits per n-gram across the corpus; those hit at
    most ``max_matches`` times are the removable n-grams (few: collected, then broadcast).
 3. NeMo's removal pass over the candidates with the removable n-grams, one row per piece
@@ -39,7 +42,6 @@ from sparkops.spark.fields import parse_record
 from sparkops.spark.fusion import recipe_entries
 from sparkops.spark.order import with_order
 from sparkops.text.decontamination import TaskTable, hits, verdict, words
-from sparkops.text.hashing import string_hashes
 
 MATCHES = "task_matches"
 MATCH_TYPE = ArrayType(StructType([StructField("task", StringType()), StructField("ngram", StringType())]))
@@ -57,24 +59,41 @@ def _restricted(entry_json: str, removable: frozenset) -> TaskTable:
     return _bound(entry_json).prepared["table"].restricted(removable)
 
 
-def prefix_keys(table: TaskTable) -> list[int]:
-    """The signed 64-bit keys of the task n-grams' first ``min(lengths)`` words."""
+def prefixes(table: TaskTable) -> list[str]:
+    """The task n-grams' first ``min(lengths)`` words."""
     if not table.lengths:
         return []
     first = table.lengths[0]
-    prefixes = sorted({" ".join(g.split(" ")[:first]) for g in table.ngrams})
-    return string_hashes(prefixes).view("int64").tolist()
+    return sorted({" ".join(g.split(" ")[:first]) for g in table.ngrams})
 
 
-def window_keys(text: str, table: TaskTable, n: int) -> list[int]:
-    """The keys of a document's word windows of the shortest task length (none under ``n`` words:
+def windows(text: str, table: TaskTable, n: int) -> list[str]:
+    """A document's distinct word windows of the shortest task length (none under ``n`` words:
     NeMo never searches such a text)."""
     ws, _ = words(text)
-    if not table.lengths or len(ws) < n:
+    if not table.lengths or len(ws) < max(n, table.lengths[0]):
         return []
     first = table.lengths[0]
-    grams = {" ".join(ws[i:i + first]) for i in range(len(ws) - first + 1)}
-    return string_hashes(sorted(grams)).view("int64").tolist() if grams else []
+    return sorted({" ".join(ws[i:i + first]) for i in range(len(ws) - first + 1)})
+
+
+# Python's str.strip() whitespace among ASCII characters other than the space
+_ASCII_WS = r"[\\t\\n\\r\\x0B\\f\\x1C-\\x1F]"
+
+
+def sql_windows(text_col: str, n: int, k: int):
+    """``windows`` in Spark SQL, for an ASCII text (where Java's and Python's lower-casing,
+    punctuation and whitespace agree): NeMo's words, then their distinct windows of ``k``."""
+    norm = f"regexp_replace(lower(`{text_col}`), '\\\\p{{Punct}}', '')"
+    toks = (f"transform(filter(split({norm}, ' '), x -> x != ''), "
+            f"x -> regexp_replace(x, '^{_ASCII_WS}+|{_ASCII_WS}+$', ''))")
+    # NeMo drops an empty first word when the normalised text does not start with a space
+    ws = (f"(CASE WHEN size(t) > 0 AND t[0] = '' AND substr({norm}, 1, 1) != ' ' "
+          f"THEN slice(t, 2, size(t)) ELSE t END)")
+    wins = (f"CASE WHEN size(w) < {max(n, k)} THEN array() ELSE array_distinct(transform("
+            f"sequence(1, size(w) - {k} + 1), i -> concat_ws(' ', slice(w, i, {k})))) END")
+    return F.expr(f"aggregate(array({toks}), cast(NULL AS array<string>), (acc, t) -> "
+                  f"aggregate(array({ws}), cast(NULL AS array<string>), (a2, w) -> {wins}))")
 
 
 def decontaminate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str],
@@ -92,10 +111,10 @@ def decontaminate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list
     n, exact = p["max_ngram_size"], p["exact_offsets"]
     spark = df.sparkSession
 
-    @pandas_udf("array<bigint>")
-    def doc_keys(texts: pd.Series) -> pd.Series:
+    @pandas_udf("array<string>")
+    def doc_windows(texts: pd.Series) -> pd.Series:
         table = _bound(entry_json).prepared["table"]
-        return pd.Series([[] if t is None else window_keys(t, table, n) for t in texts])
+        return pd.Series([[] if t is None else windows(t, table, n) for t in texts])
 
     @pandas_udf("array<string>")
     def doc_hits(texts: pd.Series) -> pd.Series:
@@ -103,10 +122,17 @@ def decontaminate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list
         return pd.Series([[] if t is None else hits(t, table, n, exact) for t in texts])
 
     ided, _ = doc_ids(with_order(df.drop(KEEP, DROPPED_BY), order_cols), list(order_cols))
-    keys = spark.createDataFrame([(k,) for k in prefix_keys(p["table"])], f"{_KEY} long")
-    if len(p["table"].ngrams) <= BROADCAST_KEYS:
+    table = p["table"]
+    keys = spark.createDataFrame([(g,) for g in prefixes(table)], f"{_KEY} string")
+    keys = keys.select(F.xxhash64(_KEY).alias(_KEY))
+    if len(table.ngrams) <= BROADCAST_KEYS:
         keys = F.broadcast(keys)
-    candidates = (ided.select(DOC, F.explode(doc_keys(F.col(name))).alias(_KEY))
+    text = F.col(name)
+    ascii_text = F.length(text) == F.octet_length(text)  # UTF-8: as many bytes as characters
+    k = table.lengths[0] if table.lengths else n
+    wins = F.when(text.isNull(), F.array().cast("array<string>")).when(ascii_text, sql_windows(name, n, k)) \
+        .otherwise(doc_windows(text))
+    candidates = (ided.select(DOC, F.explode(wins).alias(_KEY)).select(DOC, F.xxhash64(_KEY).alias(_KEY))
                   .join(keys, _KEY).select(DOC).distinct().withColumn(_CAND, F.lit(True)))
     marked = caching.persist(ided.join(candidates, DOC, "left"))
     counts = (marked.where(F.col(_CAND)).select(F.explode(doc_hits(F.col(name))).alias(_GRAM))
