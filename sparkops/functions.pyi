@@ -944,6 +944,54 @@ def stopwords_ratio(
     ...
 
 
+def task_decontaminate(
+    col: Column | str,
+    task_files: str | list[str] | Column | None = None,
+    task_fields: str | list[str] | Column | None = 'question',
+    task_texts: str | list[str] | Column | None = None,
+    max_ngram_size: int | Column = 13,
+    remove_char_each_side: int | Column = 200,
+    min_document_length: int | Column = 200,
+    max_splits: int | Column = 10,
+    exact_offsets: bool | Column = False,
+) -> Column:
+    """NeMo Curator's TaskDecontamination: cut benchmark (task) n-grams out of documents, with
+    `remove_char_each_side` characters around each hit (to sentence ends); a document comes out as
+    its remaining pieces longer than `min_document_length`, one row each, and is dropped when none
+    is left or more than `max_splits`.
+
+    The texts `task_decontamination_mapper` makes of the text, as an array (`explode` makes them
+    rows).
+
+    SQL: task_decontaminate(text[, task_files][, task_fields][, task_texts][, max_ngram_size][, remove_char_each_side][, min_document_length][, max_splits][, exact_offsets]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        task_files: JSONL file(s) of the benchmark (e.g. GSM8K test); each file is a task named
+            after its file stem. Read on the executors: a path they can all read. Default: None.
+        task_fields: Field(s) of each benchmark record whose text gives n-grams (NeMo's tasks read
+            `question`; GSM8K: `[question, answer]`); a list field gives each of its strings.
+            Default: 'question'.
+        task_texts: Benchmark texts given inline (task name `task_texts`). Default: None.
+        max_ngram_size: Words of the window scanned at every position of a document (NeMo
+            TaskDecontamination `max_ngram_size`). Default: 13.
+        remove_char_each_side: Characters removed on either side of a hit before the cut moves on to
+            a sentence end (NeMo `remove_char_each_side`). Default: 200.
+        min_document_length: A piece must be longer than this (characters) to be kept (NeMo
+            `min_document_length`). Default: 200.
+        max_splits: A document that comes out as more pieces than this is dropped (NeMo
+            `max_splits`). Default: 10.
+        exact_offsets: sparkops, not NeMo: cut around the hit's own characters. NeMo (false) cuts at
+            offsets of the text without punctuation, which fall before the hit by one character per
+            punctuation mark before it (see notes). Default: False.
+
+    Example:
+        SELECT task_decontaminate('Keep this. The quick brown fox jumps over the lazy dog! Then keep that, and this too.', NULL, NULL, 'the quick brown fox jumps over the lazy dog', 13, 0, 0)  -- ['Keep this.', ' Then keep that, and this too.']
+        a 9-word benchmark text is one n-gram; cut to the sentence ends around it
+    """
+    ...
+
+
 def text_chunk(
     col: Column | str,
     max_len: int | Column | None = None,

@@ -366,14 +366,17 @@ def segment_plan(process: Sequence[Any]) -> list[tuple[str, list[str]]]:
 def _run_segment(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[str],
                  where: str | None, record_text_key: str | None = None) -> DataFrame:
     """One op that is not a per-row op, over ``df``: a generator's Arrow pass, or the
-    DataFrame algorithm its declaration names (``Op.frame``, "module:function")."""
-    if bound.op.kind == "generator":
+    DataFrame algorithm its declaration names (``Op.frame``, "module:function"). A generator
+    with a frame (task_decontamination_mapper: corpus-wide n-gram counts decide what is cut)
+    runs its frame, which also gets the record's text key."""
+    if bound.op.kind == "generator" and not bound.op.frame:
         from sparkops.spark.generate import generate  # it builds on this module
 
         return generate(df, bound, text_col, order_cols, where, record_text_key)
     module, _, func = bound.op.frame.partition(":")
     algorithm = getattr(__import__(module, fromlist=[func]), func)
-    return algorithm(df, bound, text_col, list(order_cols))
+    extra = {"record_text_key": record_text_key} if bound.op.kind == "generator" else {}
+    return algorithm(df, bound, text_col, list(order_cols), **extra)
 
 
 def apply(df: DataFrame, process: Sequence[Any], text_col: str = "text") -> DataFrame:
