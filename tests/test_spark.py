@@ -34,10 +34,20 @@ def docs_df(spark, sample):
     return df
 
 
+def plain(v):
+    """A Spark value as the kernel gives it: a Row (struct) as a dict, recursively."""
+    if hasattr(v, "asDict"):
+        return {k: plain(x) for k, x in v.asDict().items()}
+    if isinstance(v, list):
+        return [plain(x) for x in v]
+    return v
+
+
 def close(a, b):
+    a = plain(a)
     if a is None or b is None:
         return a is None and b is None
-    if isinstance(a, (str, list)):
+    if isinstance(a, (str, list, dict)):
         return list(a) == list(b) if isinstance(a, list) else a == b
     return math.isclose(a, b, rel_tol=0, abs_tol=1e-12)
 
@@ -52,13 +62,20 @@ def test_delta_write_read_and_time_travel(spark, tmp_path):
     assert sorted(r.version for r in history) == [0, 1]
 
 
+# functions with no meaning without an argument (the benchmark to decontaminate against): their
+# declared examples run them through SQL (test_examples.py), their own tests against the kernel
+NEED_ARGUMENTS = {"task_decontaminate"}
+
+
 def test_every_sql_function_equals_its_kernel_on_real_text(spark, docs_df, sample):
-    names = [name for name, _, _ in sql_functions()]
+    names = [name for name, _, _ in sql_functions() if name not in NEED_ARGUMENTS]
     rows = spark.sql(f"SELECT i, {', '.join(f'{n}(text) AS {n}' for n in names)} FROM docs").collect()
     by_i = {r.i: r for r in rows}
     assert len(by_i) == len(sample)
     texts = [t for _, _, t in sample]
     for name, op, stat in sql_functions():
+        if name in NEED_ARGUMENTS:
+            continue
         bound = bind(op.name)
         live = [t for t in texts if t is not None]
         if isinstance(stat, Sketch):  # a deduplicator's signature or fingerprint
