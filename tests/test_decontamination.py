@@ -334,19 +334,27 @@ def test_spark_join_equals_the_kernels_over_every_document(frame, docs, table, g
 
 
 @pytest.mark.spark
-def test_stage_pass_runs_the_generator(frame, docs, gsm8k):
-    """Through stage_pass today (the per-row generator): the kernel's pieces, in order."""
+def test_stage_pass_runs_the_corpus_wide_algorithm(frame, docs, table, gsm8k):
+    """Through stage_pass (what a job runs): the op's frame, so the corpus-wide counts of the rows
+    it is given decide which n-grams are cut (max_matches), then the pieces, in order."""
     from sparkops.spark.fusion import stage_pass
 
-    params = {"task_files": str(gsm8k), "task_fields": ["question", "answer"]}
+    params = {"task_files": str(gsm8k), "task_fields": ["question", "answer"], "max_matches": 2}
     sample = frame.where("id like 'one-%' or id like 'edge-%' or id = 'null-0'")
     out = stage_pass(sample, [{OP: params}]).collect()
     got: dict[str, list] = {}
     for r in sorted((r for r in out if r[KEEP]), key=lambda r: r[ORDER]):
         got.setdefault(r.id, []).append(r.text)
     chosen = [d for d in docs if d["id"].startswith(("one-", "edge-"))]
-    expected = bind({OP: params}).expand([d["text"] for d in chosen])
-    assert got == {d["id"]: e for d, e in zip(chosen, expected) if e}
+    counts = Counter(g for d in chosen for g in dc.hits(d["text"], table))
+    restricted = table.restricted(g for g, c in counts.items() if c <= 2)
+    expected = {}
+    for d in chosen:
+        cleaned = dc.remove(d["text"], restricted)
+        if dc.verdict(cleaned) is None:
+            expected[d["id"]] = cleaned.pieces
+    assert got == expected
+    assert any(c > 2 for c in counts.values())  # some n-gram is too common to cut here
 
 
 @pytest.mark.spark
