@@ -495,3 +495,28 @@ def test_50mb_mixed_document():
     print(f"50 MB mixed document: {len(text)} code points, {len(spans)} spans, {elapsed:.1f} s")
     assert elapsed < 120
     assert {"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "PHONE_NUMBER"} <= {s.type for s in spans}
+
+
+@pytest.mark.parametrize("text", [
+    "Please quote #380093024 when you call", "Your order PO 2017/045214 has shipped",
+    "Shipment 867184617445 is delayed", "The build 10.9.14871.1647 was bad",
+    "This bug was introduced in 9.1.7101.1168 and fixed", "I paid with 3780 076620 1687 today",
+    "Transfer it to NL21 OPHA 5857 7335 19 please", "Ticket 5502 3759 1831 4473 was closed",
+])
+def test_other_numbers_are_not_phones(text):
+    """Reference and order numbers, versions, the digits of a card or an IBAN failing their
+    checks: libphonenumber accepts pieces of them for some region, the context says otherwise."""
+    assert [s for s in detect(text) if s.type == "PHONE_NUMBER"] == []
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Fax: 345-899-3560x4587", "345-899-3560x4587"), ("Desk: (898)666-3621x0135", "(898)666-3621x0135"),
+    ("call +44 20 7946 0958 today", "+44 20 7946 0958"), ("Mobile: 0688 843 79 56", "0688 843 79 56"),
+])
+def test_phones_with_extensions_and_national_formats_are_found(text, number):
+    assert [text[s.start:s.end] for s in detect(text) if s.type == "PHONE_NUMBER"] == [number]
+
+
+def test_the_digits_of_an_iban_failing_mod_97_are_no_card():
+    text = "The account DE77 3968 1631 7556 6553 46 was closed"  # 3968 1631 7556 6553 passes Luhn
+    assert detect(text) == [] and luhn_valid("3968163175566553")

@@ -51,6 +51,35 @@ _ARITHMETIC = re.compile(r"[=*×÷^<>] ?$")
 _ARITHMETIC_AFTER = re.compile(r" ?[=*×÷^<>]")
 
 
+# what precedes another kind of number: a reference sign or word ("#380093024", "PO 2019/307488",
+# "order no. 4411", "quote 371437012312"), or the start of an IBAN ("NL21 OPHA 5857 7335 19")
+_REFERENCE_BEFORE = re.compile(
+    r"(?:#|\bno\.?|\bnr\.?|(?i:\b(?:po|order|invoice|ticket|ref|reference|quote|account|acct|"
+    r"tracking|shipment|parcel|package|serial|sku|isbn|issn|case|claim|policy))\b[:#.]?)\s{0,3}$|"
+    r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4})+ ?$", re.ASCII)
+# a version number written with dots, "9.1.7101.1168": a one-digit group before the last one
+# (dotted phone numbers group their digits by two or more: 555.123.4567, 01.23.45.67.89)
+_DOTTED_VERSION = re.compile(r"\d+(?:\.\d+)*\.\d\.\d+(?:\.\d+)*|\d\.\d+\.\d+(?:\.\d+)*", re.ASCII)
+
+
+_EXTENSION = re.compile(r" ?(?:x|ext\.?|extension|#) ?\d{1,6}$", re.ASCII)
+
+
+def another_number(text: str, start: int, end: int) -> bool:
+    """A phone-shaped span that is something else, by what precedes it or its shape: an
+    order, ticket or reference number, the digits of an IBAN, a dotted version number, fewer
+    than 7 digits (a piece of a longer number; libphonenumber accepts short codes of some
+    regions), or a long bare digit string (13+ digits before any extension without a leading
+    + or 00 are no national number: card-like)."""
+    if _REFERENCE_BEFORE.search(text, max(0, start - 24), start):
+        return True
+    span = text[start:end]
+    if _DOTTED_VERSION.fullmatch(span):
+        return True
+    digits = sum(c.isdigit() for c in _EXTENSION.sub("", span))
+    return digits < _MIN_DIGITS or (digits > 12 and not span.startswith(("+", "00", "(+")))
+
+
 def _not_a_phone(core: str) -> bool:
     """Shapes that are something else and cost a dozen matcher calls each: calendar dates
     (with an optional time), IPv4 dotted quads, decimal fractions, ISBN-13s with a valid
@@ -126,7 +155,8 @@ def find_phones(text: str, regions: Sequence[str]) -> Iterator[Span]:
         for a, b in _match_window(text[cs:ce], s - cs, e - cs, regions):
             key = (cs + a, cs + b)
             # "build 12.0.6020.822": a version number right after its word, not a phone
-            if key not in seen and not VERSION_WORD.search(text, max(0, key[0] - 16), key[0]):
+            if key not in seen and not VERSION_WORD.search(text, max(0, key[0] - 16), key[0]) \
+                    and not another_number(text, *key):
                 seen.add(key)
                 yield Span("PHONE_NUMBER", key[0], key[1], _SCORE)
     # Chinese mobiles are often written as 11 bare digits, which the matcher only reads with
