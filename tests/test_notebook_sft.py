@@ -16,13 +16,25 @@ from sparkops.jobs.spec import load
 pytestmark = pytest.mark.spark
 
 NOTEBOOK = ROOT / "notebooks" / "explore_sft.ipynb"
+LLM_STAGE = "llm_score"
 
 
 @pytest.fixture(scope="module")
 def job(spark, tmp_path_factory):
+    """The job's tables, and after them a table as an LLM scoring stage would leave (stats and
+    token usage): the notebook must show statistics it was not written for."""
+    from pyspark.sql import functions as F
+
     folder = tmp_path_factory.mktemp("sft")
     result = run(spark, load(_spec(folder)), say=lambda _: None)
-    return folder / "wh", result
+    out = folder / "wh"
+    words = F.size(F.split("text", " "))
+    (spark.read.format("delta").load(str(out / "decontaminate"))
+     .withColumn("stats", F.struct((words % 5 + 1).cast("double").alias("llm_quality_score")))
+     .withColumn("llm_usage", F.struct(words.cast("long").alias("prompt_tokens"),
+                                       F.lit(7).cast("long").alias("completion_tokens")))
+     .write.format("delta").save(str(out / LLM_STAGE)))
+    return out, result
 
 
 def _leaked_problems() -> tuple[int, int]:
@@ -47,6 +59,7 @@ def test_explore_sft_notebook_runs_headless(job, spark, tmp_path, monkeypatch):
         return spark.read.format("delta").load(str(table_root / name))
 
     kept = [json.loads(r._record) for r in table("decontaminate").select("_record").collect()]
+    prompt_tokens = table(LLM_STAGE).agg({"llm_usage.prompt_tokens": "sum"}).first()[0]
     with_input = sum(bool((r.get("query") or "").strip()) for r in kept)
     dedup = table("clean_rejected").where("_dropped_by = 'document_deduplicator'").count()
     leaked, benchmark = _leaked_problems()
@@ -60,6 +73,7 @@ def test_explore_sft_notebook_runs_headless(job, spark, tmp_path, monkeypatch):
 
     history, _ = _outputs(nb, "history")
     assert "stages ['clean', 'decontaminate'] (stage hashes match the commits)" in history
+    assert f"tables not in the spec, after its stages: ['{LLM_STAGE}']" in history
     assert result.run_id in history
 
     counts, images = _outputs(nb, "counts")
@@ -69,9 +83,12 @@ def test_explore_sft_notebook_runs_headless(job, spark, tmp_path, monkeypatch):
 
     stats, images = _outputs(nb, "stats")
     assert "stats.text_len" in stats and "decontaminate: no statistics" in stats and images == 1
+    assert "stats.llm_quality_score" in stats
+    assert "llm_score: totals of llm_usage.prompt_tokens, llm_usage.completion_tokens" in stats
+    assert f"{prompt_tokens}" in stats and f"{7 * len(kept)}" in stats
 
     shape, images = _outputs(nb, "shape")
-    assert f"decontaminate: {len(kept):,} conversations" in shape
+    assert f"{LLM_STAGE}: {len(kept):,} conversations" in shape
     assert f"with an input: {with_input:,} " in shape and "multi-turn: 0 " in shape
     assert images == 1
 
