@@ -29,11 +29,17 @@ def job(spark, tmp_path_factory):
     result = run(spark, load(_spec(folder)), say=lambda _: None)
     out = folder / "wh"
     words = F.size(F.split("text", " "))
-    (spark.read.format("delta").load(str(out / "decontaminate"))
-     .withColumn("stats", F.struct((words % 5 + 1).cast("double").alias("llm_quality_score")))
-     .withColumn("llm_usage", F.struct(words.cast("long").alias("prompt_tokens"),
-                                       F.lit(7).cast("long").alias("completion_tokens")))
-     .write.format("delta").save(str(out / LLM_STAGE)))
+
+    def scored(name):
+        return (spark.read.format("delta").load(str(out / name))
+                .withColumn("stats", F.struct((words % 5 + 1).cast("double").alias("llm_quality_score")))
+                .withColumn("llm_usage", F.struct(words.cast("long").alias("prompt_tokens"),
+                                                  F.lit(7).cast("long").alias("completion_tokens"))))
+
+    scored("decontaminate").write.format("delta").save(str(out / LLM_STAGE))
+    # its removed rows (stand-ins: the decontamination's) cost tokens too
+    (scored("decontaminate_rejected").withColumn("_dropped_by", F.lit("llm_quality_score_filter"))
+     .write.format("delta").save(str(out / f"{LLM_STAGE}_rejected")))
     return out, result
 
 
@@ -59,7 +65,9 @@ def test_explore_sft_notebook_runs_headless(job, spark, tmp_path, monkeypatch):
         return spark.read.format("delta").load(str(table_root / name))
 
     kept = [json.loads(r._record) for r in table("decontaminate").select("_record").collect()]
-    prompt_tokens = table(LLM_STAGE).agg({"llm_usage.prompt_tokens": "sum"}).first()[0]
+    kept_tokens, dropped_tokens = [table(t).agg({"llm_usage.prompt_tokens": "sum"}).first()[0]
+                     for t in (LLM_STAGE, f"{LLM_STAGE}_rejected")]
+    n_dropped = table("decontaminate_rejected").count()
     with_input = sum(bool((r.get("query") or "").strip()) for r in kept)
     dedup = table("clean_rejected").where("_dropped_by = 'document_deduplicator'").count()
     leaked, benchmark = _leaked_problems()
@@ -85,7 +93,10 @@ def test_explore_sft_notebook_runs_headless(job, spark, tmp_path, monkeypatch):
     assert "stats.text_len" in stats and "decontaminate: no statistics" in stats and images == 1
     assert "stats.llm_quality_score" in stats
     assert "llm_score: totals of llm_usage.prompt_tokens, llm_usage.completion_tokens" in stats
-    assert f"{prompt_tokens}" in stats and f"{7 * len(kept)}" in stats
+    assert (f"llm_usage.prompt_tokens: {kept_tokens:,} kept + {dropped_tokens:,} rejected = "
+            f"{kept_tokens + dropped_tokens:,}") in stats
+    assert (f"llm_usage.completion_tokens: {7 * len(kept):,} kept + {7 * n_dropped:,} rejected = "
+            f"{7 * (len(kept) + n_dropped):,}") in stats
 
     shape, images = _outputs(nb, "shape")
     assert f"{LLM_STAGE}: {len(kept):,} conversations" in shape
