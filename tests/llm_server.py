@@ -15,9 +15,9 @@ import pytest
 from sparkops.llm import server as llm_server_module
 
 
-@pytest.fixture(scope="session")
-def llm_server(tmp_path_factory):
-    """The real OpenAI-compatible server on a free loopback port, for the whole session."""
+def local_server(tmp_path_factory):
+    """The real OpenAI-compatible server on a free loopback port (a session fixture's body:
+    ``yield from local_server(tmp_path_factory)``); skips where the llm extra is missing."""
     why = llm_server_module.available()
     if why:
         pytest.skip(f"needs the local LLM server: {why}")

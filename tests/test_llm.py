@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_server import FakeEndpoint, answer_body, llm_server, prompt_hash  # noqa: F401 (a fixture)
+from llm_server import FakeEndpoint, answer_body, local_server, prompt_hash
 from sparkops.core import get_op
 from sparkops.llm.client import Client, endpoint_from
 from sparkops.llm.keys import request_key
@@ -21,6 +21,12 @@ from sparkops.ops.llm import analysis
 SECRET = "sk-test-0123456789abcdef-secret"
 GOOD = ('{"dimension_scores": {"accuracy": 4, "grammar": 5, "informativeness": 3, "coherence": 4}, '
         '"flags": [], "rationale": "ok", "recommendation": "keep"}')
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory):
+    """The real local server (llama-cpp-python, SmolLM2-135M-Instruct), once per session."""
+    yield from local_server(tmp_path_factory)
 
 
 def ok(content=GOOD):
@@ -256,7 +262,7 @@ def test_a_failing_endpoint_loses_no_row_and_says_why(spark, tmp_path, shared_da
 
 @pytest.mark.spark
 def test_quality_filter_job_against_the_real_local_model_then_from_the_cache(spark, tmp_path, shared_data,
-                                                                             llm_server):  # noqa: F811
+                                                                             llm_server):
     from sparkops.jobs.runner import run
     from sparkops.spark import llm as spark_llm
 
