@@ -301,3 +301,20 @@ def test_quality_filter_job_against_the_real_local_model_then_from_the_cache(spa
         assert r["stats"].llm_cached is True and r["_dropped_by"] == before["_dropped_by"]
         assert (r["stats"].llm_quality_score, r["stats"].llm_quality_raw) == (before["stats"].llm_quality_score,
                                                                               before["stats"].llm_quality_raw)
+
+
+def test_parse_and_prompts_match_data_juicer_answer_by_answer():
+    """Against tests/fixtures/dj_llm_parse.json, written by Data-Juicer 1.6.1 (tests/llm_corpus.py)."""
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_parse.json").read_text(encoding="utf-8"))
+    for name, rows in fixture["parse"].items():
+        p = get_op(name).bind().prepared
+        for row in rows:
+            ours = analysis.parse(row["raw"], p)
+            if row["raises"] or not row["record"]:  # unparsed there (a raise is caught by its retry loop)
+                assert ours.record is None and ours.score == 0.0 and ours.reason, (name, row)
+            else:
+                assert (ours.score, ours.record, ours.tags) == (pytest.approx(row["score"]), row["record"],
+                                                                row["tags"]), (name, row)
+    for case in fixture["build_input"]:
+        p = get_op("llm_quality_score_filter").bind({"input_keys": case["keys"], "field_names": case["names"]}).prepared
+        assert analysis.build_input(case["sample"], p) == case["input"]
