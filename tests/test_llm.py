@@ -318,3 +318,47 @@ def test_parse_and_prompts_match_data_juicer_answer_by_answer():
     for case in fixture["build_input"]:
         p = get_op("llm_quality_score_filter").bind({"input_keys": case["keys"], "field_names": case["names"]}).prepared
         assert analysis.build_input(case["sample"], p) == case["input"]
+
+
+@pytest.mark.spark
+def test_answers_survive_a_killed_job(spark, tmp_path, shared_data):
+    """SIGKILL a job mid-step (driver, JVM, workers): the answers its tasks spooled are merged into
+    the cache by the next run, which asks only for the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sparkops.jobs.runner import run
+    from sparkops.spark import llm as spark_llm
+
+    src = alpaca_input(shared_data, tmp_path)
+    with FakeEndpoint(lambda body, n, headers: (200, {}, answer_body(GOOD), 0.4)) as fake:
+        params = {"api_or_hf_model": "fake", "model_params": {"base_url": fake.base_url}, "concurrency": 1,
+                  "num_partitions": 1, "try_num": 1}
+        spec = job(tmp_path, src, params)
+        env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "SPARKOPS_MASTER": "local[2]"}
+        proc = subprocess.Popen([sys.executable, "-m", "sparkops.cli", "run", str(spec.source)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, start_new_session=True)
+        spool = tmp_path / "out" / "_llm_cache" / "_spool"
+        deadline = time.monotonic() + 300
+        try:
+            while time.monotonic() < deadline and proc.poll() is None:
+                lines = sum(f.read_text().count("\n") for f in spool.rglob("*.jsonl")) if spool.is_dir() else 0
+                if lines >= 5:
+                    break
+                time.sleep(0.1)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+        assert proc.returncode == -signal.SIGKILL and lines >= 5
+        asked_before = len(fake.requests)
+        assert asked_before < 20  # killed mid-step
+
+        result = run(spark, spec, say=lambda m: None)
+        summary = spark_llm.SUMMARIES[-1]
+        rows = tables(spark, tmp_path / "out")
+        assert len(rows) == 20 == result.input_rows and all(r["_dropped_by"] is None for r in rows)
+        assert summary["answers_cached"] >= lines and summary["requests_sent"] == 20 - summary["answers_cached"]
+        assert len(fake.requests) - asked_before == summary["requests_sent"]
+        assert sum(r["stats"].llm_cached for r in rows) == summary["answers_cached"]

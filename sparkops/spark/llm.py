@@ -76,6 +76,12 @@ def _is_table(cache: str) -> bool:
     return (Path(cache) / "_delta_log").is_dir()
 
 
+def _version(spark: SparkSession, cache: str) -> int:
+    from delta.tables import DeltaTable
+
+    return DeltaTable.forPath(spark, cache).history(1).select("version").first()[0]
+
+
 def merge_spool(spark: SparkSession, cache: str) -> int:
     """Append the spooled answers the cache table lacks, then delete the merged spool files.
     Returns how many answers it appended. Safe to repeat: a crash between the append and the
@@ -157,7 +163,9 @@ def ask(spark: SparkSession, requests: DataFrame, endpoint: Endpoint, model: str
     distinct = requests.select(KEY, REQUEST).dropDuplicates([KEY])
     known = None
     if cache and _is_table(cache):
-        known = (spark.read.format("delta").load(cache)
+        # pinned to the version read now: a plan re-run later (a cache eviction, a second action)
+        # must not see the answers this step appends below as hits
+        known = (spark.read.format("delta").option("versionAsOf", _version(spark, cache)).load(cache)
                  .select(KEY, "content", "finish_reason", "prompt_tokens", "completion_tokens").dropDuplicates([KEY]))
     empty = spark.createDataFrame([], f"{ANSWER_SCHEMA}, cached boolean")
     hits = empty
