@@ -232,7 +232,7 @@ def test_a_failing_endpoint_loses_no_row_and_says_why(spark, tmp_path, shared_da
     src = alpaca_input(shared_data, tmp_path)
     with FakeEndpoint(behave) as fake:
         params = {"api_or_hf_model": "fake", "model_params": {"base_url": fake.base_url}, "timeout": 0.3,
-                  "max_retries": 1, "try_num": 1}
+                  "max_retries": 1, "try_num": 2}
         messages = []
         result = run(spark, job(tmp_path, src, params), say=messages.append)
         rows = tables(spark, tmp_path / "out")
@@ -244,13 +244,14 @@ def test_a_failing_endpoint_loses_no_row_and_says_why(spark, tmp_path, shared_da
             if r["_dropped_by"]:  # every failed row says why, score 0 as Data-Juicer, asked again next time
                 assert r["_dropped_by"].startswith("error:llm_quality_score_filter: endpoint: ")
                 assert st.llm_quality_score == 0.0 and st.llm_quality_reason.startswith("endpoint: ")
+                assert st.llm_requests == 2  # asked again once (try_num), as Data-Juicer does
             else:
                 assert st.llm_quality_score == pytest.approx(0.8) and st.llm_prompt_tokens == 11
         good = sum(1 for r in rows if not r["_dropped_by"])
         sent_before = len(fake.requests)
         run(spark, job(tmp_path, src, params), fresh=True, say=messages.append)
         summary = spark_llm.SUMMARIES[-1]
-        assert summary["answers_cached"] == good and summary["requests_sent"] == 20 - good
+        assert summary["answers_cached"] == good and summary["requests_sent"] == 2 * (20 - good)
         assert len(fake.requests) > sent_before  # the failed rows were asked again
     # the key went in the headers, and nowhere else: not in tables, cache, summaries, messages
     everything = [str(r) for r in rows] + messages + [json.dumps(spark_llm.SUMMARIES)]
@@ -269,7 +270,7 @@ def test_quality_filter_job_against_the_real_local_model_then_from_the_cache(spa
     src = alpaca_input(shared_data, tmp_path)
     params = {"api_or_hf_model": "SmolLM2-135M-Instruct", "model_params": {"base_url": llm_server.base_url},
               "sampling_params": {"temperature": 0, "max_tokens": 96}, "input_keys": ["instruction", "output"],
-              "field_names": ["Instruction", "Response"], "try_num": 2, "concurrency": 4}
+              "field_names": ["Instruction", "Response"], "try_num": 1, "concurrency": 2}
     spec = job(tmp_path, src, params)
     first = run(spark, spec, say=lambda m: None)
     s1 = spark_llm.SUMMARIES[-1]
@@ -286,8 +287,10 @@ def test_quality_filter_job_against_the_real_local_model_then_from_the_cache(spa
                                                          / 4 / 5)
             assert dropped in (None, "llm_quality_score_filter")
             assert (dropped is None) == (0.5 <= st.llm_quality_score <= 1.0)
-        else:  # unparsable after try_num answers: score 0, the raw answer kept, dropped by the filter
-            assert st.llm_quality_score == 0.0 and st.llm_requests == 2 and dropped == "llm_quality_score_filter"
+        else:  # score 0 as in Data-Juicer, the raw answer and the reason kept, dropped by the filter
+            assert st.llm_quality_score == 0.0 and dropped == "llm_quality_score_filter"
+            # unparsable: asked try_num times; parsed without dimension_scores: Data-Juicer stops there
+            assert st.llm_requests == (1 if st.llm_quality_record else params["try_num"])
     cache = tmp_path / "out" / "_llm_cache"
     assert spark.read.format("delta").load(str(cache)).count() == s1["requests_sent"]
 
