@@ -128,7 +128,7 @@ def _declare(name: str, what: str, prefix: str, system_prompt: str, dims: tuple[
              Stat("llm_requests", "long", "Requests this row needed (Data-Juicer's try_num retries)."),
              Stat("llm_cached", "boolean", "Every answer came from the response cache."))
     declare(Op(
-        name=name, kind="deduplicator", family="llm",
+        name=name, kind="selector", family="llm",
         doc=f"Keep rows whose {what.lower()} an LLM gives is within [min_score, max_score].",
         params=(*llm_params("gpt-4o"),
                 Param("min_score", "float", 0.5, "Keep rows with at least this score."),
@@ -146,7 +146,7 @@ def _declare(name: str, what: str, prefix: str, system_prompt: str, dims: tuple[
         stats=stats, range=(f"{prefix}_score", "min_score", "max_score"),
         frame="sparkops.spark.llm:analysis_filter", prepare=_prepare_for(system_prompt, dims),
         keep=keep,
-        notes="An LLM op: a DataFrame algorithm (declared as a deduplicator-kind frame, which runs it as its "
+        notes="An LLM op: a DataFrame algorithm (declared as a selector-kind frame, which runs it as its "
               "own segment) that asks an OpenAI-compatible endpoint once per distinct prompt not in the "
               "response cache (`sparkops.spark.llm`). An answer that cannot be parsed is retried up to "
               "`try_num` times, then scores 0 as in Data-Juicer, with the raw answer and the reason in the "
