@@ -106,10 +106,23 @@ def section(record: dict) -> list[str]:
             f"{record['n']} `llm_quality_score_filter` prompts (alpaca_en_demo, instruction + output), "
             f"temperature 0, at most {record['max_tokens']} completion tokens. Concurrency 1 is one request at a "
             "time; above it, the client's thread pool keeps that many in flight.", "",
-            table(record), "",
+            table(record), "", *_spread(record),
             "llama-cpp-python's server decodes one request at a time (one model, one context, behind a lock), so "
             "concurrency against it only overlaps HTTP and queueing; a server with parallel slots (llama.cpp's "
             "`llama-server -np N`, vLLM) is where concurrency multiplies throughput.", ""]
+
+
+def _spread(record: dict) -> list[str]:
+    """A sentence on concurrencies measured more than once (how noisy the machine was)."""
+    seen: dict[int, list[float]] = {}
+    for r in record["runs"]:
+        seen.setdefault(r["concurrency"], []).append(r["requests_per_s"])
+    twice = {c: v for c, v in seen.items() if len(v) > 1}
+    if not twice:
+        return []
+    said = "; ".join(f"concurrency {c}: " + ", ".join(f"{x:.2f}" for x in v) + " requests/s" for c, v in twice.items())
+    return [f"Measured more than once in this run: {said}. Differences that size come from the machine (other "
+            "processes), not from the client: compare runs next to each other only.", ""]
 
 
 def table(record: dict) -> str:

@@ -42,6 +42,13 @@ SAMPLES = [
     {"keys": ["query", "missing"], "names": ["Q", "M"], "sample": {"query": ["a", 1]}},
 ]
 FILTERS = ("llm_analysis_filter", "llm_quality_score_filter", "llm_difficulty_score_filter")
+MAPPERS = ("optimize_qa_mapper", "optimize_query_mapper", "optimize_response_mapper")
+QA_ANSWERS = [
+    None, "", "  plain text answer \n", "【问题】\n新的问题？\n【回答】\n新的回答。",
+    "好的，优化如下：\n【问题】 Q2 \n\n【回答】\n A2 line1\nline2 \n", "【回答】only an answer", "【问题】\n\n【回答】\n",
+    "Question: what? Answer: that.",
+]
+QA_SAMPLES = [{"query": "What is 2+2?", "response": "4"}, {"query": ["a", "b"], "response": None}]
 
 
 def main() -> int:
@@ -62,6 +69,20 @@ def main() -> int:
             except Exception as err:  # Data-Juicer's retry loop catches it: the answer is unparsed
                 rows.append({"raw": raw, "raises": type(err).__name__})
         out["parse"][name] = rows
+    from data_juicer.ops.mapper.optimize_qa_mapper import OptimizeQAMapper
+    from data_juicer.ops.mapper.optimize_query_mapper import OptimizeQueryMapper
+    from data_juicer.ops.mapper.optimize_response_mapper import OptimizeResponseMapper
+
+    out["optimize"] = {}
+    for name, cls in zip(MAPPERS, (OptimizeQAMapper, OptimizeQueryMapper, OptimizeResponseMapper)):
+        m = cls(api_or_hf_model="m", is_hf_model=False)
+        rows = []
+        for raw in QA_ANSWERS:
+            try:
+                rows.append({"raw": raw, "parsed": list(m.parse_output(raw)), "raises": None})
+            except Exception as err:
+                rows.append({"raw": raw, "raises": type(err).__name__})
+        out["optimize"][name] = {"parse": rows, "build_input": [[s_, m.build_input(s_)] for s_ in QA_SAMPLES]}
     for case in SAMPLES:
         f = LLMQualityScoreFilter(input_keys=case["keys"], field_names=case["names"])
         out["build_input"].append({**case, "input": f.build_input(case["sample"])})

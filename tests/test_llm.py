@@ -365,3 +365,71 @@ def test_answers_survive_a_killed_job(spark, tmp_path, shared_data):
         assert summary["answers_cached"] >= lines and summary["requests_sent"] == 20 - summary["answers_cached"]
         assert len(fake.requests) - asked_before == summary["requests_sent"]
         assert sum(r["stats"].llm_cached for r in rows) == summary["answers_cached"]
+
+
+def test_optimize_mappers_parse_and_prompt_as_data_juicer():
+    """Against the fixture Data-Juicer 1.6.1 wrote (tests/llm_corpus.py)."""
+    from sparkops.ops.llm import optimize
+
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_parse.json").read_text(encoding="utf-8"))
+    for name, case in fixture["optimize"].items():
+        p = get_op(name).bind().prepared
+        for row in case["parse"]:
+            ours = optimize.parse(row["raw"], p)
+            if row["raises"]:  # its retry loop catches it: nothing parsed
+                assert ours == (None, None), (name, row)
+            else:
+                assert list(ours) == row["parsed"], (name, row)
+        for sample, text in case["build_input"]:
+            assert optimize.messages(sample["query"], sample["response"], p)[1]["content"] == text
+
+
+@pytest.mark.spark
+def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, shared_data):
+    from sparkops.jobs.spec import load
+    from sparkops.jobs.runner import run
+    from sparkops.spark import llm as spark_llm
+
+    def behave(body, n, headers):  # half the pairs get a rewrite in the expected format, half prose
+        h = prompt_hash(body)
+        text = f"好的\n【问题】\nQ{h % 1000}?\n【回答】\nA{h % 1000}." if h % 2 else "I would rather not."
+        return 200, {}, answer_body(text), 0
+
+    src = alpaca_input(shared_data, tmp_path)
+    with FakeEndpoint(behave) as fake:
+        spec = tmp_path / "job.yaml"
+        spec.write_text(textwrap.dedent(f"""
+            name: optimize
+            input: {{format: jsonl, path: {src}, text_key: instruction}}
+            output: {{path: {tmp_path / 'out'}}}
+            export_path: {tmp_path / 'export.jsonl'}
+            stages:
+              - name: rewritten
+                process:
+                  - optimize_qa_mapper: {json.dumps({"api_or_hf_model": "fake", "query_key": "instruction",
+                                                      "response_key": "output", "try_num": 2,
+                                                      "model_params": {"base_url": fake.base_url}})}
+        """), encoding="utf-8")
+        result = run(spark, load(spec), say=lambda m: None)
+        rows = tables(spark, tmp_path / "out", "rewritten")
+        assert len(rows) == 20 == result.input_rows and all(r["_dropped_by"] is None for r in rows)
+        originals = {json.dumps(r, sort_keys=True): r for r in
+                     json.loads((shared_data / "sft" / "alpaca_en_demo.json").read_text(encoding="utf-8"))[:20]}
+        exported = [json.loads(line) for line in (tmp_path / "export.jsonl").read_text(encoding="utf-8").splitlines()]
+        changed = 0
+        for r, out in zip(sorted(rows, key=lambda r: r["_line"]), exported):
+            record, st = json.loads(r["_record"]), r["stats"]
+            assert out == record and r["text"] == record["instruction"]  # the text followed the field
+            if st.llm_optimize_reason is None:
+                changed += 1
+                assert record["instruction"].startswith("Q") and record["output"].startswith("A")
+                assert st.llm_requests == 1
+            else:  # no rewrite after try_num answers: the record as it came
+                assert st.llm_optimize_reason == "unparsable answer" and st.llm_requests == 2
+                assert json.dumps(record, sort_keys=True) in originals
+        assert 0 < changed < 20
+        asked = len(fake.requests)
+        run(spark, load(spec), fresh=True, say=lambda m: None)
+        assert len(fake.requests) == asked and spark_llm.SUMMARIES[-1]["requests_sent"] == 0
+        again = tables(spark, tmp_path / "out", "rewritten")
+        assert sorted(r["_record"] for r in again) == sorted(r["_record"] for r in rows)

@@ -214,21 +214,27 @@ def _fields(row: dict, text_col: str) -> dict:
     return fields
 
 
-def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
-    """Data-Juicer's LLM analysis filters (``sparkops.ops.llm.analysis``) over ``df``: every row
-    comes out, with its score, record, tags, raw answer, reason and usage in ``stats``."""
+def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, result_schema: str):
+    """The common LLM step: each row's request, asked (cache first), parsed, retried up to
+    ``try_num`` times while unparsed. ``request_of(fields) -> messages | None`` (None: nothing to
+    ask; the row gets no result), ``parse_of(content) -> (result values (tuple), reason | None,
+    parsed: bool)``; ``result_schema``: the Spark DDL of the result values.
+
+    Returns ``(rows, final)``: ``rows`` is ``df`` with a row id (``_llm_row``, persisted);
+    ``final`` per asked row id: ``_last`` (the last attempt: the result values, ``content``,
+    ``reason``, ``error``, ``parsed``), ``_pt``/``_ct`` (tokens), ``_n`` (requests) and ``_cached``.
+    Logs and records the step's summary."""
     from sparkops.llm.keys import request_key
-    from sparkops.ops.llm import analysis
 
     spark = df.sparkSession
     p = bound.prepared
-    prefix = bound.op.range[0].rsplit("_", 1)[0]  # llm_quality_score -> llm_quality
     cache = cache_location(spark, bound)
     endpoint = endpoint_from(**p["client"])  # the driver's environment (OPENAI_BASE_URL, OPENAI_API_KEY)
     model, sampling = p["api_or_hf_model"], p["sampling_params"]
     t0 = time.time()
+    names = [c.split()[0] for c in result_schema.split(", ")]
 
-    wanted = [c for c in dict.fromkeys([text_col, RECORD, *p["input_keys"]]) if c in df.columns]
+    wanted = [c for c in dict.fromkeys([text_col, RECORD, *p.get("read_keys", [])]) if c in df.columns]
     rows = caching.persist(df.withColumn(ROW, F.monotonically_increasing_id()))
     rows.count()  # fixes the row ids
 
@@ -238,12 +244,9 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
         for pdf in batches:
             reqs = []
             for row in pdf.to_dict("records"):
-                fields = _fields(row, text_col)
-                if "text" in p["input_keys"] and "text" not in fields:
-                    reqs.append(None)  # no text: dropped as null_text, never asked
-                else:
-                    reqs.append(json.dumps({"messages": analysis.messages(fields, p), "sampling": sampling},
-                                           ensure_ascii=False, default=str))
+                msgs = request_of(_fields(row, text_col))
+                reqs.append(None if msgs is None else json.dumps({"messages": msgs, "sampling": sampling},
+                                                                 ensure_ascii=False, default=str))
             yield pd.DataFrame({ROW: pdf[ROW], REQUEST: reqs})
 
     requests = caching.persist(rows.select(ROW, *wanted).mapInPandas(build, f"{ROW} long, {REQUEST} string"))
@@ -257,63 +260,44 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
 
     def parsed(batches):
         for pdf in batches:
-            out = [analysis.parse(c, p) if e is None else None for c, e in zip(pdf["content"], pdf["error"])]
-            pdf["score"] = [o.score if o else 0.0 for o in out]
-            pdf["record"] = [o.record if o else None for o in out]
-            pdf["tags"] = [o.tags if o else None for o in out]
-            pdf["reason"] = [o.reason if o else f"endpoint: {e}" for o, e in zip(out, pdf["error"])]
+            outs = [parse_of(c) if e is None else (None, f"endpoint: {e}", False)
+                    for c, e in zip(pdf["content"], pdf["error"])]
+            for k, name in enumerate(names):
+                pdf[name] = [o[0][k] if o[0] is not None else None for o in outs]
+            pdf["reason"] = [o[1] for o in outs]
+            pdf["parsed"] = [bool(o[2]) for o in outs]
             yield pdf
 
-    round_schema = (f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string, {ANSWER_FIELDS}, cached boolean")
-    parsed_schema = f"{round_schema}, score double, record string, tags string, reason string"
+    round_schema = f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string, {ANSWER_FIELDS}, cached boolean"
+    parsed_schema = f"{round_schema}, {result_schema}, reason string, parsed boolean"
     tally: dict = {}
     pending, rounds = requests.where(F.col(REQUEST).isNotNull()), []
     for attempt in range(p["try_num"]):
-        asked = caching.persist(pending.withColumn("_attempt", F.lit(attempt))
-                                .mapInPandas(keyed, f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string"))
-        if asked.count() == 0:
+        keys = caching.persist(pending.withColumn("_attempt", F.lit(attempt))
+                               .mapInPandas(keyed, f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string"))
+        if keys.count() == 0:
             break
-        answers = ask(spark, asked, endpoint, model, cache, p["num_partitions"], tally)
-        got = caching.persist(asked.join(answers, KEY, "left").select(*[c.split()[0] for c in round_schema.split(", ")])
+        answers = ask(spark, keys, endpoint, model, cache, p["num_partitions"], tally)
+        got = caching.persist(keys.join(answers, KEY, "left").select(*[c.split()[0] for c in round_schema.split(", ")])
                               .mapInPandas(parsed, parsed_schema))
         rounds.append(got)
-        pending = got.where(F.col("record").isNull()).select(ROW, REQUEST)
+        pending = got.where(~F.col("parsed")).select(ROW, REQUEST)
 
-    stat = {k: f"{prefix}_{k}" for k in ("score", "record", "tags", "raw", "reason")}
+    last_type = f"struct<{','.join(f'{c.split()[0]}:{c.split()[1]}' for c in result_schema.split(', '))}," \
+                "content:string,reason:string,error:string,parsed:boolean>"
     if rounds:
         everything = rounds[0]
         for r in rounds[1:]:
             everything = everything.unionByName(r)
-        last = F.max_by(F.struct("score", "record", "tags", "content", "reason", "error"), F.col("_attempt"))
+        last = F.max_by(F.struct(*names, "content", "reason", "error", "parsed"), F.col("_attempt"))
         final = everything.groupBy(ROW).agg(
             last.alias("_last"), F.sum("prompt_tokens").alias("_pt"), F.sum("completion_tokens").alias("_ct"),
-            F.count(F.lit(1)).alias("_n"), F.min(F.col("cached").cast("int")).cast("boolean").alias("_cached"),
-            F.sum(F.when(~F.col("cached"), 1).otherwise(0)).alias("_sent"))
+            F.count(F.lit(1)).alias("_n"), F.min(F.col("cached").cast("int")).cast("boolean").alias("_cached"))
     else:
-        final = spark.createDataFrame([], f"{ROW} long, _last struct<score:double,record:string,tags:string,"
-                                          "content:string,reason:string,error:string>, _pt long, _ct long, _n long, "
-                                          "_cached boolean, _sent long")
-    out = rows.join(final, ROW, "left")
-    mine = [F.coalesce(F.col("_last.score"), F.lit(0.0)).alias(stat["score"]),
-            F.coalesce(F.col("_last.record"), F.lit("")).alias(stat["record"]),
-            F.coalesce(F.col("_last.tags"), F.lit("")).alias(stat["tags"]),
-            F.col("_last.content").alias(stat["raw"]), F.col("_last.reason").alias(stat["reason"]),
-            F.col("_pt").alias("llm_prompt_tokens"), F.col("_ct").alias("llm_completion_tokens"),
-            F.coalesce(F.col("_n"), F.lit(0)).alias("llm_requests"), F.col("_cached").alias("llm_cached")]
-    before = [F.col(f"{STATS}.`{f.name}`") for f in df.schema[STATS].dataType.fields] if STATS in df.columns else []
-    out = out.withColumn(STATS, F.struct(*before, *mine))
-
-    score_key = bound.op.range[0]
-    keep_udf = F.udf(lambda s: bool(bound.keep({score_key: s})), "boolean")
-    failed = F.col("_last.error").isNotNull()
-    no_text = F.col("_last").isNull()
-    dropped = (F.when(no_text, F.lit(NULL_TEXT))
-               .when(failed, F.concat(F.lit(problem("error", bound.name, "endpoint: ")), F.col("_last.error")))
-               .when(~keep_udf(F.col(f"{STATS}.`{score_key}`")), F.lit(bound.name)))
-    out = (out.withColumn(DROPPED_BY, F.substring(dropped, 1, 500)).withColumn(KEEP, F.col(DROPPED_BY).isNull())
-           .drop(ROW, "_last", "_pt", "_ct", "_n", "_cached", "_sent"))
-
-    totals = final.agg(F.sum("_pt"), F.sum("_ct"), F.count(F.lit(1))).first() if rounds else (0, 0, 0)
+        final = spark.createDataFrame([], f"{ROW} long, _last {last_type}, _pt long, _ct long, _n long, "
+                                          "_cached boolean")
+    final = caching.persist(final)
+    totals = final.agg(F.sum("_pt"), F.sum("_ct"), F.count(F.lit(1))).first()
     summary = {"op": bound.name, "model": model, "url": endpoint.url, "cache": cache, "rows_asked": totals[2] or 0,
                "requests_sent": tally.get("sent", 0), "answers_cached": tally.get("cached", 0),
                "prompt_tokens": totals[0] or 0, "completion_tokens": totals[1] or 0, "rounds": len(rounds),
@@ -326,4 +310,121 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
         runs = Path(cache) / "_runs"
         runs.mkdir(parents=True, exist_ok=True)
         (runs / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}.json").write_text(json.dumps(summary))
-    return out
+    return rows, final
+
+
+USAGE_COLUMNS = ("_pt", "_ct", "_n", "_cached")
+
+
+def _usage() -> list:
+    return [F.col("_pt").alias("llm_prompt_tokens"), F.col("_ct").alias("llm_completion_tokens"),
+            F.coalesce(F.col("_n"), F.lit(0)).alias("llm_requests"), F.col("_cached").alias("llm_cached")]
+
+
+def _with_stats(df: DataFrame, before: DataFrame, mine: list) -> DataFrame:
+    """``stats``: the fields the rows had (a DataFrame with stats), then this op's."""
+    kept = [F.col(f"{STATS}.`{f.name}`") for f in before.schema[STATS].dataType.fields] if STATS in before.columns else []
+    return df.withColumn(STATS, F.struct(*kept, *mine))
+
+
+def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
+    """Data-Juicer's LLM analysis filters (``sparkops.ops.llm.analysis``) over ``df``: every row
+    comes out, with its score, record, tags, raw answer, reason and usage in ``stats``."""
+    from sparkops.ops.llm import analysis
+
+    p = bound.prepared
+    prefix = bound.op.range[0].rsplit("_", 1)[0]  # llm_quality_score -> llm_quality
+
+    def request_of(fields):
+        if "text" in p["input_keys"] and "text" not in fields:
+            return None  # no text: dropped as null_text, never asked
+        return analysis.messages(fields, p)
+
+    def parse_of(content):
+        out = analysis.parse(content, p)
+        return (out.score, out.record, out.tags), out.reason, out.record is not None
+
+    rows, final = asked(df, bound, text_col, request_of, parse_of, "score double, record string, tags string")
+    out = rows.join(final, ROW, "left")
+    stat = {k: f"{prefix}_{k}" for k in ("score", "record", "tags", "raw", "reason")}
+    out = _with_stats(out, df, [
+        F.coalesce(F.col("_last.score"), F.lit(0.0)).alias(stat["score"]),
+        F.coalesce(F.col("_last.record"), F.lit("")).alias(stat["record"]),
+        F.coalesce(F.col("_last.tags"), F.lit("")).alias(stat["tags"]),
+        F.col("_last.content").alias(stat["raw"]), F.col("_last.reason").alias(stat["reason"]), *_usage()])
+
+    score_key = bound.op.range[0]
+    keep_udf = F.udf(lambda s: bool(bound.keep({score_key: s})), "boolean")
+    dropped = (F.when(F.col("_last").isNull(), F.lit(NULL_TEXT))
+               .when(F.col("_last.error").isNotNull(),
+                     F.concat(F.lit(problem("error", bound.name, "endpoint: ")), F.col("_last.error")))
+               .when(~keep_udf(F.col(f"{STATS}.`{score_key}`")), F.lit(bound.name)))
+    return (out.withColumn(DROPPED_BY, F.substring(dropped, 1, 500)).withColumn(KEEP, F.col(DROPPED_BY).isNull())
+            .drop(ROW, "_last", *USAGE_COLUMNS))
+
+
+def pd_frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame(columns)
+
+
+def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
+    """Data-Juicer's optimize_qa / optimize_query / optimize_response mappers over ``df``: the
+    record's query and/or response rewritten by the model where its answer parses; every row is
+    kept (a row the model could not rewrite keeps its fields, with the reason in ``stats``).
+
+    The rewritten fields go into the job's record (``_record``) and into same-named columns; the
+    pass's text (``text_col``) follows a rewritten field whose value it held."""
+    from sparkops.ops.llm import optimize
+
+    p = bound.prepared
+    qk, rk = p["query_key"], p["response_key"]
+
+    def request_of(fields):
+        if qk not in fields or rk not in fields:
+            return None
+        return optimize.messages(fields[qk], fields[rk], p)
+
+    def parse_of(content):
+        q, a = optimize.parse(content, p)
+        return (q, a), None if (q or a) else "unparsable answer", bool(q or a)
+
+    rows, final = asked(df, bound, text_col, request_of, parse_of, "query string, response string")
+    out = rows.join(final, ROW, "left")
+    has_record = RECORD in out.columns
+    touched = [c for c in dict.fromkeys([text_col, *((RECORD,) if has_record else ()), qk, rk]) if c in out.columns]
+    # a field's column takes the new value only where it holds strings (the record always does)
+    text_cols = {c for c in touched if out.schema[c].dataType.simpleString() == "string" and c != RECORD}
+
+    def rewrite(batches):
+        for pdf in batches:
+            cols = {c: list(pdf[c]) for c in touched}
+            for i, (q, a) in enumerate(zip(pdf["_q"], pdf["_a"])):
+                new = {k: v for k, v in ((qk, q), (rk, a)) if isinstance(v, str) and v}
+                if not new:
+                    continue
+                record = json.loads(cols[RECORD][i]) if has_record and isinstance(cols[RECORD][i], str) else None
+                for key, value in new.items():
+                    if record is not None:
+                        # the pass's text holds this field: it follows (the export writes the text back)
+                        if record.get(key) == cols[text_col][i]:
+                            cols[text_col][i] = value
+                        record[key] = value
+                    elif key == "text":
+                        cols[text_col][i] = value
+                    if key in text_cols:
+                        cols[key][i] = value
+                if record is not None:
+                    cols[RECORD][i] = json.dumps(record, ensure_ascii=False)
+            yield pd_frame({ROW: pdf[ROW], **cols})
+
+    flat = out.select(ROW, *touched, F.col("_last.query").alias("_q"), F.col("_last.response").alias("_a"))
+    schema = ", ".join([f"{ROW} long"] + [f"`{c}` {out.schema[c].dataType.simpleString()}" for c in touched])
+    rewritten = flat.mapInPandas(rewrite, schema)
+    out = out.drop(*touched).join(rewritten, ROW)
+    reason = F.when(F.col("_last").isNull(), F.lit(f"missing field: {qk} or {rk}")).otherwise(F.col("_last.reason"))
+    out = _with_stats(out, df, [F.col("_last.content").alias("llm_optimize_raw"), reason.alias("llm_optimize_reason"),
+                                *_usage()])
+    return (out.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
+            .drop(ROW, "_last", *USAGE_COLUMNS))

@@ -105,7 +105,8 @@ def _prepare_for(system_prompt: str, dims: tuple[str, ...]):
                 "system_prompt": values["system_prompt"] or system_prompt,
                 "input_template": values["input_template"] or prompts.INPUT_TEMPLATE,
                 "field_template": values["field_template"] or prompts.FIELD_TEMPLATE,
-                "dim_required_keys": list(values["dim_required_keys"] or dims)}
+                "dim_required_keys": list(values["dim_required_keys"] or dims),
+                "read_keys": list(values["input_keys"])}
     return prepare
 
 

@@ -1,6 +1,7 @@
-"""Data-Juicer 1.6.1's default prompts of its LLM analysis filters, reproduced as facts: an op
-with Data-Juicer's name asks the model the same question (source: data_juicer/ops/filter/
-llm_analysis_filter.py, llm_quality_score_filter.py, llm_difficulty_score_filter.py; Apache-2.0)."""
+"""Data-Juicer 1.6.1's default prompts of its LLM ops, reproduced as facts: an op with Data-Juicer's
+name asks the model the same question (source: data_juicer/ops/filter/llm_analysis_filter.py,
+llm_quality_score_filter.py, llm_difficulty_score_filter.py, ops/mapper/optimize_qa_mapper.py,
+optimize_query_mapper.py, optimize_response_mapper.py; Apache-2.0)."""
 
 INPUT_TEMPLATE = "# Data\n'''\n{data}\n'''\n\n# Response\njson\n"
 
@@ -17,3 +18,12 @@ QUALITY_SYSTEM_PROMPT = '\nYou are a meticulous data quality assessor for LLM tr
 DIFFICULTY_DIMENSIONS = ('linguistic_complexity', 'conceptual_depth', 'prior_knowledge', 'step_complexity', 'ambiguity')
 
 DIFFICULTY_SYSTEM_PROMPT = '\nYou are an expert pedagogical evaluator for LLM training data. Analyze each data sample through multiple difficulty lenses and provide calibrated scores with detailed reasoning. Follow these guidelines:\n\n1. Evaluation Dimensions\nRate each dimension (1-5 scale: 1=Novice-friendly, 3=Intermediate, 5=Expert-level):\n- Linguistic Complexity: Vocabulary sophistication & syntactic structures\n- Conceptual Depth: Abstraction level & theoretical requirements\n- Prior Knowledge: Required domain-specific understanding\n- Step Complexity: Problem-solving steps needed\n- Ambiguity: Multiple valid interpretations\n\n2. Output Format\njson\n{\n  "dimension_scores": {\n    "linguistic_complexity": ,\n    "conceptual_depth": ,\n    "prior_knowledge": ,\n    "step_complexity": ,\n    "ambiguity":\n  },\n  "flags": ["multistep_reasoning", "cultural_context", ...],\n  "rationale": "Technical analysis of challenge sources"\n}\n3. Special Instructions\n- Differentiate intrinsic vs. extrinsic difficulty factors\n- Account for varying cultural/educational backgrounds\n- Mark samples requiring cross-domain knowledge synthesis\n- Consider temporal aspects for time-sensitive subjects\n- Flag ambiguous samples needing difficulty bracketing\n- Response a json dict\n\nExample Response:\n\njson\n{\n  "dimension_scores": {\n    "linguistic_complexity": 3,\n    "conceptual_depth": 5,\n    "prior_knowledge": 4,\n    "step_complexity": 4,\n    "ambiguity": 5\n  },\n  "flags": ["nonlinear_reasoning", "semantic_ambiguity"],\n  "rationale": "High conceptual difficulty due to multi-layered metaphor interpretation requiring philosophy background. Moderate linguistic complexity offset by implicit cultural references."\n}\n'
+
+
+# optimize_qa_mapper, optimize_query_mapper, optimize_response_mapper (data_juicer/ops/mapper/, 1.6.1)
+QA_SYSTEM_PROMPT = '请优化输入的问答对，使【问题】和【回答】都更加详细、准确。必须按照以下标记格式，直接输出优化后的问答对：\n【问题】\n优化后的问题\n【回答】\n优化后的回答'
+QA_INPUT_TEMPLATE = '以下是原始问答对：\n{}'
+QA_PAIR_TEMPLATE = '【问题】\n{}\n【回答】\n{}'
+QA_OUTPUT_PATTERN = '.*?【问题】\\s*(.*?)\\s*【回答】\\s*(.*)'
+QUERY_SYSTEM_PROMPT = '优化问答对中的【问题】，将其更加详细具体，但仍可以由原答案回答。只输出优化后的【问题】，不要输出多余内容。'
+RESPONSE_SYSTEM_PROMPT = '请优化问答对中的回答，将其更加详细具体，但仍可以回答原问题。只输出优化后的回答，不要输出多余内容。'
