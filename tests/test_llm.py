@@ -387,7 +387,7 @@ def test_optimize_mappers_parse_and_prompt_as_data_juicer():
 @pytest.mark.spark
 def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, shared_data):
     from sparkops.jobs.spec import load
-    from sparkops.jobs.runner import run
+    from sparkops.jobs.runner import export, run
     from sparkops.spark import llm as spark_llm
 
     def behave(body, n, headers):  # half the pairs get a rewrite in the expected format, half prose
@@ -402,7 +402,6 @@ def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, sh
             name: optimize
             input: {{format: jsonl, path: {src}, text_key: instruction}}
             output: {{path: {tmp_path / 'out'}}}
-            export_path: {tmp_path / 'export.jsonl'}
             stages:
               - name: rewritten
                 process:
@@ -411,6 +410,8 @@ def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, sh
                                                       "model_params": {"base_url": fake.base_url}})}
         """), encoding="utf-8")
         result = run(spark, load(spec), say=lambda m: None)
+        export(spark.read.format("delta").load(str(tmp_path / "out" / "rewritten")), str(tmp_path / "export.jsonl"),
+               "instruction")  # the job's export: the record, its text field from the text column
         rows = tables(spark, tmp_path / "out", "rewritten")
         assert len(rows) == 20 == result.input_rows and all(r["_dropped_by"] is None for r in rows)
         originals = {json.dumps(r, sort_keys=True): r for r in
