@@ -20,7 +20,9 @@ class DictParam(Param):
         if value is None:
             return {}
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
-            raise OpError(f"{where}: parameter '{self.name}' must be a mapping, got {type(value).__name__} {value!r}")
+            # the value is not shown: model_params may hold an API key
+            raise OpError(f"{where}: parameter '{self.name}' must be a mapping with string keys, got "
+                          f"{type(value).__name__}")
         return dict(value)
 
 
