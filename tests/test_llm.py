@@ -434,3 +434,32 @@ def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, sh
         assert len(fake.requests) == asked and spark_llm.SUMMARIES[-1]["requests_sent"] == 0
         again = tables(spark, tmp_path / "out", "rewritten")
         assert sorted(r["_record"] for r in again) == sorted(r["_record"] for r in rows)
+
+
+@pytest.mark.spark
+@pytest.mark.xfail(strict=True, reason="needs sparkops.spark.fusion.stage_pass to merge the stats of a DataFrame "
+                                       "algorithm's segment as it does a fused pass's (see the LLM report)")
+def test_llm_stats_survive_a_stage_with_other_ops(spark, tmp_path, shared_data):
+    from sparkops.jobs.spec import load
+    from sparkops.jobs.runner import run
+
+    src = alpaca_input(shared_data, tmp_path)
+    with FakeEndpoint(ok()) as fake:
+        spec = tmp_path / "job.yaml"
+        spec.write_text(textwrap.dedent(f"""
+            name: multi
+            input: {{format: jsonl, path: {src}, text_key: instruction}}
+            output: {{path: {tmp_path / 'out'}}}
+            stages:
+              - name: s
+                process:
+                  - text_length_filter: {{min_len: 30}}
+                  - llm_quality_score_filter: {json.dumps({"api_or_hf_model": "fake",
+                                                           "model_params": {"base_url": fake.base_url}})}
+                  - whitespace_normalization_mapper:
+        """), encoding="utf-8")
+        run(spark, load(spec), say=lambda m: None)
+    rows = tables(spark, tmp_path / "out", "s")
+    assert len(rows) == 20
+    asked = [r for r in rows if r["_dropped_by"] != "text_length_filter"]
+    assert asked and all(r["stats"].llm_quality_score == pytest.approx(0.8) for r in asked)
