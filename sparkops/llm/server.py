@@ -123,8 +123,12 @@ class LocalServer:
         self.stop()
 
 
+def _say(message: str) -> None:
+    print(message, flush=True)  # a supervisor reading the pipe sees the URL at once
+
+
 def serve(model: str | None, host: str, port: int | None, threads: int | None, n_ctx: int,
-          say=print) -> int:
+          say=_say) -> int:
     """``sparkops llm serve``: run until SIGTERM or SIGINT, then stop the server cleanly."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         say(f"warning: serving on {host}, not loopback: anyone who reaches it can use the model")
