@@ -369,13 +369,15 @@ def pd_frame(columns: dict):
     return pd.DataFrame(columns)
 
 
-def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
+def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str],
+              record_text_key: str | None = None) -> DataFrame:
     """Data-Juicer's optimize_qa / optimize_query / optimize_response mappers over ``df``: the
     record's query and/or response rewritten by the model where its answer parses; every row is
     kept (a row the model could not rewrite keeps its fields, with the reason in ``stats``).
 
     The rewritten fields go into the job's record (``_record``) and into same-named columns; the
-    pass's text (``text_col``) follows a rewritten field whose value it held."""
+    pass's text (``text_col``) follows the rewritten field it was read from: ``record_text_key``
+    when the pass names it, else a field whose value it held."""
     from sparkops.ops.llm import optimize
 
     p = bound.prepared
@@ -408,7 +410,7 @@ def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str
                 for key, value in new.items():
                     if record is not None:
                         # the pass's text holds this field: it follows (the export writes the text back)
-                        if record.get(key) == cols[text_col][i]:
+                        if key == record_text_key or (record_text_key is None and record.get(key) == cols[text_col][i]):
                             cols[text_col][i] = value
                         record[key] = value
                     elif key == "text":
