@@ -327,7 +327,8 @@ def _with_stats(df: DataFrame, before: DataFrame, mine: list) -> DataFrame:
     return df.withColumn(STATS, F.struct(*kept, *mine))
 
 
-def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
+def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str],
+                    record_text_key: str | None = None) -> DataFrame:
     """Data-Juicer's LLM analysis filters (``sparkops.ops.llm.analysis``) over ``df``: every row
     comes out, with its score, record, tags, raw answer, reason and usage in ``stats``."""
     from sparkops.ops.llm import analysis
