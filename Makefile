@@ -8,7 +8,7 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup check-java assets demo test bench docs parity-fixture pii-eval clean
+.PHONY: setup check-java assets demo test bench docs parity-fixture pii-eval llm clean
 
 setup: check-java $(VENV)/.installed assets
 
@@ -33,8 +33,18 @@ assets: $(VENV)/.installed
 demo: setup
 	$(BIN)/sparkops run jobs/web_refine.yaml
 
-test: setup
+test: setup $(VENV)/.llm-installed
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# the optional extra `llm` (the local LLM server the LLM tests start): llama-cpp-python builds from
+# source the first time (~19 min on 2 cores; pip caches the wheel). GGML_NATIVE=OFF: AVX2/FMA, no
+# AVX-512 or -march=native, so the build runs on any x86-64-v3 machine
+$(VENV)/.llm-installed: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['llm']))" \
+		| CMAKE_ARGS="-DGGML_NATIVE=OFF" xargs $(BIN)/python -m pip install --quiet
+	@touch $@
+
+llm: $(VENV)/.llm-installed
 
 bench: setup $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -437,8 +437,6 @@ def test_optimize_qa_mapper_rewrites_the_record_and_the_text(spark, tmp_path, sh
 
 
 @pytest.mark.spark
-@pytest.mark.xfail(strict=True, reason="needs sparkops.spark.fusion.stage_pass to merge the stats of a DataFrame "
-                                       "algorithm's segment as it does a fused pass's (see the LLM report)")
 def test_llm_stats_survive_a_stage_with_other_ops(spark, tmp_path, shared_data):
     from sparkops.jobs.spec import load
     from sparkops.jobs.runner import run

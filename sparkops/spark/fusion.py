@@ -13,6 +13,7 @@ again there, once per Python worker; compiled regexes and word sets never get pi
 
 from __future__ import annotations
 
+import inspect
 import json
 from functools import lru_cache
 from typing import Any, Iterable, Sequence
@@ -311,6 +312,9 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
                 stats_parts.append(f"_stats_{n}")
         else:
             out = _run_segment(current, items[0], text_col, order_cols, where, record_text_key)
+            if STATS in out.columns:  # a DataFrame algorithm that computes statistics (the LLM ops)
+                out = out.withColumnRenamed(STATS, f"_stats_{n}")
+                stats_parts.append(f"_stats_{n}")
         # read twice below (the rows it removed, and the next op's input or the kept rows):
         # persisted, so its Python pass or its deduplicator's shuffles run once (the next
         # deduplicator sees persisted rows and keeps no copy of its own)
@@ -368,14 +372,17 @@ def _run_segment(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Seque
     """One op that is not a per-row op, over ``df``: a generator's Arrow pass, or the
     DataFrame algorithm its declaration names (``Op.frame``, "module:function"). A generator
     with a frame (task_decontamination_mapper: corpus-wide n-gram counts decide what is cut)
-    runs its frame, which also gets the record's text key."""
+    runs its frame."""
     if bound.op.kind == "generator" and not bound.op.frame:
         from sparkops.spark.generate import generate  # it builds on this module
 
         return generate(df, bound, text_col, order_cols, where, record_text_key)
     module, _, func = bound.op.frame.partition(":")
     algorithm = getattr(__import__(module, fromlist=[func]), func)
-    extra = {"record_text_key": record_text_key} if bound.op.kind == "generator" else {}
+    # an algorithm that rewrites the job's record (a generator's pieces, an LLM's rewritten
+    # query) takes the field of the record the text was read from
+    extra = {"record_text_key": record_text_key} \
+        if "record_text_key" in inspect.signature(algorithm).parameters else {}
     return algorithm(df, bound, text_col, list(order_cols), **extra)
 
 
