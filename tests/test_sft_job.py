@@ -1,5 +1,7 @@
 """jobs/sft_refine.yaml end to end on the data it ships with (data/sft): alpaca in, deduplicated,
-the leaked GSM8K test problems dropped by decontamination, exported as OpenAI messages."""
+the leaked GSM8K test problems dropped by decontamination, a sample scored and rewritten by the
+real local model (SmolLM2-135M-Instruct behind `sparkops llm serve`), exported as OpenAI messages;
+a --fresh re-run answers from the response cache."""
 
 from __future__ import annotations
 
@@ -16,8 +18,11 @@ pytestmark = pytest.mark.spark
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _spec(tmp_path: Path) -> Path:
+def _spec(tmp_path: Path, llm: bool = False) -> Path:
+    """The job with its paths made absolute; without ``llm``, without its LLM stage (`score`)."""
     text = (ROOT / "jobs" / "sft_refine.yaml").read_text(encoding="utf-8")
+    if not llm:
+        text = text[:text.index("  - name: score")]
     text = (text.replace("../data/sft/sft_sample.json", str(ROOT / "data" / "sft" / "sft_sample.json"))
             .replace("[data/sft/gsm8k_test.jsonl]", f"[{ROOT / 'data' / 'sft' / 'gsm8k_test.jsonl'}]")
             .replace("../warehouse/sft_refine", str(tmp_path / "wh")))
@@ -26,11 +31,20 @@ def _spec(tmp_path: Path) -> Path:
     return path
 
 
-def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_path):
+@pytest.fixture(scope="module")
+def llm_endpoint(tmp_path_factory):
+    from llm_server import local_server
+
+    yield from local_server(tmp_path_factory)
+
+
+def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_path, llm_endpoint, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_endpoint.base_url)
     records = json.loads((ROOT / "data" / "sft" / "sft_sample.json").read_text(encoding="utf-8"))
     with open(ROOT / "data" / "sft" / "gsm8k_test.jsonl", encoding="utf-8") as f:
         benchmark = [json.loads(line) for line in f]
-    result = run(spark, load(_spec(tmp_path)), say=lambda m: None)
+    spec = load(_spec(tmp_path, llm=True))
+    result = run(spark, spec, say=lambda m: None)
     assert result.input_rows == len(records) == 1039 and result.quarantined == 0
     out = tmp_path / "wh"
     dropped = spark.read.format("delta").load(str(out / "decontaminate_rejected")).collect()
@@ -43,9 +57,29 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     questions = {" ".join(b["question"].split()) for b in benchmark}
     kept = spark.read.format("delta").load(str(out / "decontaminate")).collect()
     assert not any(" ".join(json.loads(r._record)["instruction"].split()) in questions for r in kept)
+    # the LLM stage: a sample of 8, each scored by the model (or why not), the kept ones rewritten
+    scored = spark.read.format("delta").load(str(out / "score")).collect()
+    removed = spark.read.format("delta").load(str(out / "score_rejected")).collect()
+    assert len(scored) + len(removed) == len(kept)
+    assert sum(r._dropped_by == "random_selector" for r in removed) == len(kept) - 8
+    sample = scored + [r for r in removed if r._dropped_by != "random_selector"]
+    assert len(sample) == 8 and all(r.stats.llm_requests >= 1 for r in sample)
+    # a score the model gave, or Data-Juicer's 0.0 with the reason (an unparsable answer) beside it
+    assert all(r.stats.llm_quality_reason is None or r.stats.llm_quality_score == 0.0 for r in sample)
+    assert all(r.stats.llm_quality_score >= 0.5 for r in scored)
+    sent = sum(r.stats.llm_requests for r in sample if not r.stats.llm_cached)
+    assert sent >= 8 and sum(r.stats.llm_prompt_tokens for r in sample) > 0
     # the export: one OpenAI conversation per kept record, the user's turn = instruction (+ input)
     lines = (out / "sft_messages.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(kept) == result.stages[-1].rows_out
+    assert len(lines) == len(scored) == result.stages[-1].rows_out
     for line in lines:
         roles = [m["role"] for m in json.loads(line)["messages"]]
         assert roles[-2:] == ["user", "assistant"]
+
+    # --fresh recomputes every stage; the model is not asked again: the cache answers
+    run(spark, spec, fresh=True, say=lambda m: None)
+    again = spark.read.format("delta").load(str(out / "score")).collect()
+    again += [r for r in spark.read.format("delta").load(str(out / "score_rejected")).collect()
+              if r._dropped_by != "random_selector"]
+    assert len(again) == 8 and all(r.stats.llm_cached for r in again)
+    assert sorted(r.stats.llm_quality_score for r in again) == sorted(r.stats.llm_quality_score for r in sample)
