@@ -646,7 +646,9 @@ def test_selectors_and_groupers_have_pure_and_spark_halves_under_one_file_name()
 
     root = Path(__file__).resolve().parents[1] / "sparkops"
     for op in all_ops():
-        if op.kind in ("selector", "grouper"):
+        if op.family == "llm":  # LLM steps (run as selector-kind frames): one Spark half for all
+            assert op.frame.startswith("sparkops.spark.llm:") and (root / "ops" / "llm").is_dir(), op.name
+        elif op.kind in ("selector", "grouper"):
             module = op.frame.partition(":")[0]
             family = {"selector": "select", "grouper": "group"}[op.kind]
             assert module.startswith(f"sparkops.spark.{family}."), op.frame
