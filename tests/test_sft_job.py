@@ -22,7 +22,7 @@ def _spec(tmp_path: Path, llm: bool = False) -> Path:
     """The job with its paths made absolute; without ``llm``, without its LLM stage (`score`)."""
     text = (ROOT / "jobs" / "sft_refine.yaml").read_text(encoding="utf-8")
     if not llm:
-        text = text[:text.index("  - name: score")]
+        text = text[:text.index("  # a demo-sized sample")]
     text = (text.replace("../data/sft/sft_sample.json", str(ROOT / "data" / "sft" / "sft_sample.json"))
             .replace("[data/sft/gsm8k_test.jsonl]", f"[{ROOT / 'data' / 'sft' / 'gsm8k_test.jsonl'}]")
             .replace("../warehouse/sft_refine", str(tmp_path / "wh")))
@@ -58,11 +58,11 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     kept = spark.read.format("delta").load(str(out / "decontaminate")).collect()
     assert not any(" ".join(json.loads(r._record)["instruction"].split()) in questions for r in kept)
     # the LLM stage: a sample of 8, each scored by the model (or why not), the kept ones rewritten
+    unpicked = spark.read.format("delta").load(str(out / "sample_rejected")).collect()
+    assert {r._dropped_by for r in unpicked} == {"random_selector"} and len(unpicked) == len(kept) - 8
     scored = spark.read.format("delta").load(str(out / "score")).collect()
     removed = spark.read.format("delta").load(str(out / "score_rejected")).collect()
-    assert len(scored) + len(removed) == len(kept)
-    assert sum(r._dropped_by == "random_selector" for r in removed) == len(kept) - 8
-    sample = scored + [r for r in removed if r._dropped_by != "random_selector"]
+    sample = scored + removed
     assert len(sample) == 8 and all(r.stats.llm_requests >= 1 for r in sample)
     # a score the model gave, or Data-Juicer's 0.0 with the reason (an unparsable answer) beside it
     assert all(r.stats.llm_quality_reason is None or r.stats.llm_quality_score == 0.0 for r in sample)
@@ -71,7 +71,9 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     assert sent >= 8 and sum(r.stats.llm_prompt_tokens for r in sample) > 0
     # the export: one OpenAI conversation per kept record, the user's turn = instruction (+ input)
     lines = (out / "sft_messages.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(scored) == result.stages[-1].rows_out
+    optimized = spark.read.format("delta").load(str(out / "optimize")).collect()
+    assert len(lines) == len(optimized) == result.stages[-1].rows_out
+    assert len(optimized) + spark.read.format("delta").load(str(out / "optimize_rejected")).count() == len(scored)
     for line in lines:
         roles = [m["role"] for m in json.loads(line)["messages"]]
         assert roles[-2:] == ["user", "assistant"]
@@ -79,7 +81,6 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     # --fresh recomputes every stage; the model is not asked again: the cache answers
     run(spark, spec, fresh=True, say=lambda m: None)
     again = spark.read.format("delta").load(str(out / "score")).collect()
-    again += [r for r in spark.read.format("delta").load(str(out / "score_rejected")).collect()
-              if r._dropped_by != "random_selector"]
+    again += spark.read.format("delta").load(str(out / "score_rejected")).collect()
     assert len(again) == 8 and all(r.stats.llm_cached for r in again)
     assert sorted(r.stats.llm_quality_score for r in again) == sorted(r.stats.llm_quality_score for r in sample)
