@@ -4,6 +4,7 @@ scenario, merged after every scenario), RESULTS.md (one section per scenario) an
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
 import shlex
@@ -58,30 +59,13 @@ def write_report(results: dict, path: Path) -> None:
         L += rulesets_section(sc[rulesets_scenario.NAME])
     if web_scenario.NAME in sc:
         L += web_scenario.section(sc[web_scenario.NAME])
-    # extraction quality: bench/extraction_eval.py's own record (deterministic scores, no peers timed)
-    extraction = BENCH / "results_extraction.json"
-    if extraction.exists():
-        from bench import extraction_eval
-
-        L += extraction_eval.section(json.loads(extraction.read_text(encoding="utf-8")))
-    # PII detection: bench/pii_eval.py's own record (sparkops vs presidio-analyzer, same sentences)
-    pii = BENCH / "results_pii.json"
-    if pii.exists():
-        from bench import pii_eval
-
-        L += pii_eval.section(json.loads(pii.read_text(encoding="utf-8")))
-    # toxicity: bench/toxicity_eval.py's own record (held-out AUC of sparkops' model)
-    toxicity = BENCH / "results_toxicity.json"
-    if toxicity.exists():
-        from bench import toxicity_eval
-
-        L += toxicity_eval.section(json.loads(toxicity.read_text(encoding="utf-8")))
-    # LLM client throughput: bench/llm_throughput.py's own record (the local llama-cpp server)
-    llm = BENCH / "results_llm.json"
-    if llm.exists():
-        from bench import llm_throughput
-
-        L += llm_throughput.section(json.loads(llm.read_text(encoding="utf-8")))
+    # the evaluations that write their own record (bench/<module>.py -> bench/results_<name>.json):
+    # extraction quality, PII detection vs presidio, the toxicity model's AUC, LLM client throughput
+    for name, module in (("extraction", "extraction_eval"), ("pii", "pii_eval"), ("toxicity", "toxicity_eval"),
+                         ("llm", "llm_throughput")):
+        record = BENCH / f"results_{name}.json"
+        if record.exists():
+            L += importlib.import_module(f"bench.{module}").section(json.loads(record.read_text(encoding="utf-8")))
     path.write_text("\n".join(L) + "\n")
 
 
