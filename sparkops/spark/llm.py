@@ -235,8 +235,10 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
     names = [c.split()[0] for c in result_schema.split(", ")]
 
     wanted = [c for c in dict.fromkeys([text_col, RECORD, *p.get("read_keys", [])]) if c in df.columns]
-    rows = caching.persist(df.withColumn(ROW, F.monotonically_increasing_id()))
-    rows.count()  # fixes the row ids
+    # checkpointed, not only persisted: the step's plan joins its input back twice, so an input
+    # that is itself an LLM step's output would carry that plan four times, the next one sixteen
+    # (two LLM ops in one stage ran the driver out of heap planning it); it also fixes the row ids
+    rows = df.withColumn(ROW, F.monotonically_increasing_id()).localCheckpoint(eager=True)
 
     def build(batches):
         import pandas as pd
