@@ -249,6 +249,15 @@ def run_case(operators, case, docs, errors):
     return entry, module, len(case_errors)
 
 
+def write_ascii_fixture(obj, path: Path) -> int:
+    """``obj`` as ASCII JSON, gzipped reproducibly (no name, mtime 0), at ``path``; its size. ASCII:
+    texts may hold lone surrogates (adversarial cases), which UTF-8 refuses."""
+    data = json.dumps(obj, sort_keys=True, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
+    blob = gzip.compress(data.encode("ascii") + b"\n", compresslevel=9, mtime=0)
+    path.write_bytes(blob)
+    return len(blob)
+
+
 def write_fixture(obj) -> int:
     data = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     buf = io.BytesIO()

@@ -14,9 +14,7 @@ interrupts the regex module's matching loop).
 
 from __future__ import annotations
 
-import gzip
 import importlib
-import json
 import signal
 import sys
 import time
@@ -79,14 +77,6 @@ def run_case(operators, case, docs):
     return values, errors
 
 
-def write_fixture(obj) -> int:
-    # ASCII JSON: cell texts may hold lone surrogates (adv:lone_surrogate), which UTF-8 refuses
-    data = json.dumps(obj, sort_keys=True, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-    blob = gzip.compress(data.encode("ascii") + b"\n", compresslevel=9, mtime=0)
-    OUT_FILE.write_bytes(blob)
-    return len(blob)
-
-
 def main() -> int:
     t_start = time.perf_counter()
     base.setup_offline_env()
@@ -127,7 +117,7 @@ def main() -> int:
         "cases": cases_out,
         "errors": all_errors,
     }
-    size = write_fixture(fixture)
+    size = base.write_ascii_fixture(fixture, OUT_FILE)
     base.log(f"wrote {OUT_FILE.relative_to(base.ROOT)} ({size:,} bytes) in {time.perf_counter() - t_start:.1f}s")
     for cid, errs in all_errors.items():
         for doc_id, msg in errs.items():

@@ -14,7 +14,6 @@ quadratic on long words).
 
 from __future__ import annotations
 
-import gzip
 import json
 import sys
 import time
@@ -52,13 +51,6 @@ def run(cls, params, record, fresh=False):
         return {"error": f"{type(e).__name__}: {e}"}
     out = plain(out)
     return None if out == plain(record) else {"output": out}
-
-
-def write_fixture(obj) -> int:
-    data = json.dumps(obj, sort_keys=True, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
-    blob = gzip.compress(data.encode("ascii") + b"\n", compresslevel=9, mtime=0)
-    OUT_FILE.write_bytes(blob)
-    return len(blob)
 
 
 def main() -> int:
@@ -102,7 +94,7 @@ def main() -> int:
         "deep": {"depth": pc.DEEP_FAIL, **run(cls, {}, {"text": "/home/x", "nest": pc._nested(pc.DEEP_FAIL)},
                                                   fresh=True)},
     }
-    size = write_fixture(fixture)
+    size = base.write_ascii_fixture(fixture, OUT_FILE)
     base.log(f"wrote {OUT_FILE.relative_to(base.ROOT)} ({size:,} bytes) in {time.perf_counter() - t_start:.1f}s")
     return 0
 
