@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -27,17 +26,14 @@ needs_ner = pytest.mark.skipif(
     not (_installed("presidio_analyzer") and _installed(ner.MODEL)),
     reason=f"presidio-analyzer or {ner.MODEL} is not installed (pip install 'sparkops[pii-ner]')")
 
-ROOT = Path(__file__).resolve().parents[1]
-DATASET = Path(os.environ.get("SPARKOPS_SHARED_DATA") or ROOT / ".." / "shared" / "data") / "pii" / "presidio_synth_dataset_v2.json"
 # presidio-research's presidio_entities_map: these gold types are scored as LOCATION
 GOLD_LOCATION = {"GPE", "STREET_ADDRESS"}
 
 
 @pytest.fixture(scope="module")
-def rows():
-    if not DATASET.exists():
-        pytest.skip(f"{DATASET} is missing (set SPARKOPS_SHARED_DATA)")
-    return json.loads(DATASET.read_text(encoding="utf-8"))
+def rows(shared_data):
+    dataset = shared_data / "pii" / "presidio_synth_dataset_v2.json"
+    return json.loads(dataset.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
