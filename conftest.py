@@ -49,6 +49,15 @@ def spark():
 
 
 @pytest.fixture(scope="session")
+def llm_server(tmp_path_factory):
+    """The real local LLM server (llama-cpp-python, SmolLM2-135M-Instruct on loopback), started
+    once for the whole run; skips where the llm extra is missing."""
+    from llm_server import local_server
+
+    yield from local_server(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """../shared/data; skips the test (with its reason) where that folder is absent."""
     if not shared_data_present():

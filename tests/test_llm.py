@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_server import FakeEndpoint, answer_body, local_server, prompt_hash
+from llm_server import FakeEndpoint, answer_body, prompt_hash
 from sparkops.core import get_op
 from sparkops.llm.client import Client, endpoint_from
 from sparkops.llm.keys import request_key
@@ -21,12 +21,6 @@ from sparkops.ops.llm import analysis
 SECRET = "sk-test-0123456789abcdef-secret"
 GOOD = ('{"dimension_scores": {"accuracy": 4, "grammar": 5, "informativeness": 3, "coherence": 4}, '
         '"flags": [], "rationale": "ok", "recommendation": "keep"}')
-
-
-@pytest.fixture(scope="session")
-def llm_server(tmp_path_factory):
-    """The real local server (llama-cpp-python, SmolLM2-135M-Instruct), once per session."""
-    yield from local_server(tmp_path_factory)
 
 
 def ok(content=GOOD):

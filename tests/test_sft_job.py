@@ -31,15 +31,8 @@ def _spec(tmp_path: Path, llm: bool = False) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def llm_endpoint(tmp_path_factory):
-    from llm_server import local_server
-
-    yield from local_server(tmp_path_factory)
-
-
-def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_path, llm_endpoint, monkeypatch):
-    monkeypatch.setenv("OPENAI_BASE_URL", llm_endpoint.base_url)
+def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_path, llm_server, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
     records = json.loads((ROOT / "data" / "sft" / "sft_sample.json").read_text(encoding="utf-8"))
     with open(ROOT / "data" / "sft" / "gsm8k_test.jsonl", encoding="utf-8") as f:
         benchmark = [json.loads(line) for line in f]
