@@ -49,6 +49,21 @@ QA_ANSWERS = [
     "Question: what? Answer: that.",
 ]
 QA_SAMPLES = [{"query": "What is 2+2?", "response": "4"}, {"query": ["a", "b"], "response": None}]
+CALIBRATORS = ("calibrate_qa_mapper", "calibrate_query_mapper", "calibrate_response_mapper")
+# Data-Juicer matches calibrated pairs without DOTALL: multi-line questions and answers differ
+CALIBRATE_ANSWERS = QA_ANSWERS + [
+    "【问题】\nQ line1\nline2\n【回答】\nA1\nA2", "【问题】 Q 【回答】 A1\nA2 ", "  【问题】Q\n【回答】A",
+    "Answer: the calibrated text\nmore", "【回答】\n只有回答\n【问题】\n后面的问题",
+]
+CALIBRATE_PATTERNS = [None, r"Answer:\s*(.*)", r"(Q)(?:uestion)?:\s*(.*)"]
+CALIBRATE_SAMPLES = [{"text": "Paris is the capital of France.", "query": "Capital of France?", "response": "Paris"},
+                     {"text": "", "query": ["a", 1], "response": None}]
+PREFERENCE_ANSWERS = [
+    None, "", "no markers at all", "【回答】\n反面的回答。\n【原因】\n立场相反。",
+    "好的：\n【回答】 A rude answer.\nSecond line.\n【原因】 Opposite tone.\n", "【回答】only the answer",
+    "【原因】reason first【回答】answer after", "【回答】\n\n【原因】\n", "前言【回答】r1【原因】x【回答】r2【原因】y",
+]
+PREFERENCE_TEMPLATES = [None, "Q: {query}\nA: {response}"]
 
 
 def main() -> int:
@@ -83,6 +98,35 @@ def main() -> int:
             except Exception as err:
                 rows.append({"raw": raw, "raises": type(err).__name__})
         out["optimize"][name] = {"parse": rows, "build_input": [[s_, m.build_input(s_)] for s_ in QA_SAMPLES]}
+    from data_juicer.ops.mapper.calibrate_qa_mapper import CalibrateQAMapper
+    from data_juicer.ops.mapper.calibrate_query_mapper import CalibrateQueryMapper
+    from data_juicer.ops.mapper.calibrate_response_mapper import CalibrateResponseMapper
+    from data_juicer.ops.mapper.pair_preference_mapper import PairPreferenceMapper
+
+    out["calibrate"] = {}
+    for name, cls in zip(CALIBRATORS, (CalibrateQAMapper, CalibrateQueryMapper, CalibrateResponseMapper)):
+        for pattern in CALIBRATE_PATTERNS:
+            m = cls(api_model="m", output_pattern=pattern)
+            rows = []
+            for raw in CALIBRATE_ANSWERS:
+                try:
+                    rows.append({"raw": raw, "parsed": list(m.parse_output(raw)), "raises": None})
+                except Exception as err:
+                    rows.append({"raw": raw, "raises": type(err).__name__})
+            out["calibrate"].setdefault(name, []).append({
+                "output_pattern": pattern, "parse": rows, "system_prompt": m.system_prompt,
+                "build_input": [[s_, m.build_input(s_)] for s_ in CALIBRATE_SAMPLES]})
+    out["preference"] = []
+    for template in PREFERENCE_TEMPLATES:
+        m = PairPreferenceMapper(api_model="m", input_template=template)
+        rows = []
+        for raw in PREFERENCE_ANSWERS:
+            try:
+                rows.append({"raw": raw, "parsed": list(m.parse_output(raw)), "raises": None})
+            except Exception as err:
+                rows.append({"raw": raw, "raises": type(err).__name__})
+        out["preference"].append({"input_template": template, "parse": rows, "system_prompt": m.system_prompt,
+                                  "build_input": [[s_, m.build_input(s_)] for s_ in CALIBRATE_SAMPLES]})
     for case in SAMPLES:
         f = LLMQualityScoreFilter(input_keys=case["keys"], field_names=case["names"])
         out["build_input"].append({**case, "input": f.build_input(case["sample"])})

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from llm_server import FakeEndpoint, answer_body, prompt_hash
-from sparkops.core import get_op
+from sparkops.core import OpError, get_op
 from sparkops.llm.client import Client, endpoint_from
 from sparkops.llm.keys import request_key
 from sparkops.ops.llm import analysis
@@ -376,6 +376,115 @@ def test_optimize_mappers_parse_and_prompt_as_data_juicer():
                 assert list(ours) == row["parsed"], (name, row)
         for sample, text in case["build_input"]:
             assert optimize.messages(sample["query"], sample["response"], p)[1]["content"] == text
+
+
+def test_calibrate_mappers_parse_and_prompt_as_data_juicer():
+    """Against the fixture Data-Juicer 1.6.1 wrote (tests/llm_corpus.py): no DOTALL in the pair's
+    pattern, calibrate_response_mapper's last group of a custom pattern, the prompts."""
+    from sparkops.ops.llm import calibrate
+
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_parse.json").read_text(encoding="utf-8"))
+    for name, cases in fixture["calibrate"].items():
+        for case in cases:
+            try:
+                p = get_op(name).bind({"output_pattern": case["output_pattern"]}).prepared
+            except OpError:  # a one-group pattern for the pair: refused at bind, Data-Juicer fails per row
+                assert name == "calibrate_qa_mapper" and case["output_pattern"].count("(") - \
+                    case["output_pattern"].count("(?:") < 2
+                continue
+            assert p["system_prompt"] == case["system_prompt"]
+            for row in case["parse"]:
+                ours = calibrate.parse(row["raw"], p)
+                expected = (None, None) if row["raises"] else tuple(row["parsed"])
+                assert ours == expected, (name, case["output_pattern"], row)
+            for sample, text in case["build_input"]:
+                got = calibrate.messages(sample["text"], sample["query"], sample["response"], p)
+                assert got[1]["content"] == text and got[0]["content"] == case["system_prompt"]
+
+
+def test_pair_preference_mapper_parses_and_prompts_as_data_juicer():
+    from sparkops.ops.llm import preference
+
+    fixture = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_parse.json").read_text(encoding="utf-8"))
+    for case in fixture["preference"]:
+        p = get_op("pair_preference_mapper").bind({"input_template": case["input_template"]}).prepared
+        assert p["system_prompt"] == case["system_prompt"]
+        for row in case["parse"]:
+            ours = preference.parse(row["raw"], p)
+            assert ours == (None if row["raises"] else tuple(row["parsed"])), row
+            fields, done = preference.answer(row["raw"], p)
+            if ours is not None:  # both fields written, asked again unless both are non-empty
+                assert fields == {"rejected_response": ours[0], "reason": ours[1]} and done == all(ours)
+        for sample, text in case["build_input"]:
+            fields = {k: v for k, v in sample.items() if k != "text" or v}
+            got = preference.request({**fields, "text": sample["text"]}, p)
+            assert got[1]["content"] == text
+    with pytest.raises(OpError, match="must contain {query} and {response}"):
+        get_op("pair_preference_mapper").bind({"input_template": "{query} {chosen}"})
+    with pytest.raises(OpError, match="must differ"):
+        get_op("pair_preference_mapper").bind({"rejected_key": "x", "reason_key": "x"})
+
+
+@pytest.mark.spark
+def test_pair_preference_and_calibrate_write_the_record(spark, tmp_path, shared_data):
+    """A job: calibrate_qa_mapper, then pair_preference_mapper, against an endpoint that answers
+    some rows in the expected markup, some in prose and fails others with 500s: every row comes
+    out; parsed rows carry the new fields, the others Data-Juicer's values and the reason."""
+    from sparkops.jobs.spec import load
+    from sparkops.jobs.runner import run
+
+    def behave(body, n, headers):
+        system = body["messages"][0]["content"]
+        h = prompt_hash(body)
+        if h % 5 == 0:
+            return 500, {}, b"overloaded", 0
+        if "校准" in system:  # calibrate: a one-line pair, or prose
+            text = f"【问题】 CQ{h % 997}? 【回答】 CA{h % 997}." if h % 2 else "Sure, here is a better pair."
+        else:
+            text = f"【回答】\nR{h % 991}\n【原因】\nopposite" if h % 3 else "no markers"
+        return 200, {}, answer_body(text), 0
+
+    src = alpaca_input(shared_data, tmp_path)
+    llm = {"api_model": "fake", "query_key": "instruction", "response_key": "output", "try_num": 2,
+           "model_params": {"base_url": None, "max_retries": 0}}
+    with FakeEndpoint(behave) as fake:
+        llm["model_params"]["base_url"] = fake.base_url
+        spec = tmp_path / "job.yaml"
+        spec.write_text(textwrap.dedent(f"""
+            name: prefs
+            input: {{format: jsonl, path: {src}, text_key: input}}
+            output: {{path: {tmp_path / 'out'}}}
+            stages:
+              - name: calibrated
+                process:
+                  - calibrate_qa_mapper: {json.dumps(llm)}
+              - name: paired
+                process:
+                  - pair_preference_mapper: {json.dumps(llm)}
+        """), encoding="utf-8")
+        run(spark, load(spec), say=lambda m: None)
+    calibrated = {r["_line"]: r for r in tables(spark, tmp_path / "out", "calibrated")}
+    paired = tables(spark, tmp_path / "out", "paired")
+    assert len(paired) == len(calibrated) == 20 and all(r["_dropped_by"] is None for r in paired)
+    seen = set()
+    for r in paired:
+        record, st = json.loads(r["_record"]), r["stats"]
+        before = json.loads(calibrated[r["_line"]]["_record"])
+        assert {k: v for k, v in record.items() if k not in ("rejected_response", "reason")} == before
+        if st.llm_preference_reason is None:
+            seen.add("parsed")
+            assert record["rejected_response"].startswith("R") and record["reason"] == "opposite"
+        elif st.llm_preference_reason.startswith("endpoint"):
+            seen.add("failed")  # every request failed: Data-Juicer's initial values
+            assert record["rejected_response"] == record["reason"] == "" and st.llm_preference_raw is None
+        else:
+            seen.add("unparsed")
+            assert st.llm_preference_reason == "unparsable answer" and st.llm_requests == 2
+            assert record["rejected_response"] == record["reason"] == "" and st.llm_preference_raw == "no markers"
+        cst = calibrated[r["_line"]]["stats"]
+        if cst.llm_calibrate_reason is None:
+            assert before["instruction"].startswith("CQ") and before["output"].startswith("CA")
+    assert seen == {"parsed", "failed", "unparsed"}
 
 
 @pytest.mark.spark

@@ -77,3 +77,54 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     again += spark.read.format("delta").load(str(out / "score_rejected")).collect()
     assert len(again) == 8 and all(r.stats.llm_cached for r in again)
     assert sorted(r.stats.llm_quality_score for r in again) == sorted(r.stats.llm_quality_score for r in sample)
+
+
+def test_sft_preference_writes_dpo_pairs_with_the_local_model(spark, tmp_path, llm_server, monkeypatch):
+    """jobs/sft_preference.yaml against the real local model: 3 sampled records calibrated and
+    given a rejected answer; the export holds exactly the pairs whose rejected answer the model
+    wrote, as prompt/chosen/rejected; --fresh asks nothing again."""
+    from sparkops.spark import llm as spark_llm
+
+    monkeypatch.setenv("OPENAI_BASE_URL", llm_server.base_url)
+    text = (ROOT / "jobs" / "sft_preference.yaml").read_text(encoding="utf-8")
+    text = (text.replace("../data/sft/sft_sample.json", str(ROOT / "data" / "sft" / "sft_sample.json"))
+            .replace("../warehouse/sft_preference", str(tmp_path / "wh")))
+    (tmp_path / "job.yaml").write_text(text, encoding="utf-8")
+    spec = load(tmp_path / "job.yaml")
+    result = run(spark, spec, say=lambda m: None)
+    out = tmp_path / "wh"
+
+    def rows(name):
+        return spark.read.format("delta").load(str(out / name)).collect()
+
+    calibrated = rows("calibrate")
+    assert len(calibrated) == 3 and all(r.stats.llm_requests >= 1 for r in calibrated)
+    for r in calibrated:  # calibrate_response_mapper takes the whole (stripped) answer as the response
+        if r.stats.llm_calibrate_reason is None:
+            assert json.loads(r._record)["response"] == r.stats.llm_calibrate_raw.strip()
+    paired, unpaired = rows("pair"), rows("pair_rejected")
+    assert len(paired) + len(unpaired) == 3 == result.stages[-1].rows_in
+    assert all(r._dropped_by == "specified_field_filter" for r in unpaired)
+    for r in unpaired:  # no rejected answer after try_num requests: Data-Juicer's '' and the reason
+        assert json.loads(r._record)["rejected_response"] == "" and r.stats.llm_preference_reason
+    lines = [json.loads(line) for line in (out / "dpo_pairs.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == len(paired)
+    by_prompt = {}
+    for r in paired:
+        record = json.loads(r._record)
+        assert record["rejected_response"] and r.stats.llm_preference_raw
+        by_prompt[record["rejected_response"]] = record
+    def content(answer):  # TRL's conversational record: one assistant message (or a list of one)
+        message = answer[0] if isinstance(answer, list) else answer
+        assert message["role"] == "assistant"
+        return message["content"]
+
+    for line in lines:
+        record = by_prompt[content(line["rejected"])]
+        assert content(line["chosen"]) == record["response"]
+        assert line["prompt"][-1]["role"] == "user" and record["query"] in line["prompt"][-1]["content"]
+
+    run(spark, spec, fresh=True, say=lambda m: None)
+    assert [s["requests_sent"] for s in spark_llm.SUMMARIES[-2:]] == [0, 0]
+    again = rows("pair") + rows("pair_rejected")
+    assert sorted(r._record for r in again) == sorted(r._record for r in paired + unpaired)

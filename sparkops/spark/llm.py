@@ -230,7 +230,7 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
     p = bound.prepared
     cache = cache_location(spark, bound)
     endpoint = endpoint_from(**p["client"])  # the driver's environment (OPENAI_BASE_URL, OPENAI_API_KEY)
-    model, sampling = p["api_or_hf_model"], p["sampling_params"]
+    model, sampling = p["client"]["api_model"], p["sampling_params"]
     t0 = time.time()
     names = [c.split()[0] for c in result_schema.split(", ")]
 
@@ -372,48 +372,57 @@ def pd_frame(columns: dict):
     return pd.DataFrame(columns)
 
 
-def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str],
-              record_text_key: str | None = None) -> DataFrame:
-    """Data-Juicer's optimize_qa / optimize_query / optimize_response mappers over ``df``: the
-    record's query and/or response rewritten by the model where its answer parses; every row is
-    kept (a row the model could not rewrite keeps its fields, with the reason in ``stats``).
+def field_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str],
+                 record_text_key: str | None = None) -> DataFrame:
+    """Data-Juicer's LLM mappers that rewrite or add record fields (optimize_* / calibrate_* on the
+    query and response, pair_preference_mapper's rejected answer and reason) over ``df``. The op's
+    kernel module (``prepared["kernel"]``) builds the request (``request(fields, p)``) and reads the
+    answer (``answer(raw, p) -> (fields to write, done)``; not done: asked again, up to ``try_num``);
+    ``prepared["write_keys"]`` names the fields it may write, ``prepared["no_answer"]`` what a row
+    gets when no answer came (Data-Juicer's initial values). Every row is kept, with the raw answer
+    and the reason in ``stats`` (``<stat_prefix>_raw``, ``<stat_prefix>_reason``).
 
-    The rewritten fields go into the job's record (``_record``) and into same-named columns; the
-    pass's text (``text_col``) follows the rewritten field it was read from: ``record_text_key``
-    when the pass names it, else a field whose value it held."""
-    from sparkops.ops.llm import optimize
+    The fields go into the job's record (``_record``) and into same-named string columns; the pass's
+    text (``text_col``) follows a field it was read from: ``record_text_key`` when the pass names
+    it, else a field whose value it held."""
+    import importlib
 
     p = bound.prepared
-    qk, rk = p["query_key"], p["response_key"]
+    kernel = importlib.import_module(p["kernel"])
+    keys, no_answer, prefix = list(p["write_keys"]), dict(p.get("no_answer") or {}), p["stat_prefix"]
 
     def request_of(fields):
-        if qk not in fields or rk not in fields:
-            return None
-        return optimize.messages(fields[qk], fields[rk], p)
+        return kernel.request(fields, p)
 
     def parse_of(content):
-        q, a = optimize.parse(content, p)
-        return (q, a), None if (q or a) else "unparsable answer", bool(q or a)
+        new, done = kernel.answer(content, p)
+        return (json.dumps(new, ensure_ascii=False),), None if done else "unparsable answer", done
 
-    rows, final = asked(df, bound, text_col, request_of, parse_of, "query string, response string")
+    rows, final = asked(df, bound, text_col, request_of, parse_of, "fields string")
     out = rows.join(final, ROW, "left")
     has_record = RECORD in out.columns
-    touched = [c for c in dict.fromkeys([text_col, *((RECORD,) if has_record else ()), qk, rk]) if c in out.columns]
+    touched = [c for c in dict.fromkeys([text_col, *((RECORD,) if has_record else ()), *keys]) if c in out.columns]
     # a field's column takes the new value only where it holds strings (the record always does)
     text_cols = {c for c in touched if out.schema[c].dataType.simpleString() == "string" and c != RECORD}
 
     def rewrite(batches):
         for pdf in batches:
             cols = {c: list(pdf[c]) for c in touched}
-            for i, (q, a) in enumerate(zip(pdf["_q"], pdf["_a"])):
-                new = {k: v for k, v in ((qk, q), (rk, a)) if isinstance(v, str) and v}
+            for i, (got, asked_row) in enumerate(zip(pdf["_f"], pdf["_asked"])):
+                if got is not None:
+                    new = json.loads(got)
+                elif asked_row:
+                    new = dict(no_answer)
+                else:
+                    continue  # never asked (a missing field): left as it came
                 if not new:
                     continue
                 record = json.loads(cols[RECORD][i]) if has_record and isinstance(cols[RECORD][i], str) else None
                 for key, value in new.items():
                     if record is not None:
                         # the pass's text holds this field: it follows (the export writes the text back)
-                        if key == record_text_key or (record_text_key is None and record.get(key) == cols[text_col][i]):
+                        if key == record_text_key or (record_text_key is None and key in record
+                                                      and record.get(key) == cols[text_col][i]):
                             cols[text_col][i] = value
                         record[key] = value
                     elif key == "text":
@@ -424,12 +433,13 @@ def qa_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str
                     cols[RECORD][i] = json.dumps(record, ensure_ascii=False)
             yield pd_frame({ROW: pdf[ROW], **cols})
 
-    flat = out.select(ROW, *touched, F.col("_last.query").alias("_q"), F.col("_last.response").alias("_a"))
+    flat = out.select(ROW, *touched, F.col("_last.fields").alias("_f"), F.col("_last").isNotNull().alias("_asked"))
     schema = ", ".join([f"{ROW} long"] + [f"`{c}` {out.schema[c].dataType.simpleString()}" for c in touched])
     rewritten = flat.mapInPandas(rewrite, schema)
     out = out.drop(*touched).join(rewritten, ROW)
-    reason = F.when(F.col("_last").isNull(), F.lit(f"missing field: {qk} or {rk}")).otherwise(F.col("_last.reason"))
-    out = _with_stats(out, df, [F.col("_last.content").alias("llm_optimize_raw"), reason.alias("llm_optimize_reason"),
+    missing = f"missing field: {' or '.join(p.get('read_keys') or keys)}"
+    reason = F.when(F.col("_last").isNull(), F.lit(missing)).otherwise(F.col("_last.reason"))
+    out = _with_stats(out, df, [F.col("_last.content").alias(f"{prefix}_raw"), reason.alias(f"{prefix}_reason"),
                                 *_usage()])
     return (out.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
             .drop(ROW, "_last", *USAGE_COLUMNS))

@@ -18,6 +18,7 @@ from sparkops.core import OpError, Param, Stat, declare
 from sparkops.core.declaration import COMMON_FILTER_PARAMS, Op, in_range
 from sparkops.ops.llm import prompts
 from sparkops.ops.llm.params import llm_params, llm_settings
+from sparkops.ops.llm.stats import USAGE
 
 # Data-Juicer's extract_outer_braces: the first {...} with at most one level of nested braces
 _OUTER_BRACES = re.compile(r"(\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})")
@@ -124,10 +125,7 @@ def _declare(name: str, what: str, prefix: str, system_prompt: str, dims: tuple[
              Stat(f"{prefix}_raw", "string", "The model's last answer, verbatim."),
              Stat(f"{prefix}_reason", "string", "Why the score is not the model's (unparsable answer, endpoint "
                                                 "error), or null."),
-             Stat("llm_prompt_tokens", "long", "Prompt tokens of this row's requests (as recorded when cached)."),
-             Stat("llm_completion_tokens", "long", "Completion tokens of this row's requests."),
-             Stat("llm_requests", "long", "Requests this row needed (Data-Juicer's try_num retries)."),
-             Stat("llm_cached", "boolean", "Every answer came from the response cache."))
+             *USAGE)
     declare(Op(
         name=name, kind="selector", family="llm",
         doc=f"Keep rows whose {what.lower()} an LLM gives is within [min_score, max_score].",

@@ -3,18 +3,19 @@
 the rewritten text; where its answer parses, the record's fields are replaced.
 
 Pure halves here: the prompt (``messages``) and the parser (``parse``), as Data-Juicer 1.6.1's
-``OptimizeQAMapper.build_input`` / ``parse_output`` and its two subclasses. The DataFrame half is
-``sparkops.spark.llm.qa_mapper``.
+``OptimizeQAMapper.build_input`` / ``parse_output`` and its two subclasses; ``request`` / ``answer``
+are what the DataFrame half (``sparkops.spark.llm.field_mapper``) calls.
 """
 
 from __future__ import annotations
 
 import re
 
-from sparkops.core import OpError, Param, Stat, declare
+from sparkops.core import OpError, Param, declare
 from sparkops.core.declaration import Op
 from sparkops.ops.llm import prompts
 from sparkops.ops.llm.params import llm_params, llm_settings
+from sparkops.ops.llm.stats import mapper_stats
 
 
 def messages(query, response, p: dict) -> list[dict]:
@@ -36,6 +37,23 @@ def parse(raw: str | None, p: dict) -> tuple[str | None, str | None]:
     return (found.group(1).strip(), found.group(2).strip()) if found else (None, None)
 
 
+def request(fields: dict, p: dict) -> list[dict] | None:
+    """The row's messages; None (not asked) where the record lacks the question or the answer."""
+    if p["query_key"] not in fields or p["response_key"] not in fields:
+        return None
+    return messages(fields[p["query_key"]], fields[p["response_key"]], p)
+
+
+def pair_answer(q: str | None, a: str | None, p: dict) -> tuple[dict, bool]:
+    """The fields to write (only those the answer gives, as Data-Juicer) and whether it parsed."""
+    new = {k: v for k, v in ((p["query_key"], q), (p["response_key"], a)) if v}
+    return new, bool(new)
+
+
+def answer(raw: str | None, p: dict) -> tuple[dict, bool]:
+    return pair_answer(*parse(raw, p), p)
+
+
 def _prepare_for(rewrites: str, system_prompt: str):
     def prepare(values: dict, where: str) -> dict:
         try:
@@ -48,17 +66,13 @@ def _prepare_for(rewrites: str, system_prompt: str):
                 "system_prompt": values["system_prompt"] or system_prompt,
                 "input_template": values["input_template"] or prompts.QA_INPUT_TEMPLATE,
                 "qa_pair_template": values["qa_pair_template"] or prompts.QA_PAIR_TEMPLATE,
-                "read_keys": [values["query_key"], values["response_key"]]}
+                "read_keys": [values["query_key"], values["response_key"]],
+                "kernel": __name__, "write_keys": [values["query_key"], values["response_key"]],
+                "stat_prefix": "llm_optimize"}
     return prepare
 
 
-STATS = (Stat("llm_optimize_raw", "string", "The model's last answer, verbatim (null: the row was not asked)."),
-         Stat("llm_optimize_reason", "string", "Why the fields were left as they were (unparsable answer, "
-                                               "endpoint error, missing field), or null."),
-         Stat("llm_prompt_tokens", "long", "Prompt tokens of this row's requests (as recorded when cached)."),
-         Stat("llm_completion_tokens", "long", "Completion tokens of this row's requests."),
-         Stat("llm_requests", "long", "Requests this row needed (Data-Juicer's try_num retries)."),
-         Stat("llm_cached", "boolean", "Every answer came from the response cache."))
+STATS = mapper_stats("llm_optimize")
 
 
 def _declare(name: str, rewrites: str, doc: str, system_prompt: str):
@@ -74,7 +88,7 @@ def _declare(name: str, rewrites: str, doc: str, system_prompt: str):
                       nullable=True),
                 Param("output_pattern", "str", None, "Regex with two groups (question, answer) for "
                       "optimize_qa_mapper's answer.", nullable=True)),
-        stats=STATS, frame="sparkops.spark.llm:qa_mapper", prepare=_prepare_for(rewrites, system_prompt),
+        stats=STATS, frame="sparkops.spark.llm:field_mapper", prepare=_prepare_for(rewrites, system_prompt),
         notes="An LLM op run as a selector-kind frame that keeps every row (`sparkops.spark.llm`): the answers "
               "come from the Delta response cache or the endpoint, retried up to `try_num` times while they do "
               "not parse, as Data-Juicer. A row whose fields could not be rewritten keeps them, with the reason in "

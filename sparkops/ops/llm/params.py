@@ -26,11 +26,16 @@ class DictParam(Param):
         return dict(value)
 
 
-def llm_params(model: str) -> tuple[Param, ...]:
-    return (
-        Param("api_or_hf_model", "str", model, "Model name sent to the endpoint (`model`)."),
+def llm_params(model: str, model_param: str = "api_or_hf_model", local_switches: bool = True) -> tuple[Param, ...]:
+    """``model_param``: the op's Data-Juicer name for the model (``api_or_hf_model``, ``api_model``,
+    ``hf_model``); ``local_switches``: the op has Data-Juicer's ``is_hf_model`` / ``enable_vllm``."""
+    switches = (
         Param("is_hf_model", "bool", False, "Must be false: sparkops reaches models through an endpoint only."),
         Param("enable_vllm", "bool", False, "Must be false: serve vLLM behind its OpenAI-compatible server."),
+    ) if local_switches else ()
+    return (
+        Param(model_param, "str", model, "Model name sent to the endpoint (`model`)."),
+        *switches,
         Param("api_endpoint", "str", None, "Endpoint path (appended to the base URL) or URL; default "
               "`/chat/completions`.", nullable=True),
         Param("response_path", "str", None, "Dotted path of the answer in the response; default "
@@ -56,13 +61,14 @@ def llm_params(model: str) -> tuple[Param, ...]:
     )
 
 
-def llm_settings(values: dict, where: str) -> dict:
-    """Checks shared by every LLM op; the client settings its Spark half uses."""
-    if values["is_hf_model"] or values["enable_vllm"]:
+def llm_settings(values: dict, where: str, model_param: str = "api_or_hf_model") -> dict:
+    """Checks shared by every LLM op; the client settings its Spark half uses (``client.api_model``:
+    the model asked, whatever the op calls its parameter)."""
+    if values.get("is_hf_model") or values.get("enable_vllm"):
         raise OpError(f"{where}: is_hf_model / enable_vllm: sparkops reaches models through an OpenAI-compatible "
                       "endpoint only (run `sparkops llm serve --model FILE.gguf`, or vLLM's server, and set "
                       "OPENAI_BASE_URL)")
-    return {"client": {"api_model": values["api_or_hf_model"], "api_endpoint": values["api_endpoint"],
+    return {"client": {"api_model": values[model_param], "api_endpoint": values["api_endpoint"],
                        "model_params": values["model_params"], "concurrency": values["concurrency"],
                        "rate_limit": values["rate_limit"], "timeout": values["timeout"],
                        "max_retries": values["max_retries"], "response_path": values["response_path"]}}

@@ -1,7 +1,8 @@
 """Data-Juicer 1.6.1's default prompts of its LLM ops, reproduced as facts: an op with Data-Juicer's
 name asks the model the same question (source: data_juicer/ops/filter/llm_analysis_filter.py,
 llm_quality_score_filter.py, llm_difficulty_score_filter.py, ops/mapper/optimize_qa_mapper.py,
-optimize_query_mapper.py, optimize_response_mapper.py; Apache-2.0)."""
+optimize_query_mapper.py, optimize_response_mapper.py, calibrate_*_mapper.py, pair_preference_mapper.py;
+Apache-2.0)."""
 
 INPUT_TEMPLATE = "# Data\n'''\n{data}\n'''\n\n# Response\njson\n"
 
@@ -27,3 +28,18 @@ QA_PAIR_TEMPLATE = '【问题】\n{}\n【回答】\n{}'
 QA_OUTPUT_PATTERN = '.*?【问题】\\s*(.*?)\\s*【回答】\\s*(.*)'
 QUERY_SYSTEM_PROMPT = '优化问答对中的【问题】，将其更加详细具体，但仍可以由原答案回答。只输出优化后的【问题】，不要输出多余内容。'
 RESPONSE_SYSTEM_PROMPT = '请优化问答对中的回答，将其更加详细具体，但仍可以回答原问题。只输出优化后的回答，不要输出多余内容。'
+
+# calibrate_qa_mapper, calibrate_query_mapper, calibrate_response_mapper (data_juicer/ops/mapper/, 1.6.1);
+# the last two keep the indentation their source's backslash-continued literals carry
+CALIBRATE_SYSTEM_PROMPT = '请根据提供的【参考信息】对【问题】和【回答】进行校准，使其更加详细、准确。\n按照以下格式输出：\n【问题】\n校准后的问题\n【回答】\n校准后的回答'
+CALIBRATE_QUERY_SYSTEM_PROMPT = '请根据提供的【参考信息】对问答对中的【问题】进行校准，        使其更加详细、准确，且仍可以由原答案回答。只输出校准后的问题，不要输出多余内容。'
+CALIBRATE_RESPONSE_SYSTEM_PROMPT = '请根据提供的【参考信息】对问答对中的【回答】进行校准，        使其更加详细、准确，且仍可以回答原问题。只输出校准后的回答，不要输出多余内容。'
+CALIBRATE_INPUT_TEMPLATE = '{reference}\n{qa_pair}'
+CALIBRATE_REFERENCE_TEMPLATE = '【参考信息】\n{}'
+CALIBRATE_QA_PAIR_TEMPLATE = '【问题】\n{}\n【回答】\n{}'
+CALIBRATE_OUTPUT_PATTERN = '【问题】\\s*(.*?)\\s*【回答】\\s*(.*)'
+
+# pair_preference_mapper (data_juicer/ops/mapper/pair_preference_mapper.py, 1.6.1)
+PREFERENCE_SYSTEM_PROMPT = '你的任务是根据参考信息修改问答对中的回答，在语言风格、事实性、人物身份、立场等任一方面与原回答相反。必须按照以下标记格式输出，不要输出其他多余内容。\n【回答】\n生成的新回答\n【原因】\n生成该回答的原因'
+PREFERENCE_INPUT_TEMPLATE = '【参考信息】\n{reference}\n\n以下是原始问答对：\n【问题】\n{query}\n【回答】\n{response}'
+PREFERENCE_OUTPUT_PATTERN = '.*?【回答】\\s*(.*?)\\s*【原因】\\s*(.*)'
