@@ -263,8 +263,11 @@ def test_text_mapper_job_against_the_real_local_model_then_from_the_cache(spark,
     src = tmp_path / "docs.jsonl"
     src.write_text("".join(json.dumps({"content": d, "id": i}, ensure_ascii=False) + "\n"
                            for i, d in enumerate(DOCS)), encoding="utf-8")
+    # a 135M model seldom writes Data-Juicer's "Human: ... Assistant: ..." (that path is tested on
+    # recorded answers above): every non-empty line of its answer is a pair here, so rows are made
     params = {"hf_model": "SmolLM2-135M-Instruct", "model_params": {"base_url": llm_server.base_url},
-              "sampling_params": {"temperature": 0, "max_tokens": 128}, "concurrency": 1}
+              "sampling_params": {"temperature": 0, "max_tokens": 128}, "concurrency": 1, "max_num": 2,
+              "output_pattern": r"(?m)^([^\n]+)()$"}
     spec_path = tmp_path / "job.yaml"
     spec_path.write_text(textwrap.dedent(f"""
         name: doc2qa
@@ -282,26 +285,33 @@ def test_text_mapper_job_against_the_real_local_model_then_from_the_cache(spark,
     kept = spark.read.format("delta").load(str(tmp_path / "out" / "qa")).collect()
     rejected = spark.read.format("delta").load(str(tmp_path / "out" / "qa_rejected")).collect()
     per_doc: dict = {}
-    for r in kept + rejected:
+    for r in [{"_dropped_by": None, **r.asDict()} for r in kept] + [r.asDict() for r in rejected]:
         per_doc.setdefault(json.loads(r["_record"])["id"], []).append(r)
     assert sorted(per_doc) == [0, 1, 2]  # nothing lost
-    pattern = bind(TEXT_OP).prepared["pattern"]
+    pattern = bind({TEXT_OP: {"output_pattern": params["output_pattern"]}}).prepared["pattern"]
     for i, rows in per_doc.items():
         raw = rows[0]["stats"].qa_raw
         assert raw is not None and all(r["stats"].qa_raw == raw for r in rows)
         pairs = g.parse_pairs(raw, pattern)  # what the model's own answer gives, parsed again here
+        assert rows[0]["stats"].qa_pairs == len(pairs)
         if not pairs:
             assert len(rows) == 1 and rows[0]["_dropped_by"] == f"{TEXT_OP}:no_pairs"
             continue
-        assert len(rows) == len(pairs) == rows[0]["stats"].qa_pairs  # a row per parsed pair
+        assert len(rows) == min(2, len(pairs))  # a row per parsed pair, max_num of them
+        assert sorted(r["stats"].qa_index for r in rows) == list(range(len(rows)))
         for r in rows:
             record = json.loads(r["_record"])
             assert (record["query"], record["response"]) == pairs[r["stats"].qa_index]
-            assert r["text"] == DOCS[i] and r["_dropped_by"] is None
-    assert first.stages[0].rows_out == len(kept) == sum(len(g.parse_pairs(rows[0]["stats"].qa_raw, pattern))
-                                                        for rows in per_doc.values())
+            assert record["content"] == r["text"] == DOCS[i] and r["_dropped_by"] is None
+    assert first.stages[0].rows_out == len(kept) > 0
+    assert len(kept) == sum(min(2, len(g.parse_pairs(rows[0]["stats"].qa_raw, pattern))) for rows in per_doc.values())
     exported = [json.loads(line) for line in (tmp_path / "qa.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(exported) == len(kept) and all({"content", "id", "query", "response"} <= set(e) for e in exported)
+    # in the dataset's order: documents in input order, each one's pairs in answer order
+    assert [e["id"] for e in exported] == sorted(e["id"] for e in exported)
+    assert [(e["query"], e["response"]) for e in exported] == \
+        [p for i in sorted(per_doc) if per_doc[i][0]["_dropped_by"] is None
+         for p in g.parse_pairs(per_doc[i][0]["stats"].qa_raw, pattern)[:2]]
 
     again = run(spark, spec, fresh=True, say=lambda m: None)
     s2 = spark_llm.SUMMARIES[-1]

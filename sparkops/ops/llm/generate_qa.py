@@ -269,7 +269,7 @@ declare(Op(
             Param("max_num", "int", None, "Pairs kept per document at most (the first ones); null: all.",
                   nullable=True, check=positive),
             Param("output_pattern", "str", None, "Regex with two groups (question, answer), found all over the "
-                  f"answer (DOTALL); default Data-Juicer's `{TEXT_OUTPUT_PATTERN}`.", nullable=True),
+                  "answer (DOTALL); default Data-Juicer's `Human: ... Assistant: ...` pattern (notes).", nullable=True),
             Param("text_key", "str", None, "Record field of the document; default: the input's text field.",
                   nullable=True),
             *RECORD_KEYS),
@@ -280,7 +280,9 @@ declare(Op(
                                        "null."),
            *USAGE),
     frame="sparkops.spark.llm_generate:qa_from_text", prepare=_prepare_text,
-    notes="An LLM op run as a selector-kind frame that makes rows (`sparkops.spark.llm_generate`): each document is "
+    notes=f"Default `output_pattern`: `{TEXT_OUTPUT_PATTERN}` (the `Human:` / `Assistant:` turns of Data-Juicer's "
+          "doc2qa models; a word starting with `Human` inside an answer ends it). "
+          "An LLM op run as a selector-kind frame that makes rows (`sparkops.spark.llm_generate`): each document is "
           "sent alone as the user's turn (Data-Juicer's request, no system prompt) to `hf_model` behind the "
           "endpoint; every pair the answer gives becomes a row, in order, `_order` extended by the pair's index, "
           "the pair in the record's `query` / `response` (the document stays in its field). Data-Juicer drops a "
@@ -310,7 +312,7 @@ declare(Op(
             Param("qa_pair_template", "str", None, "One pair's template with two `{}` (question, answer).",
                   nullable=True),
             Param("output_pattern", "str", None, "Regex with two groups (question, answer), found all over the "
-                  "answer (DOTALL); default Data-Juicer's `【问题】(.*?)【回答】(.*?)(?=【问题】|$)`.", nullable=True),
+                  "answer (DOTALL); default Data-Juicer's `【问题】 ... 【回答】 ...` pattern (notes).", nullable=True),
             Param("seed", "int", 42, "sparkops: seeds the choice of examples per row (with the row's key), so a "
                   "re-run builds the same prompts and the response cache answers them."),
             *RECORD_KEYS,
@@ -325,12 +327,15 @@ declare(Op(
            Stat("qa_reason", "string", "Why query / response are empty (unparsable answer, too similar), or null."),
            *USAGE),
     frame="sparkops.spark.llm_generate:qa_from_examples", prepare=_prepare_examples,
-    notes="An LLM op run as a selector-kind frame that keeps every row it asked (`sparkops.spark.llm_generate`). "
+    notes=f"Default `output_pattern`: `{EXAMPLES_OUTPUT_PATTERN}`. "
+          "An LLM op run as a selector-kind frame that keeps every row it asked (`sparkops.spark.llm_generate`). "
           "The input rows only say how many samples to write (Data-Juicer runs it over an empty dataset of that "
           "length); each row's prompt shows `example_num` seed samples chosen by an RNG seeded with `seed` and "
           "the row's key (a job's `_source` and `_line`, with `_order` where an earlier op made one; on a "
           "DataFrame without them, the row's text), where Data-Juicer's `random.sample` is unseeded, so a re-run "
-          "asks the same prompts and the response cache answers them. ROUGE-L is the `rouge` package's "
+          "asks the same prompts and the response cache answers them; rows that draw the same examples in the same order "
+          "send the same request, asked once, and get the same sample (use more seed samples, or `example_num`, for "
+          "more distinct prompts). ROUGE-L is the `rouge` package's "
           "(`sparkops.text.rouge`, checked against it). An unparsable or too similar answer leaves `query` and "
           "`response` empty and `history` `[]`, as Data-Juicer, with `stats.qa_reason`, the answer and the "
           "score; a failed request goes to the rejected table as `error:generate_qa_from_examples_mapper: "
