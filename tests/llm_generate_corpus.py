@@ -6,6 +6,8 @@ gets and answers the case's answer)::
     pip install --target /tmp/rouge-lib rouge==1.0.1      # what Data-Juicer's `nlp` extra installs
     SPARKOPS_SHARED_DATA=../shared/data PYTHONPATH=/tmp/rouge-lib .peers/dj/bin/python tests/llm_generate_corpus.py
 
+(or ``.peers/dj/bin/pip install rouge==1.0.1`` and no PYTHONPATH).
+
 The ops are built with ``object.__new__`` plus the attributes their methods read (their
 ``__init__`` would load a Hugging Face model); ``process_batched`` / ``process_single`` then run
 as they are, with ``get_model`` returning the stub and, for the examples op, ``random.sample``

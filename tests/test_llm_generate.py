@@ -242,6 +242,65 @@ def test_examples_mapper_writes_query_response_history_or_says_why_not(spark, tm
     assert all(len(outcomes) == 1 for outcomes in by_draw.values())
 
 
+@pytest.mark.spark
+def test_text_key_names_another_field(spark):
+    from sparkops.spark.fusion import stage_pass
+
+    df = spark.createDataFrame([("title a", "one a"), ("title b", None)], "text string, body string")
+    with FakeEndpoint(_doc2qa) as fake:
+        out = stage_pass(df, [{TEXT_OP: {"model_params": {"base_url": fake.base_url}, "text_key": "body",
+                                         "query_key": "q", "response_key": "a"}}], "text").collect()
+    assert [b["messages"] for _, b in fake.requests] == [[{"role": "user", "content": "one a"}]]
+    rows = {r["text"]: r for r in out}
+    assert (rows["title a"]["q"], rows["title a"]["a"], rows["title a"]["_keep"]) == ("Only one?", "Yes.", True)
+    assert rows["title b"]["_dropped_by"] == f"missing_field:{TEXT_OP}: body (missing, null or not a string)"
+
+
+@pytest.mark.spark
+def test_examples_mapper_job_writes_the_records_and_a_fresh_run_asks_nothing(spark, tmp_path):
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+    from sparkops.spark import llm as spark_llm
+
+    seeds = [json.dumps({"messages": [{"role": "user", "content": f"Seed question {k}?"},
+                                      {"role": "assistant", "content": f"Seed answer {k}."}]}) for k in range(8)]
+    path = seed_file(tmp_path, seeds)
+    src = tmp_path / "rows.jsonl"
+    src.write_text("".join(json.dumps({"text": "", "n": i}) + "\n" for i in range(6)), encoding="utf-8")
+
+    def behave(body, n, headers):  # a two-turn sample that names its prompt's first shown example
+        first = body["messages"][-1]["content"].split("Seed question ")[1].split("?")[0]
+        return 200, {}, answer_body(f"【问题】\nWhy {first}?\n【回答】\nBecause.\n【问题】\nAnd then?\n【回答】\nDone {first}."), 0
+
+    with FakeEndpoint(behave) as fake:
+        params = {"seed_file": str(path), "model_params": {"base_url": fake.base_url}}
+        spec_path = tmp_path / "job.yaml"
+        spec_path.write_text(textwrap.dedent(f"""
+            name: seeded
+            input: {{format: jsonl, path: {src}, text_key: text}}
+            output: {{path: {tmp_path / 'out'}, export: {tmp_path / 'qa.jsonl'}}}
+            stages:
+              - name: qa
+                process:
+                  - {EXAMPLES_OP}: {json.dumps(params)}
+        """), encoding="utf-8")
+        spec = load(spec_path)
+        run(spark, spec, say=lambda m: None)
+        sent = spark_llm.SUMMARIES[-1]["requests_sent"]
+        rows = spark.read.format("delta").load(str(tmp_path / "out" / "qa")).collect()
+        exported = [json.loads(x) for x in (tmp_path / "qa.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert len(rows) == len(exported) == 6 and sent == len({r["stats"].qa_seed_indices for r in rows})
+        for r, e in zip(sorted(rows, key=lambda r: r["_line"]), exported):
+            first = json.loads(r["stats"].qa_seed_indices)[0]
+            assert json.loads(r["_record"]) == e == {"text": "", "n": e["n"], "query": "And then?",
+                                                     "response": f"Done {first}.",
+                                                     "history": [[f"Why {first}?", "Because."]]}
+            assert r["stats"].qa_similarity <= 0.7 and r["stats"].qa_reason is None
+        run(spark, spec, fresh=True, say=lambda m: None)
+        assert spark_llm.SUMMARIES[-1]["requests_sent"] == 0 and len(fake.requests) == sent  # the same prompts
+        assert [json.loads(x) for x in (tmp_path / "qa.jsonl").read_text(encoding="utf-8").splitlines()] == exported
+
+
 # -- a job against the real local model ------------------------------------------------------------
 
 DOCS = [
