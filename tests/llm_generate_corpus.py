@@ -3,10 +3,7 @@ package's ROUGE-L on real texts: writes ``tests/fixtures/dj_generate_qa.json.gz`
 itself (its own classes and methods; the model replaced by a stub that records the messages it
 gets and answers the case's answer)::
 
-    pip install --target /tmp/rouge-lib rouge==1.0.1      # what Data-Juicer's `nlp` extra installs
-    SPARKOPS_SHARED_DATA=../shared/data PYTHONPATH=/tmp/rouge-lib .peers/dj/bin/python tests/llm_generate_corpus.py
-
-(or ``.peers/dj/bin/pip install rouge==1.0.1`` and no PYTHONPATH).
+    make parity-fixture     # installs rouge==1.0.1 (Data-Juicer's `nlp` extra has it) into .peers/dj
 
 The ops are built with ``object.__new__`` plus the attributes their methods read (their
 ``__init__`` would load a Hugging Face model); ``process_batched`` / ``process_single`` then run
