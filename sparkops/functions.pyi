@@ -968,7 +968,8 @@ def task_decontaminate(
     Args:
         col: the text (a Column or a column name).
         task_files: JSONL file(s) of the benchmark (e.g. GSM8K test); each file is a task named
-            after its file stem. Read on the executors: a path they can all read. Default: None.
+            after its file stem. Read on the executors: a path they can all read; in a job spec,
+            relative to the spec's folder. Default: None.
         task_fields: Field(s) of each benchmark record whose text gives n-grams (NeMo's tasks read
             `question`; GSM8K: `[question, answer]`); a list field gives each of its strings.
             Default: 'question'.

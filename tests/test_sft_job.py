@@ -24,7 +24,7 @@ def _spec(tmp_path: Path, llm: bool = False) -> Path:
     if not llm:
         text = text[:text.index("  # a demo-sized sample")]
     text = (text.replace("../data/sft/sft_sample.json", str(ROOT / "data" / "sft" / "sft_sample.json"))
-            .replace("[data/sft/gsm8k_test.jsonl]", f"[{ROOT / 'data' / 'sft' / 'gsm8k_test.jsonl'}]")
+            .replace("[../data/sft/gsm8k_test.jsonl]", f"[{ROOT / 'data' / 'sft' / 'gsm8k_test.jsonl'}]")
             .replace("../warehouse/sft_refine", str(tmp_path / "wh")))
     path = tmp_path / "sft_refine.yaml"
     path.write_text(text, encoding="utf-8")

@@ -40,6 +40,37 @@ def test_a_good_spec_loads_with_paths_resolved_from_its_folder(tmp_path):
     assert spec.stages[1].ops[0].params["min_ratio"] == 0.3
 
 
+def test_an_ops_file_parameters_are_read_from_the_specs_folder(tmp_path, monkeypatch):
+    """task_files and cache_path in a spec one folder down, loaded from elsewhere: the files are
+    found relative to the spec (a Data-Juicer recipe keeps its own rule: the working directory)."""
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "test.jsonl").write_text('{"question": "what is two plus two"}\n', encoding="utf-8")
+    (tmp_path / "abs.jsonl").write_text('{"question": "name the capital of france"}\n', encoding="utf-8")
+    (tmp_path / "jobs").mkdir()
+    spec_text = f"""
+        name: t
+        input: {{format: jsonl, path: ../data/x.jsonl}}
+        output: {{path: ../out}}
+        stages:
+          - name: s
+            process:
+              - task_decontamination_mapper: {{task_files: [../bench/test.jsonl, {tmp_path / "abs.jsonl"}]}}
+              - llm_quality_score_filter: {{cache_path: ../llm_cache}}
+    """
+    monkeypatch.chdir(tmp_path / "bench")
+    spec = load(write(tmp_path / "jobs", spec_text))
+    dc, llm = spec.stages[0].ops
+    assert dc.params["task_files"] == [str(tmp_path / "bench" / "test.jsonl"), str(tmp_path / "abs.jsonl")]
+    assert llm.params["cache_path"] == str(tmp_path / "llm_cache")
+    recipe = write(tmp_path / "jobs", """
+        dataset_path: ../data/x.jsonl
+        export_path: ../out/x.jsonl
+        process:
+          - llm_quality_score_filter: {cache_path: cache}
+    """, "recipe.yaml")
+    assert load(recipe).stages[0].ops[0].params["cache_path"] == "cache"
+
+
 def test_stage_hashes_chain_so_a_change_invalidates_later_stages(tmp_path):
     a = load(write(tmp_path, GOOD)).stage_hashes()
     b = load(write(tmp_path, GOOD.replace("min_ratio: 0.3", "min_ratio: 0.4"), "b.yaml")).stage_hashes()

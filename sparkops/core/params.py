@@ -22,6 +22,7 @@ class Param:
     ``list[str|number|null]`` or ``str|list[str]`` (a tag, not a Python type, so docs and SQL can
     show it verbatim).
     ``nullable`` parameters accept ``None`` (YAML ``null`` / a bare key).
+    ``path``: the value names files or folders; a job spec resolves relative ones from its folder.
     """
 
     name: str
@@ -32,6 +33,7 @@ class Param:
     choices: tuple | None = None
     # further check after the type check; returns an error message or None
     check: Callable[[Any], str | None] | None = None
+    path: bool = False
 
     def coerce(self, value: Any, where: str) -> Any:
         if value is None:

@@ -40,7 +40,7 @@ from typing import Any
 import yaml
 
 from sparkops import formats
-from sparkops.core import BoundOp, OpError, bind
+from sparkops.core import BoundOp, OpError, bind, get_op
 from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
 
@@ -173,7 +173,32 @@ def _input(raw: Any, where: str, base: Path) -> InputSpec:
     return InputSpec(fmt, _resolve(base, _required_str(raw, "path", where)), text_key)
 
 
-def _process(raw: Any, where: str) -> tuple[tuple[dict, ...], tuple[BoundOp, ...]]:
+def _spec_paths(entry: Any, base: Path) -> Any:
+    """``entry`` with its ops' relative file parameters (``Param.path``) resolved from ``base``."""
+    if not isinstance(entry, dict) or len(entry) != 1:
+        return entry
+    (name, params), = entry.items()
+    try:
+        op = get_op(name)
+    except OpError:
+        return entry  # bind says what is wrong with it
+    if not isinstance(params, dict):
+        return entry
+    paths = {p.name for p in op.params if p.path}
+    fixed = dict(params)
+    for key in paths & set(params):
+        value = params[key]
+        if isinstance(value, str) and value:
+            fixed[key] = _resolve(base, value)
+        elif isinstance(value, list):
+            fixed[key] = [_resolve(base, v) if isinstance(v, str) and v else v for v in value]
+    return {name: fixed}
+
+
+def _process(raw: Any, where: str, base: Path | None = None) -> tuple[tuple[dict, ...], tuple[BoundOp, ...]]:
+    """The ops of a ``process`` list, bound; with ``base`` (a sparkops spec's folder) their relative
+    file parameters are resolved from it (a Data-Juicer recipe's stay relative to the working
+    directory, as Data-Juicer opens them)."""
     if not isinstance(raw, list) or not raw:
         raise SpecError(f"{where}: 'process' must be a non-empty list of ops (`- op_name: {{params}}`)")
     entries, ops = [], []
@@ -181,6 +206,8 @@ def _process(raw: Any, where: str) -> tuple[tuple[dict, ...], tuple[BoundOp, ...
         at = f"{where}: process[{i}]"
         if isinstance(entry, dict) and len(entry) != 1:
             raise SpecError(f"{at}: one op per list item, got {', '.join(map(str, entry))}")
+        if base is not None:
+            entry = _spec_paths(entry, base)
         try:
             bound = bind(entry, where=where)
         except OpError as err:
@@ -219,7 +246,7 @@ def _sparkops_spec(raw: dict, where: str, base: Path) -> JobSpec:
         if sname in seen:
             raise SpecError(f"{at}: stage name used twice")
         seen.add(sname)
-        entries, ops = _process(st.get("process"), at)
+        entries, ops = _process(st.get("process"), at, base)
         expect = st.get("expect")
         if expect is not None:
             if not isinstance(expect, str):

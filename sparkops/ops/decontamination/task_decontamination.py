@@ -87,8 +87,8 @@ declare(Op(
         "is left or more than `max_splits`.",
     params=(
         Param("task_files", "str|list[str]", None, "JSONL file(s) of the benchmark (e.g. GSM8K test); each "
-              "file is a task named after its file stem. Read on the executors: a path they can all read.",
-              nullable=True),
+              "file is a task named after its file stem. Read on the executors: a path they can all read; in "
+              "a job spec, relative to the spec's folder.", nullable=True, path=True),
         Param("task_fields", "str|list[str]", "question", "Field(s) of each benchmark record whose text "
               "gives n-grams (NeMo's tasks read `question`; GSM8K: `[question, answer]`); a list field "
               "gives each of its strings.", nullable=True),

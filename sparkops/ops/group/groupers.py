@@ -65,7 +65,7 @@ declare(Op(
     doc="Split each grouped row into rows: row i takes element i of every field's list, for i over the "
         "first field's list; `__dj__batch_meta__` is dropped (or written to `batch_meta_export_path`).",
     params=(Param("batch_meta_export_path", "str", None, "File to write each grouped row's "
-                  "`__dj__batch_meta__` to, one JSON line each (null: dropped).", nullable=True),),
+                  "`__dj__batch_meta__` to, one JSON line each (null: dropped).", nullable=True, path=True),),
     frame="sparkops.spark.group.groupers:reverse",
     notes="As in Data-Juicer, a later list longer than the first is cut, and a string field is indexed "
           "character by character; a list shorter than the first is an error that names the field (Data-Juicer: "

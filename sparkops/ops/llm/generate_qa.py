@@ -300,7 +300,7 @@ declare(Op(
         "`response`, `history`) while its ROUGE-L against them is at most `similarity_threshold`.",
     params=(*hf_llm_params("Qwen/Qwen2.5-7B-Instruct"),
             Param("seed_file", "str", "", "Chatml JSONL of the seed samples (`{messages: [...]}` per line); "
-                  "required. Read once on the driver when the op is bound."),
+                  "required. Read once on the driver when the op is bound.", path=True),
             Param("example_num", "int", 3, "Seed samples shown per prompt.", check=positive),
             Param("similarity_threshold", "float", 0.7, "A new sample whose ROUGE-L F against a shown seed "
                   "sample is above this is left empty."),

@@ -47,7 +47,7 @@ def llm_params(model: str, model_param: str = "api_or_hf_model", local_switches:
         DictParam("sampling_params", "dict", {}, "Merged into the request body, e.g. `{temperature: 0}`; part of "
                   "the cache key."),
         Param("cache_path", "str", None, "Folder of the Delta response cache; default: `_llm_cache` in the job's "
-              "output folder (none outside a job: every row is asked).", nullable=True),
+              "output folder (none outside a job: every row is asked).", nullable=True, path=True),
         Param("concurrency", "int", 8, "Requests in flight per Python worker.", check=positive),
         Param("rate_limit", "float", None, "Requests started per second per Python worker; null: no limit.",
               nullable=True, check=positive),
