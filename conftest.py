@@ -38,6 +38,15 @@ def pytest_configure(config):
         raise pytest.UsageError(f"SPARKOPS_REQUIRE_SHARED_DATA=1 but the real data is missing: {NO_SHARED_DATA}")
 
 
+def pytest_collection_modifyitems(config, items):
+    # tests that ask the real local model are the suite's slowest; the bare-clone CI step
+    # deselects them (-m "not real_llm"): they need nothing from ../shared, and the full run has
+    # just run them
+    for item in items:
+        if "llm_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_llm)
+
+
 @pytest.fixture(scope="session")
 def spark():
     import sparkops
