@@ -221,7 +221,10 @@ def optimize_prompt(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
         F.col("_reason").alias("optimize_prompt_reason"), F.col("_pt").alias("llm_prompt_tokens"),
         F.col("_ct").alias("llm_completion_tokens"), F.col("_n").alias("llm_requests"),
         F.col("_cached").alias("llm_cached")])
-    return out.drop(ROW, BATCH, "_gen_flag", "_round", "_raw", "_reason", "_pt", "_ct", "_n", "_cached")
+    out = out.drop(ROW, BATCH, "_gen_flag", "_round", "_raw", "_reason", "_pt", "_ct", "_n", "_cached")
+    # its plan holds every round's: computed once here, so the stage's count and its two writes
+    # neither recompute nor re-plan it
+    return out.localCheckpoint(eager=True)
 
 
 def summary_of(bound: BoundOp, model, url, cache, tally: dict, generations: list, t0: float) -> dict:
