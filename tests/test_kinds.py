@@ -646,8 +646,12 @@ def test_selectors_and_groupers_have_pure_and_spark_halves_under_one_file_name()
 
     root = Path(__file__).resolve().parents[1] / "sparkops"
     for op in all_ops():
-        if op.family == "llm":  # LLM steps (run as selector-kind frames): one Spark half for all
-            assert op.frame.startswith("sparkops.spark.llm:") and (root / "ops" / "llm").is_dir(), op.name
+        if op.family == "llm":  # LLM steps (run as selector-kind frames): the common Spark half, or
+            # spark/llm_<x>.py beside its pure half ops/llm/<x>.py
+            module = op.frame.partition(":")[0]
+            assert module == "sparkops.spark.llm" or (
+                module.startswith("sparkops.spark.llm_")
+                and (root / "ops" / "llm" / f"{module.rsplit('.', 1)[1].removeprefix('llm_')}.py").is_file()), op.name
         elif op.kind in ("selector", "grouper"):
             module = op.frame.partition(":")[0]
             family = {"selector": "select", "grouper": "group"}[op.kind]
