@@ -193,7 +193,7 @@ def ask(spark: SparkSession, requests: DataFrame, endpoint: Endpoint, model: str
         .unionByName(new.select(KEY, "content", "finish_reason", "prompt_tokens", "completion_tokens", "error", "cached"))
 
 
-def _fields(row: dict, text_col: str) -> dict:
+def record_fields(row: dict, text_col: str) -> dict:
     """The record fields a prompt may show: the job's input record, else the row's columns; the
     key ``text`` is the pass's text field (what earlier mappers made of it)."""
     raw = row.get(RECORD)
@@ -246,7 +246,7 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
         for pdf in batches:
             reqs = []
             for row in pdf.to_dict("records"):
-                msgs = request_of(_fields(row, text_col))
+                msgs = request_of(record_fields(row, text_col))
                 reqs.append(None if msgs is None else json.dumps({"messages": msgs, "sampling": sampling},
                                                                  ensure_ascii=False, default=str))
             yield pd.DataFrame({ROW: pdf[ROW], REQUEST: reqs})
@@ -318,12 +318,12 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
 USAGE_COLUMNS = ("_pt", "_ct", "_n", "_cached")
 
 
-def _usage() -> list:
+def usage_columns() -> list:
     return [F.col("_pt").alias("llm_prompt_tokens"), F.col("_ct").alias("llm_completion_tokens"),
             F.coalesce(F.col("_n"), F.lit(0)).alias("llm_requests"), F.col("_cached").alias("llm_cached")]
 
 
-def _with_stats(df: DataFrame, before: DataFrame, mine: list) -> DataFrame:
+def with_stats(df: DataFrame, before: DataFrame, mine: list) -> DataFrame:
     """``stats``: the fields the rows had (a DataFrame with stats), then this op's."""
     kept = [F.col(f"{STATS}.`{f.name}`") for f in before.schema[STATS].dataType.fields] if STATS in before.columns else []
     return df.withColumn(STATS, F.struct(*kept, *mine))
@@ -350,11 +350,11 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
     rows, final = asked(df, bound, text_col, request_of, parse_of, "score double, record string, tags string")
     out = rows.join(final, ROW, "left")
     stat = {k: f"{prefix}_{k}" for k in ("score", "record", "tags", "raw", "reason")}
-    out = _with_stats(out, df, [
+    out = with_stats(out, df, [
         F.coalesce(F.col("_last.score"), F.lit(0.0)).alias(stat["score"]),
         F.coalesce(F.col("_last.record"), F.lit("")).alias(stat["record"]),
         F.coalesce(F.col("_last.tags"), F.lit("")).alias(stat["tags"]),
-        F.col("_last.content").alias(stat["raw"]), F.col("_last.reason").alias(stat["reason"]), *_usage()])
+        F.col("_last.content").alias(stat["raw"]), F.col("_last.reason").alias(stat["reason"]), *usage_columns()])
 
     score_key = bound.op.range[0]
     keep_udf = F.udf(lambda s: bool(bound.keep({score_key: s})), "boolean")
@@ -439,7 +439,7 @@ def field_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[
     out = out.drop(*touched).join(rewritten, ROW)
     missing = f"missing field: {' or '.join(p.get('read_keys') or keys)}"
     reason = F.when(F.col("_last").isNull(), F.lit(missing)).otherwise(F.col("_last.reason"))
-    out = _with_stats(out, df, [F.col("_last.content").alias(f"{prefix}_raw"), reason.alias(f"{prefix}_reason"),
-                                *_usage()])
+    out = with_stats(out, df, [F.col("_last.content").alias(f"{prefix}_raw"), reason.alias(f"{prefix}_reason"),
+                                *usage_columns()])
     return (out.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
             .drop(ROW, "_last", *USAGE_COLUMNS))

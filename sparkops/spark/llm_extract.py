@@ -19,7 +19,7 @@ from pyspark.sql.types import StringType, StructField, StructType
 
 from sparkops.core import BoundOp, OpError
 from sparkops.core.row import DROPPED_BY, KEEP, META
-from sparkops.spark.llm import ROW, USAGE_COLUMNS, _usage, _with_stats, asked
+from sparkops.spark.llm import ROW, USAGE_COLUMNS, usage_columns, with_stats, asked
 
 NO_INPUT = "empty input: no input key holds a value"
 
@@ -71,8 +71,8 @@ def extract_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: lis
     meta_key = p["meta_output_key"]
     written = {meta_key: F.col("_values")} if meta_key else {k: F.col(f"_values.`{k}`") for k in keys}
     out = _with_meta(out, written, f"op '{bound.name}'")
-    out = _with_stats(out, df, [F.col("_values").alias("llm_extract"), record.alias("llm_extract_json"),
+    out = with_stats(out, df, [F.col("_values").alias("llm_extract"), record.alias("llm_extract_json"),
                                 F.col("_last.content").alias("llm_extract_raw"), reason.alias("llm_extract_reason"),
-                                *_usage()])
+                                *usage_columns()])
     return (out.withColumn(KEEP, F.lit(True)).withColumn(DROPPED_BY, F.lit(None).cast("string"))
             .drop(ROW, "_last", "_values", *USAGE_COLUMNS))

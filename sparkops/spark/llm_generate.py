@@ -28,7 +28,7 @@ from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, KEEP, NULL_TEXT, ORDER, RECORD, assign, lookup, problem, rejected_by
 from sparkops.ops.llm import generate_qa as kernels
 from sparkops.spark.fields import parse_record
-from sparkops.spark.llm import ROW, USAGE_COLUMNS, _usage, _with_stats, asked
+from sparkops.spark.llm import ROW, USAGE_COLUMNS, usage_columns, with_stats, asked
 from sparkops.spark.order import with_order
 
 SEEDS = "_qa_seeds"  # a row's chosen seed samples (indices), made before it is asked
@@ -106,10 +106,10 @@ def qa_from_text(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[
         out = _text_follows(out, text_col, record_text_key, {qk: query, rk: response})
     else:
         out = out.withColumn(qk, query).withColumn(rk, response)
-    out = _with_stats(out, df, [
+    out = with_stats(out, df, [
         F.col("_last.found").alias("qa_pairs"), F.when(good, F.col("_k").cast("long")).alias("qa_index"),
         F.col("_last.content").alias("qa_raw"), F.coalesce(F.col("_last.reason"), F.col("_why")).alias("qa_reason"),
-        *_usage()])
+        *usage_columns()])
     return (out.withColumn(DROPPED_BY, F.col("_why")).withColumn(KEEP, F.col("_why").isNull())
             .drop(ROW, "_last", "_why", "_pairs", "_k", "_pair", *USAGE_COLUMNS))
 
@@ -171,10 +171,10 @@ def qa_from_examples(df: DataFrame, bound: BoundOp, text_col: str, order_cols: l
     else:
         out = out.withColumn(qk, F.col("_q")).withColumn(rk, F.col("_a")).withColumn(hk, history)
     failed = F.col("_last.error").isNotNull()
-    out = _with_stats(out, df, [
+    out = with_stats(out, df, [
         F.col("_last.found").alias("qa_pairs"), F.col("_sim").alias("qa_similarity"),
         F.to_json(F.col(SEEDS)).alias("qa_seed_indices"), F.col("_last.content").alias("qa_raw"),
-        F.coalesce(F.col("_why"), F.col("_last.reason")).alias("qa_reason"), *_usage()])
+        F.coalesce(F.col("_why"), F.col("_last.reason")).alias("qa_reason"), *usage_columns()])
     dropped = F.when(failed, F.substring(_failed(op), 1, 500))
     return (out.withColumn(DROPPED_BY, dropped).withColumn(KEEP, dropped.isNull())
             .drop(ROW, "_last", SEEDS, "_q", "_a", "_h", "_sim", "_why", *USAGE_COLUMNS))

@@ -29,8 +29,8 @@ from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, KEEP, MISSING, ORDER, RECORD, assign, lookup, problem, rejected_by
 from sparkops.llm.client import endpoint_from
 from sparkops.spark import caching
-from sparkops.spark.llm import (ANSWER_FIELDS, KEY, REQUEST, ROW, SUMMARIES, _fields, _with_stats, ask,
-                                cache_location, log)
+from sparkops.spark.llm import (ANSWER_FIELDS, KEY, REQUEST, ROW, SUMMARIES, ask, cache_location, log,
+                                record_fields, with_stats)
 from sparkops.spark.order import ranked, with_order
 
 BATCH, PROMPT, HAS = "_op_batch", "_op_prompt", "_op_has"
@@ -46,7 +46,7 @@ def _prompts(rank_col: str, text_col: str, key: str, wanted: list[str]):
         for pdf in batches:
             prompts, has = [], []
             for row in pdf[[rank_col, *wanted]].to_dict("records"):
-                value = lookup(_fields(row, text_col), key, MISSING)
+                value = lookup(record_fields(row, text_col), key, MISSING)
                 prompts.append(value if isinstance(value, str) else None)
                 has.append(value is not MISSING)
             yield pd.DataFrame({rank_col: pdf[rank_col], BATCH: pdf[BATCH], PROMPT: prompts, HAS: has})
@@ -91,7 +91,7 @@ def optimize_prompt(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
 
     spark, p, t0 = df.sparkSession, bound.prepared, time.time()
     key, size, tries = p["prompt_key"], p["batch_size"], kernel.attempts(p)
-    model, sampling = p["api_or_hf_model"], p["sampling_params"]
+    model, sampling = p["client"]["api_model"], p["sampling_params"]
     endpoint, cache = endpoint_from(**p["client"]), cache_location(spark, bound)
 
     base = with_order(df.drop(KEEP, DROPPED_BY), order_cols)
@@ -215,7 +215,7 @@ def optimize_prompt(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
         out = out.unionByName(gen.select(*originals.columns))
 
     summary_of(bound, model, endpoint.url, cache, tally, generations, t0)
-    out = _with_stats(out, df, [
+    out = with_stats(out, df, [
         F.col("_gen_flag").alias("optimize_prompt_generated"), F.col(BATCH).alias("optimize_prompt_batch"),
         F.col("_round").alias("optimize_prompt_round"), F.col("_raw").alias("optimize_prompt_raw"),
         F.col("_reason").alias("optimize_prompt_reason"), F.col("_pt").alias("llm_prompt_tokens"),
