@@ -5,7 +5,7 @@ new sample written after a few seed samples, kept while it is not too close to t
 Pure halves here: the prompts, the answer parser, the seed file, the seeded choice of examples
 and the similarity verdict, as Data-Juicer 1.6.1's ``GenerateQAFromTextMapper`` and
 ``GenerateQAFromExamplesMapper`` build and parse them (checked against Data-Juicer itself:
-``tests/llm_generate_corpus.py``). The DataFrame half is ``sparkops.spark.llm_generate``.
+``tests/llm_generate_corpus.py``). The DataFrame half is ``sparkops.spark.llm_generate_qa``.
 
 Data-Juicer runs both on a local Hugging Face model (``hf_model``); here that model is reached
 through the OpenAI-compatible endpoint under that name, as every LLM op.
@@ -279,10 +279,10 @@ declare(Op(
            Stat("qa_reason", "string", "Why the document gave no row (no pair in the answer, endpoint error), or "
                                        "null."),
            *USAGE),
-    frame="sparkops.spark.llm_generate:qa_from_text", prepare=_prepare_text,
+    frame="sparkops.spark.llm_generate_qa:qa_from_text", prepare=_prepare_text,
     notes=f"Default `output_pattern`: `{TEXT_OUTPUT_PATTERN}` (the `Human:` / `Assistant:` turns of Data-Juicer's "
           "doc2qa models; a word starting with `Human` inside an answer ends it). "
-          "An LLM op run as a selector-kind frame that makes rows (`sparkops.spark.llm_generate`): each document is "
+          "An LLM op run as a selector-kind frame that makes rows (`sparkops.spark.llm_generate_qa`): each document is "
           "sent alone as the user's turn (Data-Juicer's request, no system prompt) to `hf_model` behind the "
           "endpoint; every pair the answer gives becomes a row, in order, `_order` extended by the pair's index, "
           "the pair in the record's `query` / `response` (the document stays in its field). Data-Juicer drops a "
@@ -326,9 +326,9 @@ declare(Op(
            Stat("qa_raw", "string", "The model's answer, verbatim (null: not asked, or the request failed)."),
            Stat("qa_reason", "string", "Why query / response are empty (unparsable answer, too similar), or null."),
            *USAGE),
-    frame="sparkops.spark.llm_generate:qa_from_examples", prepare=_prepare_examples,
+    frame="sparkops.spark.llm_generate_qa:qa_from_examples", prepare=_prepare_examples,
     notes=f"Default `output_pattern`: `{EXAMPLES_OUTPUT_PATTERN}`. "
-          "An LLM op run as a selector-kind frame that keeps every row it asked (`sparkops.spark.llm_generate`). "
+          "An LLM op run as a selector-kind frame that keeps every row it asked (`sparkops.spark.llm_generate_qa`). "
           "The input rows only say how many samples to write (Data-Juicer runs it over an empty dataset of that "
           "length); each row's prompt shows `example_num` seed samples chosen by an RNG seeded with `seed` and "
           "the row's key (a job's `_source` and `_line`, with `_order` where an earlier op made one; on a "
