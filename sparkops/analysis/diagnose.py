@@ -65,9 +65,10 @@ def diagnose(plan: Plan, facts: Facts) -> list[Diagnosis]:
         if share <= 0.05:
             continue
         level = "error" if share > MOST else "warning"
-        where = (f"{fmt(share * 100)}% of documents" if share < 1 else "every document")
-        msg = (f"{where} ({short:,} of {n:,}) have fewer than window_size={probe.window_size} tokens under "
-               f"tokenization '{probe.tokenization}' (median {fmt(d.get('p50'))} tokens): each is one shingle, so "
+        where = (f"{fmt(share * 100, 3)}% of documents ({short:,} of {n:,}) have" if share < 1 else
+                 f"every document ({n:,}) has")
+        msg = (f"{where} fewer than window_size={probe.window_size} tokens under tokenization "
+               f"'{probe.tokenization}' (median: {fmt(d.get('p50'))}): each such document is one shingle, so "
                f"near-duplicate detection is exact matching for them")
         lang = facts.short_language.get(probe.column)
         if lang:
@@ -97,8 +98,8 @@ def diagnose(plan: Plan, facts: Facts) -> list[Diagnosis]:
     for value, names in constant.items():
         subject = names[0] if len(names) == 1 else f"{len(names)} statistics"
         what = "" if len(names) == 1 else f" ({', '.join(names)})"
-        out.append(Diagnosis("warning", subject, f"constant{what}: {value} on every row, so a threshold on it "
-                             "keeps every row or none"))
+        out.append(Diagnosis("warning", subject, f"constant{what}: {value} on every row, so a threshold on "
+                             f"{'it' if len(names) == 1 else 'them'} keeps every row or none"))
     for s, c in facts.categorical.items():
         if c["count"] > 1 and c["distinct"] == 1:
             out.append(Diagnosis("info", s, f"one value only ({c['top'][0][0]!r}) over all {c['count']:,} rows"))
@@ -106,9 +107,11 @@ def diagnose(plan: Plan, facts: Facts) -> list[Diagnosis]:
         out.append(Diagnosis("warning", op, f"raised on {count:,} rows ({pct(count, n)}); first: {message}"))
     filters = [a for a in plan.ops if a.bound.op.kind == "filter"]
     if facts.configured_all is not None and n and len(filters) > 1 and facts.configured_all / n < FEW:
-        out.append(Diagnosis("error", "spec", f"all filters together keep {pct(facts.configured_all, n)} of rows "
+        out.append(Diagnosis("error", "spec" if plan.spec else "all filters",
+                             f"all filters together keep {pct(facts.configured_all, n)} of rows "
                              f"({facts.configured_all:,} of {n:,})"))
-    return out
+    order = {"error": 0, "warning": 1, "info": 2}
+    return sorted(out, key=lambda d: order[d.level])  # stable: the order above within a level
 
 
 def _subject(plan: Plan, i: int) -> str:
@@ -122,10 +125,9 @@ def _range_params(a) -> set[str]:
 
 
 def _thresholds(a) -> str:
-    """The op's threshold parameters as set (the range's, else those the spec gave)."""
-    names = _range_params(a) or set(a.given)
-    return ", ".join(f"{k} {fmt(a.bound.params[k]) if isinstance(a.bound.params[k], (int, float)) else a.bound.params[k]}"
-                     for k in sorted(names) if k in a.bound.params)
+    """The op's threshold parameters: those the spec gave, else its range's."""
+    names = sorted(a.given) or sorted(_range_params(a))
+    return ", ".join(f"{k} {fmt(a.bound.params[k], 7)}" for k in names if k in a.bound.params)
 
 
 def _observed(plan: Plan, i: int, facts: Facts) -> str:

@@ -155,7 +155,7 @@ def _suggestions(s: dict, rows: int) -> str:
 def _stat_cards(s: dict, charts: dict) -> str:
     out = ["<h2>Statistics</h2><input id=\"filter\" type=\"search\" placeholder=\"filter statistics by name\">",
            "<div class=\"grid\">"]
-    langs = s.get("per_language", {}).get("languages", {})
+    langs = (s.get("per_language") or {}).get("languages", {})
     for name, d in s["stats"].items():
         out.append(f"<section class=\"stat\" id=\"stat-{escape(name)}\" data-stat=\"{escape(name)}\">")
         out.append(f"<h3>{escape(name)}</h3><p class=\"doc\">{escape(s['docs'].get(name, ''))} "

@@ -56,10 +56,15 @@ def make_plan(source: str, fmt: str | None = None, text_key: str | None = None) 
         if not Path(source).is_file():
             raise AnalysisError(f"{source}: no such file")
         try:
-            return from_spec(load(source))
+            plan = from_spec(load(source))
         except SpecError as err:
             raise AnalysisError(str(err)) from None
-    return from_input(source, input_spec(source, fmt, text_key))
+    else:
+        plan = from_input(source, input_spec(source, fmt, text_key))
+    if not plan.pipeline().columns and not plan.probes:
+        raise AnalysisError(f"{source}: nothing to analyse: no filter computes a statistic"
+                            + (f" ({'; '.join(plan.notes)})" if plan.notes else ""))
+    return plan
 
 
 def input_spec(source: str, fmt: str | None, text_key: str | None) -> InputSpec:
@@ -98,9 +103,6 @@ def analyze(spark: SparkSession, source: str, out: str | Path, sample: int | Non
         raise AnalysisError(f"--sample must be a positive number of rows, got {sample}")
     plan = make_plan(source, fmt, text_key)
     columns = plan.pipeline().columns
-    if not columns and not plan.probes:
-        raise AnalysisError(f"{source}: nothing to analyse: no filter computes a statistic"
-                            + (f" ({'; '.join(plan.notes)})" if plan.notes else ""))
     say(f"plan: {len(plan.ops)} op(s), {len(columns) + len(plan.probes)} statistic(s)"
         + (f"; left out: {len(plan.notes)} op(s)" if plan.notes else ""))
     for note in plan.notes:
@@ -153,6 +155,7 @@ def analyze(spark: SparkSession, source: str, out: str | Path, sample: int | Non
     say("keep rates and threshold suggestions ...")
     suggestions = {m: suggest(plan, summary, m, k=k, q=quantile) for m in METHODS}
     keep, facts = _keep_rates(tbl, plan, n, suggestions, summary, categorical)
+    facts.unreadable, facts.unreadable_reasons = counts.unreadable, counts.reasons
     diagnoses = diagnose(plan, facts)
 
     files = {"table": str(table_path)}
@@ -166,6 +169,7 @@ def analyze(spark: SparkSession, source: str, out: str | Path, sample: int | Non
             f"{plan.spec.output_path}_suggested_{method}"
         lines = header + [f"Method: {sug.label}. All filters together keep {pct(sug.kept, n)} "
                           f"({sug.kept:,} of {n:,} rows)." if sug.kept is not None else f"Method: {sug.label}."]
+        lines += [f"Diagnosis: {d.line()}" for d in diagnoses if d.level == "error"]
         target.write_text(spec_yaml(plan, sug, output_path, lines), encoding="utf-8")
         try:
             load(target)
