@@ -4,6 +4,7 @@ job over the C4 sample that ships in data/) and shows the summary, diagnoses and
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -22,6 +23,8 @@ def test_analyze_notebook_runs_headless(tmp_path, monkeypatch):
 
     out = tmp_path / "analysis"
     _kernel_env(tmp_path, monkeypatch, tmp_path)
+    # the kernel imports sparkops from this checkout (a relative PYTHONPATH would be read from notebooks/)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep))
     monkeypatch.setenv("SPARKOPS_NB_SOURCE", str(ROOT / "jobs" / "web_refine.yaml"))
     monkeypatch.setenv("SPARKOPS_NB_OUT", str(out))
     nb = nbformat.read(NOTEBOOK, as_version=4)
