@@ -25,7 +25,8 @@ header, main { max-width: 1360px; margin: 0 auto; padding: 0 20px; }
 header { padding-top: 18px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 28px 0 10px; border-bottom: 1px solid #d8dce3; padding-bottom: 4px; }
-h3 { font-size: 15px; margin: 0 0 2px; }
+h3 { font-size: 15px; margin: 14px 0 2px; }
+.stat h3 { margin-top: 0; }
 .meta { color: #555; margin: 2px 0; }
 table { border-collapse: collapse; background: #fff; font-size: 12px; }
 th, td { padding: 3px 6px; border-bottom: 1px solid #e6e8ec; text-align: right; white-space: nowrap; }

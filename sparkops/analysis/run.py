@@ -170,6 +170,13 @@ def analyze(spark: SparkSession, source: str, out: str | Path, sample: int | Non
         lines = header + [f"Method: {sug.label}. All filters together keep {pct(sug.kept, n)} "
                           f"({sug.kept:,} of {n:,} rows)." if sug.kept is not None else f"Method: {sug.label}."]
         lines += [f"Diagnosis: {d.line()}" for d in diagnoses if d.level == "error"]
+        if plan.spec is None:
+            suggested = {s.index for s in sug.ops}
+            left = [f"{plan.ops[i].bound.name} (alone keeps {pct(c, n)})" for i, c in facts.configured_alone.items()
+                    if i not in suggested]
+            if left:
+                lines.append("Not in this spec (no single threshold to suggest; shown with their defaults): "
+                             + ", ".join(left) + ".")
         target.write_text(spec_yaml(plan, sug, output_path, lines), encoding="utf-8")
         try:
             load(target)
@@ -209,7 +216,8 @@ def _keep_rates(tbl: DataFrame, plan: Plan, n: int, suggestions: dict[str, Sugge
     for method, sug in suggestions.items():
         new = {s.index: s for s in sug.ops}
         running = ok
-        for i in filters:
+        # a plain input's suggested spec holds only the range filters it suggests thresholds for
+        for i in (filters if plan.spec else [i for i in filters if i in new]):
             cond = configured[i]
             if i in new:
                 bound = plan.ops[i].bound
@@ -305,5 +313,6 @@ def summary_table(doc: dict, width: int = 118) -> str:
         lines.append(f"{label:<{name_w}} " + " ".join(f"{fmt(d.get(k)):>10}" for k in keys))
     for s, c in doc["categorical"].items():
         top = ", ".join(f"{v} {pct(cnt, doc['rows'])}" for v, cnt in c["top"][:4])
-        lines.append(f"{s:<{name_w}} {c['distinct']:,} values: {top}"[:width])
+        text = f"{c['distinct']:,} value(s): {top}" if c["distinct"] else "no row has a value"
+        lines.append(f"{s:<{name_w}} {text}"[:width])
     return "\n".join(lines)

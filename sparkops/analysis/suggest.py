@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass, field
 
 import yaml
@@ -201,13 +202,15 @@ def yaml_key(key) -> str:
 
 
 def spec_yaml(plan: Plan, sug: Suggestions, output_path: str, header: list[str]) -> str:
-    """The job spec: the analysed spec's stages (or, for a plain input, one stage of the
-    analysed filters) with the suggested thresholds in place, each commented with its keep
-    rates. ``sparkops validate`` accepts it (the caller checks)."""
+    """The job spec: the analysed spec's stages with the suggested thresholds in place, each
+    commented with its keep rates; for a plain input, one stage of the range filters with
+    their suggested thresholds (rule sets and language id at their defaults would decide
+    for the user: ``header`` says what each would keep). ``sparkops validate`` accepts it
+    (the caller checks)."""
     by_place = {(plan.ops[s.index].stage, plan.ops[s.index].position): s for s in sug.ops}
     spec = plan.spec
     name = f"{spec.name if spec else 'analyze'}_suggested"
-    lines = [f"# {h}" for h in header]
+    lines = [f"# {part}" for h in header for part in textwrap.wrap(h, 100, break_on_hyphens=False) or [""]]
     expected = {"name": name, "description": f"thresholds suggested by sparkops analyze: {sug.label}"}
     lines += [f"name: {yaml_value(expected['name'])}", f"description: {yaml_value(expected['description'])}"]
     inp = {"format": plan.input.format, "path": plan.input.path, "text_key": plan.input.text_key}
@@ -220,8 +223,11 @@ def spec_yaml(plan: Plan, sug: Suggestions, output_path: str, header: list[str])
             output["export_format"] = spec.export_format
     lines.append(f"output: {yaml_value(output)}")
     lines.append("stages:")
-    stages = ([(st.name, st.process, st.expect) for st in spec.stages] if spec else
-              [("filter", tuple(a.entry for a in plan.ops), None)])
+    if spec:
+        stages = [(st.name, [(e, by_place.get((st.name, p))) for p, e in enumerate(st.process)], st.expect)
+                  for st in spec.stages]
+    else:  # a plain input: the range filters with their suggested thresholds
+        stages = [("filter", [(plan.ops[s.index].entry, s) for s in sug.ops], None)]
     expected_stages = []
     for stage_name, process, expect in stages:
         lines.append(f"  - name: {yaml_value(stage_name)}")
@@ -229,10 +235,9 @@ def spec_yaml(plan: Plan, sug: Suggestions, output_path: str, header: list[str])
             lines.append(f"    expect: {yaml_value(expect)}")
         lines.append("    process:")
         entries = []
-        for position, entry in enumerate(process):
+        for entry, s in process:
             (op_name, params), = entry.items()
             params = dict(params or {})
-            s = by_place.get((stage_name, position))
             if s is None:
                 lines.append(f"      - {yaml_key(op_name)}: {yaml_value(params)}")
                 entries.append({op_name: params})
