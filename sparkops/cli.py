@@ -155,7 +155,8 @@ def cmd_analyze(args) -> int:
         return 2
     import sparkops
 
-    spark = sparkops.session(master=args.master, conf=_conf_pairs(args.conf), app_name="sparkops-analyze")
+    conf = {"spark.ui.showConsoleProgress": "true", **_conf_pairs(args.conf)}  # a long pass shows its tasks
+    spark = sparkops.session(master=args.master, conf=conf, app_name="sparkops-analyze")
     try:
         result = analyze(spark, args.source, args.out, sample=args.sample, by_language=args.by_language, k=args.k,
                          quantile=args.quantile, fmt=args.format, text_key=args.text_key, say=say)

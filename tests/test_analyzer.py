@@ -114,7 +114,9 @@ def test_suggested_specs_validate_and_keep_what_they_say(spark, web):
     doc = result.summary
     for method, file in (("ksigma", "suggested_job.yaml"), ("quantile", "suggested_job_quantile.yaml")):
         sug = doc["suggestions"][method]
-        spec = load(out / file)  # what `sparkops validate` does
+        from sparkops.cli import main
+
+        assert main(["validate", str(out / file)]) == 0
         assert sug["ops"] and sug["kept"] is not None
         # each op alone: the core's own keep rule, row by row, over the collected statistics
         rows = _stats(spark, out).to_dict("records")
@@ -300,3 +302,28 @@ def test_report_renders_in_headless_chromium(web, tmp_path):
 
     pixels = np.asarray(Image.open(shot).convert("L"))
     assert pixels.shape[1] == 1366 and (pixels < 200).mean() > 0.02  # text and charts, not a blank page
+
+
+def test_cli_prints_progress_summary_and_diagnosis(spark, c4_path, tmp_path, capsys):
+    from sparkops.cli import main
+
+    spec = tmp_path / "small.yaml"
+    spec.write_text(textwrap.dedent(f"""\
+        name: small
+        input: {{format: jsonl, path: {c4_path}}}
+        output: {{path: out}}
+        stages:
+          - name: quality
+            process:
+              - words_num_filter: {{min_num: 100000}}
+              - alphanumeric_filter: {{min_ratio: 0.0, max_ratio: 1.0}}
+        """))
+    assert main(["analyze", str(spec), "--out", str(tmp_path / "a"), "--sample", "120"]) == 0
+    printed = capsys.readouterr().out
+    assert "[analyze" in printed and "a sample of 120 rows" in printed
+    assert "statistic" in printed and "num_words" in printed and "alnum_ratio" in printed
+    assert "error: words_num_filter (stage 'quality'): as configured (min_num 100,000) keeps 0.0%" in printed
+    assert "warning: alphanumeric_filter (stage 'quality'): as configured" in printed and "keeps every row" in printed
+    assert "suggested_job.yaml" in printed and "report:" in printed
+    doc = json.loads((tmp_path / "a" / "summary.json").read_text())
+    assert doc["rows"] == 120 and doc["sampled"] and doc["records"] == 300
