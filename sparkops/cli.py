@@ -1,5 +1,6 @@
 """The ``sparkops`` command: ``run`` (a job spec or Data-Juicer recipe), ``validate``,
-``ops`` (list operators) and ``sql`` (query files with the SQL functions)."""
+``ops`` (list operators), ``analyze`` (statistics, report and suggested thresholds of a
+dataset) and ``sql`` (query files with the SQL functions)."""
 
 from __future__ import annotations
 
@@ -137,6 +138,50 @@ def _run_job(args, info: dict) -> int:
     return 0
 
 
+def cmd_analyze(args) -> int:
+    from sparkops.analysis.run import AnalysisError, analyze, make_plan, summary_table
+    from sparkops.core import OpError
+    from sparkops.jobs.reader import InputError
+
+    started = time.time()
+
+    def say(message: str) -> None:
+        print(f"[analyze {time.time() - started:6.1f} s] {message}", flush=True)
+
+    try:
+        make_plan(args.source, args.format, args.text_key)  # a wrong spec or path fails before Spark starts
+    except (AnalysisError, OpError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    import sparkops
+
+    conf = {"spark.ui.showConsoleProgress": "true", **_conf_pairs(args.conf)}  # a long pass shows its tasks
+    spark = sparkops.session(master=args.master, conf=conf, app_name="sparkops-analyze")
+    try:
+        result = analyze(spark, args.source, args.out, sample=args.sample, by_language=args.by_language, k=args.k,
+                         quantile=args.quantile, fmt=args.format, text_key=args.text_key, say=say)
+    except (AnalysisError, InputError, OpError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    doc = result.summary
+    print()
+    print(summary_table(doc))
+    if doc["per_language"]:
+        langs = doc["per_language"]["languages"]
+        print("\nrows per language: " + ", ".join(f"{g} {v['rows']:,}" for g, v in langs.items()))
+    print()
+    for method, sug in doc["suggestions"].items():
+        kept = f"keeps {sug['kept']:,} of {doc['rows']:,} rows" if sug["kept"] is not None else "no filter"
+        print(f"suggested ({sug['label']}): {result.files.get(method)}: {kept}")
+    if result.diagnoses:
+        print("\ndiagnosis:")
+        for d in result.diagnoses:
+            print(f"  {d.line()}")
+    print(f"\nreport: {result.files['report']}\nsummary: {result.files['summary']}\n"
+          f"stats table (Delta): {result.files['table']}\n({result.seconds:.1f} s)")
+    return 0
+
+
 def cmd_sql(args) -> int:
     import sparkops
 
@@ -179,6 +224,23 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("validate", help="check a spec or recipe without running it")
     p.add_argument("spec")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("analyze", help="statistics of a spec's filters (or every rule statistic) over a dataset: "
+                                       "Delta table, summary.json, report.html, suggested thresholds")
+    p.add_argument("source", metavar="INPUT_OR_SPEC",
+                   help="a job spec or Data-Juicer recipe (.yaml), or an input file / glob / folder")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the stats table, summary.json, "
+                   "report.html and suggested_job*.yaml")
+    p.add_argument("--sample", type=int, metavar="N", help="analyse a seeded uniform sample of N rows")
+    p.add_argument("--by-language", action="store_true", help="the summary per detected language as well")
+    p.add_argument("--k", type=float, default=3.0, help="k of the k-sigma suggestions (default 3)")
+    p.add_argument("--quantile", type=float, default=0.01, choices=(0.01, 0.05),
+                   help="q of the quantile suggestions: a min becomes the q quantile, a max the 1-q (default 0.01)")
+    p.add_argument("--format", help="input format of a plain input (default: from its name)")
+    p.add_argument("--text-key", help="the text field of a plain input (default: text)")
+    p.add_argument("--master", help="Spark master (default: local[*])")
+    p.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="extra Spark conf")
+    p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("sql", help="run a SQL query with the sparkops functions")
     p.add_argument("query")
