@@ -8,7 +8,7 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup check-java assets demo test bench docs parity-fixture pii-eval llm clean
+.PHONY: setup check-java assets demo test chromium bench docs parity-fixture pii-eval llm clean
 
 setup: check-java $(VENV)/.installed assets
 
@@ -33,8 +33,13 @@ assets: $(VENV)/.installed
 demo: setup
 	$(BIN)/sparkops run jobs/web_refine.yaml
 
-test: setup $(VENV)/.llm-installed
+test: setup $(VENV)/.llm-installed chromium
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Chromium from the Debian packages (root: apt-get), for the headless render of the analyzer's
+# report; elsewhere that test skips and says why
+chromium:
+	@tools/install_chromium.sh || echo "chromium not installed: tests/test_analyzer.py's browser test will skip"
 
 # the optional extra `llm` (the local LLM server the LLM tests start): llama-cpp-python builds from
 # source the first time (~19 min on 2 cores; pip caches the wheel). GGML_NATIVE=OFF: AVX2/FMA, no
