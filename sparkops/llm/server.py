@@ -197,7 +197,7 @@ def serve(model: str | None, host: str, port: int | None, threads: int | None, n
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     server.start()
-    slots = f" with {parallel} parallel slots ({server.server_bin})" if parallel else ""
+    slots = f" with {parallel} parallel slot{'s' * (parallel > 1)} ({server.server_bin})" if parallel else ""
     say(f"serving {server.model.name} at {server.base_url}{slots} (OPENAI_BASE_URL={server.base_url}); "
         "SIGTERM or Ctrl-C stops it")
     try:
