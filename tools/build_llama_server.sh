@@ -5,9 +5,10 @@
 #
 #     tools/build_llama_server.sh PYTHON DEST      # make llm-server: python3.11 .cache/llama-server
 #
-# Idempotent: a binary already built from the pinned version is kept. CPU only, static, the server
-# target only. GGML_NATIVE=OFF as for llama-cpp-python (AVX2/FMA, no -march=native: it runs on any
-# x86-64-v3 machine); no curl or OpenSSL (models are local files) and no web UI (nothing to download).
+# Idempotent: a binary already built from the pinned version is kept. CPU only, the server target
+# only, llama.cpp's libraries linked in (one file). GGML_NATIVE=OFF as for llama-cpp-python (AVX2/FMA,
+# no -march=native: it runs on any x86-64-v3 machine); no curl or OpenSSL (models are local files)
+# and no web UI (its assets would be downloaded).
 set -euo pipefail
 python=$1 dest=$2
 command -v "$python" >/dev/null || { echo "error: $python not found (make llm-server PYTHON=/path/to/python3.11)" >&2; exit 1; }
