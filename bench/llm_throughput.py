@@ -72,7 +72,7 @@ SERVERS = ("llama-cpp-python", "llama-server")
 
 
 def llama_server_version(binary: Path) -> str:
-    """``llama-server --version``'s version line, e.g. ``version: 1 (0c1e570)``."""
+    """What ``llama-server --version`` says after ``version:``, e.g. ``0.5.0-dev (build 1, commit 0c1e570)``."""
     import subprocess
 
     out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60)
