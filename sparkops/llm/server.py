@@ -103,9 +103,11 @@ def llama_server_command(binary: Path, model: Path, host: str, port: int, parall
     cmd = [str(binary), "--model", str(model), "--alias", MODEL_ALIAS, "--host", host, "--port", str(port),
            "--parallel", str(parallel), "--cont-batching", "--ctx-size", str(n_ctx * parallel),
            "--batch-size", str(n_batch), "--no-webui"]
-    if threads:
-        cmd += ["--threads", str(threads), "--threads-batch", str(threads)]
-    return cmd
+    # unset, llama-cpp-python's defaults (half the CPUs decode, all read prompts), not llama.cpp's:
+    # the two servers then differ in their slots only
+    cpus = os.cpu_count() or 1
+    decode, prompt = (threads, threads) if threads else (max(cpus // 2, 1), cpus)
+    return cmd + ["--threads", str(decode), "--threads-batch", str(prompt)]
 
 
 class LocalServer:
