@@ -155,9 +155,17 @@ def section(record: dict) -> list[str]:
             "time; above it, the client's thread pool keeps that many in flight.", "",
             table(record), "", *_speedup(record), *_spread(record),
             "llama-cpp-python's server decodes one request at a time (one model, one context, behind a lock), so "
-            "concurrency against it only overlaps HTTP and queueing; a server with parallel slots (llama.cpp's "
-            "`llama-server -np N`, which `sparkops llm serve --parallel N` runs, or vLLM) decodes the requests in "
-            "flight together, and that is where concurrency multiplies throughput.", ""]
+            "concurrency against it only overlaps HTTP and queueing. llama.cpp's `llama-server` with N slots (what "
+            "`sparkops llm serve --parallel N` runs) decodes the next token of every busy slot in one batch per "
+            "step; what that gains depends on where the time goes. " + _shape(record), ""]
+
+
+def _shape(record: dict) -> str:
+    """The requests' average prompt and completion lengths, from the first run."""
+    r = record["runs"][0]
+    return (f"These requests average {r['prompt_tokens'] / r['requests']:.0f} prompt tokens and "
+            f"{r['completion_tokens'] / r['requests']:.0f} completion tokens; reading a prompt is the same "
+            "work on the CPU whether or not other requests share its batch.")
 
 
 def _server(run: dict) -> str:
