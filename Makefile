@@ -51,8 +51,15 @@ $(VENV)/.llm-installed: pyproject.toml $(VENV)/.installed
 
 llm: $(VENV)/.llm-installed
 
-bench: setup $(VENV)/.bench-installed
+bench: setup $(VENV)/.bench-installed llm-server
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# llama.cpp's llama-server (parallel slots, continuous batching) for `sparkops llm serve --parallel N` and
+# bench/llm_throughput.py: built once into .cache/llama-server from the llama-cpp-python sdist the llm
+# extra pins (tools/build_llama_server.sh); kept while that pin holds. Not a `test` prerequisite (CI time)
+.PHONY: llm-server
+llm-server:
+	@tools/build_llama_server.sh $(PYTHON) .cache/llama-server
 
 # the optional extra `bench` (matplotlib for bench/harness/charts.py), read from pyproject.toml: its
 # requirements only, so the editable install keeps pointing at the checkout that made it

@@ -198,7 +198,8 @@ def cmd_llm_serve(args) -> int:
     from sparkops.llm.server import ServerError, serve
 
     try:
-        return serve(args.model, args.host, args.port, args.threads, args.n_ctx)
+        return serve(args.model, args.host, args.port, args.threads, args.n_ctx, parallel=args.parallel,
+                     server_bin=args.server_bin)
     except ServerError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -259,7 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, help="default: a free port")
     p.add_argument("--threads", type=int, help="CPU threads for decoding (default: llama.cpp's)")
-    p.add_argument("--n-ctx", type=int, default=4096, help="context length in tokens")
+    p.add_argument("--n-ctx", type=int, default=4096, help="context length in tokens (per slot with --parallel)")
+    p.add_argument("--parallel", type=int, metavar="N",
+                   help="serve with llama.cpp's llama-server and N slots decoded together (continuous batching), "
+                        "so N concurrent requests run at once (build it once: make llm-server); default: "
+                        "llama-cpp-python's server, one request at a time")
+    p.add_argument("--server-bin", metavar="PATH", help="the llama-server binary for --parallel (default: "
+                                                        "$SPARKOPS_LLAMA_SERVER, then make llm-server's, then PATH)")
     p.set_defaults(func=cmd_llm_serve)
 
     args = parser.parse_args(argv)
