@@ -8,7 +8,7 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup check-java assets demo test chromium bench docs parity-fixture pii-eval llm clean
+.PHONY: setup check-java assets demo test chromium bench docs parity-fixture perplexity-models perplexity-fixture pii-eval llm clean
 
 setup: check-java $(VENV)/.installed assets
 
@@ -90,6 +90,16 @@ parity-fixture: assets
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_web_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_language_fixture.py
+
+# perplexity_filter's models (sparkops/assets/perplexity/): sentencepiece + Kneser-Ney trigrams trained
+# from ../shared/data (tools/train_perplexity.py; byte-identical on a re-run), and the fixture that
+# checks our scorer against kenlm itself and Data-Juicer's PerplexityFilter (throwaway venv .peers/kenlm)
+perplexity-models: setup
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} PYTHONPATH=. $(BIN)/python tools/train_perplexity.py
+
+perplexity-fixture: setup
+	@test -x .peers/kenlm/bin/python || { $(PYTHON) -m venv .peers/kenlm && .peers/kenlm/bin/pip install --quiet kenlm==0.3.0 sentencepiece==0.2.3 numpy; }
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} PYTHONPATH=. .peers/kenlm/bin/python tools/gen_perplexity_fixture.py --data-juicer .peers/dj/lib/python3.11/site-packages
 
 # sparkops' PII detector against presidio-analyzer 2.2.366 itself (throwaway venv .peers/presidio) -> bench/results_pii.json
 pii-eval: setup

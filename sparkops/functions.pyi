@@ -715,6 +715,27 @@ def numeric_field_value(col: Column | str) -> Column:
     ...
 
 
+def perplexity(col: Column | str, lang: str | Column = 'en') -> Column:
+    """10^(-log10 p / (pieces + 1 per line)) under the language's n-gram model, rounded to 0.1; 0 for a
+    text without a piece.
+
+    The statistic of `perplexity_filter`: Keep rows whose perplexity under sparkops' n-gram language
+    model of `lang` (sentencepiece pieces, Kneser-Ney trigrams in KenLM's ARPA format) is within
+    [min_ppl, max_ppl].
+
+    SQL: perplexity(text[, lang]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        lang: Language of the model that scores the text (`en`, `zh`). Default: 'en'.
+
+    Example:
+        SELECT perplexity('')  -- 0.0
+        no piece: Data-Juicer's 0
+    """
+    ...
+
+
 def pii_detect(col: Column | str) -> Column:
     """The PII spans of the text: type, start and end (code points, end exclusive) and score, disjoint
     and in order; every type including URL.

