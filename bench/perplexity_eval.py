@@ -131,5 +131,30 @@ def main(argv=None) -> int:
     return 0
 
 
+SECTION_TITLE = "Perplexity: perplexity_filter's models, prose against the same words shuffled"
+
+
+def section(record: dict) -> list[str]:
+    """The RESULTS.md section of a recorded evaluation (bench/results_perplexity.json)."""
+    m = record["machine"]
+    size = sum(f["bytes"] for f in record["models"].values())
+    L = [f"## {SECTION_TITLE}", "",
+         f"Run {record['date']} on {m['platform']} ({m['cpus']} CPUs, Python {m['python']}): "
+         f"`{record['command']}` (the op's kernel in one process, no Spark; models {size:,} bytes in all, "
+         "trained by tools/train_perplexity.py). Held-out passages against a copy of themselves with the words "
+         "(English) or characters (Chinese) shuffled.", "",
+         "| lang | held-out passages | ROC AUC | garbled copy higher | ppl p50 clean / garbled | kept at max_ppl 500: "
+         "clean / garbled | kept at 1500 (DJ's default) | docs/s |", "|---|---|---|---|---|---|---|---|"]
+    for s in record["speed"]:
+        h = record["held_out"][s["lang"]]
+        k5, k15 = h["kept_share_at_max_ppl"]["500"], h["kept_share_at_max_ppl"]["1500"]
+        L.append(f"| {s['lang']} | {h['passages']:,} | {h['auc']:.4f} | {h['paired_share_garbled_higher']:.3f} | "
+                 f"{h['clean_ppl']['p50']:,} / {h['garbled_ppl']['p50']:,} | {k5['clean']:.1%} / {k5['garbled']:.1%} | "
+                 f"{k15['clean']:.1%} / {k15['garbled']:.1%} | {s['docs_per_s']:,.0f} ({s['source']}) |")
+    L += ["", "The models are not CCNet's: Data-Juicer's default thresholds do not carry over (docs/perplexity.md).",
+          ""]
+    return L
+
+
 if __name__ == "__main__":
     sys.exit(main())

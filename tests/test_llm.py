@@ -300,6 +300,57 @@ def test_quality_filter_job_against_the_real_local_model_then_from_the_cache(spa
                                                                               before["stats"].llm_quality_raw)
 
 
+OPS_NOT_IN_A_SHIPPED_JOB = ("optimize_qa_mapper", "optimize_response_mapper", "calibrate_qa_mapper",
+                            "calibrate_query_mapper", "llm_difficulty_score_filter", "llm_analysis_filter")
+
+
+@pytest.mark.spark
+def test_every_other_llm_op_runs_against_the_real_local_model_then_from_the_cache(spark, tmp_path, shared_data,
+                                                                                 llm_server):
+    """The LLM ops no shipped job and no other real-model test runs, one stage each through
+    `sparkops run`, on one record: each asks the model once; a --fresh re-run asks nothing."""
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+    from sparkops.spark import llm as spark_llm
+
+    src = alpaca_input(shared_data, tmp_path, n=1)
+    common = {"model_params": {"base_url": llm_server.base_url}, "try_num": 1,
+              "sampling_params": {"temperature": 0, "max_tokens": 32}}
+    pair = {"query_key": "instruction", "response_key": "output"}
+    scored = {"input_keys": ["instruction", "output"], "field_names": ["Instruction", "Response"], "min_score": 0.0}
+    model = {"api_or_hf_model": "SmolLM2-135M-Instruct"}
+    params = {"optimize_qa_mapper": {**model, **pair}, "optimize_response_mapper": {**model, **pair},
+              "calibrate_qa_mapper": {"api_model": "SmolLM2-135M-Instruct", **pair},
+              "calibrate_query_mapper": {"api_model": "SmolLM2-135M-Instruct", **pair},
+              "llm_difficulty_score_filter": {**model, **scored}, "llm_analysis_filter": {**model, **scored}}
+    assert set(params) == set(OPS_NOT_IN_A_SHIPPED_JOB)
+    stages = "".join(f"""
+          - name: {name}
+            process:
+              - {name}: {json.dumps({**common, **params[name]})}""" for name in OPS_NOT_IN_A_SHIPPED_JOB)
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: every_llm_op
+        input: {{format: jsonl, path: {src}, text_key: instruction}}
+        output: {{path: {tmp_path / 'out'}}}
+        stages:""") + textwrap.indent(textwrap.dedent(stages), "  "), encoding="utf-8")
+    run(spark, load(spec), say=lambda m: None)
+    first = {s["op"]: s for s in spark_llm.SUMMARIES[-len(OPS_NOT_IN_A_SHIPPED_JOB):]}
+    assert set(first) == set(OPS_NOT_IN_A_SHIPPED_JOB)
+    records = {}
+    for name in OPS_NOT_IN_A_SHIPPED_JOB:
+        (row,) = tables(spark, tmp_path / "out", name)
+        assert row["stats"].llm_requests == 1 and row["stats"].llm_cached is False, name
+        assert first[name]["requests_sent"] == 1 and first[name]["completion_tokens"] > 0, name
+        records[name] = row["_record"]
+    run(spark, load(spec), fresh=True, say=lambda m: None)
+    again = spark_llm.SUMMARIES[-len(OPS_NOT_IN_A_SHIPPED_JOB):]
+    assert [s["requests_sent"] for s in again] == [0] * len(OPS_NOT_IN_A_SHIPPED_JOB)
+    for name in OPS_NOT_IN_A_SHIPPED_JOB:
+        (row,) = tables(spark, tmp_path / "out", name)
+        assert row["stats"].llm_cached is True and row["_record"] == records[name], name
+
+
 def test_parse_and_prompts_match_data_juicer_answer_by_answer():
     """Against tests/fixtures/dj_llm_parse.json, written by Data-Juicer 1.6.1 (tests/llm_corpus.py)."""
     fixture = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_parse.json").read_text(encoding="utf-8"))

@@ -47,7 +47,10 @@ OTHER_REFERENCES = {"url_filter": "datatrove", "c4_badwords_filter": "datatrove"
                     # sparkops' own ops: no tool has them; measured instead (bench/pii_eval.py against
                     # presidio-analyzer, bench/toxicity_eval.py on held-out labelled comments)
                     "pii_redact_mapper": "presidio-analyzer (detection, measured)",
-                    "toxicity_filter": "held-out labels (measured)"}
+                    "toxicity_filter": "held-out labels (measured)",
+                    # Data-Juicer's statistic on our own models: checked against kenlm and Data-Juicer's
+                    # PerplexityFilter on them (tools/gen_perplexity_fixture.py, tests/test_perplexity.py)
+                    "perplexity_filter": "kenlm + Data-Juicer on sparkops' models"}
 
 
 def test_fixture_covers_every_declared_op(fixture):
