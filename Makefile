@@ -8,7 +8,7 @@ export PYSPARK_PYTHON := $(abspath $(BIN)/python)
 export PYSPARK_DRIVER_PYTHON := $(abspath $(BIN)/python)
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: setup check-java assets demo test chromium bench docs parity-fixture perplexity-models perplexity-fixture pii-eval llm clean
+.PHONY: setup check-java assets demo test chromium bench docs parity-fixture quality-models perplexity-models perplexity-fixture pii-eval llm clean
 
 setup: check-java $(VENV)/.installed assets
 
@@ -90,6 +90,14 @@ parity-fixture: assets
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_web_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_language_fixture.py
+	@.peers/datatrove/bin/python -c "import fasttext, regex, fasteners" 2>/dev/null || .peers/datatrove/bin/pip install --quiet fasttext-numpy2-wheel==0.9.2 regex fasteners
+	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fasttext_fixture.py
+
+# quality_classifier_filter's and fasttext_quality_filter's models (sparkops/assets/quality_*): trained
+# from ../shared/data by tools/train_quality.py (byte-identical on a re-run), then their held-out evaluation
+quality-models: setup
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} PYTHONPATH=. $(BIN)/python tools/train_quality.py
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} PYTHONPATH=. $(BIN)/python bench/quality_eval.py
 
 # perplexity_filter's models (sparkops/assets/perplexity/): sentencepiece + Kneser-Ney trigrams trained
 # from ../shared/data (tools/train_perplexity.py; byte-identical on a re-run), and the fixture that

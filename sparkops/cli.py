@@ -1,6 +1,7 @@
 """The ``sparkops`` command: ``run`` (a job spec or Data-Juicer recipe), ``validate``,
 ``ops`` (list operators), ``analyze`` (statistics, report and suggested thresholds of a
-dataset) and ``sql`` (query files with the SQL functions)."""
+dataset), ``sql`` (query files with the SQL functions) and ``quality`` (train, evaluate and apply
+a quality classifier: ``sparkops.spark.quality``)."""
 
 from __future__ import annotations
 
@@ -268,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--server-bin", metavar="PATH", help="the llama-server binary for --parallel (default: "
                                                         "$SPARKOPS_LLAMA_SERVER, then make llm-server's, then PATH)")
     p.set_defaults(func=cmd_llm_serve)
+
+    from sparkops.spark.quality import add_parser as add_quality_parser  # no pyspark import until it runs
+
+    add_quality_parser(sub)
 
     args = parser.parse_args(argv)
     try:

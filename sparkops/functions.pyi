@@ -295,6 +295,31 @@ def extract_tables_from_html(col: Column | str, include_header: bool | Column = 
     ...
 
 
+def fasttext_quality(col: Column | str, model: str | Column = 'en') -> Column:
+    """The statistics of `fasttext_quality_filter` as a struct: Keep rows a supervised fastText
+    classifier accepts (datatrove's FastTextClassifierFilter, document mode: DCLM's quality filter);
+    the default model and labels keep what sparkops' model calls high quality.
+
+    - fasttext_score: The highest probability among keep_labels (or remove_labels; the model's best
+      label when neither is set); null for an empty text.
+    - fasttext_keep: 1 when the labels' rule keeps the row, else 0; null for an empty text.
+    - fasttext_labels: Every label's probability as JSON, keyed as datatrove's metadata
+      (`{"__label__hq": 0.93, "__label__lq": 0.07}`); null for an empty text.
+
+    SQL: fasttext_quality(text[, model]) -> struct<fasttext_score: double, fasttext_keep: long, fasttext_labels: string>
+
+    Args:
+        col: the text (a Column or a column name).
+        model: `en` (sparkops' model, labels hq / lq) or the path of a supervised fastText model
+            (.bin / .ftz; a relative path is read from the working directory). Default: 'en'.
+
+    Example:
+        SELECT fasttext_quality('   ').fasttext_score  -- NULL
+        empty after strip: not scored
+    """
+    ...
+
+
 def field_value(col: Column | str) -> Column:
     """The field's value as JSON (`"en"`, `1`, `["a", "b"]`); null when it is missing or null.
 
@@ -815,6 +840,61 @@ def punctuation_normalization(col: Column | str) -> Column:
 
     Example:
         SELECT punctuation_normalization('“Hi”，he said…')  -- '"Hi",he said...'
+    """
+    ...
+
+
+def quality_classifier(
+    col: Column | str,
+    model: str | Column = 'en',
+    keep_method: str | Column | None = None,
+    seed: int | Column = 42,
+) -> Column:
+    """The statistics of `quality_classifier_filter` as a struct: Keep rows a quality classifier
+    (Data-Juicer's tool: tokenizer -> HashingTF -> logistic regression) accepts: by label (score >
+    0.5) or by GPT-3's seeded Pareto sampling.
+
+    - doc_score: P(high quality) in [0, 1]: the logistic regression's probability[1] (Data-Juicer's
+      doc_score).
+    - should_keep: 1 when the keep method keeps the row, else 0 (Data-Juicer's should_keep).
+
+    SQL: quality_classifier(text[, model][, keep_method][, seed]) -> struct<doc_score: double, should_keep: long>
+
+    Args:
+        col: the text (a Column or a column name).
+        model: A shipped model (`en`, `zh`; Data-Juicer's `gpt3`, `chinese` name them) or the path
+            of a model file from `sparkops quality train` (a relative path is read from the working
+            directory: a model name is not a file). Default: 'en'.
+        keep_method: `gpt3`: keep when score > 1 - Pareto(9) draw; `label`: keep when score > 0.5;
+            unset: the model's own (en: gpt3, zh: label, as Data-Juicer's tool sets them). Default:
+            None.
+        seed: Seed of the gpt3 draw; with the row's text it fixes the draw, so a re-run keeps the
+            same rows. Default: 42.
+
+    Example:
+        SELECT quality_classifier('x', 'en', 'label').should_keep = CAST(quality_classifier('x', 'en', 'label').doc_score > 0.5 AS BIGINT)  -- true
+    """
+    ...
+
+
+def quality_score(col: Column | str, model: str | Column = 'en') -> Column:
+    """P(high quality) in [0, 1] of the quality classifier (`doc_score`).
+
+    A per-row sketch of `quality_classifier_filter`: Keep rows a quality classifier (Data-Juicer's
+    tool: tokenizer -> HashingTF -> logistic regression) accepts: by label (score > 0.5) or by
+    GPT-3's seeded Pareto sampling.
+
+    SQL: quality_score(text[, model]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        model: A shipped model (`en`, `zh`; Data-Juicer's `gpt3`, `chinese` name them) or the path
+            of a model file from `sparkops quality train` (a relative path is read from the working
+            directory: a model name is not a file). Default: 'en'.
+
+    Example:
+        SELECT quality_score('') = quality_score('')  -- true
+        an empty text scores the model's bias
     """
     ...
 

@@ -50,7 +50,11 @@ OTHER_REFERENCES = {"url_filter": "datatrove", "c4_badwords_filter": "datatrove"
                     "toxicity_filter": "held-out labels (measured)",
                     # Data-Juicer's statistic on our own models: checked against kenlm and Data-Juicer's
                     # PerplexityFilter on them (tools/gen_perplexity_fixture.py, tests/test_perplexity.py)
-                    "perplexity_filter": "kenlm + Data-Juicer on sparkops' models"}
+                    "perplexity_filter": "kenlm + Data-Juicer on sparkops' models",
+                    # Data-Juicer's quality classifier is a tool, not an op, and its models are out of
+                    # reach: the kernel is compared with Spark ML itself (test_quality_classifier.py)
+                    "quality_classifier_filter": "Spark ML (the fitted pipeline's probabilities)",
+                    "fasttext_quality_filter": "datatrove"}
 
 
 def test_fixture_covers_every_declared_op(fixture):

@@ -15,4 +15,8 @@ definition has a quirk we keep it (our users compare numbers with theirs):
   occurs more than once.
 
 Empty text gives 0 for every statistic (Data-Juicer's convention); see ``docs/OPERATORS.md``.
+
+Model-based quality: ``quality_classifier`` (Data-Juicer's quality-classifier tool; its model file
+and Spark-ML-exact scoring kernel in ``classifier_model``) and ``fasttext_quality`` (datatrove's
+FastTextClassifierFilter); docs/quality.md.
 """
