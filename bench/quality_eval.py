@@ -114,5 +114,29 @@ def main(argv=None) -> int:
     return 0
 
 
+SECTION_TITLE = "Quality classifiers: quality_classifier_filter's and fasttext_quality_filter's models on held-out text"
+
+
+def section(record: dict) -> list[str]:
+    """The RESULTS.md section of a recorded evaluation (bench/results_quality.json)."""
+    m = record["machine"]
+    L = [f"## {SECTION_TITLE}", "",
+         f"Run {record['date']} on {m['platform']} ({m['cpus']} CPUs): `{record['command']}` (the ops' kernels in "
+         f"one process, no Spark; data: {record['recipe']}).", "",
+         "| model | held-out pos / neg | ROC AUC | F1 at 0.5 | kept by label: pos / neg | kept by gpt3 (Pareto): "
+         "pos / neg | docs/s |", "|---|---|---|---|---|---|---|"]
+    for name, h in record["held_out"].items():
+        gpt3 = h.get("keep_gpt3")
+        g = f"{gpt3['positive']:.1%} / {gpt3['negative']:.1%}" if gpt3 else "-"
+        speed = record["speed_docs_per_s"].get(name)
+        label = h.get("keep_label") or h["keep_hq_0.5"]  # fastText: label hq with score >= 0.5
+        L.append(f"| {name} | {h['positives']:,} / {h['negatives']:,} | {h['auc']:.3f} | {h['f1']:.3f} | "
+                 f"{label['positive']:.1%} / {label['negative']:.1%} | {g} | "
+                 f"{f'{speed:,.0f}' if speed else '-'} |")
+    L += ["", "The Chinese negatives are synthetic (shuffled, mojibake, boilerplate-like text made from the "
+          "positives: docs/quality.md): the numbers say how well the model spots those, not real web text.", ""]
+    return L
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -60,10 +60,10 @@ def write_report(results: dict, path: Path) -> None:
     if web_scenario.NAME in sc:
         L += web_scenario.section(sc[web_scenario.NAME])
     # the evaluations that write their own record (bench/<module>.py -> bench/results_<name>.json):
-    # extraction quality, PII detection vs presidio, the toxicity model's AUC, perplexity's AUC, LLM
-    # client throughput
+    # extraction quality, PII detection vs presidio, the toxicity, quality and perplexity models'
+    # held-out scores, LLM client throughput
     for name, module in (("extraction", "extraction_eval"), ("pii", "pii_eval"), ("toxicity", "toxicity_eval"),
-                         ("perplexity", "perplexity_eval"), ("llm", "llm_throughput")):
+                         ("quality", "quality_eval"), ("perplexity", "perplexity_eval"), ("llm", "llm_throughput")):
         record = BENCH / f"results_{name}.json"
         if record.exists():
             L += importlib.import_module(f"bench.{module}").section(json.loads(record.read_text(encoding="utf-8")))
