@@ -812,3 +812,17 @@ def test_rulesets_report(tmp_path):
     saved = json.loads(js.read_text())["scenarios"]["rulesets"]
     assert saved["summary"]["datatrove_rules"]["startup_s"]["median"] == 1.2
     assert_png(tmp_path / "charts" / "memory_rulesets.png")
+
+
+@pytest.mark.parametrize("name, module", [("quality", "quality_eval"), ("perplexity", "perplexity_eval"),
+                                          ("toxicity", "toxicity_eval")])
+def test_a_recorded_evaluation_renders_its_numbers(name, module):
+    """The committed record of each model evaluation renders a RESULTS.md section that carries its
+    date and its AUCs (what a reader quotes), not a template."""
+    import importlib
+
+    record = json.loads((Path(__file__).resolve().parents[1] / f"results_{name}.json").read_text(encoding="utf-8"))
+    text = "\n".join(importlib.import_module(f"bench.{module}").section(record))
+    assert text.startswith("## ") and record["date"] in text
+    aucs = [h["auc"] for h in record["held_out"].values()] if name != "toxicity" else [record["held_out"]["auc"]]
+    assert all(f"{a:.3f}" in text for a in aucs)
