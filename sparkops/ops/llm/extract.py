@@ -17,6 +17,7 @@ from typing import Any
 from sparkops.core import OpError, Param, Stat, declare
 from sparkops.core.declaration import Op
 from sparkops.ops.llm.params import DictParam, llm_params, llm_settings
+from sparkops.ops.llm.stats import USAGE
 
 # Data-Juicer 1.6.1's prompts (data_juicer/utils/llm_semantic_ops.py, Apache-2.0), reproduced as
 # facts: an op with its name asks the model the same question
@@ -162,10 +163,7 @@ STATS = (
     Stat("llm_extract_raw", "string", "The model's last answer, verbatim (null: the row was not asked)."),
     Stat("llm_extract_reason", "string", "Why the values are all null (empty input, unparsable answer, endpoint "
                                          "error), or null."),
-    Stat("llm_prompt_tokens", "long", "Prompt tokens of this row's requests (as recorded when cached)."),
-    Stat("llm_completion_tokens", "long", "Completion tokens of this row's requests."),
-    Stat("llm_requests", "long", "Requests this row needed (try_num retries of an unparsable answer)."),
-    Stat("llm_cached", "boolean", "Every answer came from the response cache."),
+    *USAGE,
 )
 
 declare(Op(
