@@ -92,3 +92,35 @@ class FakeEndpoint:
 def prompt_hash(body: dict) -> int:
     """A stable number per request (its last message), to make a row's fate depend on its content."""
     return int(hashlib.sha256(body["messages"][-1]["content"].encode()).hexdigest(), 16)
+
+
+def serve_answer_and_stop(extra_args: list[str], expect_first_line: str | None = None, check=None) -> None:
+    """`sparkops llm serve --port N <extra_args>` as a user runs it: its first line names the URL
+    (and ``expect_first_line``), ``check(port)`` passes, it answers a chat request, SIGTERM stops
+    it with exit 0 and "stopped", and nothing listens on the port afterwards."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    from sparkops.llm import server
+    from sparkops.llm.client import Client, endpoint_from
+
+    port = server.free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sparkops.cli", "llm", "serve", "--port", str(port), *extra_args],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        first = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/v1" in first and (expect_first_line or "") in first, first
+        if check is not None:
+            check(port)
+        ep = endpoint_from("any", None, {"base_url": f"http://127.0.0.1:{port}/v1"}, env={})
+        a = Client(ep).chat([{"role": "user", "content": "Say hi."}], {"max_tokens": 8, "temperature": 0})
+        assert a.error is None and a.content and a.completion_tokens and a.prompt_tokens
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0 and "stopped" in proc.stdout.read()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    with pytest.raises(OSError):  # nothing listens any more
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()

@@ -618,29 +618,11 @@ def test_llm_stats_survive_a_stage_with_other_ops(spark, tmp_path, shared_data):
 
 
 def test_llm_serve_answers_then_stops_cleanly_on_sigterm():
-    import signal
-    import subprocess
-    import sys
+    from llm_server import serve_answer_and_stop
 
     from sparkops.llm import server
 
     why = server.available()
     if why:
         pytest.skip(f"needs the local LLM server: {why}")
-    port = server.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sparkops.cli", "llm", "serve", "--port", str(port), "--n-ctx", "512"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        first = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}/v1" in first, first
-        ep = endpoint_from("any", None, {"base_url": f"http://127.0.0.1:{port}/v1"}, env={})
-        a = Client(ep).chat([{"role": "user", "content": "Say hi."}], {"max_tokens": 8, "temperature": 0})
-        assert a.error is None and a.content and a.completion_tokens and a.prompt_tokens
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0 and "stopped" in proc.stdout.read()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    with pytest.raises(OSError):  # nothing listens any more
-        import socket
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    serve_answer_and_stop(["--n-ctx", "512"])

@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -74,27 +73,16 @@ def test_four_concurrent_requests_are_decoded_in_four_slots_at_once(slots_server
 
 
 def test_llm_serve_parallel_answers_then_stops_cleanly_on_sigterm():
+    from llm_server import serve_answer_and_stop
+
     binary = _binary_or_skip()
-    port = server.free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "sparkops.cli", "llm", "serve", "--parallel", "2", "--port", str(port),
-                             "--n-ctx", "512", "--threads", "1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        first = proc.stdout.readline()
-        assert f"http://127.0.0.1:{port}/v1 with 2 parallel slots ({binary})" in first, first
+
+    def two_slots(port):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/props", timeout=10) as resp:
             assert json.loads(resp.read())["total_slots"] == 2
-        ep = endpoint_from("any", None, {"base_url": f"http://127.0.0.1:{port}/v1"}, env={})
-        a = Client(ep).chat([{"role": "user", "content": "Say hi."}], {"max_tokens": 8, "temperature": 0})
-        assert a.error is None and a.content and a.completion_tokens and a.prompt_tokens
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0 and "stopped" in proc.stdout.read()
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    with pytest.raises(OSError):  # nothing listens any more
-        import socket
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+    serve_answer_and_stop(["--parallel", "2", "--n-ctx", "512", "--threads", "1"],
+                          f"with 2 parallel slots ({binary})", two_slots)
 
 
 def test_llm_serve_parallel_without_the_binary_says_how_to_build_it(tmp_path):
