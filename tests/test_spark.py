@@ -151,6 +151,15 @@ def test_wrong_sql_argument_names_the_op_and_key(spark):
         sf.char_rep_ratio("t", rep_len=0)  # Python API: fails on the driver, before any job
 
 
+def test_a_non_string_column_gets_a_clear_error(spark):
+    """An INT or BINARY argument is refused with the op's name and the fix, for every kind of SQL
+    function (a plain statistic, a struct, a model-backed one); a cast string works."""
+    for query in ("SELECT alnum_ratio(123)", "SELECT lang_id(id) FROM range(3)", "SELECT perplexity(CAST('a b' AS BINARY))"):
+        with pytest.raises(PythonException, match=r"reads text, got a (int|bytes|bytearray) value.*CAST\(x AS STRING\)"):
+            spark.sql(query).collect()
+    assert spark.sql("SELECT alnum_ratio(CAST(123 AS STRING)) AS r").first().r == 1.0
+
+
 def test_python_column_functions(spark, docs_df):
     out = docs_df.where("text IS NOT NULL").select(
         sf.num_words("text"), sf.lang_id("text"), sf.fix_unicode("text", normalization="NFKC"),

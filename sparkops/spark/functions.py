@@ -74,6 +74,10 @@ def _evaluate(op: Op, texts: pd.Series, args: tuple[pd.Series, ...], run, names=
         live = [i for i in positions if values[i] is not None]
         if not live:
             continue
+        wrong = next((values[i] for i in live if not isinstance(values[i], str)), None)
+        if wrong is not None:  # an INT or BINARY column: say so, not a failure deep in a kernel
+            raise TypeError(f"op '{op.name}': its SQL function reads text, got a {type(wrong).__name__} value "
+                            f"({str(wrong)[:40]!r}); pass a string column, e.g. CAST(x AS STRING)")
         for i, result in zip(live, run(bound, [values[i] for i in live])):
             out[i] = result
     return out
