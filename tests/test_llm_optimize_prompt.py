@@ -27,6 +27,21 @@ def prepared(params: dict | None = None) -> dict:
 
 # -- the pure halves, against Data-Juicer ----------------------------------------------------------
 
+
+def write_job(tmp_path: Path, src: Path, params: dict) -> Path:
+    """A one-stage job (`optimized`) running optimize_prompt_mapper with ``params`` over ``src``."""
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: prompts
+        input: {{format: jsonl, path: {src}, text_key: prompt}}
+        output: {{path: {tmp_path / 'out'}}}
+        stages:
+          - name: optimized
+            process:
+              - optimize_prompt_mapper: {json.dumps(params, ensure_ascii=False)}
+    """), encoding="utf-8")
+    return spec
+
 def test_defaults_prompt_and_parser_are_data_juicers():
     dj = FIXTURE["optimize"]
     assert prepared()["batch_size"] == dj["batch_size"] == 10 and prepared()["prompt_key"] == dj["prompt_key"]
@@ -140,16 +155,7 @@ def test_job_batches_chain_and_failures_then_the_cache(spark, tmp_path):
     with FakeEndpoint(behave) as fake:
         params = {"api_or_hf_model": "fake", "gen_num": 2, "max_example_num": 2, "retry_num": 2, "max_retries": 0,
                   "model_params": {"base_url": fake.base_url}}
-        spec = tmp_path / "job.yaml"
-        spec.write_text(textwrap.dedent(f"""
-            name: prompts
-            input: {{format: jsonl, path: {src}, text_key: prompt}}
-            output: {{path: {tmp_path / 'out'}}}
-            stages:
-              - name: optimized
-                process:
-                  - optimize_prompt_mapper: {json.dumps(params)}
-        """), encoding="utf-8")
+        spec = write_job(tmp_path, src, params)
         result = run(spark, load(spec), say=lambda m: None)
         p = prepared(params)
         want, questions = expected(prompts, p)
@@ -233,16 +239,7 @@ def test_job_against_the_real_local_model_then_from_the_cache(spark, tmp_path, l
               "system_prompt": "Write one new prompt like the examples. Start it with 【提示词】.",
               "model_params": {"base_url": llm_server.base_url},
               "sampling_params": {"temperature": 0, "max_tokens": 64}}
-    spec = tmp_path / "job.yaml"
-    spec.write_text(textwrap.dedent(f"""
-        name: prompts
-        input: {{format: jsonl, path: {src}, text_key: prompt}}
-        output: {{path: {tmp_path / 'out'}}}
-        stages:
-          - name: optimized
-            process:
-              - optimize_prompt_mapper: {json.dumps(params, ensure_ascii=False)}
-    """), encoding="utf-8")
+    spec = write_job(tmp_path, src, params)
     run(spark, load(spec), say=lambda m: None)
     first = spark_llm.SUMMARIES[-1]
     assert first["requests_sent"] == 2 and first["answers_cached"] == 0  # one batch, two rounds

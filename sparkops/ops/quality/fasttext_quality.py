@@ -24,25 +24,20 @@ import json
 import os
 from pathlib import Path
 
-from sparkops.assets import ASSET_DIR, AssetMissing
+from sparkops.assets import AssetMissing
 from sparkops.core import Example, Op, OpError, Param, Stat, declare
 from sparkops.models.cache import models
+from sparkops.ops.quality.quality_classifier import shipped_model
 
 FAMILY = "quality"
-MODELS_ENV = "SPARKOPS_QUALITY_MODELS"
 SHIPPED = {"en": "quality_fasttext_en.ftz"}
 PREFIX = "__label__"
 
 
 def resolve_model(model: str) -> Path:
     if model in SHIPPED:
-        folder = Path(os.environ[MODELS_ENV]) if os.environ.get(MODELS_ENV) else ASSET_DIR
-        path = folder / SHIPPED[model]
-        if not path.is_file():
-            raise AssetMissing(f"fastText quality model '{model}' not found at {path}: it ships with sparkops "
-                               f"(sparkops/assets/{SHIPPED[model]}); rebuild it with tools/train_quality.py "
-                               f"--only fasttext or set {MODELS_ENV} to a folder holding it")
-        return path
+        return shipped_model(f"fastText quality model '{model}'", SHIPPED[model],
+                             "tools/train_quality.py --only fasttext")
     path = Path(model)
     if not path.is_file():
         raise OpError(f"unknown fastText quality model {model!r}: use {', '.join(SHIPPED)} or the path of a "

@@ -44,17 +44,22 @@ def model_file(name: str) -> str:
     return f"quality_{name}.qc.json.gz"
 
 
+def shipped_model(what: str, filename: str, rebuild: str) -> Path:
+    """A model file that ships in sparkops/assets (or in the folder ``SPARKOPS_QUALITY_MODELS``
+    names); missing, it says where it was looked for and how to rebuild it."""
+    folder = Path(os.environ[MODELS_ENV]) if os.environ.get(MODELS_ENV) else ASSET_DIR
+    path = folder / filename
+    if not path.is_file():
+        raise AssetMissing(f"{what} not found at {path}: it ships with sparkops (sparkops/assets/{filename}); "
+                           f"rebuild it with {rebuild} or set {MODELS_ENV} to a folder holding it")
+    return path
+
+
 def resolve_model(model: str) -> Path:
     """The file of a shipped model name (or Data-Juicer's alias), or ``model`` as a path."""
     name = ALIASES.get(model, model)
     if name in SHIPPED:
-        folder = Path(os.environ[MODELS_ENV]) if os.environ.get(MODELS_ENV) else ASSET_DIR
-        path = folder / model_file(name)
-        if not path.is_file():
-            raise AssetMissing(f"quality model '{name}' not found at {path}: it ships with sparkops "
-                               f"(sparkops/assets/{model_file(name)}); rebuild it with tools/train_quality.py "
-                               f"or set {MODELS_ENV} to a folder holding it")
-        return path
+        return shipped_model(f"quality model '{name}'", model_file(name), "tools/train_quality.py")
     path = Path(model)
     if model == "code":
         raise OpError("Data-Juicer's `code` quality model is not available in sparkops (it is downloaded from "
