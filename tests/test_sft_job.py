@@ -16,6 +16,7 @@ from sparkops.jobs.spec import load
 pytestmark = pytest.mark.spark
 
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = 4  # records the local model scores: the job's 8 halved, for the suite's time
 
 
 def _spec(tmp_path: Path, llm: bool = False) -> Path:
@@ -25,7 +26,8 @@ def _spec(tmp_path: Path, llm: bool = False) -> Path:
         text = text[:text.index("  # a demo-sized sample")]
     text = (text.replace("../data/sft/sft_sample.json", str(ROOT / "data" / "sft" / "sft_sample.json"))
             .replace("[../data/sft/gsm8k_test.jsonl]", f"[{ROOT / 'data' / 'sft' / 'gsm8k_test.jsonl'}]")
-            .replace("../warehouse/sft_refine", str(tmp_path / "wh")))
+            .replace("../warehouse/sft_refine", str(tmp_path / "wh"))
+            .replace("select_num: 8", f"select_num: {SAMPLE}"))
     path = tmp_path / "sft_refine.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -50,18 +52,18 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     questions = {" ".join(b["question"].split()) for b in benchmark}
     kept = spark.read.format("delta").load(str(out / "decontaminate")).collect()
     assert not any(" ".join(json.loads(r._record)["instruction"].split()) in questions for r in kept)
-    # the LLM stage: a sample of 8, each scored by the model (or why not), the kept ones rewritten
+    # the LLM stage: a sample of SAMPLE, each scored by the model (or why not), the kept ones rewritten
     unpicked = spark.read.format("delta").load(str(out / "sample_rejected")).collect()
-    assert {r._dropped_by for r in unpicked} == {"random_selector"} and len(unpicked) == len(kept) - 8
+    assert {r._dropped_by for r in unpicked} == {"random_selector"} and len(unpicked) == len(kept) - SAMPLE
     scored = spark.read.format("delta").load(str(out / "score")).collect()
     removed = spark.read.format("delta").load(str(out / "score_rejected")).collect()
     sample = scored + removed
-    assert len(sample) == 8 and all(r.stats.llm_requests >= 1 for r in sample)
+    assert len(sample) == SAMPLE and all(r.stats.llm_requests >= 1 for r in sample)
     # a score the model gave, or Data-Juicer's 0.0 with the reason (an unparsable answer) beside it
     assert all(r.stats.llm_quality_reason is None or r.stats.llm_quality_score == 0.0 for r in sample)
     assert all(r.stats.llm_quality_score >= 0.5 for r in scored)
     sent = sum(r.stats.llm_requests for r in sample if not r.stats.llm_cached)
-    assert sent >= 8 and sum(r.stats.llm_prompt_tokens for r in sample) > 0
+    assert sent >= SAMPLE and sum(r.stats.llm_prompt_tokens for r in sample) > 0
     # the export: one OpenAI conversation per kept record, the user's turn = instruction (+ input)
     lines = (out / "sft_messages.jsonl").read_text(encoding="utf-8").splitlines()
     optimized = spark.read.format("delta").load(str(out / "optimize")).collect()
@@ -75,7 +77,7 @@ def test_sft_refine_drops_the_leaked_benchmark_and_exports_messages(spark, tmp_p
     run(spark, spec, fresh=True, say=lambda m: None)
     again = spark.read.format("delta").load(str(out / "score")).collect()
     again += spark.read.format("delta").load(str(out / "score_rejected")).collect()
-    assert len(again) == 8 and all(r.stats.llm_cached for r in again)
+    assert len(again) == SAMPLE and all(r.stats.llm_cached for r in again)
     assert sorted(r.stats.llm_quality_score for r in again) == sorted(r.stats.llm_quality_score for r in sample)
 
 

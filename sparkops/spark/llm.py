@@ -172,18 +172,18 @@ def ask(spark: SparkSession, requests: DataFrame, endpoint: Endpoint, model: str
     misses = distinct
     if known is not None:
         # held before the new answers are appended, so they do not show up as hits too
-        hits = caching.persist(distinct.join(known, KEY).drop(REQUEST)
-                               .withColumn("error", F.lit(None).cast("string")).withColumn("cached", F.lit(True)))
+        hits = (distinct.join(known, KEY).drop(REQUEST).withColumn("error", F.lit(None).cast("string"))
+                .withColumn("cached", F.lit(True)).localCheckpoint(eager=True))
         misses = distinct.join(known.select(KEY), KEY, "left_anti")
-    misses = caching.persist(misses)
+    misses = misses.localCheckpoint(eager=True)
     n_hits, n_miss = hits.count(), misses.count()
     new = empty
     if n_miss:
         parts = min(n_miss, num_partitions or spark.sparkContext.defaultParallelism)
         spool = str(Path(cache) / "_spool" / uuid.uuid4().hex) if cache else None
-        new = caching.persist(misses.repartition(parts).mapInPandas(_caller(endpoint, model, spool), ANSWER_SCHEMA)
-                              .withColumn("cached", F.lit(False)), StorageLevel.MEMORY_AND_DISK)
-        new.count()  # every request is made here, once
+        # every request is made here, once
+        new = (misses.repartition(parts).mapInPandas(_caller(endpoint, model, spool), ANSWER_SCHEMA)
+               .withColumn("cached", F.lit(False)).localCheckpoint(eager=True))
         if cache:
             merge_spool(spark, cache)
     if tally is not None:
@@ -251,7 +251,7 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
                                                                  ensure_ascii=False, default=str))
             yield pd.DataFrame({ROW: pdf[ROW], REQUEST: reqs})
 
-    requests = caching.persist(rows.select(ROW, *wanted).mapInPandas(build, f"{ROW} long, {REQUEST} string"))
+    requests = rows.select(ROW, *wanted).mapInPandas(build, f"{ROW} long, {REQUEST} string").localCheckpoint(eager=True)
 
     def keyed(batches):
         for pdf in batches:
@@ -275,13 +275,16 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
     tally: dict = {}
     pending, rounds = requests.where(F.col(REQUEST).isNotNull()), []
     for attempt in range(p["try_num"]):
-        keys = caching.persist(pending.withColumn("_attempt", F.lit(attempt))
-                               .mapInPandas(keyed, f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string"))
+        # each round checkpointed: a round's plan would otherwise hold every earlier round's, and
+        # Spark spent longer planning three rounds of 8 rows than the model took to answer them
+        keys = (pending.withColumn("_attempt", F.lit(attempt))
+                .mapInPandas(keyed, f"{ROW} long, {REQUEST} string, _attempt int, {KEY} string")
+                .localCheckpoint(eager=True))
         if keys.count() == 0:
             break
         answers = ask(spark, keys, endpoint, model, cache, p["num_partitions"], tally)
-        got = caching.persist(keys.join(answers, KEY, "left").select(*[c.split()[0] for c in round_schema.split(", ")])
-                              .mapInPandas(parsed, parsed_schema))
+        got = (keys.join(answers, KEY, "left").select(*[c.split()[0] for c in round_schema.split(", ")])
+               .mapInPandas(parsed, parsed_schema).localCheckpoint(eager=True))
         rounds.append(got)
         pending = got.where(~F.col("parsed")).select(ROW, REQUEST)
 
@@ -298,7 +301,7 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
     else:
         final = spark.createDataFrame([], f"{ROW} long, _last {last_type}, _pt long, _ct long, _n long, "
                                           "_cached boolean")
-    final = caching.persist(final)
+    final = final.localCheckpoint(eager=True)
     totals = final.agg(F.sum("_pt"), F.sum("_ct"), F.count(F.lit(1))).first()
     summary = {"op": bound.name, "model": model, "url": endpoint.url, "cache": cache, "rows_asked": totals[2] or 0,
                "requests_sent": tally.get("sent", 0), "answers_cached": tally.get("cached", 0),
