@@ -83,6 +83,8 @@ parity-fixture: assets
 	.peers/dj/bin/python tools/dj_parity/gen_pii_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_field_filters_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_formats_fixture.py
+	@.peers/dj/bin/python -c "import wordllama" 2>/dev/null || .peers/dj/bin/pip install --quiet wordllama==0.4.0.post1
+	.peers/dj/bin/python tools/dj_parity/gen_embd_fixture.py
 	.peers/dj/bin/python tests/llm_corpus.py
 	@.peers/dj/bin/python -c "import rouge" 2>/dev/null || .peers/dj/bin/pip install --quiet rouge==1.0.1
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_generate_corpus.py

@@ -1124,6 +1124,64 @@ def text_chunk(
     ...
 
 
+def text_embd_similarity(
+    col: Column | str,
+    api_or_hf_model: str | Column = 'text-embedding-v4',
+    valid_file: str | Column | None = None,
+) -> Column:
+    """Mean cosine similarity of the text's embedding to the validation texts' embeddings; null when
+    the text has no token (the row is kept, as Data-Juicer keeps a row without a similarity).
+
+    The statistic of `text_embd_similarity_filter`: Keep rows whose mean embedding cosine similarity
+    to a set of validation texts is within [min_score, max_score] (Data-Juicer's
+    text_embd_similarity_filter; embeddings from WordLlama, which ships in its package).
+
+    SQL: text_embd_similarity(text[, api_or_hf_model][, valid_file]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        api_or_hf_model: The embedding model: `wordllama` (256-d, shipped in the wordllama package).
+            Data-Juicer's default names its embedding API, which sparkops does not call: set
+            `wordllama`. Default: 'text-embedding-v4'.
+        valid_file: sparkops: a JSON-lines (or .json list) file of more validation records; relative
+            to the job spec's folder. Default: None.
+
+    Example:
+        SELECT text_embd_similarity('Our store offers free shipping on all orders over 50 dollars.', 'wordllama', 'data/c4_sample.jsonl') > text_embd_similarity('qzx vvk ptt rrm', 'wordllama', 'data/c4_sample.jsonl')  -- true
+        web prose is nearer the C4 sample than letter noise
+    """
+    ...
+
+
+def text_embedding(
+    col: Column | str,
+    model: str | Column = 'wordllama',
+    lowercase: bool | Column = True,
+) -> Column:
+    """The unit-length embedding the deduplicator compares (WordLlama: the mean of the token vectors of
+    the text, whitespace runs as one space, lower-cased by default): the dot product of two is their
+    cosine similarity. NULL for a text without a token.
+
+    A per-row sketch of `semantic_deduplicator`: Remove documents whose embedding is within cosine 1
+    - eps of a better-ranked document of the same k-means cluster (NeMo Curator's semantic dedup,
+    SemDeDup): embeddings from WordLlama (shipped in its package), k-means in Spark ML, pairwise
+    cosine inside each cluster.
+
+    SQL: text_embedding(text[, model][, lowercase]) -> array<float>
+
+    Args:
+        col: the text (a Column or a column name).
+        model: The embedding model: `wordllama` (256-d, in the wordllama package). Default:
+            'wordllama'.
+        lowercase: sparkops: lower-case the text before embedding (whitespace runs always become one
+            space). Default: True.
+
+    Example:
+        SELECT cardinality(text_embedding('The cat sat on the mat.'))  -- 256
+    """
+    ...
+
+
 def text_len(col: Column | str) -> Column:
     """Number of characters (code points) of the text.
 

@@ -9,7 +9,7 @@ happened to it:
   rule that failed, e.g. ``gopher_quality_filter:gopher_short_doc``), ``null_text`` (no text to
   work on), ``missing_field:<op>: <field>`` / ``wrong_type:<op>: <field> ...`` (the record lacks
   what the op reads) or ``error:<op>: <exception>`` (the kernel raised on this row);
-- ``_duplicate_of`` (and ``_dup_cluster``, ``_dup_jaccard``, ``_dup_hamming``): on a row a
+- ``_duplicate_of`` (and ``_dup_cluster``, ``_dup_jaccard``, ``_dup_hamming``, ``_dup_cosine``): on a row a
   deduplicator removed, the kept copy it duplicates;
 - ``meta``: tags operators write beside the text (a struct; ``meta.<name>``);
 - ``_order``: the row's place in the dataset's order (``array<bigint>``, compared element by
@@ -29,8 +29,9 @@ RECORD = "_record"  # a job's input record as it was read (JSON); ops read field
 KEEP, DROPPED_BY = "_keep", "_dropped_by"
 ORDER = "_order"
 DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING = "_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming"
+DUP_COSINE = "_dup_cosine"  # semantic_deduplicator: the embedding cosine to the member it duplicates
 # what deduplicators add to the rows they remove (kept rows never carry them on)
-DEDUP_COLUMNS = (DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING)
+DEDUP_COLUMNS = (DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING, DUP_COSINE)
 # every column a pass adds; a later pass recomputes them
 PASS_COLUMNS = (STATS, KEEP, DROPPED_BY, *DEDUP_COLUMNS)
 
