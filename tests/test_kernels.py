@@ -137,7 +137,7 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
     doc = ("\n\n".join(c4) * 70)[:50_000_000]
     assert len(doc) == 50_000_000
     # fastText: 12 s, flat memory; the rule sets' spaCy tokenizer takes minutes on 50 MB (below: 10 MB)
-    # perplexity_filter: 12 s, encoded in 1 MiB parts and scored in windows (2.3 GB when encoded whole)
+    # perplexity_filter: 14 s, encoded in 2^20-character parts and scored in windows (2.2 GB when whole)
     ops = [name for name in ALL_FILTERS if name not in ("language_id_score_filter",)
            and get_op(name).family != "rules"]
     with PeakRSS() as mem:

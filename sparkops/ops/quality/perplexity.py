@@ -8,6 +8,8 @@ line's kenlm score (log10, with ``<s>`` and ``</s>``) summed, and the line's wor
 summed; ``10 ** (-logits / length)`` rounded to one decimal, 0.0 when there is no line. The
 kenlm score comes from ``sparkops.models.arpa`` (numpy, bit-exact with the kenlm module), so
 the op runs in the fused pass without a C++ extension.
+A text over ``PART_CHARS`` is encoded in parts cut at whitespace and scored in windows (``_streamed``),
+in bounded memory.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ def language_model(lang: str):
 # breaks near-ties its own way (docs/perplexity.md, Limits).
 PART_CHARS = 1 << 20
 WINDOW_PIECES = 1 << 16
-_CUTS = (" ", "\n")  # sentencepiece never joins a piece across these (split_by_whitespace)
+# nmt_nfkc maps each to a space on its own (no rule of its character map spans one), and no piece
+# spans a space (split_by_whitespace): encoding the parts gives the pieces of one call, up to the
+# float32 rounding above
+_CUTS = (" ", "\n")
 
 
 def formula(lines: list[str], scores: list[float]) -> float:
@@ -205,7 +210,7 @@ declare(Op(
           "turns line breaks into spaces, so a document is usually scored as one line; a character that survives "
           "normalisation and that `str.splitlines` splits on (U+0085) splits it, as in Data-Juicer. An empty or "
           "whitespace-only text scores 0 (no line). A lone surrogate becomes '?' (Data-Juicer's sentencepiece call "
-          "raises). A text over 1 MiB is encoded in parts cut at whitespace (Data-Juicer encodes it whole) and scored "
+          "raises). A text over 2^20 characters is encoded in parts cut at a space or line break (Data-Juicer encodes it whole) and scored "
           "in windows, in bounded memory: its number can differ in the last digit, as sentencepiece's float32 path "
           "score segments some words of a huge input otherwise (docs/perplexity.md). "
           "`lang` must name a shipped model, checked when the op is bound.",
