@@ -21,6 +21,7 @@ from sparkops.core import OpError, bind
 from sparkops.models import arpa as arpa_module
 from sparkops.models.arpa import ArpaError, ArpaModel
 from sparkops.models.kneser_ney import estimate, write_arpa
+from sparkops.ops.quality import perplexity as ppl_module
 from sparkops.ops.quality.perplexity import (
     formula, language_model, languages, model_dir, perplexities, perplexity, tokenizer)
 from sparkops.text.doc import Doc
@@ -103,6 +104,40 @@ def test_huge_text_is_scored_in_slices_with_the_same_result(monkeypatch):
     monkeypatch.undo()
     huge = "The committee met in the city hall on Monday. " * 40_000  # 1.9 MB
     assert perplexity(huge) == perplexities([huge, huge[:100]])[0] > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_line_scored_in_fragments_is_scored_as_whole(fixture, lang, monkeypatch):
+    lm = language_model(lang)
+    lines = [r["line"] for r in fixture[lang]["lines"]] + ["a b \x00 c d", "", "x"]
+    want = lm.score_lines(lines)
+    monkeypatch.setattr(arpa_module, "CHUNK", 5)
+    scorer = lm.line_scorer()
+    got = []
+    for line in lines:
+        words = line.split(" ")
+        for i in range(0, len(words), 3):  # fragments cut at spaces, each but the first opening with one
+            scorer.add((" " if i else "") + " ".join(words[i:i + 3]))
+        got.append(scorer.end())
+    assert got == want  # bit for bit: the n-gram context and the float32 total cross the cuts
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_long_text_scored_in_parts_is_scored_as_whole(fixture, lang, monkeypatch):
+    # what bounds the memory of a huge text, forced onto real passages: tiny sentencepiece parts
+    # and windows of 3 pieces give the number of one call on the whole text (on texts this short
+    # the float32 path score of sentencepiece segments every word alike)
+    docs = [d["text"] for d in fixture[lang]["docs"]]
+    docs += ["a\u0085b\u0085\u0085c \x00 d e\u2028", "\u0085", "x\u0085", " \u0085 y", "  ", "idiot \ud800 " * 30]
+    whole = perplexities(docs, lang)
+    monkeypatch.setattr(ppl_module, "PART_CHARS", 40)
+    monkeypatch.setattr(ppl_module, "WINDOW_PIECES", 3)
+    assert sum(len(d) > 40 for d in docs) >= 30
+    assert perplexities(docs, lang) == whole
+    text = "one two  three\nfour " * 5
+    cut = list(ppl_module.parts(text, 7))
+    assert "".join(cut) == text and all(c[0] in " \n" for c in cut[1:]) and max(map(len, cut)) <= 7
+    assert list(ppl_module.parts("x" * 20 + " y", 5)) == ["x" * 20, " y"]  # no space: the part runs on
 
 
 def test_odd_characters():

@@ -237,6 +237,58 @@ class ArpaModel:
         # kenlm's float total, accumulated word by word in float32
         return [float(np.add.accumulate(scores[a:b], dtype=np.float32)[-1]) if b > a else 0.0 for a, b in bounds]
 
+    def line_scorer(self) -> "LineScorer":
+        """A scorer of lines handed over in fragments (``score(line)`` with bos and eos)."""
+        return LineScorer(self)
+
     def score(self, line: str, bos: bool = True, eos: bool = True) -> float:
         """log10 p(line) as ``kenlm.Model.score(line, bos, eos)``."""
         return self.score_lines([line], bos, eos)[0]
+
+
+class LineScorer:
+    """``ArpaModel.score(line)`` (bos and eos) of a line given in fragments, in memory bounded by
+    the longest fragment: ``add`` extends the current line, ``end`` closes it and returns its
+    score. Joined, the fragments must be the line, each fragment boundary falling on ASCII
+    whitespace (a word never spans two fragments). Equal to ``score_lines`` bit for bit: the
+    n-gram context crosses the fragment boundaries, and the float32 total goes on word by word."""
+
+    def __init__(self, model: ArpaModel):
+        self._model = model
+        self._keep = max(model.order - 1, 0)  # the history a word's probability reads
+        self._reset()
+
+    def _reset(self) -> None:
+        self._context = [-1] * (self._model.order - 2) + [self._model._bos]
+        self._total = None
+        self._stopped = False  # kenlm reads the line as a C string: a NUL ends it
+
+    def add(self, fragment: str) -> None:
+        if self._stopped:
+            return
+        data = fragment.encode("utf-8", "surrogatepass")
+        if b"\0" in data:
+            data = data.split(b"\0", 1)[0]
+            self._stopped = True
+        get, unk = self._model._byte_vocab.get, self._model._unk
+        self._feed([get(w, unk) for w in data.split()])
+
+    def end(self) -> float:
+        self._feed([self._model._eos])
+        total = float(self._total)
+        self._reset()
+        return total
+
+    def _feed(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        seq = np.array(self._context + ids, dtype=np.int64)
+        first = len(self._context)
+        scores = np.empty(len(ids), dtype=np.float32)
+        for i in range(0, len(ids), CHUNK):
+            at = np.arange(first + i, first + min(i + CHUNK, len(ids)), dtype=np.int64)
+            scores[i:i + len(at)] = self._model._scores_at(seq, at)
+        if self._total is not None:
+            scores = np.concatenate((np.array([self._total], dtype=np.float32), scores))
+        self._total = np.add.accumulate(scores, dtype=np.float32)[-1]
+        self._context = seq[len(seq) - self._keep:].tolist()

@@ -8,6 +8,8 @@ line's kenlm score (log10, with ``<s>`` and ``</s>``) summed, and the line's wor
 summed; ``10 ** (-logits / length)`` rounded to one decimal, 0.0 when there is no line. The
 kenlm score comes from ``sparkops.models.arpa`` (numpy, bit-exact with the kenlm module), so
 the op runs in the fused pass without a C++ extension.
+A text over ``PART_CHARS`` is encoded in parts cut at whitespace and scored in windows (``_streamed``),
+in bounded memory.
 """
 
 from __future__ import annotations
@@ -73,12 +75,29 @@ def language_model(lang: str):
     return models.get("arpa", os.fspath(path), load)
 
 
+# A text longer than this goes to sentencepiece in parts cut at whitespace, and its piece lines are
+# scored in windows of pieces, so its memory is bounded (a 50 MB text encoded at once held 2.3 GB).
+# The parts can segment a word differently from one call on the whole text: sentencepiece sums a
+# path's score in float32 from the start of its input, so far into a huge input the rounding
+# breaks near-ties its own way (docs/perplexity.md, Limits).
+PART_CHARS = 1 << 20
+WINDOW_PIECES = 1 << 16
+# nmt_nfkc maps each to a space on its own (no rule of its character map spans one), and no piece
+# spans a space (split_by_whitespace): encoding the parts gives the pieces of one call, up to the
+# float32 rounding above
+_CUTS = (" ", "\n")
+
+
 def formula(lines: list[str], scores: list[float]) -> float:
     """Data-Juicer's perplexity from the lines of the space-joined pieces and their kenlm scores."""
     logits, length = 0.0, 0
     for line, score in zip(lines, scores):
         logits += score  # kenlm's float32 total, summed as a Python float as Data-Juicer does
         length += len(line.split()) + 1
+    return _rounded(logits, length)
+
+
+def _rounded(logits: float, length: int) -> float:
     ppl = (10.0 ** (-logits / length)) if length != 0 else 0.0
     return round(ppl, 1)
 
@@ -90,16 +109,67 @@ def _clean(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+def parts(text: str, size: int | None = None):
+    """``text`` in consecutive slices of about ``size`` characters, each after the first starting
+    at a space or line break (a slice without one runs on to the next)."""
+    size = size or PART_CHARS
+    at = 0
+    while at < len(text):
+        end = at + size
+        if end < len(text):
+            cut = max(text.rfind(c, at + 1, end + 1) for c in _CUTS)
+            if cut < 0:
+                found = [k for k in (text.find(c, end) for c in _CUTS) if k >= 0]
+                cut = min(found) if found else len(text)
+            end = cut
+        yield text[at:end]
+        at = end
+
+
+def _streamed(text: str, encode, lm) -> float:
+    """Data-Juicer's perplexity of a huge text, its pieces made and scored part by part. The
+    space-joined pieces are read as ``str.splitlines`` reads them, a line's fragments going to
+    one ``LineScorer``: a line's score and word count are those of the line scored whole."""
+    scorer = lm.line_scorer()
+    logits, length, words, open_line, started = 0.0, 0, 0, False, False
+    for part in parts(text):
+        pieces = encode(_clean(part))
+        for i in range(0, len(pieces), WINDOW_PIECES):
+            # " ".join over all the pieces puts one space between consecutive windows
+            segment = (" " if started else "") + " ".join(pieces[i:i + WINDOW_PIECES])
+            started = True
+            for fragment in segment.splitlines(keepends=True):
+                body = fragment.splitlines()[0]
+                scorer.add(body)
+                words += len(body.split())
+                if len(body) < len(fragment):  # a line break closes the line, even an empty one
+                    logits += scorer.end()
+                    length += words + 1
+                    words, open_line = 0, False
+                else:
+                    open_line = True
+    if open_line:  # text after the last line break is a line when it is not empty
+        logits += scorer.end()
+        length += words + 1
+    return _rounded(logits, length)
+
+
 def perplexities(texts: list[str], lang: str = "en") -> list[float]:
-    """The perplexity of each text (Data-Juicer's ``perplexity`` stat), scored as one batch."""
+    """The perplexity of each text (Data-Juicer's ``perplexity`` stat), scored as one batch
+    (a text longer than ``PART_CHARS`` on its own, in parts)."""
     encode = tokenizer(lang).encode_as_pieces  # Data-Juicer's call; one thread, as a Spark task expects
-    pieces = [encode(_clean(t)) for t in texts]
-    lines = [" ".join(p).splitlines() for p in pieces]
-    scores = language_model(lang).score_lines([line for mine in lines for line in mine])
-    out, at = [], 0
-    for mine in lines:
-        out.append(formula(mine, scores[at:at + len(mine)]))
+    lm = language_model(lang)
+    out: list[float | None] = [None] * len(texts)
+    small = [i for i, t in enumerate(texts) if len(t) <= PART_CHARS]
+    lines = [" ".join(encode(_clean(texts[i]))).splitlines() for i in small]
+    scores = lm.score_lines([line for mine in lines for line in mine])
+    at = 0
+    for i, mine in zip(small, lines):
+        out[i] = formula(mine, scores[at:at + len(mine)])
         at += len(mine)
+    for i, text in enumerate(texts):
+        if out[i] is None:
+            out[i] = _streamed(text, encode, lm)
     return out
 
 
@@ -140,7 +210,9 @@ declare(Op(
           "turns line breaks into spaces, so a document is usually scored as one line; a character that survives "
           "normalisation and that `str.splitlines` splits on (U+0085) splits it, as in Data-Juicer. An empty or "
           "whitespace-only text scores 0 (no line). A lone surrogate becomes '?' (Data-Juicer's sentencepiece call "
-          "raises). A huge text is scored whole (no cut, as Data-Juicer): time and memory grow linearly with it. "
+          "raises). A text over 2^20 characters is encoded in parts cut at a space or line break (Data-Juicer encodes it whole) and scored "
+          "in windows, in bounded memory: its number can differ in the last digit, as sentencepiece's float32 path "
+          "score segments some words of a huge input otherwise (docs/perplexity.md). "
           "`lang` must name a shipped model, checked when the op is bound.",
     examples=(
         Example("perplexity('')", 0.0, "no piece: Data-Juicer's 0"),
