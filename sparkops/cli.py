@@ -185,14 +185,35 @@ def cmd_analyze(args) -> int:
 
 def cmd_sql(args) -> int:
     import sparkops
+    from sparkops.spark import catalog
 
     spark = sparkops.session(master=args.master)
+    for warehouse in args.warehouse:
+        catalog.register_warehouse(spark, Path(warehouse))
     for view in args.view:
         name, _, path = view.partition("=")
         fmt = "delta" if Path(path, "_delta_log").is_dir() else path.rsplit(".", 1)[-1].replace("jsonl", "json")
         spark.read.format(fmt).load(path).createOrReplaceTempView(name)
     spark.sql(args.query).show(args.limit, truncate=args.truncate)
     return 0
+
+
+def cmd_serve(args) -> int:
+    from sparkops.spark.serve import ServeError, hash_line, serve
+
+    if args.hash_password:
+        import getpass
+
+        user = args.hash_password
+        print(hash_line(user, getpass.getpass(f"password for {user}: ")))
+        return 0
+    try:
+        return serve(args.host, args.port, [Path(w) for w in args.warehouse],
+                     Path(args.metastore) if args.metastore else None, args.auth,
+                     Path(args.password_file) if args.password_file else None, args.refresh)
+    except ServeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
 
 
 def cmd_llm_serve(args) -> int:
@@ -248,10 +269,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("query")
     p.add_argument("--view", action="append", default=[], metavar="NAME=PATH",
                    help="register a file/folder (json, jsonl, parquet, csv or a Delta table) as a view")
+    p.add_argument("--warehouse", action="append", default=[], metavar="DIR",
+                   help="register the jobs in DIR (a job's output folder, or a folder of them) as databases: "
+                        "SELECT ... FROM <job>.<stage>")
     p.add_argument("--master")
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--truncate", type=int, default=60)
     p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser("serve", help="a JDBC/ODBC endpoint (Spark Thrift server, HiveServer2 protocol) with every "
+                                     "sparkops SQL function and the jobs' stage tables, until SIGTERM / Ctrl-C")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    p.add_argument("--port", type=int, default=10000)
+    p.add_argument("--warehouse", action="append", default=[], metavar="DIR",
+                   help="a job's output folder or a folder of them: each job is a database, each stage a table "
+                        "(looked at again every --refresh seconds)")
+    p.add_argument("--metastore", metavar="DIR", help="the embedded Hive metastore's folder (default: "
+                                                       "<first warehouse>/_metastore)")
+    p.add_argument("--auth", choices=("none", "password"), default="none",
+                   help="none: any user, no password (default); password: users of --password-file")
+    p.add_argument("--password-file", metavar="FILE", help="user:sha256(password) lines (make one with "
+                                                            "--hash-password USER)")
+    p.add_argument("--hash-password", metavar="USER", help="print a password-file line for USER and exit")
+    p.add_argument("--refresh", type=float, default=10.0, help="seconds between looks for new jobs (default 10)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("llm", help="LLM tools: a local OpenAI-compatible server")
     llm = p.add_subparsers(dest="llm_command", required=True)

@@ -63,7 +63,8 @@ def write_report(results: dict, path: Path) -> None:
     # extraction quality, PII detection vs presidio, the toxicity, quality and perplexity models'
     # held-out scores, LLM client throughput
     for name, module in (("extraction", "extraction_eval"), ("pii", "pii_eval"), ("toxicity", "toxicity_eval"),
-                         ("quality", "quality_eval"), ("perplexity", "perplexity_eval"), ("llm", "llm_throughput")):
+                         ("quality", "quality_eval"), ("perplexity", "perplexity_eval"), ("llm", "llm_throughput"),
+                         ("model_scoring", "model_scoring")):
         record = BENCH / f"results_{name}.json"
         if record.exists():
             L += importlib.import_module(f"bench.{module}").section(json.loads(record.read_text(encoding="utf-8")))

@@ -44,7 +44,7 @@ from pyspark.sql import functions as F
 from sparkops import formats
 from sparkops.jobs import reader
 from sparkops.jobs.spec import JobSpec, Stage
-from sparkops.spark import caching
+from sparkops.spark import caching, catalog
 from sparkops.core.declaration import RESHAPING_KINDS, ROW_KINDS
 from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, ORDER, RECORD, STATS, dropping_op
 from sparkops.spark.fusion import stage_pass
@@ -140,6 +140,17 @@ def committed_hash(spark: SparkSession, path: Path) -> str | None:
 def _write(df: DataFrame, path: Path, metadata: dict) -> None:
     (df.write.format("delta").mode("overwrite").option("overwriteSchema", "true")
      .option("userMetadata", json.dumps(metadata, sort_keys=True)).save(str(path)))
+
+
+def _publish(spark, spec: JobSpec, out: Path, tables: list[str], say) -> None:
+    """Name the committed tables: in the job's manifest (read by ``sparkops serve`` / ``sql``),
+    and in the session's catalog when it is a persistent one (``sparkops.spark.catalog``)."""
+    catalog.write_manifest(out, spec.name, tables)
+    if catalog.persistent(spark):
+        try:
+            catalog.register_tables(spark, spec.name, out, tables)
+        except Exception as err:  # the data is committed either way: say why it has no name
+            say(f"catalog: {', '.join(tables)} not registered in the metastore: {str(err).splitlines()[0]}")
 
 
 def run(spark: SparkSession, spec: JobSpec, fresh: bool = False,
@@ -241,6 +252,7 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
     if result.skipped:
         meta["skipped"] = result.skipped
     _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine", meta)
+    _publish(spark, spec, out, ["_quarantine"], say)
     skipped = sum(result.skipped.values())
     note = (f", {skipped:,} skipped by design ({', '.join(f'{k}: {v:,}' for k, v in result.skipped.items())})"
             if skipped else "")
@@ -304,6 +316,7 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     # rejected first: the stage table's commit is what marks the stage done for a resume
     _write(done.where(~F.col(KEEP)), rejected_table, {**metadata, "kind": "rejected"})
     _write(kept_df, table, metadata)
+    _publish(done.sparkSession, spec, out, [f"{stage.name}_rejected", stage.name], say)
     seconds = time.time() - t0
     stage_result.seconds = seconds
     stage_result.phases = {"ops": t_ops - t0, "gate": t_gate - t_ops, "commits": time.time() - t_gate}

@@ -10,6 +10,11 @@
 - for a ``local`` master, JVM flags for a JVM that shares a few cores with the Python
   workers, and the class-data archive ``make setup`` builds (``sparkops.spark.jvm``).
 
+Catalog: Spark's in-memory one, unless ``$SPARKOPS_METASTORE`` names a folder for an embedded
+Hive metastore (``metastore_conf``) or the conf points at an external one
+(``spark.sql.catalogImplementation=hive`` with ``spark.hadoop.hive.metastore.uris``); job stage
+tables are then registered as they commit (``sparkops.spark.catalog``).
+
 Master: the ``master`` argument, else ``$SPARKOPS_MASTER``, else the master ``spark-submit`` gave,
 else ``local[*]``. Conf: ``conf`` argument entries override ``$SPARKOPS_CONF``
 (``"k=v,k2=v2"``), which override the defaults here. Under ``spark-submit`` pass Delta with
@@ -41,6 +46,20 @@ def _env_conf() -> dict[str, str]:
     return out
 
 
+def metastore_conf(folder: str | os.PathLike) -> dict[str, str]:
+    """A persistent Hive catalog in ``folder``: an embedded Derby metastore (one process at a time)
+    and the warehouse of the tables created without a location."""
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "spark.sql.catalogImplementation": "hive",
+        "spark.hadoop.javax.jdo.option.ConnectionURL": f"jdbc:derby:;databaseName={folder / 'metastore_db'};create=true",
+        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+        # Derby writes derby.log into the working directory unless told where its home is
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={folder}",
+    }
+
+
 def session(master: str | None = None, conf: Mapping[str, str] | None = None, app_name: str = "sparkops"):
     """Return a SparkSession with Delta Lake and sparkops's SQL functions registered."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -49,7 +68,9 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
 
     under_submit = "PYSPARK_GATEWAY_PORT" in os.environ  # spark-submit launched this driver
     master = master or os.environ.get("SPARKOPS_MASTER") or (None if under_submit else "local[*]")
-    settings = {**default_conf(), **_env_conf(), **dict(conf or {})}
+    # SPARKOPS_METASTORE: a folder for a persistent catalog (job stage tables keep their names)
+    metastore = metastore_conf(os.environ["SPARKOPS_METASTORE"]) if os.environ.get("SPARKOPS_METASTORE") else {}
+    settings = {**default_conf(), **metastore, **_env_conf(), **dict(conf or {})}
     if under_submit:
         # the JVM is already up: jar resolution, driver memory and JVM flags were decided by spark-submit
         for key in ("spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", JAVA_OPTIONS):
