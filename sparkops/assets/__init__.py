@@ -18,7 +18,28 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-ASSET_DIR = Path(__file__).resolve().parent
+
+
+def _asset_dir() -> Path:
+    """``$SPARKOPS_ASSETS`` (on a cluster: the archive sparkops ships, unpacked in the executor's
+    working folder, ``sparkops.spark.shipping``), else the package's own folder."""
+    configured = os.environ.get("SPARKOPS_ASSETS")
+    if not configured:
+        return Path(__file__).resolve().parent
+    path = Path(configured)
+    if not path.is_absolute() and path.exists():
+        return path.resolve()
+    if not path.is_absolute():
+        try:  # a relative name: the executor's SparkFiles folder
+            from pyspark import SparkFiles
+
+            path = Path(SparkFiles.getRootDirectory()) / configured
+        except Exception:
+            pass
+    return path
+
+
+ASSET_DIR = _asset_dir()
 WORDLIST_KINDS = ("stopwords", "flagged_words")
 
 

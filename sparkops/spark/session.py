@@ -85,6 +85,11 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
             settings["spark.jars"] = ",".join(filter(None, [settings.get("spark.jars"), *jars]))
         else:
             resolving = (ivy, settings["spark.jars.packages"])
+    from sparkops.spark.shipping import remote, ship
+
+    if remote(master) and os.environ.get("SPARKOPS_SHIP", "1") != "0":
+        # a cluster's executors get the package and its data files with the application
+        settings = ship(settings)
     if master and master.startswith("local"):
         # on a cluster the executors' interpreter is the cluster's business, not this path
         settings.setdefault("spark.executorEnv.PYSPARK_PYTHON", os.environ["PYSPARK_PYTHON"])
