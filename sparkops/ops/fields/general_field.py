@@ -175,7 +175,8 @@ def _compute(docs, p, fields=None):
         return {STAT: [None] * len(docs)}
     fields = fields or {}
     values = {path: list(fields.get(slot) or [None] * len(docs)) for slot, path in zip(SLOTS, p["paths"])}
-    return {STAT: [bool(v) for v in evaluate_rows([d.text for d in docs], values, p)]}
+    # 1/0: a filter statistic is a double, long or string column (the fused pass has no boolean)
+    return {STAT: [int(bool(v)) for v in evaluate_rows([d.text for d in docs], values, p)]}
 
 
 def _keep(stats, p) -> bool:
@@ -196,7 +197,7 @@ declare(Op(
         *(Param(slot, "str", "", "Internal: filled from `filter_condition` (a field it reads); leave unset.")
           for slot in SLOTS),
     ),
-    stats=(Stat(STAT, "boolean", "The condition's truth for the row; null when the condition is empty."),),
+    stats=(Stat(STAT, "long", "The condition's truth for the row, 1 or 0; null when the condition is empty."),),
     compute=_compute, prepare=_fill_slots, keep=_keep, reads=SLOTS, sql_params=("filter_condition",),
     notes="The expression is parsed, never evaluated by Python: its tree is compiled into closures once per "
           "bind. Decisions are Data-Juicer 1.6.1's (a fixture it made, `tests/test_catalogue_agent.py`): "
@@ -208,7 +209,7 @@ declare(Op(
           "constructs Data-Juicer cannot evaluate (calls, arithmetic, subscripts, `is`, `~`, attributes of a "
           "constant) are refused at bind time (Data-Juicer raises on every row that reaches them); an "
           "attribute of a non-object value is None (Data-Juicer returns the Python attribute, e.g. "
-          "`meta.words.real`); the statistic is the condition's truth as a boolean (Data-Juicer stores the "
+          "`meta.words.real`); the statistic is the condition's truth as 1 or 0 (Data-Juicer stores a boolean, or the "
           "raw value, e.g. the field itself for a bare `score`); a second general_field_filter in one pass "
           "evaluates its own condition (Data-Juicer reuses the first one's stored result). A condition with "
           "a leading space or only whitespace is refused, as Data-Juicer's parse does. The condition reads "
@@ -216,10 +217,10 @@ declare(Op(
           "(filled from the condition). The SQL function evaluates the condition on its argument as `text`, "
           "every other field null.",
     examples=(
-        Example("general_field_filter_condition('hello', \"text == 'hello'\")", True),
-        Example("general_field_filter_condition('hello', \"text in ['a', 'b'] or not missing\")", True,
+        Example("general_field_filter_condition('hello', \"text == 'hello'\")", 1),
+        Example("general_field_filter_condition('hello', \"text in ['a', 'b'] or not missing\")", 1,
                 "a missing field is None; `not None` is true"),
-        Example("general_field_filter_condition('hello', 'missing < 3')", False, "a comparison with None"),
-        Example("general_field_filter_condition('b', \"'a' < text <= 'c'\")", True, "a chained comparison"),
+        Example("general_field_filter_condition('hello', 'missing < 3')", 0, "a comparison with None"),
+        Example("general_field_filter_condition('b', \"'a' < text <= 'c'\")", 1, "a chained comparison"),
     ),
 ))

@@ -1,0 +1,134 @@
+"""Regenerate tests/fixtures/dj_catalogue_agent.json.gz with Data-Juicer 1.6.1 itself.
+
+    /work/main/.peers/dj/bin/python tools/dj_parity/gen_catalogue_agent_fixture.py
+
+- ``general_field_filter``: every condition of ``catalogue_agent_corpus.GENERAL_FIELD_CASES``
+  over ``field_filters_corpus.records()``, one record per call as ``Filter.run`` does
+  (``compute_stats_single`` with ``__dj__stats__ = {"score_stat": score}`` and
+  ``__dj__meta__`` = the record's ``meta``, then ``process_single``): per record the keep flag
+  and the stored statistic, or the exception. Conditions Data-Juicer refuses at init are kept
+  as ``init_error``.
+- ``document_line_deduplicator``: every ``LINE_CASES`` configuration over
+  ``parity_corpus.documents()`` + ``LINE_EXTRA`` (``compute_hash`` per document, then
+  ``process`` over a ``datasets.Dataset`` of all of them), and the ``LINE_SMALL`` datasets:
+  per document the digest of its line hashes and the output text (verbatim when short and
+  changed, else ``[sha16, length]``, null when unchanged).
+
+The offline guards are those of ``gen_fixture.py``; no corpus text is stored.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import gen_fixture as base  # noqa: E402
+
+sys.path.insert(0, str(base.ROOT / "tests"))
+import catalogue_agent_corpus as cases  # noqa: E402
+import field_filters_corpus  # noqa: E402
+import parity_corpus  # noqa: E402
+
+OUT_FILE = base.ROOT / "tests" / "fixtures" / "dj_catalogue_agent.json.gz"
+
+
+def _err(e: BaseException) -> str:
+    return f"{type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ''}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _out(before: str, after: str):
+    if after == before:
+        return None
+    return after if len(after) <= 200 else [_digest(after), len(after)]
+
+
+def general_field(records):
+    from data_juicer.ops.filter.general_field_filter import GeneralFieldFilter
+    from data_juicer.utils.constant import Fields
+
+    out = []
+    for cond in cases.GENERAL_FIELD_CASES:
+        try:
+            op = GeneralFieldFilter(filter_condition=cond)
+        except Exception as e:  # noqa: BLE001
+            out.append({"condition": cond, "init_error": _err(e)})
+            continue
+        keep, stats, errors = [], [], {}
+        for rec in records:
+            sample = json.loads(json.dumps(rec))
+            sample[Fields.stats] = {"score_stat": rec.get("score")}
+            sample[Fields.meta] = json.loads(json.dumps(rec.get("meta")))
+            try:
+                sample = op.compute_stats_single(sample)
+                kept = op.process_single(sample)
+            except Exception as e:  # noqa: BLE001
+                errors[rec["id"]] = _err(e)
+                keep.append(None)
+                stats.append(None)
+                continue
+            keep.append(bool(kept))
+            value = sample[Fields.stats].get("general_field_filter_condition", "<missing>")
+            stats.append(value if isinstance(value, (bool, int, float, str, type(None))) else repr(value))
+        out.append({"condition": cond, "keep": keep, "stats": stats, "errors": errors})
+        base.log(f"general_field_filter {cond!r:70s} kept {sum(k is True for k in keep)}/{len(keep)} "
+                 f"errors {len(errors)}")
+    return out
+
+
+def line_dedup(params, docs):
+    from datasets import Dataset
+    from data_juicer.ops.deduplicator.document_line_deduplicator import DocumentLineDeduplicator
+    from data_juicer.utils.constant import HashKeys
+
+    op = DocumentLineDeduplicator(**params)
+    op.runtime_np = lambda: None  # in-process map (datasets 5.2 starts a Pool for any num_proc >= 1)
+    hashed = [op.compute_hash({"text": t}) for _, t in docs]
+    hash_digests = [_digest(json.dumps(h[HashKeys.line_hashes])) for h in hashed]
+    ds = Dataset.from_list([{"text": h["text"], HashKeys.line_hashes: h[HashKeys.line_hashes]} for h in hashed])
+    result, _ = op.process(ds)
+    texts = result["text"]
+    return {"params": params, "line_hashes": hash_digests,
+            "out": [_out(t, o) for (_, t), o in zip(docs, texts)]}
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    base.setup_offline_env()
+    data_juicer, _ = base.import_data_juicer()
+    records = field_filters_corpus.records()
+    docs = parity_corpus.documents() + cases.LINE_EXTRA
+    lines = []
+    for params in cases.LINE_CASES:
+        got = line_dedup(params, docs)
+        lines.append(got)
+        base.log(f"document_line_deduplicator {params} changed {sum(o is not None for o in got['out'])}/{len(docs)}")
+    small = [{"name": name, "params": {"frequency_threshold": 0},
+              "out": line_dedup({"frequency_threshold": 0}, ds)["out"]} for name, ds in cases.LINE_SMALL]
+    fixture = {
+        "generator": "tools/dj_parity/gen_catalogue_agent_fixture.py",
+        "data_juicer": data_juicer.__version__,
+        "records": {"ids": [r["id"] for r in records], "sha256": field_filters_corpus.sha256_records(records)},
+        "docs": {"ids": [d for d, _ in docs], "sha256": _digest("".join(_digest(t) for _, t in docs))},
+        "general_field_filter": general_field(records),
+        "document_line_deduplicator": lines,
+        "document_line_deduplicator_small": small,
+    }
+    data = json.dumps(fixture, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    blob = gzip.compress(data.encode("ascii") + b"\n", compresslevel=9, mtime=0)
+    OUT_FILE.write_bytes(blob)
+    base.log(f"wrote {OUT_FILE.relative_to(base.ROOT)} ({len(blob):,} bytes) in {time.perf_counter() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
