@@ -59,3 +59,37 @@ LINE_SMALL = [
     ("one", [("a", "Repeated line\nRepeated line\nx")]),
     ("two", [("a", "Repeated line\nonly here"), ("b", "Repeated line\n")]),
 ]
+
+# python_lambda_mapper / python_file_mapper over python_records(): (op, params)
+USER_FUNCTIONS = "tests/fixtures/catalogue_user_functions.py"  # from the project root
+PYTHON_CASES = [
+    ("python_lambda_mapper", {"lambda_str": "lambda s: {'text': s['text'].strip().lower()}"}),
+    ("python_lambda_mapper", {"lambda_str": "lambda s: {**s, 'text': s['output'][::-1], "
+                                            "'words': len(s['output'].split())}"}),
+    ("python_lambda_mapper", {"lambda_str": "lambda s: {'text': s['text'] + s['input']} if s['input'] "
+                                            "else s['text']"}),
+    ("python_lambda_mapper", {"lambda_str": "lambda s: {'text': s['text'][:10] + str(1 // len(s['input']))}"}),
+    ("python_lambda_mapper", {"lambda_str": "lambda b: {'text': [t.upper() for t in b['text']], "
+                                            "'n': [len(o) for o in b['output']]}", "batched": True}),
+    ("python_lambda_mapper", {}),
+    ("python_file_mapper", {"file_path": USER_FUNCTIONS}),
+    ("python_file_mapper", {"file_path": USER_FUNCTIONS, "function_name": "tag_batch", "batched": True}),
+    ("python_file_mapper", {"file_path": USER_FUNCTIONS, "function_name": "not_a_dict"}),
+]
+
+
+def python_records(shared_data) -> list[dict]:
+    """Alpaca records (every 20th English, every 10th Chinese) as {id, text, input, output},
+    plus odd texts."""
+    import json
+    from pathlib import Path
+
+    out = []
+    for lang, step in (("en", 20), ("zh", 10)):
+        recs = json.loads((Path(shared_data) / "sft" / f"alpaca_{lang}_demo.json").read_text(encoding="utf-8"))
+        for i in range(0, len(recs), step):
+            r = recs[i]
+            out.append({"id": f"{lang}:{i}", "text": r["instruction"], "input": r["input"], "output": r["output"]})
+    for name, text in (("empty", ""), ("space", "   "), ("emoji", "\U0001F600 ok"), ("long", "x" * 5000)):
+        out.append({"id": f"odd:{name}", "text": text, "input": "", "output": text})
+    return out

@@ -88,6 +88,61 @@ def test_general_field_filter_refuses_what_it_cannot_evaluate_at_bind(cond):
         bind({"general_field_filter": {"filter_condition": cond}})
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def py_records(dj, shared_data):
+    recs = cases.python_records(shared_data)
+    assert _digest(json.dumps(recs, sort_keys=True)) == dj["python_records"]["sha256"], "corpus changed"
+    return recs
+
+
+def _user_params(params):
+    params = dict(params)
+    if "file_path" in params:
+        params["file_path"] = str(ROOT / params["file_path"])
+    return params
+
+
+def test_python_mappers_map_records_as_data_juicer(dj, py_records):
+    seen = Counter()
+    for case in dj["python_mappers"]:
+        res = Pipeline([bind({case["op"]: _user_params(case["params"])})]).run(
+            [r["text"] for r in py_records], records=py_records)
+        for j, rec in enumerate(py_records):
+            want = case["out"].get(rec["id"])
+            where = f"{case['op']} {case['params']} on {rec['id']}"
+            if want is None:  # Data-Juicer dropped the row (skip_op_error): ours says why
+                assert res.dropped_by[j].startswith(f"error:{case['op']}: "), where
+                seen["error"] += 1
+                continue
+            assert res.keep[j], (where, res.dropped_by[j])
+            got = res.records[j]
+            assert _digest(json.dumps(got, sort_keys=True, ensure_ascii=False)) == want, (where, got)
+            assert res.texts[j] == got["text"]
+            seen["mapped"] += 1
+    assert seen["error"] > 200 and seen["mapped"] > 1000, seen
+
+
+@pytest.mark.parametrize("op, params, message", [
+    ("python_lambda_mapper", {"lambda_str": "1 + 1"}, "lambda_str.*must be a lambda"),
+    ("python_lambda_mapper", {"lambda_str": "lambda a, b: a"}, "lambda_str.*exactly one argument"),
+    ("python_lambda_mapper", {"lambda_str": "lambda: {}"}, "lambda_str.*exactly one argument"),
+    ("python_lambda_mapper", {"lambda_str": "lambda s: {"}, "lambda_str.*not valid Python"),
+    ("python_file_mapper", {"file_path": "/no/such/file.py"}, "file_path.*does not exist"),
+    ("python_file_mapper", {"file_path": str(Path(__file__))[:-3] + ".pyc"}, "file_path.*does not exist"),
+    ("python_file_mapper", {"file_path": str(ROOT / "README.md")}, "file_path.*not a Python file"),
+    ("python_file_mapper", {"file_path": str(ROOT / cases.USER_FUNCTIONS), "function_name": "nope"},
+     "function_name.*'nope' not found"),
+    ("python_file_mapper", {"file_path": str(ROOT / cases.USER_FUNCTIONS), "function_name": "__doc__"},
+     "function_name.*not callable"),
+])
+def test_python_mappers_refuse_wrong_parameters_at_bind(op, params, message):
+    with pytest.raises(OpError, match=message):
+        bind({op: params})
+
+
 def _dedup(texts, p):
     """The deduplicator's decision with our kernels, as the Spark half makes it."""
     from sparkops.ops.dedup.document_lines import distinct_keys, remove_lines
@@ -129,13 +184,22 @@ def test_spark_runs_both_ops_as_data_juicer(spark, dj, docs):
     import sparkops
 
     case = next(c for c in dj["document_line_deduplicator"] if c["params"] == {"frequency_threshold": 1})
-    rows = [{"text": t, "_source": "in.jsonl", "_line": n, "n": n} for n, (_, t) in enumerate(docs)]
-    df = spark.createDataFrame(rows, "text string, _source string, _line long, n long")
+    rows = [{"text": t, "_source": "in.jsonl", "_line": n, "n": n, "lang_guess": None} for n, (_, t) in enumerate(docs)]
+    df = spark.createDataFrame(rows, "text string, _source string, _line long, n long, lang_guess string")
     out = sparkops.apply(df, [{"document_line_deduplicator": case["params"]},
-                              {"general_field_filter": {"filter_condition": "n < 1000"}}])
-    got = {r.n: r.text for r in out.collect()}
-    assert sorted(got) == list(range(1000))  # the filter read the column n
-    for n in range(1000):
+                              {"general_field_filter": {"filter_condition": "n < 1000"}},
+                              {"python_lambda_mapper": {"lambda_str": "lambda s: {'text': 1 / 0 if s['n'] == 7 "
+                                                        "else s['text']}"}},
+                              {"python_file_mapper": {"file_path": str(ROOT / cases.USER_FUNCTIONS),
+                                                      "function_name": "tag_batch", "batched": True}}])
+    collected = out.collect()
+    got = {r.n: r.text for r in collected}
+    langs = {r.n: r.lang_guess for r in collected}
+    assert langs[next(n for n, (d, _) in enumerate(docs) if d.startswith("zh_novel"))] == "zh"
+    assert langs[0] == "other"  # C4: the batched function filled the column
+    # the filter read the column n; the lambda failed on row 7 only
+    assert sorted(got) == [n for n in range(1000) if n != 7]
+    for n in sorted(got):
         text, want = docs[n][1], case["out"][n]
         have = got[n]
         assert (None if have == text else (have if len(have) <= 200 else [_digest(have), len(have)])) == want, n

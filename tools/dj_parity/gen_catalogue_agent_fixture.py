@@ -101,12 +101,43 @@ def line_dedup(params, docs):
             "out": [_out(t, o) for (_, t), o in zip(docs, texts)]}
 
 
+def python_mappers(records):
+    """Each case run by the op's own ``run`` over a dataset of the records (skip_op_error: a
+    row the function fails on is dropped): per record id that survived, the digest of its
+    output record."""
+    import importlib
+    import types
+
+    from data_juicer.core.data import NestedDataset
+    from data_juicer.utils import model_utils
+
+    # Mapper.run ends with free_models() -> torch.cuda.empty_cache(): a no-op without torch
+    model_utils.torch = types.SimpleNamespace(cuda=types.SimpleNamespace(empty_cache=lambda: None))
+    out = []
+    for name, params in cases.PYTHON_CASES:
+        module = importlib.import_module(f"data_juicer.ops.mapper.{name}")
+        cls = next(v for k, v in vars(module).items() if k.lower() == name.replace("_", ""))
+        kwargs = dict(params)
+        if "file_path" in kwargs:
+            kwargs["file_path"] = str(base.ROOT / kwargs["file_path"])
+        op = cls(**kwargs, skip_op_error=True)
+        op.runtime_np = lambda: None  # in-process map
+        ds = NestedDataset.from_list(json.loads(json.dumps(records)))
+        rows = op.run(ds).to_list()
+        got = {r["id"]: _digest(json.dumps(r, sort_keys=True, ensure_ascii=False)) for r in rows}
+        out.append({"op": name, "params": params, "out": got,
+                    "columns": sorted(rows[0]) if rows else []})
+        base.log(f"{name} {params} kept {len(got)}/{len(records)}")
+    return out
+
+
 def main() -> int:
     t0 = time.perf_counter()
     base.setup_offline_env()
     data_juicer, _ = base.import_data_juicer()
     records = field_filters_corpus.records()
     docs = parity_corpus.documents() + cases.LINE_EXTRA
+    py_records = cases.python_records(parity_corpus.SHARED_DATA)
     lines = []
     for params in cases.LINE_CASES:
         got = line_dedup(params, docs)
@@ -120,6 +151,9 @@ def main() -> int:
         "records": {"ids": [r["id"] for r in records], "sha256": field_filters_corpus.sha256_records(records)},
         "docs": {"ids": [d for d, _ in docs], "sha256": _digest("".join(_digest(t) for _, t in docs))},
         "general_field_filter": general_field(records),
+        "python_records": {"ids": [r["id"] for r in py_records],
+                           "sha256": _digest(json.dumps(py_records, sort_keys=True))},
+        "python_mappers": python_mappers(py_records),
         "document_line_deduplicator": lines,
         "document_line_deduplicator_small": small,
     }
