@@ -143,6 +143,77 @@ def test_python_mappers_refuse_wrong_parameters_at_bind(op, params, message):
         bind({op: params})
 
 
+@pytest.fixture(scope="module")
+def agent_records(dj, shared_data):
+    recs = cases.agent_records()
+    assert [i for i, _ in recs] == dj["agent_records"]["ids"]
+    assert _digest(json.dumps(recs, sort_keys=True, ensure_ascii=True)) == dj["agent_records"]["sha256"], \
+        "corpus changed: regenerate"
+    return recs
+
+
+def _agent_result(bounds, record):
+    """What our kernels make of one record (each op's records in, records out), as the fixture stores it."""
+    try:
+        rec = record
+        for bound in bounds:
+            rec = bound.apply_records([rec])[0]
+    except Exception as err:  # noqa: BLE001 - compared with Data-Juicer's exception
+        return {"error": type(err).__name__}
+    return json.loads(json.dumps(rec, ensure_ascii=False))
+
+
+def test_agent_ops_tag_records_as_data_juicer(dj, agent_records):
+    seen = Counter()
+    for case in dj["agent_ops"]:
+        if case["op"] == "chain":
+            bounds = [bind({name: {}}) for name in cases.AGENT_CHAIN]
+        else:
+            bounds = [bind({case["op"]: case["params"]})]
+        for rid, record in agent_records:
+            want, got = case["out"][rid], _agent_result(bounds, record)
+            where = f"{case['op']} {case['params']} on {rid}"
+            if "error" in want:
+                assert "error" in got and want["error"].startswith(got["error"]), (where, want, got)
+                seen["error"] += 1
+            elif "sha16" in want:
+                assert _digest(json.dumps(got, sort_keys=True, ensure_ascii=False)) == want["sha16"], (where, got)
+                seen["digest"] += 1
+            else:
+                assert got == want, where
+                seen["verbatim"] += 1
+    assert seen["verbatim"] > 80 and seen["digest"] > 3000 and seen["error"] > 20, seen
+
+
+def test_agent_ops_in_a_pass_keep_going_past_a_malformed_trace():
+    """Through the fused pass: a trace Data-Juicer raises on is one error row, the others are tagged."""
+    traces = dict(cases.AGENT_TRACES)
+    recs = [traces["agent:openai_tools"], traces["agent:bad_messages"], traces["agent:zh"],
+            traces["agent:anthropic"]]
+    pipe = Pipeline([bind({name: {}}) for name in cases.AGENT_CHAIN])
+    res = pipe.run(["" for _ in recs], records=[dict(r, text="") for r in recs])
+    assert res.dropped_by[1].startswith("error:agent_dialog_normalize_mapper: AttributeError")
+    # a token count held as a string: Data-Juicer's sum raises too
+    assert res.dropped_by[2].startswith("error:usage_counter_mapper: TypeError")
+    assert res.keep == [True, False, False, True]
+    meta = res.records[0]["meta"]
+    assert (meta["tool_fail_count"], meta["agent_bad_case_tier"], meta["primary_tool_type"]) == (1, "high_precision",
+                                                                                               "list_dir")
+    assert res.texts[0].startswith("User: List the files")
+    assert res.records[3]["meta"]["total_tokens"] == 340 and res.records[3]["meta"]["agent_request_id"] == "tr-9"
+
+
+@pytest.mark.parametrize("op, params, message", [
+    ("tool_success_tagger_mapper", {"error_patterns": ["(unclosed"]}, "error_patterns.*invalid regex"),
+    ("tool_success_tagger_mapper", {"success_patterns": ["[a-"]}, "success_patterns.*invalid regex"),
+    ("agent_dialog_normalize_mapper", {"messages_key": ""}, "messages_key"),
+    ("agent_tool_type_mapper", {"top_k_dominant": "5"}, "top_k_dominant"),
+])
+def test_agent_ops_refuse_wrong_parameters_at_bind(op, params, message):
+    with pytest.raises(OpError, match=message):
+        bind({op: params})
+
+
 def _dedup(texts, p):
     """The deduplicator's decision with our kernels, as the Spark half makes it."""
     from sparkops.ops.dedup.document_lines import distinct_keys, remove_lines

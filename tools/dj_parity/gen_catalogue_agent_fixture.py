@@ -131,6 +131,59 @@ def python_mappers(records):
     return out
 
 
+def _to_dj(record: dict) -> dict:
+    """Our record as Data-Juicer holds it: meta and stats under its field names."""
+    rec = json.loads(json.dumps(record))
+    for ours, theirs in (("meta", "__dj__meta__"), ("stats", "__dj__stats__")):
+        if ours in rec:
+            rec[theirs] = rec.pop(ours)
+    return rec
+
+
+def _from_dj(sample: dict) -> dict:
+    rec = json.loads(json.dumps(sample, ensure_ascii=False))  # tuples -> lists
+    for ours, theirs in (("meta", "__dj__meta__"), ("stats", "__dj__stats__")):
+        if theirs in rec:
+            rec[ours] = rec.pop(theirs)
+    return rec
+
+
+def _stored(rid: str, record: dict):
+    """The hand-written traces verbatim (up to 3,000 characters), other records as a digest."""
+    text = json.dumps(record, sort_keys=True, ensure_ascii=False)
+    return record if rid.startswith("agent:") and len(text) <= 3000 else {"sha16": _digest(text)}
+
+
+def agent_ops(records):
+    """Each case's ``process_single`` on a fresh copy of every record, and the chain of all five
+    ops: the output record (our field names), or the exception."""
+    import importlib
+
+    def make(name, params):
+        module = importlib.import_module(f"data_juicer.ops.mapper.{name}")
+        cls = next(v for k, v in vars(module).items() if k.lower() == name.replace("_", ""))
+        return cls(**params)
+
+    def run(ops, rid, rec):
+        try:
+            sample = _to_dj(rec)
+            for op in ops:
+                sample = op.process_single(sample)
+            return _stored(rid, _from_dj(sample))
+        except Exception as e:  # noqa: BLE001
+            return {"error": _err(e)}
+
+    out = []
+    for name, params in cases.AGENT_CASES:
+        op = make(name, params)
+        got = {rid: run([op], rid, rec) for rid, rec in records}
+        out.append({"op": name, "params": params, "out": got})
+        base.log(f"{name} {params} errors {sum('error' in v for v in got.values())}/{len(got)}")
+    chain = [make(name, {}) for name in cases.AGENT_CHAIN]
+    out.append({"op": "chain", "params": {}, "out": {rid: run(chain, rid, rec) for rid, rec in records}})
+    return out
+
+
 def main() -> int:
     t0 = time.perf_counter()
     base.setup_offline_env()
@@ -138,6 +191,7 @@ def main() -> int:
     records = field_filters_corpus.records()
     docs = parity_corpus.documents() + cases.LINE_EXTRA
     py_records = cases.python_records(parity_corpus.SHARED_DATA)
+    agent_recs = cases.agent_records()
     lines = []
     for params in cases.LINE_CASES:
         got = line_dedup(params, docs)
@@ -154,6 +208,9 @@ def main() -> int:
         "python_records": {"ids": [r["id"] for r in py_records],
                            "sha256": _digest(json.dumps(py_records, sort_keys=True))},
         "python_mappers": python_mappers(py_records),
+        "agent_records": {"ids": [i for i, _ in agent_recs],
+                          "sha256": _digest(json.dumps(agent_recs, sort_keys=True, ensure_ascii=True))},
+        "agent_ops": agent_ops(agent_recs),
         "document_line_deduplicator": lines,
         "document_line_deduplicator_small": small,
     }
