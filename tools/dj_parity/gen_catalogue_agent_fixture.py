@@ -13,6 +13,15 @@
   ``process`` over a ``datasets.Dataset`` of all of them), and the ``LINE_SMALL`` datasets:
   per document the digest of its line hashes and the output text (verbatim when short and
   changed, else ``[sha16, length]``, null when unchanged).
+- ``python_lambda_mapper`` / ``python_file_mapper``: every ``PYTHON_CASES`` configuration run
+  by the op's own ``run`` (``skip_op_error``: a failing row is dropped) over a dataset of
+  ``python_records()`` (real alpaca records and odd texts): per surviving record id, the digest
+  of its output record.
+- the agent ops (``AGENT_CASES``, and ``AGENT_CHAIN`` run in order on one copy):
+  ``process_single`` on a fresh copy of every ``agent_records()`` record (hand-written traces
+  with tool calls, pii_corpus's agent records, real chat records), meta and stats under
+  Data-Juicer's field names: the output record (verbatim for the hand-written traces, else a
+  digest), or the exception.
 
 The offline guards are those of ``gen_fixture.py``; no corpus text is stored.
 """
