@@ -13,6 +13,166 @@ from pyspark.sql import Column
 def __dir__() -> list[str]: ...
 
 
+def agent_bad_case_signal(
+    col: Column | str,
+    query_key: str | Column = 'query',
+    response_key: str | Column = 'response',
+    signal_on_tool_fail: bool | Column = True,
+    min_tool_fail_count_for_signal: int | Column = 1,
+    signal_on_low_tool_success_ratio: bool | Column = True,
+    tool_success_ratio_max_for_signal: float | Column = 0.499,
+    min_tool_rounds_for_ratio_signal: int | Column = 2,
+    signal_on_suspect_empty_response: bool | Column = True,
+    min_query_len_for_empty_check: int | Column = 80,
+    max_response_len_for_empty_check: int | Column = 20,
+    max_total_tokens: int | Column | None = None,
+    max_latency_ms: int | Column | None = None,
+    calibration_json_path: str | Column | None = None,
+    auto_calibrate_thresholds: bool | Column = False,
+    calibration_manual_overrides_auto: bool | Column = True,
+    auto_enable_perplexity_from_calibration: bool | Column = True,
+    signal_on_llm_analysis_low: bool | Column = True,
+    llm_analysis_score_max_for_bad: float | Column = 0.28,
+    llm_analysis_discard_must_be_strict: bool | Column = True,
+    high_precision_llm_analysis_discard_threshold: float | Column = 0.24,
+    signal_on_llm_text_quality_low: bool | Column = True,
+    llm_text_quality_score_max_for_bad: float | Column = 0.28,
+    llm_text_quality_discard_must_be_strict: bool | Column = True,
+    high_precision_llm_text_quality_discard_threshold: float | Column = 0.24,
+    signal_on_negative_sentiment_hint: bool | Column = False,
+    negative_sentiment_substrings: list[str] | Column | None = None,
+    signal_on_high_perplexity: bool | Column = False,
+    perplexity_high_threshold: float | Column = 800.0,
+    signal_hard_query_poor_reply: bool | Column = False,
+    hard_query_difficulty_min: float | Column = 0.72,
+    poor_reply_quality_max: float | Column = 0.36,
+    high_precision_on_tool_fail_alone: bool | Column = True,
+    min_medium_signals_for_watchlist: int | Column = 2,
+    signal_on_low_dialog_quality_meta: bool | Column = True,
+    dialog_quality_low_score_threshold: float | Column = 2.0,
+    min_dialog_quality_low_axes_for_signal: int | Column = 1,
+) -> Column:
+    """Attach bad-case signals (tool errors, low tool success, empty replies, cost, latency, low LLM
+    evaluation, perplexity, low dialog quality) and a conservative tier (`high_precision`,
+    `watchlist`, `none`) to an agent record's meta.
+
+    The text as `agent_bad_case_signal_mapper` maps it.
+
+    SQL: agent_bad_case_signal(text[, query_key][, response_key][, signal_on_tool_fail][, min_tool_fail_count_for_signal][, signal_on_low_tool_success_ratio][, tool_success_ratio_max_for_signal][, min_tool_rounds_for_ratio_signal][, signal_on_suspect_empty_response][, min_query_len_for_empty_check][, max_response_len_for_empty_check][, max_total_tokens][, max_latency_ms][, calibration_json_path][, auto_calibrate_thresholds][, calibration_manual_overrides_auto][, auto_enable_perplexity_from_calibration][, signal_on_llm_analysis_low][, llm_analysis_score_max_for_bad][, llm_analysis_discard_must_be_strict][, high_precision_llm_analysis_discard_threshold][, signal_on_llm_text_quality_low][, llm_text_quality_score_max_for_bad][, llm_text_quality_discard_must_be_strict][, high_precision_llm_text_quality_discard_threshold][, signal_on_negative_sentiment_hint][, negative_sentiment_substrings][, signal_on_high_perplexity][, perplexity_high_threshold][, signal_hard_query_poor_reply][, hard_query_difficulty_min][, poor_reply_quality_max][, high_precision_on_tool_fail_alone][, min_medium_signals_for_watchlist][, signal_on_low_dialog_quality_meta][, dialog_quality_low_score_threshold][, min_dialog_quality_low_axes_for_signal]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        query_key: Field of the last query. Default: 'query'.
+        response_key: Field of the last response. Default: 'response'.
+        signal_on_tool_fail: Signal (high) when meta.tool_fail_count reaches the minimum. Default:
+            True.
+        min_tool_fail_count_for_signal: Tool errors needed for that signal (at least 1). Default: 1.
+        signal_on_low_tool_success_ratio: Signal a low meta.tool_success_ratio. Default: True.
+        tool_success_ratio_max_for_signal: Ratios up to this are low. Default: 0.499.
+        min_tool_rounds_for_ratio_signal: Decided tool results needed for the ratio signal. Default:
+            2.
+        signal_on_suspect_empty_response: Signal a short response to a long query. Default: True.
+        min_query_len_for_empty_check: Queries at least this long (stripped characters)... Default:
+            80.
+        max_response_len_for_empty_check: ...answered with at most this many characters. Default:
+            20.
+        max_total_tokens: Signal meta.total_tokens above this. Default: None.
+        max_latency_ms: Signal meta.agent_total_cost_time_ms above this. Default: None.
+        calibration_json_path: Percentile thresholds (`default`, `by_request_model`) from
+            Data-Juicer's compute_percentile_thresholds.py. Default: None.
+        auto_calibrate_thresholds: Use the calibration file's thresholds. Default: False.
+        calibration_manual_overrides_auto: Explicit thresholds win over the calibration file's.
+            Default: True.
+        auto_enable_perplexity_from_calibration: A calibrated perplexity threshold turns the
+            perplexity signal on. Default: True.
+        signal_on_llm_analysis_low: Signal a low stats.llm_analysis_score. Default: True.
+        llm_analysis_score_max_for_bad: Scores up to this are low. Default: 0.28.
+        llm_analysis_discard_must_be_strict: Only when the evaluation recommends `discard`. Default:
+            True.
+        high_precision_llm_analysis_discard_threshold: A discarded score up to this is high weight.
+            Default: 0.24.
+        signal_on_llm_text_quality_low: Signal a low stats.llm_quality_score. Default: True.
+        llm_text_quality_score_max_for_bad: Scores up to this are low. Default: 0.28.
+        llm_text_quality_discard_must_be_strict: Only when the evaluation recommends `discard`.
+            Default: True.
+        high_precision_llm_text_quality_discard_threshold: A discarded score up to this is high
+            weight. Default: 0.24.
+        signal_on_negative_sentiment_hint: Signal negative meta.dialog_sentiment_labels. Default:
+            False.
+        negative_sentiment_substrings: Substrings of a negative label; null or empty: Data-Juicer's
+            (English and Chinese). Default: None.
+        signal_on_high_perplexity: Signal a high stats.perplexity. Default: False.
+        perplexity_high_threshold: Perplexities from this up are high. Default: 800.0.
+        signal_hard_query_poor_reply: Signal a difficult query with a poor reply. Default: False.
+        hard_query_difficulty_min: stats.llm_difficulty_score from this up is difficult. Default:
+            0.72.
+        poor_reply_quality_max: stats.llm_quality_score up to this is poor. Default: 0.36.
+        high_precision_on_tool_fail_alone: A tool-error signal alone makes the tier high_precision
+            (else watchlist). Default: True.
+        min_medium_signals_for_watchlist: Medium signals that make the tier watchlist (a single
+            signal that is medium does too). Default: 2.
+        signal_on_low_dialog_quality_meta: Signal low 1-5 dialog/trace quality records in meta.
+            Default: True.
+        dialog_quality_low_score_threshold: Scores up to this are low. Default: 2.0.
+        min_dialog_quality_low_axes_for_signal: Low axes needed for that signal (at least 1).
+            Default: 1.
+
+    Example:
+        SELECT agent_bad_case_signal('unchanged')  -- 'unchanged'
+        the signals go to the record's meta
+    """
+    ...
+
+
+def agent_dialog_normalize(col: Column | str, user_label: str | Column = 'User') -> Column:
+    """Turn an agent trace (`messages` with tool calls and results, `choices`) into Data-Juicer's
+    dialog fields: a flat `text`, `dialog_history`, `query`, `response`, and meta tags (tools,
+    skills, turns, lineage).
+
+    The text as `agent_dialog_normalize_mapper` maps it.
+
+    SQL: agent_dialog_normalize(text[, user_label]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        user_label: Label of a query in the flat text. Default: 'User'.
+
+    Example:
+        SELECT agent_dialog_normalize('anything')  -- ''
+        no messages: no dialog
+    """
+    ...
+
+
+def agent_tool_type(
+    col: Column | str,
+    tool_types_meta_key: str | Column = 'agent_tool_types',
+    primary_key: str | Column = 'primary_tool_type',
+    dominant_key: str | Column = 'dominant_tool_types',
+    top_k_dominant: int | Column = 5,
+) -> Column:
+    """Write the primary tool (the most frequent) and the dominant tools (the `top_k_dominant` most
+    frequent) of meta.agent_tool_types to meta.
+
+    The text as `agent_tool_type_mapper` maps it.
+
+    SQL: agent_tool_type(text[, tool_types_meta_key][, primary_key][, dominant_key][, top_k_dominant]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        tool_types_meta_key: Meta key of the tool list (written by agent_dialog_normalize_mapper).
+            Default: 'agent_tool_types'.
+        primary_key: Meta key of the primary tool. Default: 'primary_tool_type'.
+        dominant_key: Meta key of the dominant tools. Default: 'dominant_tool_types'.
+        top_k_dominant: How many dominant tools to keep. Default: 5.
+
+    Example:
+        SELECT agent_tool_type('unchanged')  -- 'unchanged'
+        the tags go to the record's meta
+    """
+    ...
+
+
 def alnum_ratio(col: Column | str) -> Column:
     """Alphanumeric characters / all characters; 0 for empty text.
 
@@ -273,6 +433,43 @@ def document_key(
     ...
 
 
+def document_line_hashes(
+    col: Column | str,
+    lowercase: bool | Column = False,
+    ignore_special_character: bool | Column = False,
+    min_line_length: int | Column = 2,
+    skip_brackets: bool | Column = True,
+    skip_markdown_headers: bool | Column = True,
+    skip_latex_env: bool | Column = True,
+    skip_html_tags: bool | Column = True,
+) -> Column:
+    r"""Per line (split at `\n`), the MD5 (hex) the deduplicator counts, '' for an exempt line:
+    Data-Juicer's `line_hashes`.
+
+    A per-row sketch of `document_line_deduplicator`: Remove the lines that appear in more than
+    `frequency_threshold` documents (boilerplate, navigation, copyright notices) from every
+    document, as Data-Juicer does.
+
+    SQL: document_line_hashes(text[, lowercase][, ignore_special_character][, min_line_length][, skip_brackets][, skip_markdown_headers][, skip_latex_env][, skip_html_tags]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        lowercase: Lower-case a line before hashing. Default: False.
+        ignore_special_character: Drop whitespace, digits and ASCII punctuation from a line before
+            hashing. Default: False.
+        min_line_length: Lines whose stripped length is below this are never counted or removed.
+            Default: 2.
+        skip_brackets: Exempt lines of only `{ } [ ] ( ) ;`. Default: True.
+        skip_markdown_headers: Exempt lines starting with `#` (after stripping). Default: True.
+        skip_latex_env: Exempt LaTeX `\begin{...}` / `\end{...}` lines. Default: True.
+        skip_html_tags: Exempt lines that are a lone HTML/XML tag. Default: True.
+
+    Example:
+        SELECT cardinality(document_line_hashes('a\nhello\n}\n# Title'))  -- 4
+    """
+    ...
+
+
 def extract_tables_from_html(col: Column | str, include_header: bool | Column = True) -> Column:
     """Extract the tables of an HTML page into the row's meta (`meta.html_tables`): per table its rows,
     each a list of cell texts, or the table's HTML with `retain_html_tags`. The text is unchanged.
@@ -408,6 +605,31 @@ def flagged_words_ratio(
 
     Example:
         SELECT flagged_words_ratio('free xxx videos here')  -- 0.25
+    """
+    ...
+
+
+def general_field_filter_condition(
+    col: Column | str,
+    filter_condition: str | Column = '',
+) -> Column:
+    """The condition's truth for the row, 1 or 0; null when the condition is empty.
+
+    The statistic of `general_field_filter`: Keep rows for which `filter_condition`, a Python-syntax
+    boolean expression over record fields (`10 < meta.words <= 300 and lang in ['en', 'zh']`),
+    holds.
+
+    SQL: general_field_filter_condition(text[, filter_condition]) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+        filter_condition: The condition: and/or, chained comparisons (< <= > >= == != in not in),
+            not, unary -/+, constants, list/tuple/set literals and field names (`meta.lang`;
+            `__dj__meta__.x`/`__dj__stats__.x` are `meta.x`/`stats.x`; `text` is the op's text).
+            Empty: every row is kept. Default: ''.
+
+    Example:
+        SELECT general_field_filter_condition('hello', "text == 'hello'")  -- 1
     """
     ...
 
@@ -844,6 +1066,61 @@ def punctuation_normalization(col: Column | str) -> Column:
     ...
 
 
+def python_file(
+    col: Column | str,
+    file_path: str | Column = '',
+    function_name: str | Column = 'process_single',
+    batched: bool | Column = False,
+) -> Column:
+    """Apply a function from a Python file (`file_path`, `function_name`) to every record, or to every
+    batch with `batched`; it returns the record's new fields as a dict.
+
+    The text as `python_file_mapper` maps it.
+
+    SQL: python_file(text[, file_path][, function_name][, batched]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        file_path: The `.py` file defining the function (a job resolves a relative path from its
+            spec's folder). Empty: records pass unchanged. Default: ''.
+        function_name: The function's name in the file; it takes one argument (a record, or a batch)
+            and returns a dict. Default: 'process_single'.
+        batched: Call the function once per batch (a dict of columns: field -> list of values)
+            instead of once per record. Default: False.
+
+    Example:
+        SELECT python_file('Hello')  -- 'Hello'
+        no file: records pass unchanged
+    """
+    ...
+
+
+def python_lambda(
+    col: Column | str,
+    lambda_str: str | Column = '',
+    batched: bool | Column = False,
+) -> Column:
+    """Apply a Python lambda (`lambda_str`) to every record, or to every batch with `batched`; it
+    returns the record's new fields as a dict.
+
+    The text as `python_lambda_mapper` maps it.
+
+    SQL: python_lambda(text[, lambda_str][, batched]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lambda_str: The lambda, e.g. `lambda s: {**s, 'text': s['text'].lower()}`; it takes one
+            argument (a record, or a batch) and returns a dict. Empty: records pass unchanged.
+            Default: ''.
+        batched: Call the function once per batch (a dict of columns: field -> list of values)
+            instead of once per record. Default: False.
+
+    Example:
+        SELECT python_lambda('Hello', "lambda s: {'text': s['text'].upper()}")  -- 'HELLO'
+    """
+    ...
+
+
 def quality_classifier(
     col: Column | str,
     model: str | Column = 'en',
@@ -1199,6 +1476,40 @@ def text_len(col: Column | str) -> Column:
     ...
 
 
+def tool_success_tagger(
+    col: Column | str,
+    messages_key: str | Column = 'messages',
+    tool_role_names: list[str] | Column | None = None,
+    success_patterns: list[str] | Column | None = None,
+    error_patterns: list[str] | Column | None = None,
+    store_per_tool_results: bool | Column = True,
+) -> Column:
+    """Classify each tool message of an agent trace as success, error or unknown (regexes over its
+    content) and write the counts and success ratio to meta.
+
+    The text as `tool_success_tagger_mapper` maps it.
+
+    SQL: tool_success_tagger(text[, messages_key][, tool_role_names][, success_patterns][, error_patterns][, store_per_tool_results]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        messages_key: Field holding the messages. Default: 'messages'.
+        tool_role_names: Roles of tool messages (compared with the lower-cased role); null or empty:
+            `tool`, `tool_use`. Default: None.
+        success_patterns: Regexes of a successful result; null or empty: Data-Juicer's. Default:
+            None.
+        error_patterns: Regexes of a failed result (tested first); null or empty: Data-Juicer's
+            (English and Chinese error phrases). Default: None.
+        store_per_tool_results: Also write meta.tool_results: per tool message its first 200
+            characters and label. Default: True.
+
+    Example:
+        SELECT tool_success_tagger('unchanged')  -- 'unchanged'
+        the tags go to the record's meta
+    """
+    ...
+
+
 def toxicity_score(col: Column | str) -> Column:
     """P(toxic) in [0, 1] from sparkops' fastText toxicity model; 0 for a text without a word; null for
     a row whose language_key is not `en`.
@@ -1291,6 +1602,35 @@ def url_key(col: Column | str, normalize: bool | Column = True) -> Column:
 
     Example:
         SELECT url_key('HTTPS://www.Example.com:443/a/?utm_source=x&b=2&a=1#top')  -- 'http://example.com/a?a=1&b=2'
+    """
+    ...
+
+
+def usage_counter(
+    col: Column | str,
+    choices_key: str | Column = 'choices',
+    usage_key: str | Column = 'usage',
+    response_metadata_key: str | Column = 'response_metadata',
+    dedupe_identical_usage: bool | Column = True,
+) -> Column:
+    """Write an agent response's token usage (from `usage`, `response_metadata` and `choices`, OpenAI /
+    Anthropic style) to meta.prompt_tokens, completion_tokens and total_tokens.
+
+    The text as `usage_counter_mapper` maps it.
+
+    SQL: usage_counter(text[, choices_key][, usage_key][, response_metadata_key][, dedupe_identical_usage]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        choices_key: Field holding the choices. Default: 'choices'.
+        usage_key: Field holding the top-level usage. Default: 'usage'.
+        response_metadata_key: Field holding response metadata. Default: 'response_metadata'.
+        dedupe_identical_usage: Count identical usage snapshots (same prompt, completion and total)
+            once: a top-level usage mirroring choices[0].usage. Default: True.
+
+    Example:
+        SELECT usage_counter('unchanged')  -- 'unchanged'
+        the counts go to the record's meta
     """
     ...
 

@@ -1,0 +1,1 @@
+"""Agent traces: rule-based tags over records holding ``messages`` with tool calls, ``choices`` and usage."""
