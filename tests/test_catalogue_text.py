@@ -119,3 +119,50 @@ def test_ops_on_a_dataframe(spark, docs):
                               "clean_copyright_mapper"]).collect()
     want = bind({"chinese_convert_mapper": {}}).apply(chinese)
     assert sorted(r.text for r in out) == sorted(t.replace("，", "") for t in want)
+
+
+TOKENS_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dj_catalogue_tokens.json.gz"
+
+
+def test_token_num_filter_matches_data_juicer(docs):
+    """Data-Juicer's TokenNumFilter pointed at the tokenizer.json our default loads (transformers
+    4.57.1's PreTrainedTokenizerFast): the same count on every document, the same decisions."""
+    import hashlib
+
+    from sparkops.ops.quality.token_num import tokenizer_file
+    from sparkops.text.doc import Doc
+
+    tok = json.loads(gzip.decompress(TOKENS_FIXTURE.read_bytes()))
+    assert tok["doc_ids"] == [d for d, _ in docs]
+    path = tokenizer_file("wordllama", "test")
+    assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == tok["tokenizer_sha256"]
+    assert tok["tokenizer_class"] == "PreTrainedTokenizerFast"
+    bound = bind({"token_num_filter": {}})
+    ours = bound.compute([Doc(t) for _, t in docs])["num_token"]
+    wrong = [(d, a, b) for (d, _), a, b in zip(docs, ours, tok["num_token"]) if a != b]
+    assert not wrong, f"{len(wrong)} counts differ, e.g. {wrong[:5]}"
+    got = Pipeline([bound]).run([t for _, t in docs])
+    assert got.keep == tok["keep"]
+
+
+def test_token_num_filter_tokenizer_choices(tmp_path):
+    from sparkops.ops.quality.token_num import wordllama_tokenizer_file
+
+    with pytest.raises(OpError, match=r"'hf_tokenizer' 'EleutherAI/pythia-6.9b-deduped' is neither"):
+        bind({"token_num_filter": {"hf_tokenizer": "EleutherAI/pythia-6.9b-deduped"}})
+    folder = tmp_path / "tok"
+    folder.mkdir()
+    (folder / "tokenizer.json").write_bytes(wordllama_tokenizer_file().read_bytes())
+    by_folder = bind({"token_num_filter": {"hf_tokenizer": str(folder)}})
+    hub = tmp_path / "hub" / "models--org--name"
+    (hub / "snapshots" / "abc").mkdir(parents=True)
+    (hub / "refs").mkdir()
+    (hub / "refs" / "main").write_text("abc")
+    (hub / "snapshots" / "abc" / "tokenizer.json").write_bytes(wordllama_tokenizer_file().read_bytes())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+        by_hub = bind({"token_num_filter": {"hf_tokenizer": "org/name"}})
+    from sparkops.text.doc import Doc
+
+    docs = [Doc("Hello world, how are you?")]
+    assert by_folder.compute(docs) == by_hub.compute(docs) == {"num_token": [7]}
