@@ -1,10 +1,12 @@
-"""Data-Juicer 1.6.1's text cleaning mappers, chinese_convert_mapper and suffix_filter against
-Data-Juicer itself.
+"""Data-Juicer 1.6.1's text cleaning mappers, chinese_convert_mapper, suffix_filter and
+token_num_filter against Data-Juicer itself.
 
 ``tests/fixtures/dj_catalogue_text.json.gz`` holds what Data-Juicer's own ops output for every
 case of ``catalogue_text_corpus`` over the parity corpus plus hand-written documents
 (``tools/dj_parity/gen_catalogue_text_fixture.py``): our kernels must give the same text,
 document by document, and suffix_filter the same decisions except where its notes say.
+``tests/fixtures/dj_catalogue_tokens.json.gz`` holds Data-Juicer's TokenNumFilter counts with the
+tokenizer our default loads (``tools/dj_parity/gen_catalogue_tokens_fixture.py``).
 """
 
 from __future__ import annotations
@@ -75,11 +77,15 @@ def test_suffix_filter_matches_data_juicer(dj, index):
     pipe = Pipeline([bind({"suffix_filter": case["params"]})])
     values = [r.get(corpus.SUFFIX_KEY, MISSING) for r in recs]
     got = pipe.run([r["text"] for r in recs], {corpus.SUFFIX_KEY: values})
-    for rec, want, kept in zip(recs, entry["keep"], got.keep):
-        if isinstance(want, str):  # Data-Juicer raised: a record without the field, judged as null here
-            assert want.startswith("KeyError") and corpus.SUFFIX_KEY not in rec
-            want = bool(case["params"].get("reversed_range"))
-        assert kept == want, (rec, case)
+    for rec, value, want, kept, why in zip(recs, values, entry["keep"], got.keep, got.dropped_by):
+        if value is MISSING:  # the row contract: dropped with a reason (Data-Juicer raises or keeps)
+            assert not kept and why.startswith("missing_field:suffix_filter")
+            assert want is True if not case["params"].get("suffixes") else want.startswith("KeyError")
+        elif value is None:  # likewise (Data-Juicer judges None as a suffix no list holds)
+            assert not kept and why.startswith("wrong_type:suffix_filter")
+            assert want is (not case["params"].get("suffixes") or bool(case["params"].get("reversed_range")))
+        else:
+            assert kept == want, (rec, case)
 
 
 @pytest.mark.parametrize("entry, message", [
@@ -91,6 +97,7 @@ def test_suffix_filter_matches_data_juicer(dj, index):
     ({"chinese_convert_mapper": {"mode": "s2x"}}, r"'mode' must be one of"),
     ({"remove_specific_chars_mapper": {"chars_to_remove": 5}}, r"'chars_to_remove' must be str\|list\[str\]"),
     ({"suffix_filter": {"suffixes": [1]}}, r"'suffixes' must be str\|list\[str\]"),
+    ({"token_num_filter": {"hf_tokenizer": "/no/such/tokenizer.json"}}, r"'hf_tokenizer' '/no/such/tokenizer.json'"),
 ])
 def test_wrong_parameters_are_refused(entry, message):
     with pytest.raises(OpError, match=message):

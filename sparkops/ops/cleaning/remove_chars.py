@@ -103,7 +103,7 @@ declare(Op(
           "on each row it would apply to (`error:replace_content_mapper: ...`), as Data-Juicer's batch does.",
     examples=(
         Example("replace_content('call 555-1234 now', '\\\\d{3}-\\\\d{4}', '<PHONE>')", "call <PHONE> now"),
-        Example("replace_content('a1b22', array('\\\\d+', 'b'), array('#', 'B'))", "a#B#",
-                "patterns apply in order"),
+        Example("replace_content('john@example', '(\\\\w+)@(\\\\w+)', '\\\\2 at \\\\1')", "example at john",
+                "a replacement template"),
     ),
 ))
