@@ -173,3 +173,31 @@ def test_token_num_filter_tokenizer_choices(tmp_path):
 
     docs = [Doc("Hello world, how are you?")]
     assert by_folder.compute(docs) == by_hub.compute(docs) == {"num_token": [7]}
+
+
+def test_block_comment_search_is_data_juicers_regex():
+    """The linear search finds the span Data-Juicer's regex finds, on every short string of
+    '/', '*', 'a', 'C' and a newline, and on inputs where the regex is quadratic."""
+    import itertools
+    import random
+
+    import regex
+
+    from sparkops.ops.cleaning.copyright import BLOCK_COMMENT, first_block_comment
+
+    pattern = regex.compile(BLOCK_COMMENT)
+
+    def want(text):
+        m = pattern.search(text)
+        return m.span() if m else None
+
+    for n in range(1, 8):
+        for chars in itertools.product("/*a\n", repeat=n):
+            text = "".join(chars)
+            assert first_block_comment(text) == want(text), text
+    rng = random.Random(25)
+    for _ in range(3000):
+        text = "".join(rng.choice(["/", "*", "a", "/*", "*/", "C", "\n", "**"]) for _ in range(rng.randint(0, 40)))
+        assert first_block_comment(text) == want(text), text
+    assert first_block_comment("/*a" * 100_000) is None
+    assert first_block_comment("/*a" * 100_000 + "*/") == (0, 300_002)
