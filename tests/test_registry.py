@@ -40,7 +40,8 @@ def test_sql_names_are_the_binding_ones():
             "html_extract", "html_to_text", "clean_html", "extract_tables_from_html", "remove_table_text",
             "language_scores", "numeric_field_value", "field_value", "toxicity_score", "pii_redact",
             "pii_detect", "pii_redaction", "task_decontaminate", "perplexity", "quality_classifier",
-            "quality_score", "fasttext_quality", "text_embd_similarity", "text_embedding"} == names
+            "quality_score", "fasttext_quality", "text_embd_similarity", "text_embedding",
+            "remove_comments", "remove_header", "remove_bibliography", "expand_macro"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
 
