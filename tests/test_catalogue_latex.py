@@ -96,3 +96,48 @@ def test_spark_pass_on_real_latex(spark, docs):
     rows = {r.id: r.text for r in sparkops.apply(df, recipe).collect()}
     expected = Pipeline([bind(op) for op in recipe]).run([t for _, t in real]).texts
     assert rows == {i: e for (i, _), e in zip(real, expected)}
+
+
+# ---------------------------------------------------------------- latex_merge_tex_mapper
+
+MERGE_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dj_latex_merge.json.gz"
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    import latex_archives
+
+    dj = json.loads(gzip.decompress(MERGE_FIXTURE.read_bytes()))
+    paths = latex_archives.build(tmp_path_factory.mktemp("latex_archives"))
+    shas = {n: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None for n, p in paths.items()}
+    assert shas == dj["archive_sha256"], "the archives changed: regenerate the fixture"
+    return dj, paths
+
+
+def test_merge_tex_same_output_as_data_juicer(archives):
+    import latex_archives
+
+    dj, paths = archives
+    names = list(paths)
+    for case in latex_archives.CASES:
+        want = next(c for c in dj["cases"] if c["id"] == case["id"])["outputs"]
+        bound = bind({"latex_merge_tex_mapper": case["params"]})
+        out = Pipeline([bound]).run([""] * len(names), {"compressed_file": [str(paths[n]) for n in names]}).texts
+        got = {n: (o if len(o) <= 200 else [hashlib.sha256(o.encode()).hexdigest()[:16], len(o)])
+               for n, o in zip(names, out)}
+        assert got == want, case["id"]
+    # the fixture exercises the limits: they change what is merged
+    default = next(c for c in dj["cases"] if c["id"] == "default")["outputs"]
+    small = next(c for c in dj["cases"] if c["id"] == "max_total_size")["outputs"]
+    assert default["sizes.zip"] != small["sizes.zip"] and default["project.zip"] != ""
+
+
+def test_merge_tex_without_a_path_fails_the_row():
+    res = Pipeline([bind("latex_merge_tex_mapper")]).run(["x", "y"], {"compressed_file": [None, 3]})
+    assert res.keep == [False, False]
+    assert all(d.startswith("error:latex_merge_tex_mapper") for d in res.dropped_by)
+
+
+def test_merge_tex_refuses_negative_limits():
+    with pytest.raises(OpError, match="must be >= 0"):
+        bind({"latex_merge_tex_mapper": {"max_file_size": -1}})
