@@ -100,3 +100,68 @@ CASES: list[dict] = [
     {"id": "remove_bibliography", "op": "remove_bibliography_mapper", "params": {}},
     {"id": "expand_macro", "op": "expand_macro_mapper", "params": {}},
 ]
+
+
+# ---------------------------------------------------------------- figures (latex_figure_context_extractor_mapper)
+
+_FIG = "\\begin{figure}[t]\n\\centering\n\\includegraphics[width=.5\\linewidth]{img/a.pdf}\n" \
+       "\\caption{A \\textbf{bold \\emph{nested {deep}}} caption.}\n\\label{fig:a}\n\\end{figure}\n"
+
+FIGURE_CASES: list[tuple[str, str]] = [
+    ("single", "Intro.\n\nAs Fig.~\\ref{fig:a} shows, it works.\n\n" + _FIG + "\nSee \\cref{fig:a,fig:b} and "
+               "\\autoref{fig:ab}.\n\nNo citation here."),
+    ("no_image", "\\begin{figure}\\caption{Only a caption}\\label{fig:x}\\end{figure}\n\nSee \\ref{fig:x}."),
+    ("no_figure", "Plain text with \\includegraphics{x.png} outside any figure."),
+    ("figure_star_wrap", "\\begin{figure*}\\includegraphics{w.png}\\caption*{Wide}\\label{fig:w}\\end{figure*}\n\n"
+                         "\\begin{wrapfigure}{r}{0.4\\textwidth}\\includegraphics[scale=2]{ r.png }"
+                         "\\captionof{figure}{Wrapped}\\end{wrapfigure}\n\nRefs \\Cref{fig:w}."),
+    ("subfigure_envs", "\\begin{figure}\n\\begin{subfigure}[b]{0.45\\textwidth}\\includegraphics{s1.png}"
+                       "\\caption{Left}\\label{fig:s1}\\end{subfigure}\n\\begin{subfigure}{0.45\\textwidth}"
+                       "\\includegraphics{s2.png}\\subcaption{Right}\\end{subfigure}\n"
+                       "\\begin{subfigure}{1cm}\\caption{No image}\\end{subfigure}\n"
+                       "\\caption{Parent caption}\\label{fig:p}\n\\end{figure}\n\nParent \\ref{fig:p}.\n\n"
+                       "Left \\ref{fig:s1} and parent \\ref{fig:p}.\n\nLeft alone: \\ref{ fig:s1 }."),
+    ("subfigure_cmds", "\\begin{figure}\n\\subfloat[First]{\\includegraphics{f1.png}\\label{fig:f1}}\n"
+                       "\\subfigure{\\includegraphics{f2.png}}\n\\subfigure[Third {x}]{\\includegraphics{f3.png}}\n"
+                       "\\subfloat[Nested]{\\begin{tabular}{c}\\includegraphics{f4.png}\\end{tabular}}\n"
+                       "\\caption{Commands}\\label{fig:cmds}\\end{figure}\n\nCites \\ref{fig:f1}, \\ref{fig:cmds}."),
+    ("subfigure_mixed_order", "\\begin{figure}\\subfloat{\\includegraphics{bare.png}}"
+                              "\\begin{subfigure}{1in}\\includegraphics{env.png}\\end{subfigure}"
+                              "\\subfloat[cap]{\\includegraphics{cmd.png}}\\end{figure}"),
+    ("minipages", "\\begin{figure}\n\\begin{minipage}{.5\\textwidth}\\includegraphics{m1.png}\\caption{M1}"
+                  "\\label{fig:m1}\\end{minipage}\n\\begin{minipage}{.5\\textwidth}\\captionof{table}{T}"
+                  "\\includegraphics{t.png}\\end{minipage}\n\\begin{minipage}{.5\\textwidth}\\includegraphics{m3.png}"
+                  "\\end{minipage}\n\\end{figure}\n\nSee \\ref{fig:m1}."),
+    ("one_minipage", "\\begin{figure}\\begin{minipage}{1in}\\includegraphics{only.png}\\caption{Solo}"
+                     "\\end{minipage}\\label{fig:solo}\\end{figure}"),
+    ("nested_figure", "\\begin{figure}\\begin{figure}\\includegraphics{in.png}\\end{figure}"
+                      "\\includegraphics{out.png}\\end{figure}"),
+    ("unclosed", "\\begin{figure}\\includegraphics{u.png}\\caption{never closed}"),
+    ("float_stripped", "\\begin{table}See \\ref{fig:a} in a table.\\end{table}\n\n" + _FIG
+                       + "\n\n\\begin{equation}x \\ref{fig:a}\\end{equation} and prose \\ref{fig:a}."),
+    ("label_regex_chars", "\\begin{figure}\\includegraphics{a.png}\\label{fig:a.b+c}\\end{figure}\n\n"
+                          "\\ref{fig:a.b+c} and \\ref{fig:aXb+c}."),
+    ("label_prefix", _FIG + "\n\n\\ref{fig:ab} only.\n\n\\ref{fig:a} yes.\n\n\\cref{fig:z, fig:a ,fig:y} list."),
+    ("multiple_graphics", "\\begin{figure}\\includegraphics{a.png}\\includegraphics[]{b.png}\\caption{Two}"
+                          "\\end{figure}"),
+    ("crlf", _FIG.replace("\n", "\r\n") + "\r\n\r\nSee \\ref{fig:a}.\r\n"),
+    ("non_ascii", "\\begin{figure}\\includegraphics{图/一.png}\\caption{图一：结果}\\label{fig:中}\\end{figure}\n\n"
+                  "如图\\ref{fig:中}所示。"),
+    ("empty", ""),
+]
+
+
+def figure_documents() -> list[tuple[str, str]]:
+    """The figure extractor's inputs: the real sources and LaTeX cases above, then the figure cases."""
+    docs = _real() + [(f"tex:{n}", t) for n, t in TEX_CASES] + [(f"fig:{n}", t) for n, t in FIGURE_CASES]
+    ids = [d for d, _ in docs]
+    if len(set(ids)) != len(ids):
+        raise RuntimeError("duplicate document ids")
+    return docs
+
+
+FIGURE_PARAMS: list[dict] = [
+    {"id": "default", "params": {}},
+    {"id": "commands_paragraphs", "params": {"citation_commands": ["\\ref", "\\figref", "ref*"],
+                                             "paragraph_separator": "\n"}},
+]

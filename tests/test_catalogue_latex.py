@@ -141,3 +141,31 @@ def test_merge_tex_without_a_path_fails_the_row():
 def test_merge_tex_refuses_negative_limits():
     with pytest.raises(OpError, match="must be >= 0"):
         bind({"latex_merge_tex_mapper": {"max_file_size": -1}})
+
+
+# ---------------------------------------------------------------- figures (kernel of latex_figure_context_extractor_mapper)
+
+FIGURES_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dj_latex_figures.json.gz"
+
+
+def test_figure_rows_same_as_data_juicer():
+    from sparkops.text.latex_figures import DEFAULT_CITATION_COMMANDS, figure_rows
+
+    dj = json.loads(gzip.decompress(FIGURES_FIXTURE.read_bytes()))
+    docs = corpus.figure_documents()
+    assert [d for d, _ in docs] == dj["doc_ids"]
+    assert [hashlib.sha256(t.encode()).hexdigest() for _, t in docs] == dj["doc_sha256"]
+    for case in corpus.FIGURE_PARAMS:
+        want = next(c for c in dj["cases"] if c["id"] == case["id"])["outputs"]
+        p = case["params"]
+        for doc_id, text in docs:
+            rows = figure_rows(text, p.get("citation_commands", DEFAULT_CITATION_COMMANDS),
+                               p.get("paragraph_separator", "\n\n"))
+            for row in rows:
+                row["citing_paragraphs"] = [c if len(c) <= 200 else [hashlib.sha256(c.encode()).hexdigest()[:16], len(c)]
+                                            for c in row["citing_paragraphs"]]
+            assert rows == want[doc_id], (case["id"], doc_id)
+    # real figures are found, with their citing paragraphs
+    real = [r for d, rows in next(c for c in dj["cases"] if c["id"] == "default")["outputs"].items()
+            if d.startswith("latex2e:") for r in rows]
+    assert len(real) >= 2 and all(r["citing_paragraphs"] for r in real)
