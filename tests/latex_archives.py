@@ -93,7 +93,8 @@ def build(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = _files()
     tar = _tar_bytes(files, "w")
-    sizes = [(f"s/{i}.tex", (f"% file {i}\n" + "x" * n).encode()) for i, n in enumerate((10000, 20000, 5000, 30000, 100))]
+    sizes = [(f"s/{i}.tex", (f"% file {i}\n" + "x" * n).encode())
+             for i, n in enumerate((10000, 20000, 5000, 30000, 100))]
     blobs = {
         "project.tar.gz": _gz(tar),
         "project.tgz": _gz(tar),

@@ -109,7 +109,8 @@ def archives(tmp_path_factory):
 
     dj = json.loads(gzip.decompress(MERGE_FIXTURE.read_bytes()))
     paths = latex_archives.build(tmp_path_factory.mktemp("latex_archives"))
-    shas = {n: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None for n, p in paths.items()}
+    shas = {n: hashlib.sha256(p.read_bytes()).hexdigest() if p.exists() else None
+            for n, p in paths.items()}
     assert shas == dj["archive_sha256"], "the archives changed: regenerate the fixture"
     return dj, paths
 
@@ -132,10 +133,12 @@ def test_merge_tex_same_output_as_data_juicer(archives):
     assert default["sizes.zip"] != small["sizes.zip"] and default["project.zip"] != ""
 
 
-def test_merge_tex_without_a_path_fails_the_row():
-    res = Pipeline([bind("latex_merge_tex_mapper")]).run(["x", "y"], {"compressed_file": [None, 3]})
-    assert res.keep == [False, False]
-    assert all(d.startswith("error:latex_merge_tex_mapper") for d in res.dropped_by)
+def test_merge_tex_without_a_path_rejects_the_row(archives):
+    _, paths = archives
+    paths_field = [None, 3, str(paths["project.zip"])]
+    res = Pipeline([bind("latex_merge_tex_mapper")]).run(["x", "y", "z"], {"compressed_file": paths_field})
+    assert res.keep == [False, False, True]
+    assert res.dropped_by[:2] == ["latex_merge_tex_mapper:no_archive_path"] * 2
 
 
 def test_merge_tex_refuses_negative_limits():
@@ -162,8 +165,9 @@ def test_figure_rows_same_as_data_juicer():
             rows = figure_rows(text, p.get("citation_commands", DEFAULT_CITATION_COMMANDS),
                                p.get("paragraph_separator", "\n\n"))
             for row in rows:
-                row["citing_paragraphs"] = [c if len(c) <= 200 else [hashlib.sha256(c.encode()).hexdigest()[:16], len(c)]
-                                            for c in row["citing_paragraphs"]]
+                row["citing_paragraphs"] = [
+                    c if len(c) <= 200 else [hashlib.sha256(c.encode()).hexdigest()[:16], len(c)]
+                    for c in row["citing_paragraphs"]]
             assert rows == want[doc_id], (case["id"], doc_id)
     # real figures are found, with their citing paragraphs
     real = [r for d, rows in next(c for c in dj["cases"] if c["id"] == "default")["outputs"].items()

@@ -41,7 +41,8 @@ def test_sql_names_are_the_binding_ones():
             "language_scores", "numeric_field_value", "field_value", "toxicity_score", "pii_redact",
             "pii_detect", "pii_redaction", "task_decontaminate", "perplexity", "quality_classifier",
             "quality_score", "fasttext_quality", "text_embd_similarity", "text_embedding",
-            "remove_comments", "remove_header", "remove_bibliography", "expand_macro"} == names
+            "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex",
+            "sentence_split"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
 

@@ -13,6 +13,7 @@ import tarfile
 import zipfile
 
 from sparkops.core import Example, Op, OpError, Param, declare
+from sparkops.core.row import REJECT
 from sparkops.ops.latex.cleaners import FAMILY
 
 
@@ -75,15 +76,23 @@ def tex_contents(path: str, max_file_size: int = 0, max_total_size: int = 0) -> 
     return []
 
 
-def merge_tex(path, separator: str = "\n\n", max_file_size: int | None = 0, max_total_size: int | None = 0) -> str:
-    if not isinstance(path, str):
-        raise ValueError(f"the archive path is {'missing' if path is None else type(path).__name__}, not a string")
+def merge_tex(path: str, separator: str = "\n\n", max_file_size: int | None = 0, max_total_size: int | None = 0) -> str:
     return separator.join(tex_contents(path, max_file_size or 0, max_total_size or 0))
 
 
+NO_PATH = "no_archive_path"
+
+
 def _apply(texts, p, fields):
-    return [merge_tex(path, p["separator"], p["max_file_size"], p["max_total_size"])
-            for path in fields["compressed_file_key"]]
+    out: dict[str, list] = {"text": [], REJECT: []}
+    for text, path in zip(texts, fields["compressed_file_key"]):
+        if not isinstance(path, str):  # Data-Juicer raises (and loses the batch): one row rejected here
+            out["text"].append(text)
+            out[REJECT].append(NO_PATH)
+            continue
+        out["text"].append(merge_tex(path, p["separator"], p["max_file_size"], p["max_total_size"]))
+        out[REJECT].append(None)
+    return out
 
 
 def _prepare(p, where):
@@ -108,10 +117,10 @@ declare(Op(
         Param("max_total_size", "int", 100 * 1024 * 1024, "Stop at the file that would take the bytes read "
               "past this (0 or null: no limit).", nullable=True, check=_non_negative),
     ),
-    apply=_apply, prepare=_prepare, reads=("compressed_file_key",),
+    apply=_apply, prepare=_prepare, reads=("compressed_file_key",), rejects=(NO_PATH,),
     examples=(
-        Example("latex_merge_tex('')", None, "in SQL no record field gives the path: the row fails (NULL); "
-                "use the op in a recipe"),
+        Example("latex_merge_tex('')", None, "in SQL no record field gives the path: the row is rejected "
+                "(NULL); use the op in a recipe"),
     ),
     notes="As Data-Juicer 1.6.1: files in archive order (no sorting, no \\input resolution, no deduplication); "
           "a path with another extension (`.gz` alone, `.7z`), a missing, corrupt or encrypted archive gives "
@@ -119,6 +128,7 @@ declare(Op(
           "are; a tar's links and directories are skipped; a size limit skips a file over `max_file_size`, and "
           "stops at the first file that would take the total past `max_total_size` (the files after it are "
           "not read). The record needs a string text field for the pass (any value: it is replaced); a record "
-          "whose archive field is missing or not a string fails with `error:latex_merge_tex_mapper` (Data-Juicer "
-          "raises). Paths are read on the Spark executors: they must be visible there.",
+          "whose archive field is missing, null or not a string is rejected as "
+          "`latex_merge_tex_mapper:no_archive_path` (Data-Juicer raises and loses the batch). "
+          "Paths are read on the Spark executors: they must be visible there.",
 ))
