@@ -40,6 +40,9 @@ EDGE: list[tuple[str, str]] = [
     ("tabs_nbsp", "One.\tTwo.\u00a0Three.\u3000Four.\u2028Five."),
     ("zero_width", "One.\u200bTwo. Three.\ufeff Four."),
     ("surrogate_free_emoji", "I love it 😀. Truly 👍🏽! Next."),
+    ("end_run", "Great work!!"),
+    ("end_run_space", "Done!!! "),
+    ("lone_marks", "x. ?? y . . . z"),
 ]
 
 SFT_FILES = (  # (file, field(s), step)
