@@ -69,3 +69,14 @@ def test_the_pickle_free_tokenizer_alone_would_differ(dj):
 def test_other_languages_are_refused(lang):
     with pytest.raises(OpError, match="must be one of"):
         bind({"sentence_split_mapper": {"lang": lang}})
+
+
+def test_spark_pass_splits_like_the_kernel(spark, docs):
+    import sparkops
+
+    sample = [(i, t) for i, t in docs if i.startswith(("c4:", "udhr:fra", "udhr:spa"))][::10]
+    df = spark.createDataFrame(sample, "id string, text string")
+    recipe = [{"sentence_split_mapper": {"lang": "fr"}}]
+    rows = {r.id: r.text for r in sparkops.apply(df, recipe).collect()}
+    expected = Pipeline([bind(recipe[0])]).run([t for _, t in sample]).texts
+    assert rows == {i: e for (i, _), e in zip(sample, expected)}
