@@ -98,8 +98,8 @@ declare(Op(
         Example("remove_comments('50\\\\% off')", "50\\% off", "an escaped \\% is text"),
     ),
     notes="Data-Juicer's inline pattern `[^\\\\]%.+$` (multi-line mode) also removes the character "
-          "before the `%`: `a% x` -> `` (the `a` goes), and for a line starting with `%` it is the newline "
-          "of the line before, so `x\\n% c\\ny` -> `x\\ny` (lines joined only there); a `%` with nothing "
+          "before the `%`: `a% x` -> `` (the `a` goes); for a line starting with `%` that character is the "
+          "newline before it, so the line goes with that newline (`x\\n% c\\ny` -> `x\\ny`); a `%` with nothing "
           "after it on its line is kept (`.+`), `\\\\%` (an escaped backslash, then a comment) is kept, "
           "`\\\\%%x` loses `%%x`. The whole-line pattern `^%.*\\n?` then removes what is left of lines "
           "starting with `%`. `\\r` counts as a line's content (a CRLF comment line keeps nothing of "
@@ -160,7 +160,9 @@ declare(Op(
           "(`\\newcommand{\\a}{x} % c` is not a definition; CRLF lines never are); names are ASCII letters "
           "and digits (`\\a@b` is not one); the definition line's own name is expanded too; the character "
           "after a use is consumed by the match, so in `\\a\\a ` only the first use expands, and a use at "
-          "the very end of the text does not; \\newcommand definitions are expanded before \\def ones, each "
-          "in order of first definition (a redefinition changes the value, not the order), one after "
-          "the other, so a value that uses a later macro is expanded again. Values are inserted verbatim.",
+          "the very end of the text does not; macros are expanded one after the other, \\newcommand ones "
+          "before \\def ones, each in order of its first definition, with the value of the last definition "
+          "read (\\def ones are read after all \\newcommand ones, so a \\def wins), so a value that uses a "
+          "later macro is expanded again and one that uses an earlier macro is not. Values are inserted "
+          "verbatim.",
 ))
