@@ -508,6 +508,25 @@ def document_line_hashes(
     ...
 
 
+def expand_macro(col: Column | str) -> Column:
+    r"""Expand LaTeX macros defined without arguments (`\newcommand{\name}{value}`,
+    `\newcommand*{...}{...}`, `\def\name{value}`, each on one line) wherever the name is followed by
+    a character that is not an ASCII letter or digit.
+
+    The text as `expand_macro_mapper` maps it.
+
+    SQL: expand_macro(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT expand_macro('\\newcommand{\\R}{\\mathbb{R}}\nLet $x \\in \\R$.')  -- '\\newcommand{\\mathbb{R}}{\\mathbb{R}}\nLet $x \\in \\mathbb{R}$.'
+        the definition's own name is expanded too, as in Data-Juicer
+    """
+    ...
+
+
 def extract_tables_from_html(col: Column | str, include_header: bool | Column = True) -> Column:
     """Extract the tables of an HTML page into the row's meta (`meta.html_tables`): per table its rows,
     each a list of cell texts, or the table's HTML with `retain_html_tags`. The text is unchanged.
@@ -843,6 +862,36 @@ def language_scores(col: Column | str, languages: str | list[str] | Column | Non
 
     Example:
         SELECT language_scores('Der schnelle braune Fuchs springt über den faulen Hund.').language  -- 'de'
+    """
+    ...
+
+
+def latex_merge_tex(
+    col: Column | str,
+    compressed_file_key: str | Column = 'compressed_file',
+    separator: str | Column = '\n\n',
+    max_file_size: int | Column | None = 52428800,
+    max_total_size: int | Column | None = 104857600,
+) -> Column:
+    r"""Set the text to the `.tex` files of the LaTeX project archive (.tar, .tar.gz, .tgz, .zip) whose
+    path is in the record field `compressed_file_key`, joined with `separator`.
+
+    The text as `latex_merge_tex_mapper` maps it.
+
+    SQL: latex_merge_tex(text[, compressed_file_key][, separator][, max_file_size][, max_total_size]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        compressed_file_key: Record field holding the archive's path. Default: 'compressed_file'.
+        separator: Text put between two files' contents. Default: '\n\n'.
+        max_file_size: Skip a .tex file larger than this many bytes (0 or null: no limit). Default:
+            52428800.
+        max_total_size: Stop at the file that would take the bytes read past this (0 or null: no
+            limit). Default: 104857600.
+
+    Example:
+        SELECT latex_merge_tex('')  -- NULL
+        in SQL no record field gives the path: the row is rejected (NULL); use the op in a recipe
     """
     ...
 
@@ -1254,6 +1303,66 @@ def registered_domain(col: Column | str) -> Column:
     ...
 
 
+def remove_bibliography(col: Column | str) -> Column:
+    r"""Remove everything from the first \appendix, \begin{references}, \begin{REFERENCES},
+    \begin{thebibliography} or \bibliography{...} to the end of the text.
+
+    The text as `remove_bibliography_mapper` maps it.
+
+    SQL: remove_bibliography(text) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT remove_bibliography('Text.\n\\bibliography{refs}\nend')  -- 'Text.\n'
+    """
+    ...
+
+
+def remove_comments(
+    col: Column | str,
+    inline: bool | Column = True,
+    multiline: bool | Column = True,
+) -> Column:
+    r"""Remove LaTeX comments: `%` to the end of the line (with the character before it) and lines
+    starting with `%`.
+
+    The text as `remove_comments_mapper` maps it.
+
+    SQL: remove_comments(text[, inline][, multiline]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        inline: Remove comments that follow text on a line. Default: True.
+        multiline: Remove lines that start with `%` (and their newline). Default: True.
+
+    Example:
+        SELECT remove_comments('a = 1 % set a\n% whole line\nb')  -- 'a = 1\nb'
+        the space before the inline comment goes with it
+    """
+    ...
+
+
+def remove_header(col: Column | str, drop_no_head: bool | Column = True) -> Column:
+    r"""Remove everything before the first LaTeX sectioning command (\chapter, \part, \section,
+    \subsection, \subsubsection, \paragraph, \subparagraph); a text without one becomes empty (or is
+    kept with `drop_no_head: false`).
+
+    The text as `remove_header_mapper` maps it.
+
+    SQL: remove_header(text[, drop_no_head]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        drop_no_head: Empty the text when it has no sectioning command. Default: True.
+
+    Example:
+        SELECT remove_header('\\documentclass{article}\n\\section{Intro}\nHi')  -- '\\section{Intro}\nHi'
+    """
+    ...
+
+
 def remove_long_words(
     col: Column | str,
     min_len: int | Column = 1,
@@ -1424,6 +1533,25 @@ def replace_content(
 
     Example:
         SELECT replace_content('call 555-1234 now', '\\d{3}-\\d{4}', '<PHONE>')  -- 'call <PHONE> now'
+    """
+    ...
+
+
+def sentence_split(col: Column | str, lang: str | Column = 'en') -> Column:
+    r"""Rewrite the text as its sentences, one per line (NLTK Punkt for English, French, Portuguese or
+    Spanish).
+
+    The text as `sentence_split_mapper` maps it.
+
+    SQL: sentence_split(text[, lang]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lang: Language of the Punkt model: 'en', 'fr', 'pt' or 'es' (Data-Juicer's only four).
+            Default: 'en'.
+
+    Example:
+        SELECT sentence_split('Dr. Smith went home. He was tired.')  -- 'Dr. Smith went home.\nHe was tired.'
     """
     ...
 

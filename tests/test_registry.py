@@ -41,10 +41,13 @@ def test_sql_names_are_the_binding_ones():
             "language_scores", "numeric_field_value", "field_value", "toxicity_score", "pii_redact",
             "pii_detect", "pii_redaction", "task_decontaminate", "perplexity", "quality_classifier",
             "quality_score", "fasttext_quality", "text_embd_similarity", "text_embedding",
-            "general_field_filter_condition", "document_line_hashes", "python_lambda", "python_file", "agent_dialog_normalize", "tool_success_tagger", "agent_tool_type", "usage_counter", "agent_bad_case_signal",
+            "general_field_filter_condition", "document_line_hashes", "python_lambda", "python_file",
+            "agent_dialog_normalize", "tool_success_tagger", "agent_tool_type", "usage_counter", "agent_bad_case_signal",
             "remove_non_chinese_character", "remove_specific_chars", "replace_content", "remove_long_words",
             "remove_words_with_incorrect_substrings", "clean_copyright", "chinese_convert", "suffix",
-            "num_token"} == names
+            "num_token",
+            "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex",
+            "sentence_split"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
 

@@ -1,0 +1,1 @@
+"""Sentence mappers: ``sentence_split_mapper`` (one sentence per line, NLTK Punkt)."""
