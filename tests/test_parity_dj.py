@@ -57,6 +57,23 @@ OTHER_REFERENCES = {"url_filter": "datatrove", "c4_badwords_filter": "datatrove"
                     "fasttext_quality_filter": "datatrove"}
 
 
+# per-row ops with a Data-Juicer fixture of their own (the generator names the file), checked by
+# the test file named here
+OWN_FIXTURES = {
+    **dict.fromkeys(("remove_non_chinese_character_mapper", "remove_specific_chars_mapper", "replace_content_mapper",
+                     "remove_long_words_mapper", "remove_words_with_incorrect_substrings_mapper",
+                     "clean_copyright_mapper", "chinese_convert_mapper", "suffix_filter", "token_num_filter"),
+                    "test_catalogue_text.py"),
+    **dict.fromkeys(("remove_comments_mapper", "remove_header_mapper", "remove_bibliography_mapper",
+                     "expand_macro_mapper", "latex_merge_tex_mapper"), "test_catalogue_latex.py"),
+    "sentence_split_mapper": "test_catalogue_sentence_split.py",
+    **dict.fromkeys(("general_field_filter", "python_lambda_mapper", "python_file_mapper",
+                     "agent_dialog_normalize_mapper", "agent_tool_type_mapper", "tool_success_tagger_mapper",
+                     "usage_counter_mapper", "agent_bad_case_signal_mapper"), "test_catalogue_agent.py"),
+    "text_embd_similarity_filter": "test_embedding.py",
+}
+
+
 def test_fixture_covers_every_declared_op(fixture):
     from sparkops.core import all_ops
 
@@ -69,6 +86,9 @@ def test_fixture_covers_every_declared_op(fixture):
     fields = json.loads(gzip.decompress(FIELD_FIXTURE.read_bytes()))["cases"]
     # and pii_redaction_mapper, a record op (test_safety_pii_redaction.py)
     own = {c["op"] for c in html} | {c["op"] for c in fields} | {"pii_redaction_mapper"}
+    # and the catalogue's ops, each with its own Data-Juicer fixture (tests/test_catalogue_*.py)
+    assert all((Path(__file__).parent / test).is_file() for test in OWN_FIXTURES.values())
+    own |= set(OWN_FIXTURES)
     assert {c["op"] for c in fixture["cases"]} == per_row - own - set(OTHER_REFERENCES)
     assert len(fixture["doc_ids"]) >= 1000
     assert fixture["data_juicer"] == "1.6.1"

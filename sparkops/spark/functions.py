@@ -57,9 +57,12 @@ def _param_groups(op: Op, n: int, args: tuple[pd.Series, ...], names: tuple[str,
 
 def _plain(value):
     # Arrow hands numpy scalars and arrays; the registry checks plain Python types. A SQL
-    # literal such as 0.7 is a DECIMAL in Spark: it means the float 0.7
+    # literal such as 0.7 is a DECIMAL in Spark: it means the float 0.7. An array argument
+    # (`array('a', 'b')`) becomes a tuple: the bound-op cache is keyed by the arguments
     if hasattr(value, "tolist"):
-        return value.tolist()
+        value = value.tolist()
+    if isinstance(value, list):
+        return tuple(_plain(v) for v in value)
     if isinstance(value, Decimal):
         return float(value)
     return value

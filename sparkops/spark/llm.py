@@ -49,7 +49,6 @@ from pyspark.sql import functions as F
 from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, KEEP, NULL_TEXT, RECORD, STATS, problem
 from sparkops.llm.client import Endpoint, endpoint_from
-from sparkops.spark import caching
 
 log = logging.getLogger("sparkops.llm")
 

