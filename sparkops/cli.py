@@ -216,6 +216,17 @@ def cmd_serve(args) -> int:
         return 2
 
 
+def cmd_ship(args) -> int:
+    """The files sparkops ships to a cluster's executors, as spark-submit flags (YARN, Kubernetes)."""
+    from sparkops.spark.shipping import ASSETS_LINK, assets_zip, package_zip
+
+    code, data = package_zip(), assets_zip()
+    print(f"--py-files {code} --archives {data}#{ASSETS_LINK} "
+          f"--conf spark.executorEnv.SPARKOPS_ASSETS={ASSETS_LINK} "
+          f"--conf spark.yarn.appMasterEnv.SPARKOPS_ASSETS={ASSETS_LINK}")
+    return 0
+
+
 def cmd_llm_serve(args) -> int:
     from sparkops.llm.server import ServerError, serve
 
@@ -293,6 +304,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--hash-password", metavar="USER", help="print a password-file line for USER and exit")
     p.add_argument("--refresh", type=float, default=10.0, help="seconds between looks for new jobs (default 10)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ship", help="build the zips sparkops ships to a cluster's executors and print the "
+                                    "spark-submit flags that ship them (sparkops run --master spark://... does it itself)")
+    p.set_defaults(func=cmd_ship)
 
     p = sub.add_parser("llm", help="LLM tools: a local OpenAI-compatible server")
     llm = p.add_subparsers(dest="llm_command", required=True)
