@@ -15,14 +15,34 @@ from pathlib import Path
 
 
 def cmd_ops(args) -> int:
+    """The catalogue by family, each op with its kind and what it needs (an extra, a model); with a
+    name, the matching ops with their parameters."""
     from sparkops.core import all_ops
+    from sparkops.core.extras import install_hint, missing
 
-    for op in all_ops():
-        if args.name and args.name not in op.name:
-            continue
-        print(f"{op.name}  ({op.kind})\n    {op.doc}")
-        for p in op.all_params():
-            print(f"    - {p.name}: {p.type} = {p.default!r}")
+    ops = all_ops()
+    if args.name:
+        for op in ops:
+            if args.name in op.name:
+                print(f"{op.name}  ({op.kind}, {op.family})\n    {op.doc}")
+                for p in op.all_params():
+                    print(f"    - {p.name}: {p.type} = {p.default!r}")
+        return 0
+    families: dict[str, list] = {}
+    for op in ops:
+        families.setdefault(op.family, []).append(op)
+    width = max(len(op.name) for op in ops)
+    for family in sorted(families):
+        print(f"{family} ({len(families[family])})")
+        for op in families[family]:
+            needs = []
+            if op.requires:
+                gone = missing(op.requires)
+                needs.append(f"extra {','.join(op.requires)}" + (f" (missing: {install_hint(op.requires)})" if gone else ""))
+            if op.models:
+                needs.append("model")
+            print(f"  {op.name:<{width}}  {op.kind:<12} {'; '.join(needs)}")
+    print(f"\n{len(ops)} operators; `sparkops ops NAME` shows an operator's parameters")
     return 0
 
 
@@ -242,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="sparkops", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("ops", help="list operators with their parameters")
+    p = sub.add_parser("ops", help="the operators by family, with what each needs; with a name, its parameters")
     p.add_argument("name", nargs="?", help="only operators whose name contains this")
     p.set_defaults(func=cmd_ops)
 

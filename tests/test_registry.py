@@ -141,3 +141,35 @@ def test_session_conf_from_environment(monkeypatch):
         s._env_conf()
     monkeypatch.setenv("SPARKOPS_DELTA_PACKAGE", "io.delta:delta-spark_4.2_2.13:9.9.9")
     assert s.default_conf()["spark.jars.packages"] == "io.delta:delta-spark_4.2_2.13:9.9.9"
+
+
+def test_readme_states_how_many_of_data_juicer_s_text_ops_sparkops_runs():
+    import re
+    from pathlib import Path
+
+    from sparkops.core import all_ops
+    from sparkops.core.catalogue import dj_text_ops
+
+    ours = {o.name for o in all_ops()}
+    dj = dj_text_ops()
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    stated = re.search(r"sparkops runs (\d+) of Data-Juicer 1\.6\.1's (\d+) text operators", readme)
+    assert stated and (int(stated[1]), int(stated[2])) == (len(ours & dj), len(dj))
+    own = re.search(r"plus (\d+) of its own", readme)
+    assert own and int(own[1]) == len(ours - dj)
+    assert len(dj) >= 120 and "document_minhash_deduplicator" in dj and "image_blur_mapper" not in dj
+
+
+def test_a_recipe_naming_ops_sparkops_lacks_is_refused_with_every_one_of_them(tmp_path):
+    from sparkops.jobs.spec import SpecError, load
+
+    recipe = tmp_path / "recipe.yaml"
+    recipe.write_text("dataset_path: in.jsonl\nexport_path: out.jsonl\nprocess:\n  - nlpaug_en_mapper:\n"
+                      "  - text_length_filtr:\n  - words_num_filter:\n  - my_own_mapper:\n", encoding="utf-8")
+    with pytest.raises(SpecError) as err:
+        load(recipe)
+    message = str(err.value)
+    assert "3 operator(s) sparkops does not have" in message
+    assert "'nlpaug_en_mapper': a Data-Juicer 1.6.1 operator sparkops does not run" in message
+    assert "'text_length_filtr': not a Data-Juicer 1.6.1 text operator; closest: 'text_length_filter'" in message
+    assert "'my_own_mapper': not a Data-Juicer" in message and "words_num_filter" not in message

@@ -83,7 +83,8 @@ def test_stage_hashes_chain_so_a_change_invalidates_later_stages(tmp_path):
     (("min_ratio: 0.3", "min_ratioo: 0.3"),
      r"job.yaml: stage 'quality': op 'alphanumeric_filter': unknown parameter 'min_ratioo'; did you mean 'min_ratio'"),
     (("text_length_filter", "text_lenght_filter"),
-     r"job.yaml: stage 'quality': unknown operator 'text_lenght_filter'; did you mean 'text_length_filter'"),
+     r"job.yaml: stage 'quality': 1 operator\(s\) sparkops does not have:\n  'text_lenght_filter': not a "
+     r"Data-Juicer 1.6.1 text operator; closest: 'text_length_filter'"),
     (("format: jsonl", "format: xml"), r"job.yaml: input: 'format' must be one of jsonl, json, parquet, delta, text, csv, tsv, warc, wet, html, alpaca, sharegpt, sharegpt_swift, messages, preference, kto, hh_rlhf, got 'xml'"),
     (("name: clean", "name: Clean Stage"), r"job.yaml: stage 'Clean Stage': a stage name may hold"),
     (("name: quality", "name: clean"), r"job.yaml: stage 'clean': stage name used twice"),

@@ -7,6 +7,9 @@ imports them all on first use (``sparkops.ops.families``), so nothing here names
 from __future__ import annotations
 
 import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
 import importlib
 from typing import Any, Mapping
 
@@ -52,6 +55,38 @@ def get_op(name: str, where: str | None = None) -> Op:
         did = f"; did you mean {', '.join(repr(h) for h in hint)}?" if hint else ""
         prefix = f"{where}: " if where else ""
         raise OpError(f"{prefix}unknown operator '{name}'{did} (`sparkops ops` lists them)") from None
+
+
+# Data-Juicer's own list of its operators with the modality its op-search tool gives each
+# (tools/dj_parity/gen_text_ops_fixture.py); ops that read no text field but are not text ops
+DJ_NOT_TEXT = frozenset({
+    "download_file_mapper", "s3_download_file_mapper", "s3_upload_file_mapper",  # move files
+    "imgdiff_difference_area_generator_mapper", "imgdiff_difference_caption_generator_mapper",  # images
+    "detect_character_attributes_mapper", "detect_character_locations_mapper", "detect_main_character_mapper",
+    "fused_sequential_batch_op", "general_fused_op",  # its executor's internals
+})
+
+
+@lru_cache(maxsize=1)
+def dj_text_ops() -> frozenset[str]:
+    """Data-Juicer 1.6.1's text operators: tagged text, or untagged and not in DJ_NOT_TEXT."""
+    modality = json.loads((Path(__file__).with_name("dj_ops.json")).read_text(encoding="utf-8"))["modality"]
+    return frozenset(n for n, m in modality.items() if m == "text" or (m == "none" and n not in DJ_NOT_TEXT))
+
+
+def missing_ops(names: list[str]) -> list[str]:
+    """One line per name sparkops has no operator for: whether Data-Juicer has it, and the closest
+    operator sparkops has when one is close."""
+    _load_catalogue()
+    lines = []
+    for name in dict.fromkeys(names):
+        if name in REGISTRY:
+            continue
+        close = difflib.get_close_matches(name, list(REGISTRY), n=1, cutoff=0.75)
+        what = ("a Data-Juicer 1.6.1 operator sparkops does not run" if name in dj_text_ops()
+                else "not a Data-Juicer 1.6.1 text operator")
+        lines.append(f"'{name}': {what}" + (f"; closest: '{close[0]}'" if close else ""))
+    return lines
 
 
 def all_ops() -> list[Op]:

@@ -41,6 +41,7 @@ import yaml
 
 from sparkops import formats
 from sparkops.core import BoundOp, OpError, bind, get_op
+from sparkops.core.catalogue import missing_ops
 from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
 
@@ -201,6 +202,11 @@ def _process(raw: Any, where: str, base: Path | None = None) -> tuple[tuple[dict
     directory, as Data-Juicer opens them)."""
     if not isinstance(raw, list) or not raw:
         raise SpecError(f"{where}: 'process' must be a non-empty list of ops (`- op_name: {{params}}`)")
+    names = [e if isinstance(e, str) else next(iter(e)) for e in raw if isinstance(e, (str, dict)) and len(e) >= 1]
+    lacking = missing_ops([n for n in names if isinstance(n, str)])
+    if lacking:  # every op the recipe names that sparkops lacks, at once, before anything runs
+        raise SpecError(f"{where}: {len(lacking)} operator(s) sparkops does not have:\n  " + "\n  ".join(lacking)
+                        + "\n(`sparkops ops` lists the ones it has)")
     entries, ops = [], []
     for i, entry in enumerate(raw):
         at = f"{where}: process[{i}]"
