@@ -64,7 +64,7 @@ def test_delta_write_read_and_time_travel(spark, tmp_path):
 
 # functions with no meaning without an argument (the benchmark to decontaminate against): their
 # declared examples run them through SQL (test_examples.py), their own tests against the kernel
-NEED_ARGUMENTS = {"task_decontaminate"}
+NEED_ARGUMENTS = {"task_decontaminate", "text_embd_similarity"}  # + its validation file (test_embedding.py)
 
 
 def test_every_sql_function_equals_its_kernel_on_real_text(spark, docs_df, sample):
