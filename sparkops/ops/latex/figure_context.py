@@ -9,7 +9,7 @@ kernel is ``sparkops.text.latex_figures``.
 from __future__ import annotations
 
 from sparkops.core import Op, OpError, Param, declare
-from sparkops.core.declaration import Stat
+from sparkops.core.declaration import Example, Stat
 from sparkops.ops.latex.cleaners import FAMILY
 from sparkops.text.latex_figures import DEFAULT_CITATION_COMMANDS, figure_rows
 
@@ -69,6 +69,16 @@ declare(Op(
     ),
     expand=expand, prepare=_prepare, writes=_writes, rejects=("no_figures",),
     sql_name="latex_figure_context", sql_params=("citation_commands", "paragraph_separator"),
+    examples=(
+        Example("latex_figure_context('See \\\\ref{f}.\\n\\n\\\\begin{figure}\\\\includegraphics{a.png}"
+                "\\\\caption{A cat}\\\\label{f}\\\\end{figure}')[0].caption", "A cat",
+                "one figure: its caption"),
+        Example("latex_figure_context('See \\\\ref{f}.\\n\\n\\\\begin{figure}\\\\includegraphics{a.png}"
+                "\\\\caption{A cat}\\\\label{f}\\\\end{figure}')[0].citing_paragraphs", ["See \\ref{f}."],
+                "the paragraph that cites its label"),
+        Example("size(latex_figure_context('\\\\begin{figure}\\\\subfloat[x]{\\\\includegraphics{a}}"
+                "\\\\subfloat[y]{\\\\includegraphics{b}}\\\\end{figure}'))", 2, "a row per subfigure"),
+    ),
     notes="Rows: every field of the paper's record is repeated on each figure row, the text unchanged, "
           "the written fields set (an input field of the same name is replaced, as in Data-Juicer); rows "
           "keep input order, figures text order (subfigure environments first, then `\\subfigure`/"
