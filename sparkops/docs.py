@@ -102,7 +102,8 @@ def render() -> str:
                 + [f"the field its `{r}` names" for r in op.reads]) + "."]
         if op.writes:
             lines += ["", "| writes | type | meaning |", "|---|---|---|"]
-            lines += [f"| `meta.{w.key}` | {w.dtype} | {w.doc} |" for w in op.writes_for()]
+            where = "meta." if op.kind == "mapper" else ""  # a generator's fields are the record's own
+            lines += [f"| `{where}{w.key}` | {w.dtype} | {w.doc} |" for w in op.writes_for()]
         if op.stats:
             lines += ["", "| stat key | type | definition |", "|---|---|---|"]
             lines += [f"| `{s.key}` | {s.dtype} | {s.doc} |" for s in op.stats]

@@ -866,6 +866,41 @@ def language_scores(col: Column | str, languages: str | list[str] | Column | Non
     ...
 
 
+def latex_figure_context(
+    col: Column | str,
+    citation_commands: list[str] | Column | None = None,
+    paragraph_separator: str | Column = '\n\n',
+) -> Column:
+    r"""Split a LaTeX paper into one row per figure (or subfigure) with an image: the record with its
+    text unchanged, plus the figure's image paths, caption, label, the paragraphs citing it and, for
+    a subfigure, its figure's caption and label. A paper without such a figure is rejected.
+
+    The rows `latex_figure_context_extractor_mapper` makes of the text, as an array of structs
+    (`explode` makes them rows): each row's text and the fields it writes:
+
+    - images: The figure's image paths (`\includegraphics`), in text order.
+    - caption: The figure's caption ('' without one).
+    - label: The figure's `\label` ('' without one).
+    - citing_paragraphs: The paragraphs (floats and displays removed) that cite the label.
+    - parent_caption: A subfigure's figure caption ('' for a figure of its own).
+    - parent_label: A subfigure's figure label ('' for a figure of its own).
+
+    SQL: latex_figure_context(text[, citation_commands][, paragraph_separator]) -> array<struct<text: string, images: array<string>, caption: string, label: string, citing_paragraphs: array<string>, parent_caption: string, parent_label: string>>
+
+    Args:
+        col: the text (a Column or a column name).
+        citation_commands: LaTeX commands that cite a label (a leading backslash is optional); null:
+            `\ref`, `\cref`, `\Cref`, `\autoref`. Default: None.
+        paragraph_separator: Plain text (not a pattern) the source is split at into paragraphs.
+            Default: '\n\n'.
+
+    Example:
+        SELECT latex_figure_context('See \\ref{f}.\n\n\\begin{figure}\\includegraphics{a.png}\\caption{A cat}\\label{f}\\end{figure}')[0].caption  -- 'A cat'
+        one figure: its caption
+    """
+    ...
+
+
 def latex_merge_tex(
     col: Column | str,
     compressed_file_key: str | Column = 'compressed_file',

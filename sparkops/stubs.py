@@ -42,7 +42,8 @@ def result_type(op: Op, what: Stat | Sketch | None) -> str:
         return "struct<text: string, " + ", ".join(f"{w.key}: {w.dtype}" for w in op.writes_for()) + ">" \
             if op.writes else "string"
     if op.kind == "generator":
-        return "array<string>"
+        return "array<struct<text: string, " + ", ".join(f"{w.key}: {w.dtype}" for w in op.writes_for()) + ">>" \
+            if op.writes else "array<string>"
     fields = ", ".join(f"{f}: {op.field_stat(k).dtype}" for f, k in op.sql_fields)
     return f"struct<{fields}>"
 
@@ -110,6 +111,10 @@ def function_doc(name: str, op: Op, what: Stat | Sketch | None) -> str:
         head += [f"- {w.key}: {w.doc}" for w in op.writes_for()]
     elif op.kind == "mapper":
         head = [op.doc, "", f"The text as `{op.name}` maps it."]
+    elif op.kind == "generator" and op.writes:
+        head = [op.doc, "", f"The rows `{op.name}` makes of the text, as an array of structs (`explode` makes "
+                "them rows): each row's text and the fields it writes:", ""]
+        head += [f"- {w.key}: {w.doc}" for w in op.writes_for()]
     elif op.kind == "generator":
         head = [op.doc, "", f"The texts `{op.name}` makes of the text, as an array (`explode` makes them rows)."]
     else:

@@ -173,3 +173,64 @@ def test_figure_rows_same_as_data_juicer():
     real = [r for d, rows in next(c for c in dj["cases"] if c["id"] == "default")["outputs"].items()
             if d.startswith("latex2e:") for r in rows]
     assert len(real) >= 2 and all(r["citing_paragraphs"] for r in real)
+
+
+# ---------------------------------------------------------------- latex_figure_context_extractor_mapper (generator)
+
+def _short(paragraphs):
+    return [c if len(c) <= 200 else [hashlib.sha256(c.encode()).hexdigest()[:16], len(c)] for c in paragraphs]
+
+
+@pytest.mark.parametrize("case", corpus.FIGURE_PARAMS, ids=lambda c: c["id"])
+def test_figure_context_rows_same_as_data_juicer(spark, case):
+    """The op through a Spark stage: one row per figure, in order, the text unchanged and the other
+    fields repeated; a paper without figures rejected, not lost."""
+    from sparkops.core.row import DROPPED_BY, KEEP, ORDER
+    from sparkops.spark.fusion import stage_pass
+
+    dj = json.loads(gzip.decompress(FIGURES_FIXTURE.read_bytes()))
+    want = next(c for c in dj["cases"] if c["id"] == case["id"])["outputs"]
+    docs = corpus.figure_documents()
+    df = spark.createDataFrame(docs, "id string, text string")
+    out = stage_pass(df, [{"latex_figure_context_extractor_mapper": case["params"]}]).collect()
+    kept = sorted((r for r in out if r[KEEP]), key=lambda r: (r.id, list(r[ORDER])))
+    got = {}
+    source = dict(docs)
+    for r in kept:
+        assert r.text == source[r.id]
+        got.setdefault(r.id, []).append({"images": list(r.images), "caption": r.caption, "label": r.label,
+                                         "citing_paragraphs": _short(r.citing_paragraphs),
+                                         "parent_caption": r.parent_caption, "parent_label": r.parent_label})
+    assert got == {d: rows for d, rows in want.items() if rows}
+    rejected = {r.id: r[DROPPED_BY] for r in out if not r[KEEP]}
+    assert rejected == {d: "latex_figure_context_extractor_mapper:no_figures" for d, rows in want.items() if not rows}
+    assert rejected and len(got) >= 5
+
+
+def test_figure_context_in_a_job_record_and_renamed_keys(spark):
+    """With a job's ``_record``, the fields go into the record (keys renamed by parameters), an input
+    field of the same name replaced; other fields repeated."""
+    from sparkops.core.row import KEEP, ORDER, RECORD
+    from sparkops.spark.fusion import stage_pass
+
+    text = dict(corpus.figure_documents())
+    paper = next(t for d, t in text.items() if d.startswith("latex2e:") and "\\includegraphics" in t)
+    record = json.dumps({"text": paper, "id": 7, "caption": "old", "meta": {"a": 1}})
+    df = spark.createDataFrame([(paper, record, [0])], f"text string, {RECORD} string, {ORDER} array<bigint>")
+    params = {"caption_key": "cap", "image_key": "imgs"}
+    out = [r for r in stage_pass(df, [{"latex_figure_context_extractor_mapper": params}], order_cols=[ORDER])
+           .collect() if r[KEEP]]
+    expected = bind({"latex_figure_context_extractor_mapper": params}).expand([paper])[0]
+    assert len(out) == len(expected) >= 1
+    for r, e in zip(sorted(out, key=lambda r: list(r[ORDER])), expected):
+        rec = json.loads(r[RECORD])
+        assert rec["cap"] == e["cap"] and rec["imgs"] == e["imgs"] and rec["caption"] == "old"
+        assert rec["citing_paragraphs"] == e["citing_paragraphs"] and rec["id"] == 7 and rec["meta"] == {"a": 1}
+        assert r.text == paper
+
+
+def test_figure_context_refuses_clashing_keys():
+    with pytest.raises(OpError, match="must differ"):
+        bind({"latex_figure_context_extractor_mapper": {"caption_key": "label"}})
+    with pytest.raises(OpError, match="must not be empty"):
+        bind({"latex_figure_context_extractor_mapper": {"paragraph_separator": ""}})

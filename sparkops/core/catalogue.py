@@ -38,8 +38,12 @@ def declare(op: Op) -> Op:
     assert not unknown, f"{op.name}: unknown extra(s) {sorted(unknown)} (sparkops.core.extras.EXTRAS)"
     assert op.batch_size is None or op.batch_size > 0, op.name
     # records: fields are read and written by row ops; a read is one of its own str params
-    assert not (op.reads or op.writes or op.text_key) or op.kind in ("filter", "mapper"), op.name
-    assert not (op.writes or op.rejects) or op.kind == "mapper", f"{op.name}: only mappers write meta fields"
+    assert not (op.reads or op.text_key) or op.kind in ("filter", "mapper"), op.name
+    # a mapper writes meta fields; a generator writes record fields on each row it makes
+    assert not op.writes or op.kind in ("mapper", "generator"), f"{op.name}: only mappers and generators write fields"
+    # a generator's one rule: the reason of a row that gives no output row (default ``no_chunks``)
+    assert not op.rejects or op.kind == "mapper" or (op.kind == "generator" and len(op.rejects) == 1), \
+        f"{op.name}: only mappers reject with rules (a generator with one: its row without output)"
     own = {p.name: p for p in op.params}
     assert all(r in own and own[r].type == "str" for r in op.reads), f"{op.name}: reads {op.reads}"
     REGISTRY[op.name] = op

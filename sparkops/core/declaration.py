@@ -85,7 +85,9 @@ class Example:
 # every kind of operator, each run by its own execution segment (sparkops.spark.fusion.stage_pass):
 # - filter, mapper: per row, fused in one Arrow pass (``compute`` / ``apply``);
 # - generator: one row in, zero or more rows out (``expand(texts, prepared) -> list[list[str]]``): each
-#   output row repeats its input row's other fields; an input row that gives none is rejected;
+#   output row repeats its input row's other fields; an input row that gives none is rejected; a
+#   generator that ``writes`` fields gives, per output row, a dict: its text under "text" and the
+#   record fields it sets on that row;
 # - deduplicator: a DataFrame algorithm (``frame``) that removes rows, naming the kept copy;
 # - selector: a DataFrame algorithm (``frame``) over the whole table that keeps a subset (and
 #   gives it an order); the rows it does not select are rejected with its name;
@@ -108,7 +110,8 @@ class Op:
     ``sparkops.text.doc.Doc``; ``range`` names the stat and the min/max params that bound it
     (``keep`` may replace the range rule, e.g. language id). Mappers:
     ``apply(texts, params) -> list[str]``. Generators: ``expand(texts, params) ->
-    list[list[str]]`` (the texts of each input row's output rows). Deduplicators, selectors,
+    list[list[str]]`` (the texts of each input row's output rows; with ``writes``, a dict per
+    output row: ``{"text": ..., key: value}``, the record fields it sets). Deduplicators, selectors,
     groupers and aggregators: ``frame``, their DataFrame algorithm. ``prepare(params) -> params`` turns validated
     params into what the kernel needs (compiled regexes, word sets, ...), once per bind.
     ``sql_params`` are the params the SQL function takes as optional extra arguments, in
@@ -160,7 +163,8 @@ class Op:
     # pass's text (url_filter reads ``url``); the parameters whose values name further fields it
     # reads (``query_key``, ``language_key``: the kernel gets ``{param: values}`` as a third
     # argument, None where a record lacks the field); and the ``meta.<key>`` fields a mapper
-    # writes (its ``apply`` then returns ``{"text": [...], key: [...]}``)
+    # writes (its ``apply`` then returns ``{"text": [...], key: [...]}``); a generator's ``writes``
+    # are top-level record fields set on every row it makes (each output row a dict, see above)
     text_key: str | None = None
     reads: tuple[str, ...] = ()
     # or ``writes(params) -> tuple[Stat, ...]`` where the key or type follows the parameters
@@ -168,7 +172,8 @@ class Op:
     writes: tuple[Stat, ...] | Callable[[dict], tuple[Stat, ...]] = ()
     # a mapper that rejects rows it cannot map (html_extract_mapper: ``timeout``, ``empty``): the
     # rules it may give; its ``apply`` returns a dict with ``"_reject"`` (sparkops.core.row.REJECT),
-    # per row the rule or None, and ``_dropped_by`` says ``<op>:<rule>``
+    # per row the rule or None, and ``_dropped_by`` says ``<op>:<rule>``; a generator may name
+    # one rule: the one of a row that gives no output row (default ``no_chunks``)
     rejects: tuple[str, ...] = ()
     # a mapper over whole records, as Data-Juicer's ``process_single(sample)``: ``apply(records,
     # params) -> records``, each a dict of the row's fields (its text under its key, nested values
@@ -189,7 +194,7 @@ class Op:
 
     def result_keys(self, params: Mapping[str, Any] | None = None) -> list[str] | None:
         """The lists a mapper's ``apply`` returns in a dict (None: it returns the texts)."""
-        if not (self.writes or self.rejects):
+        if self.kind != "mapper" or not (self.writes or self.rejects):
             return None
         return ["text", *(w.key for w in self.writes_for(params))] + ([REJECT] if self.rejects else [])
 
@@ -276,7 +281,7 @@ class BoundOp:
 
         return _in_batches(self.op.batch_size, records, call)
 
-    def expand(self, texts: list[str]) -> list[list[str]]:
+    def expand(self, texts: list[str]) -> list[list[str]] | list[list[dict]]:
         return _in_batches(self.op.batch_size, texts, lambda items, lo, hi: self.op.expand(items[lo:hi], self.prepared))
 
     def read_fields(self) -> dict[str, str]:

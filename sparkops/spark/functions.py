@@ -149,13 +149,15 @@ def mapper_udf(op: Op):
 
 
 def generator_udf(op: Op):
-    """A generator's texts for one row, as an array (``explode`` makes them rows)."""
+    """A generator's texts for one row, as an array (``explode`` makes them rows); one that writes
+    fields gives an array of structs: the text and those fields (of the default parameters)."""
+    writes = op.writes_for()
 
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
         return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.expand(ts)))
 
     compute.__name__ = op.name
-    return pandas_udf(compute, "array<string>")
+    return pandas_udf(compute, stubs.result_type(op, None) if writes else "array<string>")
 
 
 def sketch_udf(op: Op, sketch: Sketch):

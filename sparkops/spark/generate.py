@@ -7,8 +7,14 @@ input row's other columns repeated (Arrow ``take``), the field replaced by the n
 ``_record`` too, when the field lives there), ``_order`` extended by the text's index, so the
 rows keep input order and each row's texts keep theirs. Output rows are kept (``_keep``).
 
+A generator that ``writes`` fields (``latex_figure_context_extractor_mapper``: a row per figure
+with its caption, images, ...) gives a dict per output row; its fields go into the job's
+``_record`` and into the columns of the same names, added (typed as declared) where the
+DataFrame has neither. A row whose value does not fit its column's type is rejected
+(``error:<op>: ...``), as a record op's would be.
+
 An input row is never lost: one whose field is missing, null or not a string, one that gives
-no text at all (``<op>:no_chunks``) and one whose kernel call raised (``error:<op>: ...``)
+no text at all (``<op>:no_chunks``, or the op's one ``rejects`` rule) and one whose kernel call raised (``error:<op>: ...``)
 comes out once, as it came in, with ``_keep`` false and the reason in ``_dropped_by``.
 """
 
@@ -20,7 +26,8 @@ from typing import Iterable, Sequence
 
 import pyarrow as pa
 from pyspark.sql import DataFrame
-from pyspark.sql.types import BooleanType, StringType, StructField, StructType
+from pyspark.sql.pandas.types import to_arrow_type
+from pyspark.sql.types import BooleanType, StringType, StructField, StructType, _parse_datatype_string
 
 from sparkops.core import BoundOp, bind
 from sparkops.core.row import (
@@ -52,12 +59,18 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
     kind, col, path = sources[name]
     # a column of another type holds no string: all its rows are wrong_type rows, left as they are
     rewrite = kind == "record" or isinstance(df.schema[col].dataType, StringType)
-    schema = StructType(list(df.schema.fields) + [StructField(KEEP, BooleanType(), False),
-                                                  StructField(DROPPED_BY, StringType())])
     index = {c: i for i, c in enumerate(df.columns)}
+    writes = [w.key for w in bound.op.writes_for(bound.params)]
+    # written fields go into same-named columns; without a _record to hold them, new columns
+    added = [] if RECORD in index else [StructField(w.key, _parse_datatype_string(w.dtype))
+                                        for w in bound.op.writes_for(bound.params) if w.key not in index]
+    schema = StructType(list(df.schema.fields) + added + [StructField(KEEP, BooleanType(), False),
+                                                          StructField(DROPPED_BY, StringType())])
+    added_types = [to_arrow_type(f.dataType) for f in added]
     field_index, order_index = index[col], index[ORDER]
     record_index = index.get(RECORD)
     op_name = bound.name
+    empty_rule = bound.op.rejects[0] if bound.op.rejects else NO_CHUNKS
     is_text = name == text_col
     # the record's own copy of the text column's field, rewritten with it
     mirror = record_text_key if kind == "column" and is_text and record_index is not None else None
@@ -89,10 +102,11 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                 if isinstance(out, str):  # the kernel raised on this row
                     reasons[r] = problem("error", op_name, out)
                 elif not out:
-                    reasons[r] = rejected_by(op_name, NO_CHUNKS)
+                    reasons[r] = rejected_by(op_name, empty_rule)
                 else:
                     texts[r] = out
             take, new_text, new_order, keep, dropped = [], [], [], [], []
+            new_fields: list[dict | None] = []  # per output row, the fields the generator set
             orders = batch.column(order_index).to_pylist()
             for r in range(len(values)):
                 if reasons[r] is not None:
@@ -101,9 +115,15 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                     new_order.append(orders[r])
                     keep.append(False)
                     dropped.append(reasons[r])
+                    new_fields.append(None)
                     continue
                 for k, t in enumerate(texts[r]):
                     take.append(r)
+                    if isinstance(t, dict):
+                        new_fields.append({key: t[key] for key in writes if key in t})
+                        t = t["text"]
+                    else:
+                        new_fields.append(None)
                     new_text.append(t)
                     new_order.append((orders[r] or []) + [k])
                     keep.append(True)
@@ -115,20 +135,26 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
                 old = columns[field_index].to_pylist()
                 columns[field_index] = pa.array([old[j] if t is None else t for j, t in enumerate(new_text)],
                                                 columns[field_index].type)
-            if mirror is not None:
+            if writes:
+                _put_fields(columns, index, writes, new_fields, keep, dropped, op_name)
+            with_fields = writes and record_index is not None
+            if records is None and (mirror is not None or with_fields):
                 records = [parse_record(r) for r in batch.column(record_index).to_pylist()]
-            if kind == "record" or mirror is not None:
+            if kind == "record" or mirror is not None or with_fields:
                 raw_records = batch.column(record_index).to_pylist()
                 rewritten = []
-                for r, t in zip(take, new_text):
-                    if t is None:
-                        rewritten.append(raw_records[r])
-                    elif records[r] is None:
+                for r, t, fields in zip(take, new_text, new_fields):
+                    if t is None or records[r] is None:
                         rewritten.append(raw_records[r])
                     else:  # the record's field becomes the chunk (one dict, re-serialised per chunk)
-                        assign(records[r], mirror or name, t)
+                        if kind == "record" or mirror is not None:
+                            assign(records[r], mirror or name, t)
+                        for key, value in (fields or {}).items():
+                            records[r][key] = value  # Data-Juicer sets top-level keys
                         rewritten.append(json.dumps(records[r], ensure_ascii=False))
                 columns[record_index] = pa.array(rewritten, pa.string())
+            columns += [pa.array([None if f is None else f.get(a.name) for f in new_fields], t)
+                        for a, t in zip(added, added_types)]
             columns += [pa.array(keep, pa.bool_()), pa.array(dropped, pa.string())]
             expanded = pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
             # a batch of long texts may make many times its rows: handed on in slices
@@ -137,6 +163,33 @@ def generate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Sequence[
 
     out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, [bound]))
     return restore_nested(out, sources)
+
+
+def _put_fields(columns: list, index: dict, writes: list[str], new_fields: list, keep: list, dropped: list,
+                op_name: str) -> None:
+    """The written fields into the columns of the same names (in place); a row whose value does
+    not fit its column's type keeps the old value and is rejected."""
+    for key in writes:
+        if key not in index:
+            continue
+        old = columns[index[key]]
+        before = old.to_pylist()
+        after = [before[j] if f is None or key not in f else f[key] for j, f in enumerate(new_fields)]
+        try:
+            columns[index[key]] = pa.array(after, old.type)
+            continue
+        except (pa.ArrowException, TypeError, ValueError):
+            pass
+        for j, value in enumerate(after):
+            try:
+                pa.array([value], old.type)
+            except (pa.ArrowException, TypeError, ValueError) as err:
+                after[j] = before[j]
+                if keep[j]:
+                    keep[j] = False
+                    dropped[j] = problem("error", op_name, f"field '{key}' does not fit its column's type "
+                                         f"{old.type}: {str(err).splitlines()[0][:200]}")
+        columns[index[key]] = pa.array(after, old.type)
 
 
 def _guarded_expand(op: BoundOp, texts: list[str]) -> list:
