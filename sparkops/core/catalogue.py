@@ -71,11 +71,17 @@ DJ_NOT_TEXT = frozenset({
 })
 
 
+# tagged multimodal for the image paths it writes, but it reads only LaTeX text
+DJ_ALSO_TEXT = frozenset({"latex_figure_context_extractor_mapper"})
+
+
 @lru_cache(maxsize=1)
 def dj_text_ops() -> frozenset[str]:
-    """Data-Juicer 1.6.1's text operators: tagged text, or untagged and not in DJ_NOT_TEXT."""
+    """Data-Juicer 1.6.1's text operators: tagged text, or untagged and not in DJ_NOT_TEXT, and
+    DJ_ALSO_TEXT."""
     modality = json.loads((Path(__file__).with_name("dj_ops.json")).read_text(encoding="utf-8"))["modality"]
-    return frozenset(n for n, m in modality.items() if m == "text" or (m == "none" and n not in DJ_NOT_TEXT))
+    return frozenset(n for n, m in modality.items()
+                     if m == "text" or (m == "none" and n not in DJ_NOT_TEXT) or n in DJ_ALSO_TEXT)
 
 
 def missing_ops(names: list[str]) -> list[str]:
