@@ -46,13 +46,28 @@ def test_pooling_equals_wordllamas_embed_and_bad_texts_have_none(c4):
     assert np.allclose(np.linalg.norm(ours[:120], axis=1), 1.0, atol=1e-5) and not ours[120:].any()
 
 
-def test_a_huge_text_is_pooled_in_pieces_with_the_same_answer(c4, monkeypatch):
+def test_a_huge_text_is_tokenized_in_parts_into_the_same_tokens(c4, monkeypatch):
+    from sparkops.ops.quality.token_num import tokenizer, tokenizer_file
+
+    tok = tokenizer(tokenizer_file("wordllama", "test"))
+
+    def ids(text):
+        return tok.encode_batch_fast([text], add_special_tokens=False)[0].ids
+
+    for text in ("\n\n".join(c4), "  ".join(c4[:100]), "\t".join(c4[:50]) + " ", " x" + "y" * 30_000 + " z w"):
+        parts = embedding.pieces(text, 1000)
+        assert [i for p in parts for i in ids(p)] == ids(text) and len(parts) > 1
     big = " ".join(c4 * 3)
     whole, _ = embed([big])
+    counted = bind({"token_num_filter": {}}).compute([Doc(big)])["num_token"]
     monkeypatch.setattr(embedding, "PIECE_CHARS", 20_000)
     monkeypatch.setattr(embedding, "_TOKENS_PER_STEP", 1000)
-    pieces, has = embed([big])
-    assert has[0] and float(whole[0] @ pieces[0]) > 0.99999
+    import sparkops.ops.quality.token_num as token_num
+
+    monkeypatch.setattr(token_num, "PIECE_CHARS", 20_000)
+    parted, has = embed([big])
+    assert has[0] and np.abs(whole[0] - parted[0]).max() < 1e-6
+    assert bind({"token_num_filter": {}}).compute([Doc(big)])["num_token"] == counted
 
 
 def test_text_embd_similarity_matches_data_juicer_statistics_and_keeps():

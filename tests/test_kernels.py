@@ -8,6 +8,8 @@ import threading
 import time
 from collections import Counter
 
+from pathlib import Path
+
 import numpy as np
 import psutil
 import pytest
@@ -20,6 +22,13 @@ from sparkops.core import all_ops, bind, get_op
 
 # the filters of the text itself (url_filter reads the record's url)
 ALL_FILTERS = [o.name for o in all_ops() if o.kind == "filter" and o.text_key is None]
+# filters that need a parameter to mean anything (the texts to compare with)
+REQUIRED = {"text_embd_similarity_filter": {"api_or_hf_model": "wordllama",
+                                            "valid_file": str(Path(__file__).parents[1] / "data" / "c4_sample.jsonl")}}
+
+
+def bind_all(names):
+    return [bind({n: REQUIRED.get(n, {})}) for n in names]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +38,7 @@ def c4(c4_path):
 
 
 def run_all(texts, short_circuit=False):
-    return Pipeline([bind(n) for n in ALL_FILTERS], short_circuit=short_circuit).run(texts)
+    return Pipeline(bind_all(ALL_FILTERS), short_circuit=short_circuit).run(texts)
 
 
 def test_empty_whitespace_and_emoji_only_texts_have_defined_stats():
@@ -138,10 +147,11 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
     assert len(doc) == 50_000_000
     # fastText: 12 s, flat memory; the rule sets' spaCy tokenizer takes minutes on 50 MB (below: 10 MB)
     # perplexity_filter: 14 s, encoded in 2^20-character parts and scored in windows (2.2 GB when whole)
-    ops = [name for name in ALL_FILTERS if name not in ("language_id_score_filter",)
+    # the two Llama-tokenizer ops: bounded too (tokenized in parts), but a minute each here: below, on 10 MB
+    ops = [name for name in ALL_FILTERS if name not in ("language_id_score_filter",) + TOKENIZING
            and get_op(name).family != "rules"]
     with PeakRSS() as mem:
-        result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
+        result = Pipeline(bind_all(ops), short_circuit=False).run([doc])
     assert result.stats["text_len"] == [50_000_000]
     assert result.stats["num_words"][0] > 7_000_000
     assert 0 < result.stats["char_rep_ratio"][0] < 1
@@ -153,15 +163,29 @@ def test_a_50_mb_document_gets_stats_in_bounded_memory(c4):
     assert mem.grown < 8 * size, f"peak grew {mem.grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB document"
 
 
+TOKENIZING = ("token_num_filter", "text_embd_similarity_filter")
+
+
+def test_tokenizing_filters_on_a_10_mb_document_in_bounded_memory(c4):
+    """Tokenized whole, a 50 MB document took 3.6 GB (token_num_filter); in parts cut at spaces
+    (sparkops.models.embedding.pieces: the same tokens) it stays within the bound."""
+    doc = ("\n\n".join(c4) * 14)[:10_000_000]
+    with PeakRSS() as mem:
+        result = Pipeline(bind_all(TOKENIZING), short_circuit=False).run([doc])
+    assert result.stats["num_token"][0] > 2_000_000 and 0 < result.stats["text_embd_similarity"][0] < 1
+    size = sys.getsizeof(doc)
+    assert mem.grown < 8 * size, f"peak grew {mem.grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB document"
+
+
 def test_rule_sets_on_a_10_mb_document_in_bounded_memory(c4, monkeypatch):
     from sparkops.ops.rules import common
 
     doc = ("\n\n".join(c4) * 14)[:10_000_000]
     ops = ["gopher_repetition_filter", "gopher_quality_filter", "c4_quality_filter", "fineweb_quality_filter"]
     monkeypatch.setattr(common, "NGRAM_BLOCK", 100_000)  # several n-gram blocks, as on a 50 MB document
-    Pipeline([bind(n) for n in ops]).run(["Warm up: spaCy's pipeline and the character tables."])
+    Pipeline(bind_all(ops)).run(["Warm up: spaCy's pipeline and the character tables."])
     with PeakRSS() as mem:
-        result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
+        result = Pipeline(bind_all(ops), short_circuit=False).run([doc])
     s = {k: v[0] for k, v in result.stats.items()}
     assert s["gopher_words"] > 1_000_000 and s["gopher_dup_para_frac"] > 0.9  # the sample 14 times
     assert s["gopher_dup_10_gram_frac"] > 0.7 and result.dropped_by == ["gopher_repetition_filter:dup_para_frac"]
@@ -174,7 +198,7 @@ def test_word_statistics_of_a_10_mb_document_in_bounded_memory(c4):
     assert len(doc) == 10_000_000
     ops = ["word_repetition_filter", "stopwords_filter", "flagged_words_filter"]
     with PeakRSS() as mem:
-        result = Pipeline([bind(n) for n in ops], short_circuit=False).run([doc])
+        result = Pipeline(bind_all(ops), short_circuit=False).run([doc])
     assert result.stats["word_rep_ratio"][0] > 0.9  # the sample repeated ten times
     size = sys.getsizeof(doc)
     assert mem.grown < 8 * size, f"peak grew {mem.grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB document"

@@ -19,9 +19,8 @@ from sparkops.models.cache import models
 
 MODELS = {"wordllama": ("l2_supercat", 256)}  # our name -> (wordllama config, dimension)
 DIMENSION = 256
-# a text longer than this (characters) is tokenized in whitespace-cut pieces: a piece boundary
-# may tokenize one word differently, which moves the mean by far less than float32 noise on
-# texts this long, and the tokenizer's memory stays bounded
+# a text longer than this (characters) is tokenized in parts cut at spaces (``pieces``): the same
+# tokens, and the tokenizer's memory stays bounded
 PIECE_CHARS = 1 << 20
 _TOKENS_PER_STEP = 1 << 18  # rows of the float32 gather at a time: 256 MB at most
 
@@ -56,17 +55,31 @@ def model(name: str = "wordllama"):
     return models.get("embedding", name, lambda: _load(name))
 
 
-def _pieces(text: str) -> list[str]:
-    if len(text) <= PIECE_CHARS:
+def pieces(text: str, size: int | None = None) -> list[str]:
+    """``text`` cut into parts of about ``size`` characters at single spaces between two
+    non-space characters, the space itself left out. A Llama tokenizer (this one: prepend '▁',
+    spaces to '▁', BPE whose pieces never end in '▁') then gives the parts exactly the tokens it
+    gives the whole text: each part's prepended '▁' stands for the dropped space. A text with no
+    such space is one part."""
+    size = size or PIECE_CHARS
+    if len(text) <= size:
         return [text]
     out, start = [], 0
-    while start < len(text):
-        end = start + PIECE_CHARS
-        if end < len(text):
-            cut = text.rfind(" ", start + PIECE_CHARS // 2, end)
-            end = cut if cut > start else end
-        out.append(text[start:end])
-        start = end
+    while len(text) - start > size:
+        cut = start + size
+        while cut > start and not (text[cut] == " " and text[cut - 1] != " " and cut + 1 < len(text)
+                                   and not text[cut + 1].isspace()):
+            cut -= 1
+        if cut <= start:  # no single space in this window: look forward instead
+            cut = start + size
+            while cut < len(text) - 1 and not (text[cut] == " " and text[cut - 1] != " "
+                                               and not text[cut + 1].isspace()):
+                cut += 1
+            if cut >= len(text) - 1:
+                break
+        out.append(text[start:cut])
+        start = cut + 1
+    out.append(text[start:])
     return out
 
 
@@ -81,9 +94,22 @@ def embed(texts: list, name: str = "wordllama") -> tuple[np.ndarray, np.ndarray]
         has[i] = _pool(np.asarray(enc.ids, dtype=np.int64), table, out[i])
     for i, t in enumerate(texts):
         if isinstance(t, str) and len(t) > PIECE_CHARS:
-            ids = [np.asarray(e.ids, dtype=np.int64) for e in tokenizer.encode_batch(_pieces(t), add_special_tokens=False)]
-            has[i] = _pool(np.concatenate(ids) if ids else np.zeros(0, np.int64), table, out[i])
+            # one piece at a time, summed as it goes: a 50 MB text's encodings at once took GBs
+            total, count = np.zeros(table.shape[1], dtype=np.float64), 0
+            for piece in pieces(t):
+                ids = np.asarray(_encode_fast(tokenizer, piece).ids, dtype=np.int64)
+                np.clip(ids, 0, len(table) - 1, out=ids)
+                for a in range(0, len(ids), _TOKENS_PER_STEP):
+                    total += table[ids[a:a + _TOKENS_PER_STEP]].sum(axis=0, dtype=np.float64)
+                count += len(ids)
+            has[i] = _unit(total, count, out[i])
     return out, has
+
+
+def _encode_fast(tokenizer, text: str):
+    # encode_batch_fast: the same ids without character offsets
+    fast = getattr(tokenizer, "encode_batch_fast", None)
+    return (fast or tokenizer.encode_batch)([text], add_special_tokens=False)[0]
 
 
 def _pool(ids: np.ndarray, table: np.ndarray, into: np.ndarray) -> bool:
@@ -94,7 +120,14 @@ def _pool(ids: np.ndarray, table: np.ndarray, into: np.ndarray) -> bool:
     total = np.zeros(table.shape[1], dtype=np.float64)
     for a in range(0, len(ids), _TOKENS_PER_STEP):
         total += table[ids[a:a + _TOKENS_PER_STEP]].sum(axis=0, dtype=np.float64)
-    mean = (total / len(ids)).astype(np.float32)
+    return _unit(total, len(ids), into)
+
+
+def _unit(total: np.ndarray, count: int, into: np.ndarray) -> bool:
+    """The mean of ``count`` token vectors summing to ``total``, unit length, into ``into``."""
+    if not count:
+        return False
+    mean = (total / count).astype(np.float32)
     norm = float(np.linalg.norm(mean))
     if not norm or not np.isfinite(norm):
         return False
