@@ -40,8 +40,12 @@ def _package_files() -> list[Path]:
 
 def _asset_files() -> list[Path]:
     root = PACKAGE / "assets"
-    return sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                  and not p.name.endswith((".py", ".pyc")))
+    out = []
+    # followlinks: an asset folder may be a link to where `make setup` put it
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames[:] = [d for d in dirnames if d != "__pycache__"]
+        out += [Path(dirpath) / f for f in filenames if not f.endswith((".py", ".pyc"))]
+    return sorted(out)
 
 
 def _zip(files: list[Path], base: Path, name: str) -> Path:
