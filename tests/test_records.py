@@ -186,7 +186,7 @@ def test_meta_writes_must_agree_and_reads_must_be_str_params(declared):
     with pytest.raises(AssertionError, match="reads"):
         declared(Op(name="t_c_mapper", kind="mapper", family="test", doc="t", apply=lambda t, p: t,
                     params=(Param("n", "int", 1, "n"),), reads=("n",)))
-    with pytest.raises(AssertionError, match="only mappers write"):
+    with pytest.raises(AssertionError, match="only mappers and generators write"):
         declared(Op(name="t_d_filter", kind="filter", family="test", doc="t", compute=lambda d, p: {"x": []},
                     stats=(Stat("x", "long", "x"),), range=("x", None, None), writes=(Stat("k", "long", "k"),)))
 

@@ -22,7 +22,7 @@ DIMENSION = 256
 # a text longer than this (characters) is tokenized in parts cut at spaces (``pieces``): the same
 # tokens, and the tokenizer's memory stays bounded
 PIECE_CHARS = 1 << 20
-_TOKENS_PER_STEP = 1 << 18  # rows of the float32 gather at a time: 256 MB at most
+_TOKENS_PER_STEP = 1 << 15  # rows of the float32 gather at a time: 32 MB at most (2^18 rows was 256 MB)
 
 
 def check_model(name: str, where: str) -> str:
