@@ -1,8 +1,17 @@
 """clean_email_mapper, clean_links_mapper, clean_ip_mapper: Data-Juicer's patterns, one shared
 declaration (a pattern and its replacement). Patterns use the ``regex`` module with DOTALL, as
-Data-Juicer does (its character classes and ``\\b`` differ slightly from ``re`` on non-ASCII text)."""
+Data-Juicer does (its character classes and ``\\b`` differ slightly from ``re`` on non-ASCII text).
+
+The ``regex`` module tries these patterns' alternatives at every position of a text, slowly;
+most texts hold no link and no IP address. So the default link and IP patterns come with a
+*hint*: a cheap test that holds for every text in which the pattern can match (a necessary
+condition, stated next to each), and a text failing it is returned as it is. A pattern of the
+user's own has no hint."""
 
 from __future__ import annotations
+
+import re
+from typing import Callable
 
 import regex
 
@@ -24,8 +33,25 @@ IP_PATTERN = (
     + r"|([\da-fA-F]{1,4}:){7}[\da-fA-F]{1,4}"
 )
 
+# Every link match starts with one of: a word character then ':' then '/' or [a-z0-9%] (any
+# case; a character whose case folds into a-z is a letter), 'www' (any case), or '.', two to four
+# letters and '/'. Before the ':' any non-space character stands for regex's \w (which, unlike
+# re's, also takes combining marks).
+_LINK_HINT = re.compile(r"\S:[/\w%]|[wW]{3}|\.[^\W\d_]{2,4}/")
+# An IPv4 match holds a digit, '.', one to three digits, '.', a digit; an IPv6 match 7 colons.
+_IPV4_HINT = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]")
 
-def _regex_cleaner(name: str, default_pattern: str, what: str, examples: tuple[Example, ...]) -> Op:
+
+def _may_hold_link(text: str) -> bool:
+    return _LINK_HINT.search(text) is not None
+
+
+def _may_hold_ip(text: str) -> bool:
+    return _IPV4_HINT.search(text) is not None or text.count(":") >= 7
+
+
+def _regex_cleaner(name: str, default_pattern: str, what: str, examples: tuple[Example, ...],
+                   hint: Callable[[str], bool] | None = None) -> Op:
     def prepare(p, where):
         pattern = p["pattern"]
         if pattern is None:
@@ -36,11 +62,13 @@ def _regex_cleaner(name: str, default_pattern: str, what: str, examples: tuple[E
             compiled = regex.compile(pattern, flags=regex.DOTALL)
         except regex.error as err:
             raise OpError(f"{where}: parameter 'pattern' is not a valid regular expression: {err}") from None
-        return dict(p, compiled=compiled)
+        return dict(p, compiled=compiled, hint=hint if pattern == default_pattern else None)
 
     def apply(texts, p):
-        compiled, repl = p["compiled"], p["repl"]
-        return [compiled.sub(repl, t) for t in texts]
+        compiled, repl, may_match = p["compiled"], p["repl"], p["hint"]
+        if may_match is None:
+            return [compiled.sub(repl, t) for t in texts]
+        return [compiled.sub(repl, t) if may_match(t) else t for t in texts]
 
     return declare(Op(
         name=name, kind="mapper", family=FAMILY,
@@ -62,8 +90,8 @@ _regex_cleaner("clean_links_mapper", LINK_PATTERN, "links (http/https/ftp/... UR
     Example("clean_links('see https://example.com/a?b=1 now')", "see  now"),
     Example("clean_links('docs at www.example.org, or not', NULL, '<URL>')", "docs at <URL>, or not",
             "the trailing comma is not part of the link"),
-))
+), hint=_may_hold_link)
 _regex_cleaner("clean_ip_mapper", IP_PATTERN, "IPv4 and IPv6 addresses", (
     Example("clean_ip('host 192.168.0.1 up')", "host  up"),
     Example("clean_ip('v6 fe80:0:0:0:202:b3ff:fe1e:8329 ok', NULL, '<IP>')", "v6 <IP> ok"),
-))
+), hint=_may_hold_ip)

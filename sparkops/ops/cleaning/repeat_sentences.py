@@ -3,6 +3,8 @@ Data-Juicer's punctuation rules."""
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 from sparkops.core import Example, Op, OpError, Param, declare
@@ -14,7 +16,18 @@ _SENTENCE_RULES = [
     (regex.compile(r"(\…{2})([^’”])"), r"\1\n\2"),
     (regex.compile(r"([.。!！？\?\.{6}\…{2}][’”])([^’”])"), r"\1\n\2"),
 ]
-_NOT_KEPT_CHARS = regex.compile(r"[^a-zA-Z0-9\u4e00-\u9fa5\n\t ]")
+# The same rules applied to a whole document at once, marking sentence breaks with a character
+# the document does not hold: no rule matches across a line break (none of their characters is
+# '\n' here), so each line is cut exactly as on its own, and one pass per rule replaces one per
+# line. The last three rules only run where their characters occur.
+_MARK = "\ue000"  # private use; a document holding it takes the per-line way
+_MARKED_RULES = [
+    (regex.compile(r"([.。！!？\?])([^’”\n])"), None),
+    (regex.compile(r"(\.{6})([^’”\n])"), ("......",)),
+    (regex.compile(r"(\…{2})([^’”\n])"), ("……",)),
+    (regex.compile(r"([.。!！？\?\.{6}\…{2}][’”])([^’”\n])"), ("’", "”")),
+]
+_NOT_KEPT_CHARS = re.compile(r"[^a-zA-Z0-9\u4e00-\u9fa5\n\t ]+")
 
 
 def split_sentences(line: str) -> list[str]:
@@ -25,6 +38,16 @@ def split_sentences(line: str) -> list[str]:
     for pattern, repl in _SENTENCE_RULES:
         line = pattern.sub(repl, line)
     return line.split("\n")
+
+
+def _lines_of_sentences(text: str) -> list[list[str]]:
+    """Each line of ``text`` cut by ``split_sentences`` (an empty line: no sentence)."""
+    if _MARK in text:
+        return [split_sentences(line) if line else [] for line in text.split("\n")]
+    for pattern, needs in _MARKED_RULES:
+        if needs is None or any(n in text for n in needs):
+            text = pattern.sub(r"\1" + _MARK + r"\2", text)
+    return [line.split(_MARK) if line else [] for line in text.split("\n")]
 
 
 def _prepare_repeat(p, where):
@@ -39,23 +62,26 @@ def remove_repeat_sentences(texts, p):
     out = []
     for text in texts:
         seen: set[str] = set()
-        new_lines = []
-        for line in text.split("\n"):
+        lines = _lines_of_sentences(text)
+        new_lines, removed = [], False
+        for sentences in lines:
             kept = []
-            if line:
-                for sentence in split_sentences(line):
-                    key = sentence.strip()
-                    if lowercase:
-                        key = key.lower()
-                    if remove is not None:
-                        key = remove.sub("", key)
-                    if len(key) < min_len:
-                        kept.append(sentence)  # too short to count as a repeat
-                    elif key not in seen:
-                        kept.append(sentence)
-                        seen.add(key)
+            for sentence in sentences:
+                key = sentence.strip()
+                if lowercase:
+                    key = key.lower()
+                if remove is not None:
+                    key = remove.sub("", key)
+                if len(key) < min_len:
+                    kept.append(sentence)  # too short to count as a repeat
+                elif key not in seen:
+                    kept.append(sentence)
+                    seen.add(key)
+                else:
+                    removed = True
             new_lines.append("".join(kept))
-        out.append("\n".join(new_lines))
+        # nothing removed: the pieces would join back to the text itself
+        out.append("\n".join(new_lines) if removed else text)
     return out
 
 
