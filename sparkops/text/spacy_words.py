@@ -110,6 +110,20 @@ def sentence_count(text: str, language: str) -> int:
     return max(count, 1)
 
 
+def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
+    """datatrove's ``span_tokenize``: (start, end) code-point offsets of each sentencizer
+    sentence (the whitespace between two sentences belongs to neither); none for ''."""
+    nlp = pipeline(language)
+    sentencizer = nlp.get_pipe("sentencizer")
+    out: list[tuple[int, int]] = []
+    offset = 0
+    for piece in _pieces(text):
+        out.extend((offset + s.start_char, offset + s.end_char) for s in sentencizer(nlp.tokenizer(piece)).sents)
+        offset += len(piece)
+    done_with(nlp, language)
+    return out
+
+
 def sentences(text: str, language: str) -> list[str]:
     """datatrove's ``split_into_sentences``: the text cut at the end of each sentencizer
     sentence but the last, so the pieces keep the whitespace between sentences."""
