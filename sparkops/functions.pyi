@@ -1591,6 +1591,36 @@ def sentence_split(col: Column | str, lang: str | Column = 'en') -> Column:
     ...
 
 
+def sentence_window_keys(
+    col: Column | str,
+    n_sentences: int | Column = 3,
+    split_sentences: bool | Column = True,
+    language: str | Column = 'en',
+) -> Column:
+    r"""The 64-bit keys of the text's windows of `n_sentences` normalised sentences, in order, as the
+    deduplicator compares them (empty with fewer sentences).
+
+    A per-row sketch of `sentence_deduplicator`: datatrove's sentence dedup (C4's 'three-sentence
+    span'): every run of `n_sentences` consecutive sentences (normalised) that occurred earlier in
+    the corpus is cut from the later documents; a document left with too few words or sentences is
+    dropped.
+
+    SQL: sentence_window_keys(text[, n_sentences][, split_sentences][, language]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        n_sentences: Sentences per compared span. Default: 3.
+        split_sentences: Split into spaCy sentences; false: into lines (`str.splitlines`, the kept
+            ones joined by `\n`). Default: True.
+        language: Language of the word tokenizer: a spaCy language code (datatrove's 'eng' /
+            'eng_Latn' mean en). Default: 'en'.
+
+    Example:
+        SELECT cardinality(sentence_window_keys('One here. Two there. Three now. Four later.'))  -- 2
+    """
+    ...
+
+
 def simhash(
     col: Column | str,
     tokenization: str | Column = 'space',

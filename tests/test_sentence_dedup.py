@@ -171,6 +171,21 @@ def test_as_a_job_step(spark, tmp_path):
     assert "We use cookies" in kept[4] and "We use cookies" not in kept[36]  # c4:3 first, c4:35 later
 
 
+@pytest.mark.spark
+def test_python_api_on_a_dataframe(spark):
+    import sparkops
+
+    texts = [t for _, t in DOCS[:40]]
+    kept = sparkops.apply(spark.createDataFrame([(t,) for t in texts], "text string").coalesce(1),
+                          ["sentence_deduplicator"]).collect()
+    assert len(kept) == 40 and texts[3] in {r.text for r in kept}  # c4:3, the first copy, untouched
+    assert ["We use cookies" in r.text for r in kept].count(True) == 1
+    # the cookie notice's 2 windows in c4:27 (upper-cased) and c4:35 name their first copy, row 3
+    # (without a job, documents are named by Spark's row id: here the row number)
+    firsts = [w.first_of for r in kept for w in r.stats.sentence_dup_windows]
+    assert firsts.count("3") == 4
+
+
 def test_parameters_are_checked():
     with pytest.raises(OpError, match="'n_sentences' must be >= 1"):
         bind({"sentence_deduplicator": {"n_sentences": 0}})

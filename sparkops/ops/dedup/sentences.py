@@ -187,26 +187,29 @@ declare(Op(
     examples=(
         Example("cardinality(sentence_window_keys('One here. Two there. Three now. Four later.'))", 2),
         Example("cardinality(sentence_window_keys('One here. Two there.'))", 0, "fewer than 3 sentences"),
-        Example("sentence_window_keys('A b. C d. E f.') = sentence_window_keys('a  B! c D? e, F.')", True,
+        Example("sentence_window_keys('Dogs bark. Cats purr. Birds sing.') = "
+                "sentence_window_keys('dogs  BARK! Cats, purr? birds -- sing...')", True,
                 "case, punctuation and spacing are normalised away"),
         Example("sentence_window_keys('It is 12. Then 7.5 more. Done.') = "
                 "sentence_window_keys('It is 3. Then 1,2 more. Done.')", True, "numbers compare as 0"),
         Example("cardinality(sentence_window_keys('a\\nb\\nc', 3, false))", 1, "lines"),
     ),
     notes="Decisions are datatrove 0.10.1's (a fixture its three SentenceDedup steps made over real C4 text "
-          "with pasted boilerplate, `tests/test_sentence_dedup.py`). Earlier means the input order (in a job: "
-          "file, then line), as datatrove's document index with one task. Windows are compared by a 64-bit "
-          "hash of their normalised text (datatrove: xxhash64; either collides with probability ~2^-64 per "
-          "pair). The rejected row keeps its input text; `_dropped_by` is `sentence_deduplicator:<rule>` "
-          "(`empty`, `too_few_words`, `too_few_sentences`) and `_duplicate_of` names the document holding the "
-          "first copy of its first removed window. Kept rows carry the cut text; `stats.sentence_dup_windows` "
-          "gives the offsets of what was cut in the input text. As in datatrove, an empty text is dropped "
-          "(`empty`) even when nothing was removed, an untouched document is never checked against the word "
-          "and sentence minimums, and a repeated span inside one document loses its later copies. A null text "
-          "is dropped as `null_text`. Differences: datatrove fails on a document of more than 65,535 "
-          "sentences (its sentence index is a uint16) and tokenizes a text in one spaCy call; sparkops keeps "
-          "going and splits a text over 1,000,000 characters at whitespace first, so a sentence across such a "
-          "cut is two. Only spaCy's blank pipelines are used (datatrove uses other tokenizers for e.g. Thai or "
-          "the Indic languages); `norm_config` and `hash_config` are datatrove's defaults, and its index "
-          "(`only_dedup_in_index`) is not supported.",
+          "with pasted boilerplate, `tests/test_sentence_dedup.py`: every decision, duplicate window and text "
+          "agrees). Earlier means the input order (in a job: file, then line), as datatrove's document index "
+          "with one task. Windows are compared by a 64-bit hash of their normalised text (datatrove: xxhash64; "
+          "for ordinary text either collides with probability ~2^-64 per pair). The rejected row keeps its "
+          "input text; `_dropped_by` is `sentence_deduplicator:<rule>` (`empty`, `too_few_words`, "
+          "`too_few_sentences`) and `_duplicate_of` names the document holding the first copy of its first "
+          "removed window. Kept rows carry the cut text; `stats.sentence_dup_windows` gives the offsets of what "
+          "was cut in the input text. As in datatrove, an empty text is dropped (`empty`) even when nothing was "
+          "removed, an untouched document is never checked against the word and sentence minimums, and a "
+          "repeated span inside one document loses its later copies. A null text is dropped as `null_text`, a "
+          "text column of another type as `wrong_type`. Differences: datatrove stops the whole run "
+          "(OverflowError) on a document with a window past sentence 65,535 (it stores the index as a uint16) "
+          "and tokenizes a text in one spaCy call; sparkops keeps going and cuts a text over 1,000,000 "
+          "characters at whitespace first, so a sentence across such a cut is two. Only spaCy's blank "
+          "pipelines are used (datatrove uses other tokenizers for e.g. Thai or the Indic languages); "
+          "`norm_config` and `hash_config` are datatrove's defaults, and its index (`only_dedup_in_index`, "
+          "SentenceDedupBuildIndex) is not supported.",
 ))
