@@ -24,12 +24,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import numpy as np
 import regex
 
 from sparkops.core import Example, Op, Param, Sketch, Stat, declare
 from sparkops.ops.rules.common import PUNCTUATION, language_param
 from sparkops.text import spacy_words
-from sparkops.text.hashing import string_hashes
+from sparkops.text.hashing import span_hashes
 
 # datatrove 0.10.1 utils/text.py NUMBERS_PATTERN (a fact we must match): digit runs of any
 # script, with one decimal part after . , or an Arabic / other decimal separator
@@ -61,26 +62,49 @@ def pieces(text: str, p: dict) -> list[tuple[int, int]]:
     return out
 
 
-def units(text: str, spans: list[tuple[int, int]], p: dict) -> list[str]:
-    """The sentences step 1 hashes: sentence texts stripped, blank ones left out (datatrove's
-    ``sent_tokenize``); lines as they are."""
+def normalised(text: str, spans: list[tuple[int, int]], p: dict) -> list[str]:
+    """The sentences step 1 hashes, normalised: sentence texts stripped, blank ones left out
+    (datatrove's ``sent_tokenize``); lines as they are."""
     if not p["split_sentences"]:
-        return [text[a:b] for a, b in spans]
-    return [s for s in (text[a:b].strip() for a, b in spans) if s]
+        return [simplify(text[a:b]) for a, b in spans]
+    return [simplify(s) for s in (text[a:b].strip() for a, b in spans) if s]
+
+
+BLOCK = 1 << 20  # characters of normalised text hashed at once (bounds a huge document's memory)
 
 
 def windows(text: str, p: dict, spans: list[tuple[int, int]] | None = None) -> tuple[list[int], list[int]]:
-    """(sentence index, signed 64-bit key) of each window of the document (step 1)."""
+    """(sentence index, signed 64-bit key) of each window of the document (step 1).
+
+    A window's key is the hash of ``" ".join(its normalised sentences)`` (datatrove's string; it
+    is not the tuple: "a b" + "c" is "a" + "b c"). Those strings are hashed as substrings of
+    one joined block of sentences, never built one by one (a window is n times its text)."""
     n = p["n_sentences"]
-    sents = units(text, pieces(text, p) if spans is None else spans, p)
-    if len(sents) < n:
+    simple = normalised(text, pieces(text, p) if spans is None else spans, p)
+    count = len(simple) - n + 1  # windows
+    if count <= 0:
         return [], []
-    simple = [simplify(s) for s in sents]
-    grams = [(i, " ".join(simple[i:i + n])) for i in range(len(simple) - n + 1)]
-    grams = [(i, g) for i, g in grams if g.strip()]
-    if not grams:
-        return [], []
-    return [i for i, _ in grams], string_hashes([g for _, g in grams]).view("int64").tolist()
+    lengths = np.fromiter(map(len, simple), dtype=np.int64, count=len(simple))
+    starts_out, keys_out = [], []
+    i = 0
+    while i < count:
+        j, size = i + 1, int(lengths[i])
+        while j < count and size < BLOCK:  # windows i..j-1 hash sentences i..j+n-2
+            size += int(lengths[j]) + 1
+            j += 1
+        block = lengths[i:j + n - 1]
+        at = np.concatenate(([0], np.cumsum(block + 1)))  # where each sentence starts in the block
+        first, last = at[:j - i], at[n - 1:j - i + n - 1] + block[n - 1:j - i + n - 1]
+        # a window of only empty sentences is blank: datatrove skips it
+        filled = np.convolve(block > 0, np.ones(n, dtype=np.int64), "valid")[:j - i] > 0
+        if filled.any():
+            points = np.frombuffer(" ".join(simple[i:j + n - 1]).encode("utf-32-le", "surrogatepass"),
+                                   dtype=np.uint32)
+            keys = span_hashes(points, first[filled], last[filled])
+            starts_out.extend((np.flatnonzero(filled) + i).tolist())
+            keys_out.extend(keys.view("int64").tolist())
+        i = j
+    return starts_out, keys_out
 
 
 def window_keys(texts: list[str], p: dict) -> list[list[int] | None]:
