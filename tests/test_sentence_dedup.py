@@ -194,3 +194,33 @@ def test_parameters_are_checked():
     defaults = {"n_sentences": 3, "split_sentences": True, "min_doc_words": 50, "min_num_sentences": 3,
                 "min_words_to_remove_span": 0, "language": "en"}  # SentDedupConfig's, and datatrove's English
     assert bind("sentence_deduplicator").params == defaults
+
+
+def test_a_document_the_kernel_fails_on_is_an_error_row_not_a_failed_batch():
+    import pyarrow as pa
+
+    from sparkops.spark.dedup.sentences import rewrite_rows, window_batches
+
+    p = dict(bind("sentence_deduplicator").prepared, language="xx-none")  # no tokenizer: every call raises
+    batch = pa.RecordBatch.from_arrays([pa.array([7, 8]), pa.array(["Dogs bark. Cats purr. Birds sing.", None])],
+                                       names=["doc", "text"])
+    rows = pa.Table.from_batches(list(window_batches([batch], p, "sentence_deduplicator"))).to_pylist()
+    assert [(r["_mh_doc"], r["_sd_sent"], r["_sd_key"]) for r in rows] == [(7, -1, None)]
+    assert rows[0]["_sd_error"].startswith("error:sentence_deduplicator: TokenizerUnavailable: no spaCy tokenizer")
+    (new, rule, starts, ends, error), = rewrite_rows(["Dogs bark. Cats purr."], [[0]], p, "sentence_deduplicator")
+    assert new is None and error.startswith("error:sentence_deduplicator: TokenizerUnavailable")
+
+
+@pytest.mark.spark
+def test_kernel_errors_reach_the_rows_as_error_reasons(spark):
+    from sparkops.core import BoundOp, get_op
+    from sparkops.spark.dedup.sentences import deduplicate
+
+    good = bind("sentence_deduplicator")
+    broken = BoundOp(get_op("sentence_deduplicator"), good.params, dict(good.prepared, language="xx-none"))
+    df = spark.createDataFrame([("Dogs bark. Cats purr. Birds sing.",), ("Dogs bark. Cats purr. Birds sing.",),
+                                (None,)], "text string")
+    out = deduplicate(df, broken, "text", []).collect()
+    assert sorted(r._dropped_by[:49] for r in out if r.text) == ["error:sentence_deduplicator: TokenizerUnavailable"] * 2
+    assert [r._dropped_by for r in out if r.text is None] == ["null_text"]
+    assert all(r.stats.sentence_dup_chars is None and r._duplicate_of is None for r in out)

@@ -229,7 +229,7 @@ declare(Op(
           "was cut in the input text. As in datatrove, an empty text is dropped (`empty`) even when nothing was "
           "removed, an untouched document is never checked against the word and sentence minimums, and a "
           "repeated span inside one document loses its later copies. A null text is dropped as `null_text`, a "
-          "text column of another type as `wrong_type`. Differences: datatrove stops the whole run "
+          "text column of another type as `wrong_type`, a document the kernel fails on as `error:`. Differences: datatrove stops the whole run "
           "(OverflowError) on a document with a window past sentence 65,535 (it stores the index as a uint16) "
           "and tokenizes a text in one spaCy call; sparkops keeps going and cuts a text over 1,000,000 "
           "characters at whitespace first, so a sentence across such a cut is two. Only spaCy's blank "

@@ -25,7 +25,7 @@ from sparkops.ops.dedup.sentences import dedup_document, windows
 from sparkops.spark.dedup.near import DOC, FILE_SHIFT, doc_ids
 
 SENT, KEY, FIRST, FIRST_SENT, FIRST_ID = "_sd_sent", "_sd_key", "_sd_first", "_sd_first_sent", "_sd_first_id"
-DUPS, RESULT = "_sd_dups", "_sd_result"
+DUPS, RESULT, ERR = "_sd_dups", "_sd_result", "_sd_error"
 WINDOW_ROWS = 100_000  # (document, sentence, key) rows per Arrow batch handed back to Spark
 
 
@@ -39,49 +39,38 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
     text = F.col(text_col)
 
     def window_rows(batches):
-        for batch in batches:
-            docs, sents, keys = [], [], []
-            for doc, t in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
-                if t is None:
-                    continue
-                starts, hashes = windows(t, p)
-                docs.extend([doc] * len(starts))
-                sents.extend(starts)
-                keys.extend(hashes)
-                if len(docs) >= WINDOW_ROWS:
-                    yield _batch(docs, sents, keys)
-                    docs, sents, keys = [], [], []
-            if docs:
-                yield _batch(docs, sents, keys)
+        return window_batches(batches, p, name)
 
-    pairs = ided.select(DOC, text_col).mapInArrow(window_rows, f"{DOC} long, {SENT} int, {KEY} long")
+    pairs = ided.select(DOC, text_col).mapInArrow(window_rows, f"{DOC} long, {SENT} int, {KEY} long, {ERR} string")
     first = Window.partitionBy(KEY).orderBy(DOC, SENT)
+    # a document the kernel failed on has one row, sentence -1 and no key: all of them land in
+    # the null key's group, where they are kept as they are (rank 1 or not)
     dups = (pairs.withColumn("_sd_rank", F.row_number().over(first))
             .withColumn(FIRST, F.first(DOC).over(first))
             .withColumn(FIRST_SENT, F.first(SENT).over(first))
-            .where(F.col("_sd_rank") > 1))
+            .where((F.col("_sd_rank") > 1) | F.col(ERR).isNotNull()))
     dups = _with_first_id(dups, files)
-    per_doc = dups.groupBy(DOC).agg(F.array_sort(F.collect_list(F.struct(SENT, FIRST_ID, FIRST_SENT))).alias(DUPS))
+    per_doc = dups.groupBy(DOC).agg(
+        F.array_sort(F.collect_list(F.struct(SENT, FIRST_ID, FIRST_SENT, ERR))).alias(DUPS))
 
-    @pandas_udf("struct<text:string,rule:string,starts:array<int>,ends:array<int>>")
+    @pandas_udf("struct<text:string,rule:string,starts:array<int>,ends:array<int>,error:string>")
     def rewrite(texts: pd.Series, starts: pd.Series) -> pd.DataFrame:
-        rows = []
-        for t, s in zip(texts, starts):
-            if t is None or s is None:
-                rows.append((None, None, None, None))
-                continue
-            new, rule, offsets = dedup_document(t, [int(i) for i in s], p)
-            rows.append((new, rule, [a for a, _ in offsets], [b for _, b in offsets]))
-        return pd.DataFrame(rows, columns=["text", "rule", "starts", "ends"])
+        return pd.DataFrame(rewrite_rows(texts.tolist(), starts.tolist(), p, name),
+                            columns=["text", "rule", "starts", "ends", "error"])
 
     out = ided.join(per_doc, DOC, "left")
     sents = F.col(DUPS).getField(SENT)
-    out = out.withColumn(RESULT, F.when(F.col(DUPS).isNotNull() & text.isNotNull(), rewrite(text, sents)))
-    res = F.col(RESULT)
-    rule = (F.when(text.isNull(), F.lit(None))
+    failed = F.when(F.col(DUPS)[0].getField(SENT) < 0, F.col(DUPS)[0].getField(ERR))
+    out = (out.withColumn(ERR, failed)
+           .withColumn(RESULT, F.when(F.col(DUPS).isNotNull() & text.isNotNull() & F.col(ERR).isNull(),
+                                      rewrite(text, sents)))
+           .withColumn(ERR, F.coalesce(F.col(ERR), F.col(RESULT).getField("error"))))
+    res, err = F.col(RESULT), F.col(ERR)
+    rule = (F.when(text.isNull() | err.isNotNull(), F.lit(None))
             .when(res.isNotNull(), res.getField("rule"))
             .when(text == "", F.lit("empty")))
     dropped = (F.when(text.isNull(), F.lit(NULL_TEXT))
+               .when(err.isNotNull(), err)
                .when(rule.isNotNull(), F.concat(F.lit(f"{name}:"), rule)))
     windows_stat = F.when(res.isNull(), F.array().cast(
         "array<struct<sentence:int,start:int,end:int,first_of:string,first_sentence:int>>")).otherwise(
@@ -90,22 +79,62 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
             res.getField("ends")[i].alias("end"), d.getField(FIRST_ID).alias("first_of"),
             d.getField(FIRST_SENT).alias("first_sentence"))))
     new_text = F.coalesce(res.getField("text"), text)
-    mine = [F.when(text.isNull(), F.lit(None)).otherwise(F.length(text) - F.length(new_text)).cast("long")
+    no_stats = text.isNull() | err.isNotNull()
+    mine = [F.when(no_stats, F.lit(None)).otherwise(F.length(text) - F.length(new_text)).cast("long")
             .alias("sentence_dup_chars"),
-            F.when(text.isNull(), F.lit(None)).otherwise(windows_stat).alias("sentence_dup_windows")]
+            F.when(no_stats, F.lit(None)).otherwise(windows_stat).alias("sentence_dup_windows")]
     kept = [F.col(f"{STATS}.`{f.name}`") for f in df.schema[STATS].dataType.fields] if STATS in df.columns else []
     return (out.withColumn(DROPPED_BY, dropped)
             .withColumn(KEEP, F.col(DROPPED_BY).isNull())
             .withColumn(STATS, F.struct(*kept, *mine))
-            .withColumn(DUPLICATE_OF, F.when(~F.col(KEEP) & F.col(DUPS).isNotNull(),
+            .withColumn(DUPLICATE_OF, F.when(~F.col(KEEP) & F.col(DUPS).isNotNull() & err.isNull(),
                                              F.col(DUPS)[0].getField(FIRST_ID)))
             .withColumn(text_col, F.when(F.col(KEEP), new_text).otherwise(text))
-            .drop(DOC, DUPS, RESULT))
+            .drop(DOC, DUPS, RESULT, ERR))
 
 
-def _batch(docs, sents, keys) -> pa.RecordBatch:
+def window_batches(batches, p: dict, name: str):
+    """(document, sentence, key, null) rows of the windows of each (document, text) row of the
+    Arrow batches; a text the kernel fails on gives one (document, -1, null, reason) row."""
+    for batch in batches:
+        rows: list[tuple] = []
+        for doc, t in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
+            if t is None:
+                continue
+            try:
+                starts, keys = windows(t, p)
+            except Exception as exc:  # noqa: BLE001 - one bad document never fails the batch
+                rows.append((doc, -1, None, problem("error", name, f"{type(exc).__name__}: {exc}")))
+                continue
+            rows.extend((doc, s, k, None) for s, k in zip(starts, keys))
+            if len(rows) >= WINDOW_ROWS:
+                yield _batch(rows)
+                rows = []
+        if rows:
+            yield _batch(rows)
+
+
+def rewrite_rows(texts: list, starts: list, p: dict, name: str) -> list[tuple]:
+    """(new text, rule, window starts, window ends, error) per document with duplicate windows."""
+    out = []
+    for t, s in zip(texts, starts):
+        if t is None or s is None:
+            out.append((None, None, None, None, None))
+            continue
+        try:
+            new, rule, offsets = dedup_document(t, [int(i) for i in s], p)
+        except Exception as exc:  # noqa: BLE001 - one bad document never fails the batch
+            out.append((None, None, None, None, problem("error", name, f"{type(exc).__name__}: {exc}")))
+            continue
+        out.append((new, rule, [a for a, _ in offsets], [b for _, b in offsets], None))
+    return out
+
+
+def _batch(rows: list[tuple]) -> pa.RecordBatch:
+    docs, sents, keys, errors = zip(*rows)
     return pa.RecordBatch.from_arrays([pa.array(docs, pa.int64()), pa.array(sents, pa.int32()),
-                                       pa.array(keys, pa.int64())], names=[DOC, SENT, KEY])
+                                       pa.array(keys, pa.int64()), pa.array(errors, pa.string())],
+                                      names=[DOC, SENT, KEY, ERR])
 
 
 def _with_first_id(dups: DataFrame, files: DataFrame | None) -> DataFrame:
