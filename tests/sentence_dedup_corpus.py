@@ -5,9 +5,9 @@ datatrove's venv and by ``tests/test_sentence_dedup.py`` in ours.
 
 ``documents()`` = (doc_id, text) pairs in corpus order (what "earlier" means): the 300 C4
 documents of ``data/c4_sample.jsonl`` (``c4:<i>``), 38 of them with a boilerplate paragraph of
-3-4 sentences (or a footer of 4 lines) pasted in at the start, in the middle (at a line break) or at the end, some copies
-differing only in case, spacing, punctuation, numbers or accents (which datatrove's
-normalisation ignores); then the ``edge:<name>`` documents below (a copied document, a document
+3-4 sentences (or a footer of 4 lines) pasted in at the start, in the middle (at a line break)
+or at the end, some copies differing only in case, spacing, punctuation, numbers or accents
+(which datatrove's normalisation ignores); then the ``edge:<name>`` documents below (a copied document, a document
 of boilerplate only, short documents that lose their boilerplate, an empty and a blank one, a
 paragraph repeated inside one document, a document of two sentences).
 

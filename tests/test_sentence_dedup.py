@@ -221,6 +221,7 @@ def test_kernel_errors_reach_the_rows_as_error_reasons(spark):
     df = spark.createDataFrame([("Dogs bark. Cats purr. Birds sing.",), ("Dogs bark. Cats purr. Birds sing.",),
                                 (None,)], "text string")
     out = deduplicate(df, broken, "text", []).collect()
-    assert sorted(r._dropped_by[:49] for r in out if r.text) == ["error:sentence_deduplicator: TokenizerUnavailable"] * 2
+    reasons = sorted(r._dropped_by[:49] for r in out if r.text)
+    assert reasons == ["error:sentence_deduplicator: TokenizerUnavailable"] * 2
     assert [r._dropped_by for r in out if r.text is None] == ["null_text"]
     assert all(r.stats.sentence_dup_chars is None and r._duplicate_of is None for r in out)
