@@ -225,3 +225,20 @@ def test_kernel_errors_reach_the_rows_as_error_reasons(spark):
     assert reasons == ["error:sentence_deduplicator: TokenizerUnavailable"] * 2
     assert [r._dropped_by for r in out if r.text is None] == ["null_text"]
     assert all(r.stats.sentence_dup_chars is None and r._duplicate_of is None for r in out)
+
+
+def test_sentences_of_a_text_cut_into_pieces_are_those_of_one_spacy_call(monkeypatch):
+    """A text over spacy_words.CHUNK is tokenized in pieces cut at whitespace; a piece ending in a
+    line break after a full stop hands that blank sentence to the next one, as one call would."""
+    from sparkops.text import spacy_words
+
+    text = "Alpha one.\nBravo two.\nCharlie three.\nDelta four.\nEcho five.\nFoxtrot six.\n"
+    whole = spacy_words.sentence_spans(text, "en")
+    checked = 0
+    for chunk in range(12, 40):
+        monkeypatch.setattr(spacy_words, "CHUNK", chunk)
+        pieces = list(spacy_words._pieces(text))
+        if len(pieces) > 1 and all(piece.endswith("\n") for piece in pieces[:-1]):  # cut after sentences
+            assert spacy_words.sentence_spans(text, "en") == whole, chunk
+            checked += 1
+    assert checked

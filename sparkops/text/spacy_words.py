@@ -112,13 +112,22 @@ def sentence_count(text: str, language: str) -> int:
 
 def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:
     """datatrove's ``span_tokenize``: (start, end) code-point offsets of each sentencizer
-    sentence (the whitespace between two sentences belongs to neither); none for ''."""
+    sentence (the whitespace between two sentences belongs to neither); none for ''.
+
+    A piece (of a text over CHUNK characters) that ends in a blank sentence (a line break after
+    a full stop) hands it to the next piece's first sentence, which it starts in one spaCy call."""
     nlp = pipeline(language)
     sentencizer = nlp.get_pipe("sentencizer")
     out: list[tuple[int, int]] = []
-    offset = 0
+    offset, carry = 0, None
     for piece in _pieces(text):
-        out.extend((offset + s.start_char, offset + s.end_char) for s in sentencizer(nlp.tokenizer(piece)).sents)
+        spans = [(offset + s.start_char, offset + s.end_char) for s in sentencizer(nlp.tokenizer(piece)).sents]
+        if carry is not None and spans:
+            spans[0] = (carry, spans[0][1])
+            carry = None
+        if spans and offset + len(piece) < len(text) and not text[spans[-1][0]:spans[-1][1]].strip():
+            carry = spans.pop()[0]
+        out.extend(spans)
         offset += len(piece)
     done_with(nlp, language)
     return out
