@@ -195,7 +195,8 @@ declare(Op(
         language_param(),
     ),
     stats=(
-        Stat("sentence_dup_chars", "long", "Characters the removed spans took from the text (0: untouched)."),
+        Stat("sentence_dup_chars", "long", "Characters the removed spans took from the text (0: untouched; "
+             "on a dropped row, what they took before the rest was dropped)."),
         Stat("sentence_dup_windows", "array<struct<sentence:int,start:int,end:int,first_of:string,"
              "first_sentence:int>>", "Per duplicate window: its first sentence's index, its [start, end) "
              "offsets in the input text, and where its first copy is (`_duplicate_of`'s document id, and "
