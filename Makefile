@@ -101,6 +101,7 @@ parity-fixture: assets
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_web_fixture.py
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_language_fixture.py
+	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_sentence_dedup_fixture.py
 	@.peers/datatrove/bin/python -c "import fasttext, regex, fasteners" 2>/dev/null || .peers/datatrove/bin/pip install --quiet fasttext-numpy2-wheel==0.9.2 regex fasteners
 	HF_HUB_OFFLINE=1 .peers/datatrove/bin/python tools/dt_parity/gen_fasttext_fixture.py
 
