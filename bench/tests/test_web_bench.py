@@ -325,6 +325,9 @@ def test_datatrove_web_runner(site, tmp_path):
     py = dedup_peers.python(web.PEER_VENV_TOOL)
     if not py.is_file():
         pytest.skip(f"{py} missing (created by bench/run.py)")
+    probe = subprocess.run([str(py), "-c", "import " + ", ".join(web.PEER_IMPORTS)], capture_output=True)
+    if probe.returncode:  # a datatrove venv made for another scenario (or a parity fixture)
+        pytest.skip(f"{py} lacks the WARC/HTML extras: bench/run.py --scenarios web installs {' '.join(web.PEER_PIP)}")
     # the real UT1 list of datatrove's wheel, so that its URL filter knows the chosen hosts
     m = wc.build(tmp_path / "warc", site["shared"], web.blocklist_tar(), n_files=2, sites=site["sites"],
                  lister=site["lister"])
