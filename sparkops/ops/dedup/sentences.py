@@ -38,6 +38,7 @@ NUMBERS = regex.compile(r"\p{Nd}+([.,،٫⎖⎗⎘]{1}\p{Nd}+)?", regex.VERBOSE 
 _PUNCTUATION_TO_SPACE = str.maketrans({c: " " for c in PUNCTUATION})
 _WHITESPACE = re.compile(r"\s+")
 
+
 def simplify(sentence: str) -> str:
     """datatrove's ``simplify_text`` with its default TextNormConfig, in its order."""
     s = NUMBERS.sub("0", sentence.lower())
