@@ -50,3 +50,8 @@ def test_cleaners_equal_the_plain_pattern(name, pattern, hint, chars, c4_path):
 def test_a_pattern_of_the_users_own_gets_no_hint():
     op = bind({"clean_ip_mapper": {"pattern": r"\d+"}})
     assert op.apply(["no 7 dots here"]) == ["no  dots here"]
+
+
+def test_version_numbers_and_times_skip_the_ip_pattern():
+    assert not rc._may_hold_ip("version 1.2.3, at 10:30, std::vector<int>::iterator")
+    assert rc._may_hold_ip("at 10.0.0.1") and rc._may_hold_ip("at fe80:0:0:0:202:b3ff:fe1e:8329")

@@ -38,8 +38,12 @@ IP_PATTERN = (
 # letters and '/'. Before the ':' any non-space character stands for regex's \w (which, unlike
 # re's, also takes combining marks).
 _LINK_HINT = re.compile(r"\S:[/\w%]|[wW]{3}|\.[^\W\d_]{2,4}/")
-# An IPv4 match holds a digit, '.', one to three digits, '.', a digit; an IPv6 match 7 colons.
-_IPV4_HINT = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]")
+# An IPv4 match holds a digit and three times '.' + a digit, the middle two octets of one to
+# three digits (version numbers like 1.2.3 do not pass). An IPv6 match holds 7 colons, and a
+# colon followed by six groups of one to four hex digits (regex's \d: any decimal digit; each a
+# \w to re) and a colon each.
+_IPV4_HINT = re.compile(r"[0-9]\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]")
+_IPV6_HINT = re.compile(r":(?:\w{1,4}:){6}")
 
 
 def _may_hold_link(text: str) -> bool:
@@ -47,7 +51,7 @@ def _may_hold_link(text: str) -> bool:
 
 
 def _may_hold_ip(text: str) -> bool:
-    return _IPV4_HINT.search(text) is not None or text.count(":") >= 7
+    return _IPV4_HINT.search(text) is not None or (text.count(":") >= 7 and _IPV6_HINT.search(text) is not None)
 
 
 def _regex_cleaner(name: str, default_pattern: str, what: str, examples: tuple[Example, ...],
