@@ -12,8 +12,6 @@ length of its new text. Offline: spaCy's blank English pipeline needs no downloa
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import os
 import sys
@@ -24,19 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_fixture import ROOT, _load, sha256_text  # noqa: E402  (the other datatrove fixture's helpers)
+
 OUT_FILE = ROOT / "tests" / "fixtures" / "dt_sentence_dedup.json"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "tests" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def run_case(docs: list[tuple[str, str]], params: dict, work: Path) -> dict:
