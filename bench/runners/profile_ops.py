@@ -33,10 +33,10 @@ class Timed:
     def __getattr__(self, name):
         return getattr(self._bound, name)
 
-    def compute(self, docs):
+    def compute(self, docs, *args, **kwargs):
         t = time.perf_counter()
         try:
-            return self._bound.compute(docs)
+            return self._bound.compute(docs, *args, **kwargs)
         finally:
             a = self._acc.setdefault(self._bound.name, {"s": 0.0, "docs": 0})
             a["s"] += time.perf_counter() - t
@@ -73,6 +73,9 @@ def main() -> int:
     for i in range(0, len(texts), args.batch):
         res = pipe.run(texts[i:i + args.batch])
         kept += sum(res.keep)
+        failed = [d for d in res.dropped_by if d and d.startswith("error:")]
+        if failed:  # a profile of operators that raised would time nothing
+            sys.exit(f"profile: {len(failed)} document(s) failed, e.g. {failed[0]}")
     wall = time.perf_counter() - t0
     cpu = time.process_time() - cpu0
     out = {

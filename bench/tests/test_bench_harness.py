@@ -826,3 +826,16 @@ def test_a_recorded_evaluation_renders_its_numbers(name, module):
     assert text.startswith("## ") and record["date"] in text
     aucs = [h["auc"] for h in record["held_out"].values()] if name != "toxicity" else [record["held_out"]["auc"]]
     assert all(f"{a:.3f}" in text for a in aucs)
+
+
+def test_kernel_profile_times_every_operator(tmp_path):
+    """bench/runners/profile_ops.py times each op of the filters recipe; a change to the ops'
+    call signature once made every document an error and the profile all zeros."""
+    out = tmp_path / "profile.json"
+    r = subprocess.run([sys.executable, str(BENCH / "runners" / "profile_ops.py"), "--corpus",
+                        str(ROOT / "data" / "c4_sample.jsonl"), "--result", str(out), "--docs", "100"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 0, r.stderr
+    prof = json.loads(out.read_text())
+    assert prof["per_op"][0]["docs"] == 100 and all(d["s"] > 0 for d in prof["per_op"] if d["docs"])
+    assert 0 < prof["kept"] < 100
