@@ -72,6 +72,20 @@ def doc_ids(df: DataFrame, order_cols: list[str]) -> tuple[DataFrame, DataFrame 
     return cache_rows(df.withColumn(DOC, F.monotonically_increasing_id())), None
 
 
+def with_doc_name(df: DataFrame, doc: str, out: str, files: DataFrame | None) -> DataFrame:
+    """``out``: document id ``doc`` named as ``_duplicate_of`` names documents: ``file:line``
+    in a job (the file's number is the id's high bits, ``files`` from ``doc_ids``), else the id."""
+    ident = F.col(doc)
+    if files is None:
+        return df.withColumn(out, ident.cast("string"))
+    named = files.select(F.col("_mh_file").alias("_dn_file"), F.col("_source").alias("_dn_source"))
+    line = ident.bitwiseAND(F.lit((1 << FILE_SHIFT) - 1)).cast("string")
+    return (df.withColumn("_dn_file", F.shiftright(ident, FILE_SHIFT))
+            .join(F.broadcast(named), "_dn_file", "left")
+            .withColumn(out, F.concat_ws(":", F.col("_dn_source"), line))
+            .drop("_dn_file", "_dn_source"))
+
+
 # physical operators that only read files (or rows persisted already) and pick rows and columns
 _SCAN_ONLY = {"Filter", "Project", "WholeStageCodegen", "InputAdapter", "ColumnarToRow", "InMemoryTableScan"}
 
@@ -240,19 +254,11 @@ def _first_in_order_removals(forest: DataFrame, sk: DataFrame, similarity: tuple
     the rows: the removed rows are the forest's edges, and the survivor's id is rebuilt from
     its number (in a job: file name and line). ``at_most`` bounds their number."""
     lead = F.col("component")
-    if files is None:
-        ident = lead.cast("string")
-    else:
-        ident = F.concat_ws(":", F.col("_source"), F.col("_mh_line").cast("string"))
     removed = (forest.select(F.col("u").alias(DOC), F.col("v").alias("component"))
                .where(F.col(DOC) >= 0))  # reference documents stay
-    if files is not None:
-        removed = (removed.withColumn("_mh_file", F.shiftright(lead, FILE_SHIFT))
-                   .withColumn("_mh_line", lead.bitwiseAND(F.lit((1 << FILE_SHIFT) - 1)))
-                   .join(F.broadcast(files), "_mh_file", "left"))
-    removed = removed.select(DOC, lead.alias("_mh_first"),
-                             F.when(lead < 0, F.lit("reference")).otherwise(ident).alias(DUPLICATE_OF),
-                             lead.alias(DUP_CLUSTER))
+    removed = with_doc_name(removed, "component", "_mh_name", files).select(
+        DOC, lead.alias("_mh_first"), F.when(lead < 0, F.lit("reference")).otherwise(F.col("_mh_name"))
+        .alias(DUPLICATE_OF), lead.alias(DUP_CLUSTER))
     # not checkpointed: the forest is, and these are a projection and a broadcast join of it
     return _score(removed, sk, similarity, "_mh_first", at_most)
 

@@ -22,7 +22,7 @@ from pyspark.sql.types import StringType
 from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, DUPLICATE_OF, KEEP, NULL_TEXT, STATS, problem
 from sparkops.ops.dedup.sentences import dedup_document, windows
-from sparkops.spark.dedup.near import DOC, FILE_SHIFT, doc_ids
+from sparkops.spark.dedup.near import DOC, doc_ids, with_doc_name
 
 SENT, KEY, FIRST, FIRST_SENT, FIRST_ID = "_sd_sent", "_sd_key", "_sd_first", "_sd_first_sent", "_sd_first_id"
 DUPS, RESULT, ERR = "_sd_dups", "_sd_result", "_sd_error"
@@ -49,7 +49,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
             .withColumn(FIRST, F.first(DOC).over(first))
             .withColumn(FIRST_SENT, F.first(SENT).over(first))
             .where((F.col("_sd_rank") > 1) | F.col(ERR).isNotNull()))
-    dups = _with_first_id(dups, files)
+    dups = with_doc_name(dups, FIRST, FIRST_ID, files)
     per_doc = dups.groupBy(DOC).agg(
         F.array_sort(F.collect_list(F.struct(SENT, FIRST_ID, FIRST_SENT, ERR))).alias(DUPS))
 
@@ -135,19 +135,6 @@ def _batch(rows: list[tuple]) -> pa.RecordBatch:
     return pa.RecordBatch.from_arrays([pa.array(docs, pa.int64()), pa.array(sents, pa.int32()),
                                        pa.array(keys, pa.int64()), pa.array(errors, pa.string())],
                                       names=[DOC, SENT, KEY, ERR])
-
-
-def _with_first_id(dups: DataFrame, files: DataFrame | None) -> DataFrame:
-    """``FIRST_ID``: the first copy's document as ``_duplicate_of`` names documents: file:line
-    in a job (the file's number is the id's high bits), else its row id."""
-    first = F.col(FIRST)
-    if files is None:
-        return dups.withColumn(FIRST_ID, first.cast("string"))
-    line = first.bitwiseAND(F.lit((1 << FILE_SHIFT) - 1)).cast("string")
-    return (dups.withColumn("_mh_file", F.shiftright(first, FILE_SHIFT))
-            .join(F.broadcast(files.withColumnRenamed("_source", "_sd_source")), "_mh_file", "left")
-            .withColumn(FIRST_ID, F.concat_ws(":", F.col("_sd_source"), line))
-            .drop("_mh_file", "_sd_source"))
 
 
 def _wrong_type(df: DataFrame, name: str, text_col: str) -> DataFrame:
