@@ -1,4 +1,4 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), seven scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), eight scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
@@ -12,7 +12,9 @@
   quality) as one sparkops fused pass vs datatrove 0.10.1 (bench/scenarios/rulesets.py);
 - ``web``: WARC files of real pages to FineWeb text (URL filter, Trafilatura, fastText, the rule
   sets), ``sparkops run`` on bench/recipes/web_job.yaml vs datatrove's own FineWeb pipeline
-  (bench/scenarios/web.py; its corpus, built once: bench/scenarios/web_corpus.py).
+  (bench/scenarios/web.py; its corpus, built once: bench/scenarios/web_corpus.py);
+- ``scale``: sparkops alone, the fused filters and MinHash dedup once each on the corpus at 1x, 2x,
+  5x and 10x its size: linear time, flat memory (bench/scenarios/scale.py).
 
     make bench                          # full: whole corpus, every scenario, 3 repetitions per tool
     make bench BENCH_ARGS=--quick       # a 5,000-doc slice, 1 repetition
@@ -57,6 +59,7 @@ from bench.harness.runs import DJ_TOOLS, run_reps  # noqa: E402
 from bench.runners import dedup_peers  # noqa: E402
 from bench.scenarios import recipes as recipe_scenario  # noqa: E402
 from bench.scenarios import rulesets as rulesets_scenario  # noqa: E402
+from bench.scenarios import scale as scale_scenario  # noqa: E402
 from bench.scenarios import web as web_scenario  # noqa: E402
 from bench.scenarios.catalog import ALL_TOOLS, SCENARIOS  # noqa: E402
 from bench.scenarios.dedup import finish_dedup  # noqa: E402
@@ -212,6 +215,12 @@ def main() -> int:
             rows, all_runs = run_reps(tools, args, web_dir, manifest["html_responses"])
             res = scenario_record(args, tools, web_dir, manifest["html_responses"], machine, json_path, rows,
                                   all_runs)
+        elif name == scale_scenario.NAME:  # one run per tool and corpus size, not repetitions
+            args.scale_tools = tools
+            rows, all_runs, paths = scale_scenario.run(args, corpus, n_docs)
+            res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
+            res.update(summary={}, paired_ratios={}, ratios={}, reps=1, verification={"lines": []},
+                       corpora={str(k): str(p) for k, p in paths.items()})
         else:
             rows, all_runs = run_reps(tools, args, corpus, n_docs)
             res = scenario_record(args, tools, corpus, n_docs, machine, json_path, rows, all_runs)
@@ -225,6 +234,8 @@ def main() -> int:
             finish_rulesets(res, args, corpus)
         elif name == web_scenario.NAME:
             web_scenario.finish(res, manifest)
+        elif name == scale_scenario.NAME:
+            pass
         else:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0

@@ -275,7 +275,8 @@ def linear_bounds(points: list[dict], key: str) -> tuple[list[float], list[float
     return lin, [1.2 * v for v in lin]
 
 
-def chart_scaling(res: dict, path: Path) -> Path | None:
+def chart_scaling(res: dict, path: Path, what: str = "sparkops minhash",
+                  title: str = "dedup scaling (1x/2x/4x)") -> Path | None:
     pts = scaling_points(res)
     if len(pts) < 2:
         return None
@@ -293,7 +294,7 @@ def chart_scaling(res: dict, path: Path) -> Path | None:
                 ax.plot(docs, b[1], "--", color=color, lw=1, alpha=0.6, label=f"{label}: linear x 1.2")
     ax.set_xlabel("documents")
     ax.set_ylabel("seconds")
-    ax.set_title("sparkops minhash: time vs size", fontsize=10)
+    ax.set_title(f"{what}: time vs size", fontsize=10)
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     ax = axes[0, 1]
@@ -321,7 +322,7 @@ def chart_scaling(res: dict, path: Path) -> Path | None:
         ax.set_title("RSS over time per size", fontsize=10)
         ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
-    fig.suptitle(_title("dedup scaling (1x/2x/4x)", res), fontsize=10)
+    fig.suptitle(_title(title, res), fontsize=10)
     return _save(fig, path)
 
 
@@ -338,10 +339,18 @@ def render(results: dict, out_dir: Path, link_base: Path | None = None) -> list[
     plan = [("docs/s per tool and scenario", "throughput.png", lambda p: chart_throughput(results, p)),
             ("docs/s per operator / stage", "per_op.png", lambda p: chart_per_op(results, p))]
     for name, res in sc.items():
-        plan.append((f"memory over time: {name}", f"memory_{name}.png",
-                     lambda p, name=name, res=res: chart_memory(name, res, p)))
+        if name != "scale":  # its runs are of different sizes: its own charts below
+            plan.append((f"memory over time: {name}", f"memory_{name}.png",
+                         lambda p, name=name, res=res: chart_memory(name, res, p)))
     if "dedup" in sc:
         plan.append(("dedup scaling", "scaling.png", lambda p: chart_scaling(sc["dedup"], p)))
+    if "scale" in sc:
+        for tool in sc["scale"].get("tools", []):
+            # chart_scaling reads the runs of one tool in the dedup scenario's shape
+            one = {**sc["scale"], "scaling": {"runs": [r for r in sc["scale"]["runs"] if r["tool"] == tool]}}
+            plan.append((f"scale: {tool} at 1x-10x", f"scale_{tool}.png",
+                         lambda p, one=one, tool=tool: chart_scaling(one, p, f"sparkops {tool}",
+                                                                     f"scale: {tool} at 1x to 10x")))
     out = []
     for title, file, draw in plan:
         path = out_dir / file

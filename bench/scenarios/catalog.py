@@ -14,11 +14,13 @@ from bench.scenarios import dedup as dedup_scenario
 from bench.scenarios import job as job_scenario
 from bench.scenarios import recipes as recipe_scenario
 from bench.scenarios import rulesets as rulesets_scenario
+from bench.scenarios import scale as scale_scenario
 from bench.scenarios import web as web_scenario
 from bench.scenarios.filters import TOOLS
 
 SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS),
-             **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS, **web_scenario.SCENARIOS}
+             **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS, **web_scenario.SCENARIOS,
+             scale_scenario.NAME: list(scale_scenario.TOOLS)}
 ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS,
              **rulesets_scenario.TOOLS, **web_scenario.TOOLS}
 

@@ -147,13 +147,13 @@ def _replica_line(line: str, r: int, n: int) -> str:
     return json.dumps(d, ensure_ascii=False) + "\n"
 
 
-def build_scaled(corpus: Path, out_dir: Path, log=print) -> dict[int, Path]:
-    """{k: corpus of k x the documents} for k in SCALING_FACTORS: the corpus, then replicas
+def build_scaled(corpus: Path, out_dir: Path, log=print, factors: tuple[int, ...] = SCALING_FACTORS) -> dict[int, Path]:
+    """{k: corpus of k x the documents} for k in `factors` (each > 1): the corpus, then replicas
     1 .. k-1. Reused when the source and the settings are unchanged (the build is untimed)."""
     st = corpus.stat()
     meta = {"source": str(corpus), "bytes": st.st_size, "mtime": st.st_mtime, "rate": EDIT_RATE,
-            "seed": EDIT_SEED, "factors": list(SCALING_FACTORS), "version": 1}
-    paths = {k: out_dir / f"{corpus.stem}_{k}x.jsonl" for k in SCALING_FACTORS}
+            "seed": EDIT_SEED, "factors": list(factors), "version": 1}
+    paths = {k: out_dir / f"{corpus.stem}_{k}x.jsonl" for k in factors}
     meta_path = out_dir / f"{corpus.stem}.meta.json"
     if meta_path.is_file() and json.loads(meta_path.read_text()) == meta and all(p.is_file() for p in paths.values()):
         return paths
@@ -162,7 +162,7 @@ def build_scaled(corpus: Path, out_dir: Path, log=print) -> dict[int, Path]:
     log(f"scaling: building {', '.join(p.name for p in paths.values())} under {out_dir} (untimed)")
     outs = {k: open(p.with_suffix(".tmp"), "w", encoding="utf-8") for k, p in paths.items()}
     try:
-        for r in range(max(SCALING_FACTORS)):  # replica 0 = the corpus itself, unchanged
+        for r in range(max(factors)):  # replica 0 = the corpus itself, unchanged
             targets = [f for k, f in outs.items() if k > r]
             with open(corpus, encoding="utf-8") as src:
                 for n, line in enumerate(src):
