@@ -10,6 +10,7 @@ are files inside the nlpaug wheel (no WordNet, no model).
 
 from __future__ import annotations
 
+import importlib
 from sparkops.core import Example, Op, OpError, Param, declare
 from sparkops.models.cache import models
 from sparkops.ops.augment.seeding import row_seed, seeded
@@ -94,7 +95,7 @@ def _prepare(p: dict, where: str) -> dict:
     flags = tuple(flag for flag, *_ in AUGMENTERS if p[flag])
     if flags:
         try:
-            import nlpaug.augmenter.word  # noqa: F401  (fails here, at bind time, not on an executor)
+            importlib.import_module("nlpaug.augmenter.word")  # fails here, at bind time, not on an executor
         except ImportError as err:
             raise OpError(f"{where}: needs the nlpaug library ({err}); install it with {PIP} "
                           "(sparkops' `augment` extra)") from None

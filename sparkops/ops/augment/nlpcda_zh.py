@@ -12,6 +12,7 @@ to the input counts as no copy.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import io
 
 from sparkops.core import Example, Op, OpError, Param, declare
@@ -86,7 +87,7 @@ def _prepare(p: dict, where: str) -> dict:
     if flags:
         try:
             with contextlib.redirect_stdout(io.StringIO()):
-                import nlpcda  # noqa: F401  (fails here, at bind time, not on an executor)
+                importlib.import_module("nlpcda")  # fails here, at bind time, not on an executor
         except ImportError as err:
             raise OpError(f"{where}: needs the nlpcda library ({err}); install it with {PIP} "
                           "(sparkops' `augment` extra)") from None
