@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import logging
 
 from sparkops.core import Example, Op, OpError, Param, declare
 from sparkops.models.cache import models
@@ -43,8 +44,10 @@ PIP = "pip install 'nlpcda==2.5.8'"
 def _build(flags: tuple[str, ...], aug_num: int, sequential: bool) -> list:
     """The tools of these flags, once per worker; nlpcda prints as it loads, which goes nowhere."""
     with contextlib.redirect_stdout(io.StringIO()):
+        import jieba  # nlpcda's word segmenter; quiet its "Building prefix dict" log lines
         import nlpcda
 
+        jieba.setLogLevel(logging.WARNING)
         tools = []
         for flag, cls, extra in TOOLS:
             if flag in flags:
