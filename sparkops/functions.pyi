@@ -1047,6 +1047,109 @@ def minhash_signature(
     ...
 
 
+def nlpaug_en(
+    col: Column | str,
+    delete_random_word: bool | Column = False,
+    swap_random_word: bool | Column = False,
+    spelling_error_word: bool | Column = False,
+    split_random_word: bool | Column = False,
+    keyboard_error_char: bool | Column = False,
+    ocr_error_char: bool | Column = False,
+    delete_random_char: bool | Column = False,
+    swap_random_char: bool | Column = False,
+    insert_random_char: bool | Column = False,
+    aug_num: int | Column = 1,
+    sequential: bool | Column = False,
+    keep_original_sample: bool | Column = True,
+    seed: int | Column = 0,
+) -> Column:
+    """Augment English text with nlpaug: each input row gives the original (keep_original_sample) then
+    aug_num augmented copies per enabled method (or aug_num copies from all of them in sequence),
+    one row each. Seeded per row: the same text and seed give the same copies on any partition.
+
+    The texts `nlpaug_en_mapper` makes of the text, as an array (`explode` makes them rows).
+
+    SQL: nlpaug_en(text[, delete_random_word][, swap_random_word][, spelling_error_word][, split_random_word][, keyboard_error_char][, ocr_error_char][, delete_random_char][, swap_random_char][, insert_random_char][, aug_num][, sequential][, keep_original_sample][, seed]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        delete_random_word: Enable deleting random words: "I love LLM" -> "I LLM". Default: False.
+        swap_random_word: Enable swapping random contiguous words: "I love LLM" -> "Love I LLM".
+            Default: False.
+        spelling_error_word: Enable simulated spelling errors (nlpaug's bundled dictionary): "I love
+            LLM" -> "Ai love LLM". Default: False.
+        split_random_word: Enable splitting random words with a space: "I love LLM" -> "I love LL
+            M". Default: False.
+        keyboard_error_char: Enable simulated keyboard typos: "I love LLM" -> "I ;ov4 LLM". Default:
+            False.
+        ocr_error_char: Enable simulated OCR errors: "I love LLM" -> "I 10ve LLM". Default: False.
+        delete_random_char: Enable deleting random characters: "I love LLM" -> "I oe LLM". Default:
+            False.
+        swap_random_char: Enable swapping random contiguous characters: "I love LLM" -> "I ovle
+            LLM". Default: False.
+        insert_random_char: Enable inserting random characters: "I love LLM" -> "I ^lKove LLM".
+            Default: False.
+        aug_num: Augmented copies per method (or in all when sequential). Default: 1.
+        sequential: Chain all enabled methods into one augmentation (aug_num copies in all) instead
+            of aug_num copies per method. Default: False.
+        keep_original_sample: Keep the original text as the first output row. Default: True.
+        seed: sparkops, not Data-Juicer: each row seeds Python's and NumPy's global generators with
+            sha256(seed, text) before nlpaug runs (Data-Juicer does not seed them). Default: 0.
+
+    Example:
+        SELECT nlpaug_en('I love LLM')  -- ['I love LLM']
+        no method enabled: the original only
+    """
+    ...
+
+
+def nlpcda_zh(
+    col: Column | str,
+    replace_similar_word: bool | Column = False,
+    replace_homophone_char: bool | Column = False,
+    delete_random_char: bool | Column = False,
+    swap_random_char: bool | Column = False,
+    replace_equivalent_num: bool | Column = False,
+    aug_num: int | Column = 1,
+    sequential: bool | Column = False,
+    keep_original_sample: bool | Column = True,
+    seed: int | Column = 0,
+) -> Column:
+    """Augment Chinese text with nlpcda: each input row gives the original (keep_original_sample) then
+    up to aug_num augmented copies per enabled method (or up to aug_num from all of them in
+    sequence), one row each. Seeded per row: the same text and seed give the same copies on any
+    partition.
+
+    The texts `nlpcda_zh_mapper` makes of the text, as an array (`explode` makes them rows).
+
+    SQL: nlpcda_zh(text[, replace_similar_word][, replace_homophone_char][, delete_random_char][, swap_random_char][, replace_equivalent_num][, aug_num][, sequential][, keep_original_sample][, seed]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        replace_similar_word: Enable replacing random words with similar words: 这里一共有5种不同的数据增强方法 ->
+            这边一共有5种不同的数据增强方法. Default: False.
+        replace_homophone_char: Enable replacing random characters with homophones: ...的数据增强方法 ->
+            ...的濖据增强方法. Default: False.
+        delete_random_char: Enable deleting random characters: ...数据增强方法 -> ...数据增强. Default: False.
+        swap_random_char: Enable swapping random contiguous characters: ...数据增强方法 -> ...数据强增方法.
+            Default: False.
+        replace_equivalent_num: Enable replacing random digits with equivalent characters: 有5种 ->
+            有伍种. Default: False.
+        aug_num: Augmented copies per method (or from the first method when sequential); nlpcda may
+            give fewer. Default: 1.
+        sequential: Chain all enabled methods (each later one rewrites every copy of the one before)
+            instead of copies per method. Default: False.
+        keep_original_sample: Keep the original text as the first output row. Default: True.
+        seed: sparkops, not Data-Juicer: each row seeds Python's global generator (which nlpcda
+            draws from) with sha256(seed, text) before nlpcda runs. Default: 0.
+
+    Example:
+        SELECT nlpcda_zh('这里一共有5种不同的数据增强方法')  -- ['这里一共有5种不同的数据增强方法']
+        no method enabled: the original only
+    """
+    ...
+
+
 def num_token(col: Column | str, hf_tokenizer: str | Column = 'wordllama') -> Column:
     """Tokens of the text without special tokens (no BOS/EOS).
 
