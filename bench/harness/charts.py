@@ -347,7 +347,8 @@ def render(results: dict, out_dir: Path, link_base: Path | None = None) -> list[
     if "scale" in sc:
         for tool in sc["scale"].get("tools", []):
             # chart_scaling reads the runs of one tool in the dedup scenario's shape
-            one = {**sc["scale"], "scaling": {"runs": [r for r in sc["scale"]["runs"] if r["tool"] == tool]}}
+            one = {**sc["scale"], "scaling": {"runs": [r for r in sc["scale"]["runs"]
+                                                       if r["tool"] == tool and not r.get("spark_conf")]}}
             plan.append((f"scale: {tool} at 1x-10x", f"scale_{tool}.png",
                          lambda p, one=one, tool=tool: chart_scaling(one, p, f"sparkops {tool}",
                                                                      f"scale: {tool} at 1x to 10x")))
