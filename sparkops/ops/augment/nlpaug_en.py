@@ -126,6 +126,7 @@ declare(Op(
                 "keyboard_error_char", "ocr_error_char", "delete_random_char", "swap_random_char",
                 "insert_random_char", "aug_num", "sequential", "keep_original_sample", "seed"),
     models=("nlpaug 1.1.11's keyboard (en), OCR and spelling-error (spelling_en.txt) tables, inside its wheel",),
+    requires=("augment",),
     examples=(
         Example("nlpaug_en('I love LLM')", ["I love LLM"], "no method enabled: the original only"),
         Example("cardinality(nlpaug_en('I love large language models', true, true))", 3,

