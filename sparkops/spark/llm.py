@@ -76,6 +76,13 @@ def _is_table(cache: str) -> bool:
 
 
 def _version(spark: SparkSession, cache: str) -> int:
+    """The table's latest version: the highest committed ``NNN.json`` of its log (Delta commits
+    by creating that file), read without a Spark job."""
+    log_dir = Path(cache) / "_delta_log"
+    versions = [int(f.name[:-5]) for f in log_dir.iterdir() if f.name.endswith(".json") and f.name[:-5].isdigit()] \
+        if log_dir.is_dir() else []
+    if versions:
+        return max(versions)
     from delta.tables import DeltaTable
 
     return DeltaTable.forPath(spark, cache).history(1).select("version").first()[0]
@@ -111,6 +118,21 @@ def merge_spool(spark: SparkSession, cache: str) -> int:
     return added
 
 
+def _cache_answers(new: DataFrame, model: str | None, cache: str, run_spool: Path) -> None:
+    """Append this round's good answers to the cache table straight from the asked rows, then
+    delete the round's spool (it only matters when the process dies before this append)."""
+    good = new.where(F.col("error").isNull() & F.col("content").isNotNull())
+    # the literals made nullable through a condition on a column (a bare literal is NOT NULL, and
+    # would make the table refuse the spool's rows when this append creates it)
+    some = F.col(KEY).isNotNull()
+    rows = good.select(KEY, F.when(some, F.lit(model)).cast("string").alias("model"),
+                       F.col(REQUEST).alias("request"), "content", "finish_reason", "prompt_tokens",
+                       "completion_tokens", F.when(some, F.lit(time.time())).alias("created"))
+    if rows.limit(1).count():
+        rows.write.format("delta").mode("append").save(cache)
+    shutil.rmtree(run_spool, ignore_errors=True)
+
+
 def _caller(endpoint: Endpoint, model: str | None, spool: str | None):
     """The mapInPandas function that asks the endpoint for each (key, request) row."""
 
@@ -141,7 +163,7 @@ def _caller(endpoint: Endpoint, model: str | None, spool: str | None):
                         out_file.flush()
 
                 answers = client.chat_many(asks, on_answer=spooled)
-                yield pd.DataFrame({KEY: keys, "content": [a.content for a in answers],
+                yield pd.DataFrame({KEY: keys, REQUEST: requests, "content": [a.content for a in answers],
                                     "finish_reason": [a.finish_reason for a in answers],
                                     "prompt_tokens": pd.array([a.prompt_tokens for a in answers], dtype="Int64"),
                                     "completion_tokens": pd.array([a.completion_tokens for a in answers], dtype="Int64"),
@@ -168,23 +190,29 @@ def ask(spark: SparkSession, requests: DataFrame, endpoint: Endpoint, model: str
                  .select(KEY, "content", "finish_reason", "prompt_tokens", "completion_tokens").dropDuplicates([KEY]))
     empty = spark.createDataFrame([], f"{ANSWER_SCHEMA}, cached boolean")
     hits = empty
-    misses = distinct
     if known is not None:
-        # held before the new answers are appended, so they do not show up as hits too
-        hits = (distinct.join(known, KEY).drop(REQUEST).withColumn("error", F.lit(None).cast("string"))
-                .withColumn("cached", F.lit(True)).localCheckpoint(eager=True))
-        misses = distinct.join(known.select(KEY), KEY, "left_anti")
-    misses = misses.localCheckpoint(eager=True)
-    n_hits, n_miss = hits.count(), misses.count()
+        # one pass sorts the requests into hits and misses; checkpointed before the new answers
+        # are appended, so they do not show up as hits too
+        both = distinct.join(known.withColumn("_hit", F.lit(True)), KEY, "left").localCheckpoint(eager=True)
+        hits = (both.where(F.col("_hit")).drop(REQUEST, "_hit").withColumn("error", F.lit(None).cast("string"))
+                .withColumn("cached", F.lit(True)))
+        misses = both.where(F.col("_hit").isNull()).select(KEY, REQUEST)
+        n_hits, n_all = both.agg(F.count("_hit"), F.count(F.lit(1))).first()
+        n_miss = n_all - n_hits
+    else:
+        misses = distinct.localCheckpoint(eager=True)
+        n_hits, n_miss = 0, misses.count()
     new = empty
     if n_miss:
         parts = min(n_miss, num_partitions or spark.sparkContext.defaultParallelism)
-        spool = str(Path(cache) / "_spool" / uuid.uuid4().hex) if cache else None
+        run_spool = Path(cache) / "_spool" / uuid.uuid4().hex if cache else None
         # every request is made here, once
-        new = (misses.repartition(parts).mapInPandas(_caller(endpoint, model, spool), ANSWER_SCHEMA)
+        new = (misses.repartition(parts)
+               .mapInPandas(_caller(endpoint, model, str(run_spool) if run_spool else None),
+                            f"{KEY} string, {REQUEST} string, {ANSWER_FIELDS}")
                .withColumn("cached", F.lit(False)).localCheckpoint(eager=True))
         if cache:
-            merge_spool(spark, cache)
+            _cache_answers(new, model, cache, run_spool)
     if tally is not None:
         tally["sent"] = tally.get("sent", 0) + n_miss
         tally["cached"] = tally.get("cached", 0) + n_hits
