@@ -14,7 +14,7 @@ import pytest
 
 import sentence_dedup_corpus as corpus
 from sparkops.core import OpError, bind
-from sparkops.ops.dedup.substrings import SPACES, dedup_document, runs_of, windows
+from sparkops.ops.dedup.substrings import SPACES, dedup_document, fingerprints, runs_of, sliding_min, windows
 
 
 # ---------------------------------------------------------------- the reference, from the definition
@@ -188,6 +188,59 @@ def test_kernel_is_the_reference_on_random_corpora(seed):
     assert cut or seed % 5 == 4  # a tiny alphabet repeats itself (K = 5 may not)
 
 
+def candidates(texts: list, params: dict) -> set[int]:
+    """The documents sharing a winnowed fingerprint with another (document, position), as the
+    Spark side finds them."""
+    p = bind({"substring_deduplicator": params}).prepared
+    seen: dict = {}
+    for d, text in enumerate(texts):
+        for keys, at in fingerprints(text or "", p):
+            for key, pos in zip(keys.tolist(), at.tolist()):
+                seen.setdefault(key, set()).add((d, pos))
+    return {d for places in seen.values() if len(places) > 1 for d, _ in places}
+
+
+def test_sliding_min_is_the_minimum_of_each_run():
+    rng = random.Random(5)
+    for _ in range(300):
+        values = [rng.randint(-9, 9) for _ in range(rng.randint(1, 40))]
+        w = rng.randint(1, len(values))
+        import numpy as np
+
+        got = sliding_min(np.array(values, dtype=np.int64), w).tolist()
+        assert got == [min(values[i:i + w]) for i in range(len(values) - w + 1)], (values, w)
+
+
+def _needed(texts, k, unit) -> set[int]:
+    """The documents with a duplicate window or the first occurrence of one (the reference)."""
+    out = set()
+    for d, w in enumerate(reference(texts, k, unit, 0)):
+        for _, _, (first, _, _) in (w[2] if w else []):
+            out |= {d, first}
+    return out
+
+
+@pytest.mark.parametrize("k,unit", [(50, "token"), (8, "token"), (100, "byte"), (3, "byte")])
+def test_fingerprints_find_every_document_with_a_duplicate_and_few_others(k, unit):
+    found = candidates(TEXTS, {"length_threshold": k, "unit": unit})
+    needed = _needed(TEXTS, k, unit)
+    assert needed <= found
+    p = bind({"substring_deduplicator": {"length_threshold": k, "unit": unit}}).prepared
+    rows = sum(len(keys) for t in TEXTS if t for keys, _ in fingerprints(t, p))
+    if k >= 50:  # at the defaults: few false candidates (documents sharing a run of K/2 to K units, as
+        # the pasted boilerplate of ~40 tokens), fingerprints for under a tenth of the windows
+        assert len(found - needed) < 0.1 * len(TEXTS), sorted(found - needed)
+        assert rows < 0.1 * sum(len(windows(t, p)[0]) for t in TEXTS if t)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_fingerprints_find_every_document_with_a_duplicate_in_random_corpora(seed):
+    for unit in ("token", "byte"):
+        texts = random_corpus(seed, unit)
+        k = 1 + seed % 5
+        assert _needed(texts, k, unit) <= candidates(texts, {"length_threshold": k, "unit": unit})
+
+
 def test_semantics_by_hand():
     # the later copy loses the shared run; separators: the one with more line breaks stays
     out = kernel(["one two three four", "zero one two three four\n\nfive"], {"length_threshold": 3, "min_doc_words": 0})
@@ -221,9 +274,15 @@ def test_a_huge_document_is_hashed_in_blocks(monkeypatch):
 
     text = " ".join(f"w{i % 997}" for i in range(5000))
     p = bind({"substring_deduplicator": {"length_threshold": 20}}).prepared
-    whole = windows(text, p)
+    whole, marks = windows(text, p), _fingerprint_set(text, p)
     monkeypatch.setattr(substrings, "BLOCK", 333)
     assert windows(text, p) == whole and len(whole[0]) == 5000 - 19
+    # fingerprints of blocks: the same keys; positions: at least two per repeated key
+    assert {k for k, _ in _fingerprint_set(text, p)} == {k for k, _ in marks}
+
+
+def _fingerprint_set(text, p):
+    return {(k, a) for keys, at in fingerprints(text, p) for k, a in zip(keys.tolist(), at.tolist())}
 
 
 def test_a_document_the_kernel_fails_on_is_an_error_row_not_a_failed_batch(monkeypatch):
@@ -245,6 +304,12 @@ def test_a_document_the_kernel_fails_on_is_an_error_row_not_a_failed_batch(monke
     assert [(r["_mh_doc"], r["_ss_pos"], r["_ss_key"] is None) for r in rows] == [(7, -1, True), (9, 0, False),
                                                                                  (9, 1, False)]
     assert rows[0]["_ss_error"] == "error:substring_deduplicator: ValueError: nope"
+    # the fingerprint pass makes such a document a candidate, so the window pass sees it
+    fingerprints_ = spark_side.fingerprints
+    monkeypatch.setattr(spark_side, "fingerprints", lambda t, p: broken(t, p) and fingerprints_(t, p))
+    rows = pa.Table.from_batches(list(spark_side.fingerprint_batches([batch], p, "x"))).to_pylist()
+    assert (7, None, -1) in [(r["_mh_doc"], r["_ss_key"], r["_ss_pos"]) for r in rows]
+    assert {r["_mh_doc"] for r in rows} == {7, 9}
 
 
 # ---------------------------------------------------------------- Spark

@@ -60,37 +60,96 @@ def tokens(text: str, points: np.ndarray | None = None) -> tuple[np.ndarray, np.
     return np.flatnonzero(edges == 1).astype(np.int64), np.flatnonzero(edges == -1).astype(np.int64)
 
 
+class Units:
+    """A document's units laid out for hashing any run of them: the UTF-8 bytes, or the tokens
+    joined by one space (as code points; token i starts at ``joined_at[i]`` there)."""
+
+    def __init__(self, text: str, unit: str):
+        self.unit = unit
+        if unit == "byte":
+            self.data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+            self.count = len(self.data)
+            return
+        points = code_points(text)
+        self.starts, ends = tokens(text, points)
+        self.count = len(self.starts)
+        if not self.count:
+            return
+        self.lengths = ends - self.starts
+        self.joined_at = np.concatenate(([0], np.cumsum(self.lengths[:-1] + 1)))
+        self.data = np.full(int(self.joined_at[-1] + self.lengths[-1]), 32, dtype=np.uint32)
+        solid = ~np.isin(points, SPACES)
+        self.data[np.repeat(self.joined_at - self.starts, self.lengths) + np.flatnonzero(solid)] = points[solid]
+
+    def keys(self, k: int, lo: int, hi: int) -> np.ndarray:
+        """The signed 64-bit keys of the runs of k units starting at units lo .. hi-1."""
+        if self.unit == "byte":
+            pos = np.arange(lo, hi, dtype=np.int64)
+            return span_hashes(self.data, pos, pos + k).view(np.int64)
+        last = slice(lo + k - 1, hi + k - 1)
+        return span_hashes(self.data, self.joined_at[lo:hi], self.joined_at[last] + self.lengths[last]).view(np.int64)
+
+
 def window_blocks(text: str, p: dict):
     """Yield (positions, character offsets, signed 64-bit keys) of the document's windows, in
     position order, at most BLOCK at a time (step 1)."""
     k = p["length_threshold"]
-    if p["unit"] == "byte":
-        data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-        count = len(data) - k + 1
-        if count <= 0:
-            return
-        char_at = utf8_starts(code_points(text))  # byte offset where each character starts
-        for lo in range(0, count, BLOCK):
-            pos = np.arange(lo, min(count, lo + BLOCK), dtype=np.int64)
-            keys = span_hashes(data, pos, pos + k).view(np.int64)
-            yield pos, np.searchsorted(char_at, pos, side="right") - 1, keys
-        return
-    points = code_points(text)
-    starts, ends = tokens(text, points)
-    count = len(starts) - k + 1
+    units = Units(text, p["unit"])
+    count = units.count - k + 1
     if count <= 0:
         return
-    # the tokens joined by one space, as code points: token i starts at joined[i] there
-    lengths = ends - starts
-    joined_at = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
-    joined = np.full(int(joined_at[-1] + lengths[-1]), 32, dtype=np.uint32)
-    joined[np.repeat(joined_at - starts, lengths) + np.flatnonzero(~np.isin(points, SPACES))] = \
-        points[~np.isin(points, SPACES)]
-    del points
+    char_at = utf8_starts(code_points(text)) if p["unit"] == "byte" else None  # byte offset of each character
     for lo in range(0, count, BLOCK):
         hi = min(count, lo + BLOCK)
-        keys = span_hashes(joined, joined_at[lo:hi], joined_at[lo + k - 1:hi + k - 1] + lengths[lo + k - 1:hi + k - 1])
-        yield np.arange(lo, hi, dtype=np.int64), starts[lo:hi], keys.view(np.int64)
+        pos = np.arange(lo, hi, dtype=np.int64)
+        chars = units.starts[lo:hi] if char_at is None else np.searchsorted(char_at, pos, side="right") - 1
+        yield pos, chars, units.keys(k, lo, hi)
+
+
+def fingerprint_sizes(k: int) -> tuple[int, int]:
+    """(g, w): winnowing w consecutive g-grams, g + w - 1 = k, so a window of k units holds
+    exactly one winnowing window."""
+    g = (k + 1) // 2
+    return g, k - g + 1
+
+
+def fingerprints(text: str, p: dict):
+    """Yield (keys, positions) of the document's winnowed fingerprints, for finding the documents
+    that can hold a duplicate window without listing every window (Schleimer et al. 2003).
+
+    Every run of w consecutive g-grams (g + w - 1 = K, ``fingerprint_sizes``) selects its
+    minimum key; for each selected key, up to its first two g-gram positions are given. A
+    window of K units is exactly one such run, so two occurrences of a window (in two
+    documents, or at two positions of one) give the same key at two (document, position)
+    pairs: a document with a duplicate window, and the one with its first occurrence, always
+    share a fingerprint with another (document, position). The converse is not needed (a
+    shared fingerprint only makes a candidate). About 2 / (w + 1) of the positions are selected."""
+    g, w = fingerprint_sizes(p["length_threshold"])
+    units = Units(text, p["unit"])
+    count = units.count - p["length_threshold"] + 1  # windows of K = runs of w g-grams
+    for lo in range(0, max(count, 0), BLOCK):
+        hi = min(count, lo + BLOCK)
+        keys = units.keys(g, lo, hi + w - 1)
+        chosen = np.unique(sliding_min(keys, w))
+        at = np.flatnonzero(np.isin(keys, chosen))
+        got = keys[at]
+        order = np.argsort(got, kind="stable")  # positions ascending within a key
+        got, at = got[order], at[order]
+        first = np.searchsorted(got, got, side="left")
+        two = np.arange(len(got)) - first < 2
+        yield got[two], at[two] + lo
+
+
+def sliding_min(values: np.ndarray, w: int) -> np.ndarray:
+    """The minimum of each run of w consecutive values (len - w + 1 of them): a sparse table,
+    log2(w) passes over the array."""
+    out, span = values, 1
+    while span * 2 <= w:
+        out = np.minimum(out[:-span], out[span:])  # minima of runs of 2 * span
+        span *= 2
+    if span < w:  # two overlapping runs of `span` cover a run of w
+        out = np.minimum(out[:len(values) - w + 1], out[w - span:w - span + len(values) - w + 1])
+    return out[:len(values) - w + 1]
 
 
 def utf8_starts(points: np.ndarray) -> np.ndarray:

@@ -1,6 +1,12 @@
 """``substring_deduplicator`` in Spark (kernels: sparkops.ops.dedup.substrings).
 
-1. Every document's windows (K consecutive tokens or bytes), one Arrow pass, as (document,
+0. Candidates: each document's winnowed fingerprints (about 2 / (w + 1) of its positions, w =
+   K - ceil(K/2) + 1: 8 % of the token positions at K = 50, 4 % of the byte positions at
+   K = 100), one Arrow pass; the documents sharing one with another (document, position) are
+   the only ones that can hold a duplicate window or the first occurrence of one
+   (``substrings.fingerprints`` says why), checkpointed and, up to BROADCAST_REMOVED of them,
+   broadcast, so the other documents' text is not shuffled and their windows never listed.
+1. Every candidate's windows (K consecutive tokens or bytes), one Arrow pass, as (document,
    position, character offset, key) rows built from numpy blocks: the text never leaves its
    partition, and a huge document never becomes Python tuples.
 2. Per key, the windows ranked by (document, position): all but the first are duplicates, each
@@ -23,8 +29,9 @@ from pyspark.sql.types import StringType
 
 from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, DUPLICATE_OF, KEEP, NULL_TEXT, STATS, problem
-from sparkops.ops.dedup.substrings import dedup_document, window_blocks
-from sparkops.spark.dedup.near import DOC, doc_ids, with_doc_name
+from sparkops.ops.dedup.substrings import dedup_document, fingerprints, window_blocks
+from sparkops.spark.dedup.components import _checkpoint, checkpointed_count
+from sparkops.spark.dedup.near import BROADCAST_REMOVED, DOC, doc_ids, with_doc_name
 
 POS, CHAR, KEY, ERR = "_ss_pos", "_ss_char", "_ss_key", "_ss_error"
 FIRST, FIRST_POS, FIRST_CHAR, FIRST_ID = "_ss_first", "_ss_first_pos", "_ss_first_char", "_ss_first_id"
@@ -45,7 +52,11 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
     def window_rows(batches):
         return window_batches(batches, p, name)
 
-    rows = ided.select(DOC, text_col).mapInArrow(
+    docs = ided.select(DOC, text_col)
+    candidates = candidate_docs(docs, p, name)
+    if checkpointed_count(candidates) <= BROADCAST_REMOVED:
+        candidates = F.broadcast(candidates)
+    rows = docs.join(candidates, DOC, "left_semi").mapInArrow(
         window_rows, f"{DOC} long, {POS} long, {CHAR} int, {KEY} long, {ERR} string")
     errors = rows.where(F.col(ERR).isNotNull()).select(DOC, ERR)
     first = Window.partitionBy(KEY).orderBy(DOC, POS)
@@ -94,6 +105,48 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
                                              spans[0].getField("first_of")))
             .withColumn(text_col, F.when(F.col(KEEP), new_text).otherwise(text))
             .drop(DOC, RUNS, RESULT, ERR))
+
+
+def candidate_docs(docs: DataFrame, p: dict, name: str) -> DataFrame:
+    """(document) of every document that can hold a duplicate window or a first occurrence of
+    one: it shares a winnowed fingerprint with another (document, position)
+    (``substrings.fingerprints``), or the kernel failed on it; checkpointed."""
+
+    def fingerprint_rows(batches):
+        return fingerprint_batches(batches, p, name)
+
+    fps = docs.mapInArrow(fingerprint_rows, f"{DOC} long, {KEY} long, {POS} long")
+    per_key = Window.partitionBy(KEY)
+    shared = (fps.distinct().withColumn("_ss_n", F.count(F.lit(1)).over(per_key))
+              .where((F.col("_ss_n") > 1) | F.col(KEY).isNull()).select(DOC).distinct())
+    return _checkpoint(shared)
+
+
+def fingerprint_batches(batches, p: dict, name: str):
+    """(document, key, position) rows of each document's fingerprints; a document the kernel
+    fails on gives (document, null, -1): a candidate, so the window pass records its error."""
+    for batch in batches:
+        docs, keys, pos = [], [], []
+        for doc, t in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist()):
+            if t is None:
+                continue
+            try:
+                blocks = list(fingerprints(t, p))
+            except Exception:  # noqa: BLE001 - recorded by the window pass
+                docs.append(np.array([doc], dtype=np.int64))
+                keys.append(None)
+                pos.append(np.array([-1], dtype=np.int64))
+                continue
+            for k, at in blocks:
+                docs.append(np.full(len(k), doc, dtype=np.int64))
+                keys.append(k)
+                pos.append(at)
+        if docs:
+            failed = np.concatenate([np.full(len(d), k is None) for d, k in zip(docs, keys)])
+            values = np.concatenate([np.zeros(len(d), np.int64) if k is None else k for d, k in zip(docs, keys)])
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(np.concatenate(docs), pa.int64()), pa.array(values, pa.int64(), mask=failed),
+                 pa.array(np.concatenate(pos), pa.int64())], names=[DOC, KEY, POS])
 
 
 def window_batches(batches, p: dict, name: str):
