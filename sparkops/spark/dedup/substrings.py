@@ -58,31 +58,32 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         candidates = F.broadcast(candidates)
     rows = docs.join(candidates, DOC, "left_semi").mapInArrow(
         window_rows, f"{DOC} long, {POS} long, {CHAR} int, {KEY} long, {ERR} string")
-    errors = rows.where(F.col(ERR).isNotNull()).select(DOC, ERR)
     first = Window.partitionBy(KEY).orderBy(DOC, POS)
-    dups = (rows.where(F.col(ERR).isNull())
-            .withColumn("_ss_rank", F.row_number().over(first))
+    # a document the kernel failed on has one row, position -1 and no key: all of them land in
+    # the null key's group and are kept whatever their rank, their reason carried to the end
+    dups = (rows.withColumn("_ss_rank", F.row_number().over(first))
             .withColumn(FIRST, F.first(DOC).over(first))
             .withColumn(FIRST_POS, F.first(POS).over(first))
             .withColumn(FIRST_CHAR, F.first(CHAR).over(first))
-            .where(F.col("_ss_rank") > 1))
+            .where((F.col("_ss_rank") > 1) | F.col(ERR).isNotNull()))
     # runs of consecutive duplicate positions: position - its rank in the document is constant
     by_pos = Window.partitionBy(DOC).orderBy(POS)
     runs = (dups.withColumn("_ss_run", F.col(POS) - F.row_number().over(by_pos))
             .groupBy(DOC, "_ss_run")
-            .agg(F.min(POS).alias(LO), F.max(POS).alias(HI),
+            .agg(F.min(POS).alias(LO), F.max(POS).alias(HI), F.max(ERR).alias(ERR),
                  F.min_by(F.struct(FIRST, FIRST_POS, FIRST_CHAR), F.col(POS)).alias("_ss_f"))
-            .select(DOC, LO, HI, "_ss_f.*"))
+            .select(DOC, LO, HI, ERR, "_ss_f.*"))
     runs = with_doc_name(runs, FIRST, FIRST_ID, files)
+    run = F.struct(LO, HI, FIRST_ID, FIRST_POS, FIRST_CHAR)
     per_doc = runs.groupBy(DOC).agg(
-        F.array_sort(F.collect_list(F.struct(LO, HI, FIRST_ID, FIRST_POS, FIRST_CHAR))).alias(RUNS))
+        F.array_sort(F.collect_list(F.when(F.col(ERR).isNull(), run))).alias(RUNS), F.max(ERR).alias(ERR))
 
     @pandas_udf(f"struct<text:string,rule:string,spans:{SPANS},error:string>")
     def rewrite(texts: pd.Series, found: pd.Series) -> pd.DataFrame:
         return pd.DataFrame(rewrite_rows(texts.tolist(), found.tolist(), p, name),
                             columns=["text", "rule", "spans", "error"])
 
-    out = ided.join(per_doc, DOC, "left").join(errors, DOC, "left")
+    out = ided.join(per_doc, DOC, "left")
     out = (out.withColumn(RESULT, F.when(F.col(RUNS).isNotNull() & text.isNotNull() & F.col(ERR).isNull(),
                                          rewrite(text, F.col(RUNS))))
            .withColumn(ERR, F.coalesce(F.col(ERR), F.col(RESULT).getField("error"))))
