@@ -1799,6 +1799,34 @@ def stopwords_ratio(
     ...
 
 
+def substring_window_keys(
+    col: Column | str,
+    length_threshold: int | Column | None = None,
+    unit: str | Column = 'token',
+) -> Column:
+    """The 64-bit keys of the text's windows of `length_threshold` units, in order, as the deduplicator
+    compares them (empty with fewer units; one per byte position for `byte`).
+
+    A per-row sketch of `substring_deduplicator`: Exact-substring dedup (Lee et al. 2022): every
+    stretch of at least `length_threshold` tokens (or UTF-8 bytes) that occurred earlier in the
+    corpus is cut from the later copies; a document left with too few words is dropped.
+
+    SQL: substring_window_keys(text[, length_threshold][, unit]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        length_threshold: Units per compared window (K): a repeat of at least K units is removed;
+            default 50 tokens (Lee et al.) or 100 bytes (text-dedup's suffix-array `k`). Default:
+            None.
+        unit: `token` (runs of non-whitespace; whitespace between them ignored) or `byte` (UTF-8
+            bytes, spans snapped inward to whole characters). Default: 'token'.
+
+    Example:
+        SELECT cardinality(substring_window_keys('a b c d e', 3))  -- 3
+    """
+    ...
+
+
 def suffix(col: Column | str) -> Column:
     """The field's value (the record's file suffix).
 

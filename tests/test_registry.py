@@ -47,7 +47,7 @@ def test_sql_names_are_the_binding_ones():
             "remove_words_with_incorrect_substrings", "clean_copyright", "chinese_convert", "suffix",
             "num_token",
             "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex", "latex_figure_context",
-            "sentence_split", "sentence_window_keys",
+            "sentence_split", "sentence_window_keys", "substring_window_keys",
             "nlpaug_en", "nlpcda_zh"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
