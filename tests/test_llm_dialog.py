@@ -14,7 +14,7 @@ import pytest
 
 from llm_server import FakeEndpoint, answer_body
 from sparkops.core import OpError, get_op
-from sparkops.ops.llm import dialog_quality
+from sparkops.ops.llm import dialog_detection, dialog_quality
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_dialog.json").read_text(encoding="utf-8"))
 QUALITY_OPS = sorted(dialog_quality.RUBRICS)
@@ -99,6 +99,47 @@ def test_quality_parameters_are_checked():
         bind("dialog_coreference_mapper", {"is_hf_model": True})
 
 
+# -- the detectors, against Data-Juicer -----------------------------------------------------------
+
+def test_detection_prompts_and_lists_are_data_juicers():
+    for name, want in FIXTURE["detection"]["defaults"].items():
+        b = get_op(name).bind({})
+        assert {k: b.params[k] for k in want} == want and b.params["api_model"] == "gpt-4o"
+    seen = set()
+    for case in FIXTURE["detection"]["cases"]:
+        p = bind(case["op"], case["params"]).prepared
+        script = Scripted(case["answers"])
+        got = dialog_detection.converse(case["sample"], p, script)
+        where = (case["op"], case["record"], case["script"], case["params"])
+        calls = [expanded(c["messages"]) for c in case["calls"]]
+        assert all(c["sampling"] == p["sampling_params"] for c in case["calls"])
+        if case["raises"]:
+            # Data-Juicer fails the sample: no answer of the first turn parsed; here that turn
+            # gets '' and 0 and the next turns are asked
+            assert script.calls[:len(calls)] == calls, where
+            values_key, analysis_key = p["meta_keys"]
+            assert got[analysis_key][0] == "" and got[values_key][0] == 0, where
+        else:
+            assert script.calls == calls, where
+            assert got == case["meta"], where
+        seen.add((case["op"], case["script"]))
+    assert {op for op, _ in seen} == set(dialog_detection.KINDS)
+    assert ("dialog_sentiment_intensity_mapper", "not_an_integer") in seen
+
+
+def test_detection_parameters_are_checked():
+    with pytest.raises(OpError, match="needs a group"):
+        bind("dialog_topic_detection_mapper", {"labels_pattern": "topic: .*"})
+    with pytest.raises(OpError, match="not a regular expression"):
+        bind("dialog_intent_detection_mapper", {"analysis_pattern": "(unclosed"})
+    with pytest.raises(OpError, match=r"query_template .* must take only \{query\}"):
+        bind("dialog_intent_detection_mapper", {"query_template": "{question}"})
+    with pytest.raises(OpError, match="two meta keys"):
+        bind("dialog_sentiment_detection_mapper", {"labels_key": "x", "analysis_key": "x"})
+    with pytest.raises(OpError, match="unknown parameter|not a parameter|no parameter"):
+        bind("dialog_sentiment_intensity_mapper", {"sentiment_candidates": ["a"]})
+
+
 # -- Spark ----------------------------------------------------------------------------------------
 
 DIALOGS = [
@@ -180,3 +221,107 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
         run(spark, spec, fresh=True, say=lambda m: None)
         # answers came from the cache; only the failed requests are asked again
         assert spark_llm.SUMMARIES[-1]["requests_sent"] == rows[5]["stats"]["llm_requests"] == len(fake.requests) - sent
+
+
+INTENT_ANSWERS = {  # per user turn: what the loopback endpoint answers (None: a 500)
+    "What is 2+2?": "意图分析：用户在提问。\n意图类别：信息查找",
+    "That is wrong.": "no idea",  # no analysis: asked again, then '' and ''
+    "And 3+3?": None,
+    "你好，帮我写一首诗": "意图分析：请求创作。\n意图类别：创作\n",
+    "Tell me about Paris": "好的。\n意图分析：询问巴黎。\n意图类别：信息查找\nLLM：巴黎是……",
+    "Plan a trip": "意图类别：规划",
+    "Which one?": "意图分析：追问。\n意图类别：信息查找",
+}
+
+
+def current_turn(messages: list[dict]) -> str:
+    return messages[-1]["content"].rstrip("\n").rsplit("\n", 1)[-1].removeprefix("用户：")
+
+
+@pytest.mark.spark
+def test_detection_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tmp_path):
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+    from sparkops.spark import llm as spark_llm
+
+    def behave(body, n, headers):
+        answer = INTENT_ANSWERS[current_turn(body["messages"])]
+        return (500, {}, b"boom", 0) if answer is None else (200, {}, answer_body(answer), 0)
+
+    params = {"api_model": "fake", "history_key": "dialog_history", "try_num": 2, "max_retries": 0}
+    with FakeEndpoint(behave) as fake:
+        spec = load(write_job(tmp_path, {**params, "model_params": {"base_url": fake.base_url}},
+                              "dialog_intent_detection_mapper"))
+        result = run(spark, spec, say=lambda m: None)
+        rows = {json.loads(r["_record"])["id"]: r for r in rows_of(spark, tmp_path / "out", "judged")}
+        assert len(rows) == len(DIALOGS) == result.input_rows  # nothing lost, nothing dropped
+        p = bind("dialog_intent_detection_mapper", params).prepared
+        for d in DIALOGS:
+            r, st = rows[d["id"]], rows[d["id"]]["stats"]
+            # what the kernel (checked against Data-Juicer above) makes of the same answers
+            want = dialog_detection.converse(d, p, lambda m, a: INTENT_ANSWERS[current_turn(m)] or "")
+            assert r["_dropped_by"] is None
+            assert r["meta"]["dialog_intent_labels"] == want["dialog_intent_labels"], d
+            assert r["meta"]["dialog_intent_labels_analysis"] == want["dialog_intent_labels_analysis"], d
+            assert len(st["dialog_intent_detection_raw"] or []) == len(want["dialog_intent_labels_analysis"])
+            assert (st["dialog_intent_detection_reason"] is None) == all(want["dialog_intent_labels_analysis"])
+        r0 = rows[0]
+        assert r0["meta"]["dialog_intent_labels"] == ["信息查找", ""]
+        assert r0["meta"]["dialog_intent_labels_analysis"] == ["用户在提问。", "", ""]
+        assert r0["stats"]["llm_requests"] == 5  # one, then two unparsed, then two failed
+        why = r0["stats"]["dialog_intent_detection_reason"]
+        assert "turn 2: no analysis" in why and "turn 3: endpoint: http_500" in why, why
+        # the third turn's prompt shows the first two with the answers they got
+        third = [b for _, b in fake.requests if current_turn(b["messages"]) == "And 3+3?"][0]
+        assert "用户：What is 2+2?\n意图分析：用户在提问。\n意图类别：信息查找\nLLM：5\n用户：That is wrong.\n意图分析：\n" \
+               "意图类别：\nLLM：Sorry, it is 4.\n用户：And 3+3?\n" == third["messages"][1]["content"]
+        assert rows[3]["meta"]["dialog_intent_labels"] == [] and rows[3]["stats"]["llm_requests"] == 0
+        assert rows[4]["stats"]["llm_requests"] == 2 and rows[4]["meta"]["dialog_intent_labels"] == ["规划"]
+        sent = len(fake.requests)
+        assert sum(s["requests_sent"] for s in spark_llm.SUMMARIES[-3:]) == sent  # three rounds: three turns
+        run(spark, spec, fresh=True, say=lambda m: None)
+        # answers came from the cache; only the failed requests are asked again
+        assert len(fake.requests) - sent == 2
+
+
+@pytest.mark.spark
+def test_job_against_the_real_local_model_then_from_the_cache(spark, tmp_path, llm_server):
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+    from sparkops.spark import llm as spark_llm
+
+    src = tmp_path / "two.jsonl"
+    two = [{"text": "a", "query": "Which one is cheaper?", "response": "The red one."},
+           {"text": "b", "history": [["Tell me about Paris", "Paris is the capital of France."]],
+            "query": "And Rome?", "response": "Rome is the capital of Italy."}]
+    src.write_text("".join(json.dumps(r) + "\n" for r in two), encoding="utf-8")
+    common = {"api_model": "SmolLM2-135M-Instruct", "try_num": 1, "model_params": {"base_url": llm_server.base_url},
+              "sampling_params": {"temperature": 0, "max_tokens": 64}}
+    spec = tmp_path / "job.yaml"
+    spec.write_text(textwrap.dedent(f"""
+        name: dialog-real
+        input: {{format: jsonl, path: {src}, text_key: text}}
+        output: {{path: {tmp_path / 'out'}}}
+        stages:
+          - name: judged
+            process:
+              - dialog_coreference_mapper: {json.dumps({**common, "history_key": "history"})}
+              - dialog_intent_detection_mapper: {json.dumps(common)}
+    """), encoding="utf-8")
+    n = len(spark_llm.SUMMARIES)
+    run(spark, load(spec), say=lambda m: None)
+    first = spark_llm.SUMMARIES[n:]
+    assert sum(s["requests_sent"] for s in first) == 5  # 2 judged rows + 3 turns
+    rows = {r["text"]: r for r in rows_of(spark, tmp_path / "out", "judged")}
+    for r in rows.values():
+        st = r["stats"]
+        # the judge's value is what our parser (Data-Juicer's) makes of the model's answer
+        assert json.loads(st["dialog_coreference_json"]) == dialog_quality.outcome(st["dialog_coreference_raw"])
+        assert len(r["meta"]["dialog_intent_labels_analysis"]) == len(st["dialog_intent_detection_raw"])
+    assert len(rows["b"]["meta"]["dialog_intent_labels_analysis"]) == 2
+    n = len(spark_llm.SUMMARIES)
+    run(spark, load(spec), fresh=True, say=lambda m: None)
+    again = spark_llm.SUMMARIES[n:]
+    assert sum(s["requests_sent"] for s in again) == 0 and sum(s["answers_cached"] for s in again) == 5
+    assert {t: r["stats"]["dialog_coreference_json"] for t, r in rows.items()} == \
+        {r["text"]: r["stats"]["dialog_coreference_json"] for r in rows_of(spark, tmp_path / "out", "judged")}
