@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sparkops.core import OpError, Param, Stat, declare
@@ -342,7 +343,8 @@ def params(op_name: str) -> tuple[Param, ...]:
               f"`'{a}：(.*?)\\n'`.", nullable=True),
         Param(f"{vname}_pattern", "str", None, f"Regex of the {what} in an answer (group 1); default "
               f"`'{b}：(.*?)($|\\n)'`.", nullable=True),
-        common.pop("try_num"),
+        replace(common.pop("try_num"), doc="Requests per turn at most: asked again while the answer has no "
+                "analysis (a failed request reads as an empty answer)."),
         Param("max_query_chars_for_prompt", "int", 0, "Characters of a user turn shown at most (0: all).",
               check=non_negative),
         Param("max_response_chars_for_prompt", "int", 0, "Characters of an assistant turn shown at most (0: all).",
@@ -365,7 +367,7 @@ def stat_prefix(op_name: str) -> str:
 def _declare(op_name: str) -> None:
     mode, _, _, _, cands, vname, (values_key, analysis_key) = KINDS[op_name]
     prefix = stat_prefix(op_name)
-    lists = "intensities (-5..5)" if vname == "intensity" else f"{mode} labels"
+    lists = "sentiment intensities (-5..5)" if vname == "intensity" else f"{mode} labels"
     declare(Op(
         name=op_name, kind="selector", family="llm",
         doc=f"The user's {lists} and their analyses per dialog turn, by an LLM, into meta.{values_key} and "
