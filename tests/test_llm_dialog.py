@@ -140,6 +140,30 @@ def test_detection_parameters_are_checked():
         bind("dialog_sentiment_intensity_mapper", {"sentiment_candidates": ["a"]})
 
 
+def test_a_dataframe_row_reads_as_its_json_record():
+    """Columns of a DataFrame arrive in pandas as numpy arrays and Rows: the same turns and skip."""
+    import numpy as np
+    from pyspark.sql import Row
+
+    from sparkops.ops.llm.dialog_turns import turns
+
+    record = {"dialog_history": [["q1", "a1"], ["q2", None]], "query": "q2", "response": "a2"}
+    arrays = {"dialog_history": np.array([np.array(["q1", "a1"]), np.array(["q2", None], dtype=object)],
+                                         dtype=object), "query": "q2", "response": "a2"}
+    assert turns(arrays, "dialog_history", "query", "response") == turns(record, "dialog_history", "query",
+                                                                         "response") == [("q1", "a1"), ("q2", "a2")]
+    p = bind("dialog_coreference_mapper", {}).prepared
+    scored = Row(dialog_coreference=Row(score=3.0, reason="r"), other=None)
+    assert dialog_quality.messages({**arrays, "meta": scored}, p) is None
+    assert dialog_quality.messages({**arrays, "meta": Row(dialog_coreference=None)}, p) is not None
+    assert dialog_quality.messages({**arrays, "meta": scored}, {**p, "overwrite": True}) is not None
+    d = bind("dialog_topic_detection_mapper", {}).prepared
+    assert dialog_detection.start({"meta": {"dialog_topic_labels": [], "dialog_topic_labels_analysis": []}}, d) \
+        is None
+    assert dialog_detection.start({"meta": {"dialog_topic_labels": ["x"]}}, d) == {
+        "turns": [], "history": [], "analysis": [], "values": [], "raw": [], "reasons": []}
+
+
 # -- Spark ----------------------------------------------------------------------------------------
 
 DIALOGS = [
