@@ -309,11 +309,11 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
             return 500, {}, b"boom", 0
         if fate == 1:
             return 200, {}, answer_body("\u0000garbage \ud7ff"), 0
-        if "content_keywords" in prompt and "Entity_types" not in prompt:
-            return 200, {}, answer_body(f'("content_keywords" "doc {i}, web")'), 0
         if "情节" in prompt:
             return 200, {}, answer_body(f"### 情节1：\n- **情节描述**：d{i}\n- **相关人物**：A，B\n"
                                         f"### 情节2：\n- **情节描述**：e{i}\n- **相关人物**：C\n"), 0
+        if "relationship_strength" not in prompt:  # the keyword prompt
+            return 200, {}, answer_body(f'("content_keywords" "doc {i}, web")'), 0
         if last.startswith("MANY entities"):
             return 200, {}, answer_body('("entity"<|>"Extra"<|>"event"<|>"more")'), 0
         return 200, {}, answer_body(f'("entity"<|>"Doc{i}"<|>"organization"<|>"a doc")##'
@@ -321,9 +321,10 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
 
     with FakeEndpoint(behave) as fake:
         common = {"api_model": "fake", "try_num": 2, "max_retries": 0, "model_params": {"base_url": fake.base_url}}
+        # the event stage last: its rows are the next stage's input
         spec = load(write_job(tmp_path, src, [("kw", {"extract_keyword_mapper": common}),
-                                              ("ev", {"extract_event_mapper": common}),
-                                              ("er", {"extract_entity_relation_mapper": common})]))
+                                              ("er", {"extract_entity_relation_mapper": common}),
+                                              ("ev", {"extract_event_mapper": common})]))
         result = run(spark, spec, say=lambda m: None)
         assert result.input_rows == 6
         kw = {json.loads(r["_record"])["id"]: r for r in rows_of(spark, tmp_path / "out", "kw")}

@@ -43,19 +43,21 @@ NO_EVENTS = "no_events"
 _INTERNAL = (WHY, PARENT, SUMMARY, "_xo_value", "_xo_raw", "_xo_reason")
 
 
+# the Spark type of each meta value an op writes, in the order of its output keys
+META_TYPES = {
+    "extract_keyword_mapper": ("array<string>",),
+    "extract_nickname_mapper": (f"array<{RELATION_ITEM}>",),
+    "extract_event_mapper": ("string", "array<string>"),
+    "extract_entity_attribute_mapper": ("array<string>", "array<string>", "array<string>", "array<array<string>>"),
+    "extract_entity_relation_mapper": (f"array<{ENTITY_ITEM}>", f"array<{RELATION_ITEM}>"),
+    "extract_support_text_mapper": ("string",),
+    "relation_identity_mapper": ("string",),
+}
+
+
 def meta_types(op: str, p: dict) -> dict[str, str]:
-    """The Spark type of each meta value the op writes."""
-    k = p["out_keys"]
-    return {
-        "extract_keyword_mapper": {k[0]: "array<string>"},
-        "extract_nickname_mapper": {k[0]: f"array<{RELATION_ITEM}>"},
-        "extract_event_mapper": {k[0]: "string", k[1]: "array<string>"},
-        "extract_entity_attribute_mapper": {k[0]: "array<string>", k[1]: "array<string>", k[2]: "array<string>",
-                                            k[3]: "array<array<string>>"},
-        "extract_entity_relation_mapper": {k[0]: f"array<{ENTITY_ITEM}>", k[1]: f"array<{RELATION_ITEM}>"},
-        "extract_support_text_mapper": {k[0]: "string"},
-        "relation_identity_mapper": {k[0]: "string"},
-    }[op]
+    """``{meta key: Spark type}`` of the values the op writes."""
+    return dict(zip(p["out_keys"], META_TYPES[op], strict=True))
 
 
 def _meta_fields(df: DataFrame) -> dict[str, str]:
