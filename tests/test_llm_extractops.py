@@ -291,12 +291,12 @@ def rows_of(spark, out: Path, stage: str):
 
 @pytest.mark.spark
 def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tmp_path, c4_path):
-    """Per document: a good answer, garbage, or 500s. Keywords, events (1 -> N) and the
-    entity-relation conversation: every row comes out, with its values or the reason."""
+    """Per document: a good answer, garbage, or 500s. The entity-relation conversation and events
+    (1 -> N): every row comes out, with its values or the reason."""
     from sparkops.jobs.runner import run
     from sparkops.jobs.spec import load
 
-    docs = [json.loads(line) for line in c4_path.read_text(encoding="utf-8").splitlines()[:6]]
+    docs = [json.loads(line) for line in c4_path.read_text(encoding="utf-8").splitlines()[:3]]
     src = tmp_path / "docs.jsonl"
     src.write_text("".join(json.dumps({"id": i, "text": d["text"][:300]}) + "\n" for i, d in enumerate(docs)),
                    encoding="utf-8")
@@ -312,8 +312,6 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
         if "情节" in prompt:
             return 200, {}, answer_body(f"### 情节1：\n- **情节描述**：d{i}\n- **相关人物**：A，B\n"
                                         f"### 情节2：\n- **情节描述**：e{i}\n- **相关人物**：C\n"), 0
-        if "relationship_strength" not in prompt:  # the keyword prompt
-            return 200, {}, answer_body(f'("content_keywords" "doc {i}, web")'), 0
         if last.startswith("MANY entities"):
             return 200, {}, answer_body('("entity"<|>"Extra"<|>"event"<|>"more")'), 0
         return 200, {}, answer_body(f'("entity"<|>"Doc{i}"<|>"organization"<|>"a doc")##'
@@ -322,35 +320,21 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
     with FakeEndpoint(behave) as fake:
         common = {"api_model": "fake", "try_num": 2, "max_retries": 0, "model_params": {"base_url": fake.base_url}}
         # the event stage last: its rows are the next stage's input
-        spec = load(write_job(tmp_path, src, [("kw", {"extract_keyword_mapper": common}),
-                                              ("er", {"extract_entity_relation_mapper": common}),
+        spec = load(write_job(tmp_path, src, [("er", {"extract_entity_relation_mapper": common}),
                                               ("ev", {"extract_event_mapper": common})]))
         result = run(spark, spec, say=lambda m: None)
-        assert result.input_rows == 6
-        kw = {json.loads(r["_record"])["id"]: r for r in rows_of(spark, tmp_path / "out", "kw")}
+        assert result.input_rows == 3
         ev = rows_of(spark, tmp_path / "out", "ev")
         er = {json.loads(r["_record"])["id"]: r for r in rows_of(spark, tmp_path / "out", "er")}
-    assert sorted(kw) == list(range(6))
-    for i, r in kw.items():
-        st, fate = r["stats"], i % 3
-        assert r["_dropped_by"] is None
-        if fate == 0:
-            assert r["meta"]["keyword"] == [f"doc {i}", "web"] and st["extract_keyword_reason"] is None
-        else:  # after try_num requests: Data-Juicer's [] and why
-            assert r["meta"]["keyword"] == [] and st["llm_requests"] == 2
-            assert st["extract_keyword_reason"] == ("unparsable answer" if fate == 1 else st["extract_keyword_reason"])
-            if fate == 2:
-                assert st["extract_keyword_reason"].startswith("endpoint: http_500")
-            else:
-                assert st["extract_keyword_raw"].startswith("\u0000garbage")
     # events: two rows per good document, one rejected row per other (nothing lost)
     good = [r for r in ev if r["_dropped_by"] is None]
     assert sorted((json.loads(r["_record"])["id"], r["meta"]["event_description"]) for r in good) == \
-        sorted((i, f"{x}{i}") for i in (0, 3) for x in "de")
+        sorted((0, f"{x}0") for x in "de")
     bad = {json.loads(r["_record"])["id"]: r["_dropped_by"] for r in ev if r["_dropped_by"] is not None}
-    assert bad == {1: "extract_event_mapper:no_events", 2: bad[2], 4: "extract_event_mapper:no_events", 5: bad[5]}
+    assert bad == {1: "extract_event_mapper:no_events", 2: bad[2]}
     assert bad[2].startswith("error:extract_event_mapper: endpoint: http_500")
     # the entity-relation conversation: prompt + one gleaning per attempt
+    assert sorted(er) == [0, 1, 2]
     for i, r in er.items():
         st, meta = r["stats"], r["meta"]
         assert r["_dropped_by"] is None
@@ -362,43 +346,45 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
             assert st["llm_requests"] == 4 and st["extract_entity_relation_reason"]
             assert st["extract_entity_relation_reason"].startswith("endpoint: http_500" if i % 3 == 2 else
                                                                    "unparsable answer")
-    assert len(fake.requests) > 0
+            # the last attempt's answers, concatenated as Data-Juicer parses them
+            assert st["extract_entity_relation_raw"] == ("" if i % 3 == 2 else "\u0000garbage \ud7ff" * 2)
+    # relations: 2 + 4 + 4 requests; events: 1 + 2 + 2
+    assert len(fake.requests) == 15
 
 
 @pytest.mark.spark
 def test_job_against_the_real_local_model_then_from_the_cache(spark, tmp_path, llm_server):
-    """2 documents x (keywords, relation identity): 4 requests, then none from the cache."""
+    """2 documents x (nicknames, relation identity; their prompts are short): 4 requests, then
+    none, from the cache."""
     from sparkops.jobs.runner import run
     from sparkops.jobs.spec import load
     from sparkops.spark import llm as spark_llm
 
     src = tmp_path / "two.jsonl"
     src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in
-                           ["段誉对马五德说：“马五爷，再见。”", "Alan Turing was Alonzo Church's student."]),
-                   encoding="utf-8")
+                           ["段誉对马五德说：“马五爷，再见。”", "马五德笑道：“段兄弟，慢走。”"]), encoding="utf-8")
     common = {"api_model": "SmolLM2-135M-Instruct", "try_num": 1, "model_params": {"base_url": llm_server.base_url},
               "sampling_params": {"temperature": 0, "max_tokens": 64}}
-    stages = [("kw", {"extract_keyword_mapper": common}),
-              ("ri", {"relation_identity_mapper": {**common, "source_entity": "段誉", "target_entity": "马五德"}})]
+    who = {"source_entity": "段誉", "target_entity": "马五德"}
+    stages = [("nick", {"extract_nickname_mapper": common}), ("ri", {"relation_identity_mapper": {**common, **who}})]
     spec = load(write_job(tmp_path, src, stages))
-    sent = []
     run(spark, spec, say=lambda m: None)
-    sent.append(sum(s["requests_sent"] for s in spark_llm.SUMMARIES[-2:]))
+    assert [s["requests_sent"] for s in spark_llm.SUMMARIES[-2:]] == [2, 2]
     first = {s: rows_of(spark, tmp_path / "out", s) for s, _ in stages}
-    assert sent == [4]
-    for r in first["kw"]:
+    nick = get_op("extract_nickname_mapper").bind({}).prepared
+    ident = get_op("relation_identity_mapper").bind(who).prepared
+    for r in first["nick"]:
         st = r["stats"]
-        assert r["_dropped_by"] is None and st["extract_keyword_raw"] is not None and st["llm_prompt_tokens"] > 0
-        # the keywords are what our parser (Data-Juicer's) reads in the answer, or [] with the reason
-        value, ok = X.parse_keywords(st["extract_keyword_raw"], get_op("extract_keyword_mapper").bind({}).prepared)
-        assert r["meta"]["keyword"] == (value if ok else []) and (st["extract_keyword_reason"] is None) == ok
+        assert r["_dropped_by"] is None and st["extract_nickname_raw"] is not None and st["llm_prompt_tokens"] > 0
+        # the relations our parser (Data-Juicer's) reads in the answer, or its empty one with the reason
+        value, ok = X.parse_nicknames(st["extract_nickname_raw"], nick)
+        assert r["meta"]["nickname"] == (value if ok else X.NO_NICKNAME)
+        assert (st["extract_nickname_reason"] is None) == ok
     for r in first["ri"]:
-        p = get_op("relation_identity_mapper").bind({"source_entity": "段誉", "target_entity": "马五德"}).prepared
-        value, ok = X.parse_identity(r["stats"]["relation_identity_raw"], p)
-        assert r["meta"]["role_relation"] == (value if ok else "")
+        value, ok = X.parse_identity(r["stats"]["relation_identity_raw"], ident)
+        assert r["meta"]["role_relation"] == (value if ok else "") and r["meta"]["nickname"] is not None
     run(spark, spec, fresh=True, say=lambda m: None)
-    assert sum(s["requests_sent"] for s in spark_llm.SUMMARIES[-2:]) == 0
-    assert sum(s["answers_cached"] for s in spark_llm.SUMMARIES[-2:]) == 4
+    assert [(s["requests_sent"], s["answers_cached"]) for s in spark_llm.SUMMARIES[-2:]] == [(0, 2), (0, 2)]
     again = {s: rows_of(spark, tmp_path / "out", s) for s, _ in stages}
     for s in again:
         assert sorted(json.dumps(r["meta"], sort_keys=True) for r in again[s]) == \
