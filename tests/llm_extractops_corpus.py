@@ -245,6 +245,10 @@ def run_case(op_name: str, case: dict, strings: dict) -> dict:
 
 
 def main() -> int:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        # Data-Juicer dedups nicknames, entities and relations through a set: its order follows the
+        # string hash seed; a fixed seed writes the same fixture every time
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     strings: dict[str, int] = {}
     ops = {op: [run_case(op, case, strings) for case in cases] for op, cases in CASES.items()}
     out = {"meta_key": META, "strings": list(strings), "ops": ops}
