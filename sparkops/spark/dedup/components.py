@@ -30,7 +30,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 
-def _checkpoint(df: DataFrame) -> DataFrame:
+def checkpoint(df: DataFrame) -> DataFrame:
     if df.sparkSession.sparkContext.getCheckpointDir():
         return df.checkpoint(eager=True)
     return df.localCheckpoint(eager=True)
@@ -125,18 +125,18 @@ def star_forest(edges: DataFrame, src: str = "src", dst: str = "dst", max_rounds
     limit = _local_limit(e, local_edges)
     if limit > 0:
         if count is None:  # counted once, from a checkpoint, so the edges are not computed twice
-            e = _checkpoint(e)
+            e = checkpoint(e)
             count = checkpointed_count(e)
         if count <= limit:
             # one partition, repeats and all: the local step is exact and ignores them, its
             # output is the star forest itself; a distinct would cost a shuffle of every edge
-            e = _checkpoint(_contract_locally(e.repartition(1)))
+            e = checkpoint(_contract_locally(e.repartition(1)))
             if say:
                 say(f"connected components: {count:,} edges solved in one task")
             return e
-    e = _checkpoint(e.distinct())
+    e = checkpoint(e.distinct())
     for n in range(1, max_rounds + 1):
-        e = _checkpoint(_small_star(_large_star(_contract_locally(e))))
+        e = checkpoint(_small_star(_large_star(_contract_locally(e))))
         if _is_star_forest(e):
             if say:
                 say(f"connected components: converged after {n} round(s)")

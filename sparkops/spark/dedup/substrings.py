@@ -30,7 +30,7 @@ from pyspark.sql.types import StringType
 from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, DUPLICATE_OF, KEEP, NULL_TEXT, STATS, problem
 from sparkops.ops.dedup.substrings import dedup_document, fingerprints, window_blocks
-from sparkops.spark.dedup.components import _checkpoint, checkpointed_count
+from sparkops.spark.dedup.components import checkpoint, checkpointed_count
 from sparkops.spark.dedup.near import BROADCAST_REMOVED, DOC, doc_ids, with_doc_name
 
 POS, CHAR, KEY, ERR = "_ss_pos", "_ss_char", "_ss_key", "_ss_error"
@@ -120,7 +120,7 @@ def candidate_docs(docs: DataFrame, p: dict, name: str) -> DataFrame:
     per_key = Window.partitionBy(KEY)
     shared = (fps.distinct().withColumn("_ss_n", F.count(F.lit(1)).over(per_key))
               .where((F.col("_ss_n") > 1) | F.col(KEY).isNull()).select(DOC).distinct())
-    return _checkpoint(shared)
+    return checkpoint(shared)
 
 
 def fingerprint_batches(batches, p: dict, name: str):
