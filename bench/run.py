@@ -1,4 +1,4 @@
-"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), eight scenarios:
+"""sparkops throughput benchmark against Data-Juicer 1.6.1 (and datatrove), nine scenarios:
 
 - ``filters``: 11 filters as the fused pass vs one-by-one SQL vs a Spark floor vs Data-Juicer;
 - ``job``: the full ``web_refine`` job (``sparkops run``: 3 gated stages, Delta tables) vs
@@ -13,6 +13,8 @@
 - ``web``: WARC files of real pages to FineWeb text (URL filter, Trafilatura, fastText, the rule
   sets), ``sparkops run`` on bench/recipes/web_job.yaml vs datatrove's own FineWeb pipeline
   (bench/scenarios/web.py; its corpus, built once: bench/scenarios/web_corpus.py);
+- ``dedup_levels``: each sparkops dedup level alone (document, MinHash, line, sentence, substring)
+  with the characters it removes, against datatrove's sentence dedup (bench/scenarios/dedup_levels.py);
 - ``scale``: sparkops alone, the fused filters and MinHash dedup once each on the corpus at 1x, 2x,
   5x and 10x its size: linear time, flat memory (bench/scenarios/scale.py).
 
@@ -59,6 +61,7 @@ from bench.harness.runs import DJ_TOOLS, run_reps  # noqa: E402
 from bench.runners import dedup_peers  # noqa: E402
 from bench.scenarios import recipes as recipe_scenario  # noqa: E402
 from bench.scenarios import rulesets as rulesets_scenario  # noqa: E402
+from bench.scenarios import dedup_levels as levels_scenario  # noqa: E402
 from bench.scenarios import scale as scale_scenario  # noqa: E402
 from bench.scenarios import web as web_scenario  # noqa: E402
 from bench.scenarios.catalog import ALL_TOOLS, SCENARIOS  # noqa: E402
@@ -194,6 +197,8 @@ def main() -> int:
     rules_peers = [t for t in all_selected if t in rulesets_scenario.PEER_TOOLS]
     if rules_peers:  # datatrove_rules runs in the dedup scenario's datatrove venv
         dedup_peers.ensure_venv(rulesets_scenario.PEER_VENV_TOOL, log=log)
+    if any(t in levels_scenario.PEER_TOOLS for t in all_selected):  # datatrove's venv, as for the rule sets
+        dedup_peers.ensure_venv(levels_scenario.PEER_VENV_TOOL, log=log)
     web_peers = [t for t in all_selected if t in web_scenario.PEER_TOOLS]
     if web_peers:  # the same venv, with the WARC reader's and Trafilatura's imports
         web_scenario.ensure_peer()
@@ -236,6 +241,8 @@ def main() -> int:
             web_scenario.finish(res, manifest)
         elif name == scale_scenario.NAME:
             pass
+        elif name == levels_scenario.NAME:
+            levels_scenario.finish(res, corpus)
         else:
             finish_dedup(res, args, corpus, n_docs)
         res["bench_wall_s"] = time.time() - t0

@@ -19,6 +19,7 @@ from bench.harness.summary import paired_ratios, summarize
 from bench.scenarios import dedup as dedup_scenario
 from bench.scenarios import filters, job, recipes as recipe_scenario
 from bench.scenarios import rulesets as rulesets_scenario
+from bench.scenarios import dedup_levels as levels_scenario
 from bench.scenarios import scale as scale_scenario
 from bench.scenarios import web as web_scenario
 from bench.scenarios.dedup import dedup_section
@@ -30,7 +31,7 @@ from bench.scenarios.rulesets import rulesets_section
 # the sections in report order
 SECTION_TITLES = {**filters.SECTION_TITLES, **job.SECTION_TITLES, **dedup_scenario.SECTION_TITLES,
                   **recipe_scenario.SECTION_TITLES, **rulesets_scenario.SECTION_TITLES,
-                  **web_scenario.SECTION_TITLES, **scale_scenario.SECTION_TITLES}
+                  **web_scenario.SECTION_TITLES, **scale_scenario.SECTION_TITLES, **levels_scenario.SECTION_TITLES}
 
 
 def write_report(results: dict, path: Path) -> None:
@@ -62,6 +63,8 @@ def write_report(results: dict, path: Path) -> None:
         L += web_scenario.section(sc[web_scenario.NAME])
     if scale_scenario.NAME in sc:
         L += scale_scenario.section(sc[scale_scenario.NAME])
+    if levels_scenario.NAME in sc:
+        L += levels_scenario.section(sc[levels_scenario.NAME])
     # the evaluations that write their own record (bench/<module>.py -> bench/results_<name>.json):
     # extraction quality, PII detection vs presidio, the toxicity, quality and perplexity models'
     # held-out scores, LLM client throughput
@@ -129,7 +132,8 @@ def prepare_for_report(results: dict) -> None:
         res["interpretation"] = {"filters": interpret, "job": interpret_job, "dedup": dedup_scenario.interpret,
                                  rulesets_scenario.NAME: rulesets_scenario.interpret,
                                  web_scenario.NAME: web_scenario.interpret,
-                                 scale_scenario.NAME: scale_scenario.interpret}[name](res)
+                                 scale_scenario.NAME: scale_scenario.interpret,
+                                 levels_scenario.NAME: levels_scenario.interpret}[name](res)
 
 
 def dump_results(results: dict) -> str:

@@ -23,6 +23,9 @@
   rule sets (Gopher repetition, Gopher quality, C4 quality, FineWeb quality), keep ``_keep``
   rows and write the input fields as JSON, with the text as the ops left it (the C4 filter
   keeps only the lines that pass); always JSON, since datatrove writes JSONL.
+- ``level_exact`` / ``level_near`` / ``level_line`` / ``level_sentence`` / ``level_substring``
+  (dedup_levels scenario): that one deduplicator with its defaults through ``stage_pass`` in
+  input order, the kept rows written as JSON with the text as it left them.
 - ``rulesets_analysis`` (untimed, for the report): the same pass writing ``id, _keep,
   _dropped_by, stats`` of every row as Parquet.
 
@@ -47,6 +50,28 @@ sys.path.insert(0, str(HERE))
 import recipe  # noqa: E402
 
 FIELDS = ["text", "id", "source", "path", "dup_of", "dup_kind"]
+
+
+# the dedup_levels scenario: one deduplicator each, with its defaults
+LEVELS = {
+    "level_exact": {"document_deduplicator": {}},
+    "level_near": {"document_minhash_deduplicator": {}},
+    "level_line": {"line_deduplicator": {}},
+    "level_sentence": {"sentence_deduplicator": {}},
+    "level_substring": {"substring_deduplicator": {}},
+}
+
+
+def level(df, args) -> dict:
+    """One dedup level over the corpus in input order; the kept rows (text as the op left it)
+    are written as JSON."""
+    from pyspark.sql import functions as F
+
+    from sparkops.spark.fusion import stage_pass
+
+    result = stage_pass(df, [LEVELS[args.mode]], order_cols=[])
+    result.where(F.col("_keep")).select(*FIELDS).write.mode("overwrite").json(args.out)
+    return {"op": LEVELS[args.mode]}
 
 
 def minhash(df, args) -> dict:
@@ -78,7 +103,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True,
                     choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
-                             "minhash_verified_t06", "rulesets", "rulesets_analysis"])
+                             "minhash_verified_t06", "rulesets", "rulesets_analysis", *LEVELS])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--result", required=True)
@@ -134,6 +159,8 @@ def main() -> int:
         fused.select("id", "_keep", "_dropped_by", "stats").write.mode("overwrite").parquet(args.out)
     elif args.mode.startswith("minhash"):
         out.update(minhash(df, args))
+    elif args.mode in LEVELS:
+        out.update(level(df, args))
     t3 = time.time()
 
     if args.mode == "sql":

@@ -11,6 +11,7 @@ from bench.harness.common import DJ_PY, RUNNERS, SPARK_PY, WORDLISTS, WORK, spar
 from bench.harness.runs import DJ_TOOLS
 from bench.runners import dedup_peers, recipe
 from bench.scenarios import dedup as dedup_scenario
+from bench.scenarios import dedup_levels as levels_scenario
 from bench.scenarios import job as job_scenario
 from bench.scenarios import recipes as recipe_scenario
 from bench.scenarios import rulesets as rulesets_scenario
@@ -20,15 +21,15 @@ from bench.scenarios.filters import TOOLS
 
 SCENARIOS = {"filters": list(TOOLS), "job": list(job_scenario.TOOLS), "dedup": list(dedup_scenario.TOOLS),
              **recipe_scenario.SCENARIOS, **rulesets_scenario.SCENARIOS, **web_scenario.SCENARIOS,
-             scale_scenario.NAME: list(scale_scenario.TOOLS)}
+             scale_scenario.NAME: list(scale_scenario.TOOLS), **levels_scenario.SCENARIOS}
 ALL_TOOLS = {**TOOLS, **job_scenario.TOOLS, **dedup_scenario.TOOLS, **recipe_scenario.TOOLS,
-             **rulesets_scenario.TOOLS, **web_scenario.TOOLS}
+             **rulesets_scenario.TOOLS, **web_scenario.TOOLS, **levels_scenario.TOOLS}
 
 PAIRS = (("fused", "dj"), ("fused", "sql"), ("job", "dj_job"), ("minhash", "dj_minhash"),
          ("minhash_verified", "dj_minhash"), ("minhash_verified_t06", "dj_minhash"),
          *(("minhash", peer) for peer in dedup_peers.PEERS))
 
-PAIRS += recipe_scenario.PAIRS + rulesets_scenario.PAIRS + web_scenario.PAIRS
+PAIRS += recipe_scenario.PAIRS + rulesets_scenario.PAIRS + web_scenario.PAIRS + levels_scenario.PAIRS
 
 
 def dj_config(tool: str, args, corpus: Path, out_dir: Path) -> Path:
@@ -71,6 +72,8 @@ def tool_command(tool: str, args, corpus: Path, out_dir: Path, result_path: Path
         # GX_ANALYTICS_ENABLED=false as the Makefile exports it: no GX telemetry during a timed run
         env = {**spark_env(args.spark_conf), "GX_ANALYTICS_ENABLED": "false"}
         return job_scenario.job_command(spec, args.master), env
+    if tool in levels_scenario.TOOLS:
+        return levels_scenario.command(tool, corpus, out_dir, result_path, args)
     if tool in web_scenario.TOOLS:  # `corpus` is the scenario's WARC folder
         return web_scenario.command(tool, corpus, out_dir, result_path, args)
     if tool in rulesets_scenario.TOOLS:
