@@ -4,7 +4,7 @@
 turns before it with the analysis and label (or intensity) the model gave them; the analyses and
 labels go into the record's meta as lists.
 
-Pure halves here, one step at a time, as the DataFrame half (``sparkops.spark.llm_dialog.
+Pure halves here, one step at a time, as the DataFrame half (``sparkops.spark.llm_dialog_detection.
 detection_mapper``) runs them, one turn per round: ``start`` (the turns of a record),
 ``request`` (the messages of its next turn), ``read`` (an answer), ``advance`` (the turn's
 values into the history), ``finish`` (the meta lists); ``converse`` runs them for one record.
@@ -377,7 +377,7 @@ def _declare(op_name: str) -> None:
                Stat(f"{prefix}_reason", "string", "Per turn, why it has no analysis (no analysis in the answer, "
                                                   "unparsable answer, endpoint error); null when all have one."),
                *USAGE),
-        frame="sparkops.spark.llm_dialog:detection_mapper",
+        frame="sparkops.spark.llm_dialog_detection:detection_mapper",
         prepare=lambda values, where: _prepare(values, where, op_name),
         notes="An LLM op run as a selector-kind frame that keeps every row (`sparkops.spark.llm`), one round of "
               "requests per turn: the dialog's turns (`history_key` pairs, then `query_key`/`response_key` unless "

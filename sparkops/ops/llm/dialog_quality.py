@@ -4,7 +4,7 @@ consistency, coreference, ...) from 1 to 5, with a reason; the result goes into 
 
 Pure halves here: the request of a record (``messages``) and Data-Juicer's meta of an answer
 (``outcome``). One declaration helper (``_declare``) makes the seven ops; the DataFrame half is
-``sparkops.spark.llm_dialog.quality_mapper``.
+``sparkops.spark.llm_dialog_quality.quality_mapper``.
 """
 
 from __future__ import annotations
@@ -266,7 +266,7 @@ def _declare(op_name: str) -> None:
                Stat(f"{key}_reason", "string", "Why there is no score (no dialog, empty or unparsable answer, "
                                                "endpoint error), or null."),
                *USAGE),
-        frame="sparkops.spark.llm_dialog:quality_mapper",
+        frame="sparkops.spark.llm_dialog_quality:quality_mapper",
         prepare=lambda values, where: _prepare(values, where, op_name),
         notes=f"An LLM op run as a selector-kind frame that keeps every row (`sparkops.spark.llm`). One request per "
               f"row: Data-Juicer's rubric, JSON instruction and language clause as the system prompt, the dialog "
