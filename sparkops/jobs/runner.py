@@ -48,6 +48,7 @@ from sparkops.spark import caching, catalog
 from sparkops.core.declaration import RESHAPING_KINDS, ROW_KINDS
 from sparkops.core.row import DEDUP_COLUMNS, DROPPED_BY, KEEP, ORDER, RECORD, STATS, dropping_op
 from sparkops.spark.fusion import stage_pass
+from sparkops.spark.delta_log import latest_version
 
 INPUT_COLUMNS = ("text", RECORD, "_source", "_line")
 REJECTED_SUFFIX = ".rejected.jsonl"
@@ -118,17 +119,6 @@ def last_commit(spark: SparkSession, path: Path) -> tuple[int, dict] | None:
     except json.JSONDecodeError:
         meta = {}
     return last.version, meta
-
-
-def _version(path: Path) -> int | None:
-    """The newest commit file of a table's ``_delta_log``: the version just committed, without
-    the Spark job that Delta's history costs (0.3 s a table here). None for a table not on the
-    local file system, where resuming does not look either (``last_commit``)."""
-    log = path / "_delta_log"
-    if not log.is_dir():
-        return None
-    return max((int(f.name[:-5]) for f in log.iterdir() if f.name.endswith(".json") and f.name[:-5].isdigit()),
-               default=None)
 
 
 def committed_hash(spark: SparkSession, path: Path) -> str | None:
@@ -325,7 +315,7 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
         f"({seconds:.1f} s: ops {t_ops - t0:.1f}, gate {t_gate - t_ops:.1f}, Delta commits "
         f"{time.time() - t_gate:.1f}) -> {table}")
     stage_result.rejected_table, stage_result.table = str(rejected_table), str(table)
-    stage_result.rejected_version, stage_result.table_version = _version(rejected_table), _version(table)
+    stage_result.rejected_version, stage_result.table_version = latest_version(rejected_table), latest_version(table)
 
 
 def _per_op_counts(stage: Stage, rows_in: int, kept: int, outcome: dict, trace: list) -> list:

@@ -49,6 +49,7 @@ from pyspark.sql import functions as F
 from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, KEEP, NULL_TEXT, RECORD, STATS, problem
 from sparkops.llm.client import Endpoint, endpoint_from
+from sparkops.spark.delta_log import latest_version
 
 log = logging.getLogger("sparkops.llm")
 
@@ -76,13 +77,10 @@ def _is_table(cache: str) -> bool:
 
 
 def _version(spark: SparkSession, cache: str) -> int:
-    """The table's latest version: the highest committed ``NNN.json`` of its log (Delta commits
-    by creating that file), read without a Spark job."""
-    log_dir = Path(cache) / "_delta_log"
-    versions = [int(f.name[:-5]) for f in log_dir.iterdir() if f.name.endswith(".json") and f.name[:-5].isdigit()] \
-        if log_dir.is_dir() else []
-    if versions:
-        return max(versions)
+    """The table's latest version, from its log's files when it is local, else Delta's history."""
+    version = latest_version(cache)
+    if version is not None:
+        return version
     from delta.tables import DeltaTable
 
     return DeltaTable.forPath(spark, cache).history(1).select("version").first()[0]
