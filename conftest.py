@@ -39,12 +39,33 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    # tests that ask the real local model are the suite's slowest; the bare-clone CI step
-    # deselects them (-m "not real_llm"): they need nothing from ../shared, and the full run has
-    # just run them
+    # `-m real_llm` / `-m "not real_llm"` select the tests that ask the real local model (the
+    # suite's slowest)
     for item in items:
         if "llm_server" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.real_llm)
+
+
+# SPARKOPS_SKIPPED_IDS=FILE: the node ids of every skipped test (or wholly skipped module) are
+# written there at the end of the run, one per line. CI's bare-clone pass (.ci/run) writes them
+# and the pass with the data runs just those (`pytest @FILE`), so no test runs twice.
+_skipped_ids: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and not hasattr(report, "wasxfail") and report.nodeid not in _skipped_ids:
+        _skipped_ids.append(report.nodeid)
+
+
+def pytest_collectreport(report):
+    if report.skipped:
+        _skipped_ids.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    out = os.environ.get("SPARKOPS_SKIPPED_IDS")
+    if out:
+        Path(out).write_text("".join(f"{i}\n" for i in _skipped_ids), encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

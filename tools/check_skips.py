@@ -1,7 +1,9 @@
 """Check a pytest junit report of a run without ../shared/data: every skip says why, and the
 only tests skipped are those that need that data (or that a reference run skipped too).
 
-    python3 tools/check_skips.py BARE.xml [--reference FULL.xml]
+    python3 tools/check_skips.py BARE.xml [--reference FULL.xml [--ran IDS]]
+
+IDS: the node ids (one per line) the reference run was asked to run; each must be in its report.
 
 Standard library only (it runs before or outside the project's venv). Exit 1 on a skip
 for another reason, a failure, or a run that ran nothing.
@@ -25,16 +27,34 @@ def outcomes(path: str) -> dict[str, tuple[str, str]]:
         for tag in ("failure", "error", "skipped"):
             node = case.find(tag)
             if node is not None:
-                outcome, message = tag, node.get("message") or (node.text or "")
+                # a wholly skipped module says "collection skipped" and gives its reason in the text
+                outcome, message = tag, f"{node.get('message') or ''} {node.text or ''}"
                 break
         out[test_id] = (outcome, message.strip())
     return out
+
+
+def _junit_ids(node_id: str) -> tuple[str, str]:
+    """A pytest node id as junit names it: (exact test id, prefix of the ids of a module's tests)."""
+    path, *rest = node_id.split("::")
+    module = path.removesuffix(".py").replace("/", ".")
+    if not rest:  # a whole module
+        return f"::{module}", f"{module}"
+    return f"{'.'.join([module, *rest[:-1]])}::{rest[-1]}", ""
+
+
+def _reported(node_id: str, report: dict) -> bool:
+    exact, module = _junit_ids(node_id)
+    if exact in report:
+        return True
+    return bool(module) and any(t.split("::")[0] == module or t.startswith(module + ".") for t in report)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("report")
     parser.add_argument("--reference", help="junit report of the same suite with the data present")
+    parser.add_argument("--ran", help="node ids the reference run was given: every one must be in its report")
     args = parser.parse_args(argv)
     bare = outcomes(args.report)
     reference = outcomes(args.reference) if args.reference else {}
@@ -52,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
             other_skips.append(f"{test_id}: {message[:160]}")
         else:
             problems.append(f"{test_id}: skipped without needing ../shared/data: {message[:200] or '(no reason)'}")
+    if args.ran:
+        missing = [i for i in open(args.ran, encoding="utf-8").read().splitlines()
+                   if i and not _reported(i, reference)]
+        problems += [f"{i}: asked of the run with the data but not in its report" for i in missing]
     if not counts.get("passed"):
         problems.append("no test passed")
     print(f"bare clone: {counts.get('passed', 0)} passed, {len(data_skips)} skipped for want of ../shared/data, "
