@@ -141,7 +141,10 @@ def ours(method: str, **options):
 def standalone_trafilatura(html: str):
     import trafilatura
 
-    text = trafilatura.extract(html)
+    from sparkops.ops.web.trafilatura_xpath import original_xpaths
+
+    with original_xpaths():  # as it ships, whether or not ours ran first in this process
+        text = trafilatura.extract(html)
     return text, "ok" if text else "empty"
 
 
