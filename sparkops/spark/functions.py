@@ -25,9 +25,16 @@ from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 
 from sparkops import stubs
+from sparkops.spark.ddl import data_type
 from sparkops.text.doc import Doc
 from sparkops.core import Op, Sketch, Stat, sql_functions
 from sparkops.core.row import REJECT
+
+def _udf(fn, ddl: str):
+    # the return type read in Python (sparkops.spark.ddl): pyspark would ask the JVM, Py4J round
+    # trips per function at every session start
+    return pandas_udf(fn, data_type(ddl))
+
 
 _PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
 
@@ -92,7 +99,7 @@ def stat_udf(op: Op, stat: Stat):
         return pd.Series(values, dtype=_PANDAS_DTYPES[stat.dtype])
 
     compute.__name__ = stat.key
-    return pandas_udf(compute, stat.dtype)
+    return _udf(compute, stat.dtype)
 
 
 def struct_udf(op: Op):
@@ -112,7 +119,7 @@ def struct_udf(op: Op):
         return pd.DataFrame(frame)
 
     compute.__name__ = op.sql_name
-    return pandas_udf(compute, f"struct<{schema}>")
+    return _udf(compute, f"struct<{schema}>")
 
 
 def mapper_udf(op: Op):
@@ -138,14 +145,14 @@ def mapper_udf(op: Op):
             return pd.DataFrame({k: [None if r is None else r[j] for r in rows] for j, k in enumerate(names)})
 
         compute_struct.__name__ = op.name
-        return pandas_udf(compute_struct, "struct<text: string, " + ", ".join(
+        return _udf(compute_struct, "struct<text: string, " + ", ".join(
             f"`{w.key}`: {w.dtype}" for w in writes) + ">")
 
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
         return pd.Series(_evaluate(op, texts, args, mapped), dtype="string")
 
     compute.__name__ = op.name
-    return pandas_udf(compute, "string")
+    return _udf(compute, "string")
 
 
 def generator_udf(op: Op):
@@ -157,7 +164,7 @@ def generator_udf(op: Op):
         return pd.Series(_evaluate(op, texts, args, lambda b, ts: b.expand(ts)))
 
     compute.__name__ = op.name
-    return pandas_udf(compute, stubs.result_type(op, None) if writes else "array<string>")
+    return _udf(compute, stubs.result_type(op, None) if writes else "array<string>")
 
 
 def sketch_udf(op: Op, sketch: Sketch):
@@ -167,7 +174,7 @@ def sketch_udf(op: Op, sketch: Sketch):
         return pd.Series(_evaluate(op, texts, args, lambda b, ts: sketch.compute(ts, b.prepared), sketch.args))
 
     compute.__name__ = sketch.name
-    return pandas_udf(compute, sketch.dtype)
+    return _udf(compute, sketch.dtype)
 
 
 def op_stat(op: Op, key: str) -> Stat:
