@@ -114,3 +114,36 @@ def test_every_data_juicer_recipe_here_validates(tmp_path, c4_path):
         spec_file = tmp_path / path.name
         spec_file.write_text(yaml.safe_dump(_recipe(path, c4_path, tmp_path / "out"), sort_keys=False))
         load(spec_file)
+
+
+@pytest.mark.spark
+def test_a_redpajama_recipe_runs_with_tokenization(spark, tmp_path, c4_path):
+    """Data-Juicer's RedPajama Wikipedia recipe, unchanged but for its paths, over 200 C4 documents:
+    its three `tokenization: true` filters count sentencepiece pieces in the job."""
+    from sparkops.jobs.runner import run
+    from sparkops.jobs.spec import load
+
+    with open(c4_path, encoding="utf-8") as f:
+        records = [json.loads(line) for line in f][:200]
+    data = tmp_path / "c4.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    spec_file = tmp_path / "recipe.yaml"
+    recipe = _recipe(ROOT / "jobs" / "dj_recipes" / "redpajama-wiki-refine.yaml", data, tmp_path / "out")
+    spec_file.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
+    result = run(spark, load(spec_file), say=lambda m: None)
+    assert result.input_rows == 200 and result.quarantined == 0
+    kept, rejected = (spark.read.format("delta").load(f"{result.output}/{t}").select("text", "stats").collect()
+                      for t in ("process", "process_rejected"))
+    rows = kept + rejected
+    assert len(rows) == 200 and len(kept) == len(Path(result.export).read_text(encoding="utf-8").splitlines())
+    # every row that reached the tokenized filters has the counts of sparkops' en model's pieces,
+    # not of words split on spaces
+    reached = [r for r in rows if r.stats.num_words is not None]
+    assert len(reached) > 20
+    num_words = bind({"words_num_filter": {"lang": "en", "tokenization": True}})
+    rep = bind({"word_repetition_filter": {"lang": "en", "tokenization": True, "rep_len": 10}})
+    docs = [Doc(r.text) for r in reached]
+    assert [r.stats.num_words for r in reached] == num_words.compute(docs)["num_words"]
+    assert [r.stats.word_rep_ratio for r in reached if r.stats.word_rep_ratio is not None] == [
+        v for r, v in zip(reached, rep.compute(docs)["word_rep_ratio"]) if r.stats.word_rep_ratio is not None]
+    assert all(r.stats.num_words > len(d.refined_words) for r, d in zip(reached, docs))
