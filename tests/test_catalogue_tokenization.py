@@ -84,7 +84,7 @@ def test_the_model_folder_can_be_data_juicers(tmp_path, monkeypatch):
     ours = bind({"words_num_filter": {"tokenization": True}}).compute([Doc(text)])
     monkeypatch.setenv(SP_MODELS_ENV, str(tmp_path))
     op = bind({"words_num_filter": {"lang": "xx", "tokenization": True}})
-    assert op.prepared["_sp"] == str((tmp_path / "xx.sp.model").resolve())
+    assert op.prepared["_sp"] == (str(tmp_path.resolve()), "xx")
     assert op.compute([Doc(text)]) == ours
     with pytest.raises(OpError, match=rf"available: xx; {SP_MODELS_ENV}="):
         bind({"words_num_filter": {"lang": "en", "tokenization": True}})

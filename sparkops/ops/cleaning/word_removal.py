@@ -82,7 +82,7 @@ def _prepare_substrings(p, where):
     return dict(prepare_tokenization(p, where), subs=tuple(subs))
 
 
-def filter_pieces(text: str, sp: str, keep) -> str:
+def filter_pieces(text: str, sp: tuple, keep) -> str:
     """Data-Juicer's tokenized path: the sentencepiece pieces without their '▁' marks, those ``keep``
     refuses dropped; when one is, the text becomes the rest concatenated (no spaces at all),
     else it stays as it was."""

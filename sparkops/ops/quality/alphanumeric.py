@@ -61,7 +61,10 @@ declare(Op(
                 "tokenization."),
            Stat("alpha_token_ratio", "double", "With tokenization: letters (str.isalpha) / tokens of the tokenizer "
                 "(no special tokens); 0 without tokens; null otherwise.")),
-    compute=_compute, prepare=_prepare, keep=_keep, sql_params=("tokenization", "hf_tokenizer"),
+    # keep decides (the statistic follows `tokenization`); range names the default statistic for the
+    # analyzer's threshold suggestions
+    compute=_compute, prepare=_prepare, keep=_keep, range=("alnum_ratio", "min_ratio", "max_ratio"),
+    sql_params=("tokenization", "hf_tokenizer"),
     notes="`tokenization: true` follows Data-Juicer 1.6.1: the statistic becomes `alpha_token_ratio`, letters "
           "(str.isalpha, not isalnum) divided by the number of tokens (`tokenizer.tokenize`, no special tokens), "
           "and min_ratio / max_ratio bound it. Data-Juicer counts with the tokenizer of "

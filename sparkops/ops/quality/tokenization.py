@@ -31,8 +31,10 @@ _STRIP = "".join(SPECIAL_CHARACTERS)  # str.strip takes a set of single characte
 _SEPARATORS = (" ", "\n", "\t")  # where sparkops' refined words split
 
 
-def sp_model_dir() -> Path:
-    configured = os.environ.get(SP_MODELS_ENV)
+def sp_model_dir(configured: str | None = None) -> Path:
+    """``configured`` (the driver's SPARKOPS_SP_MODELS), else this process's, else sparkops' models
+    (under the assets folder, which on a cluster is each executor's own copy)."""
+    configured = configured or os.environ.get(SP_MODELS_ENV)
     return Path(configured).expanduser() if configured else ASSET_DIR / "perplexity"
 
 
@@ -57,12 +59,19 @@ def sp_model_path(lang: str, where: str) -> str:
 
 
 def prepare_tokenization(p: dict, where: str) -> dict:
-    """``_sp``: the model file when ``tokenization`` is true, else None (words split on spaces)."""
-    return dict(p, _sp=sp_model_path(p["lang"], where) if p["tokenization"] else None)
+    """``_sp`` when ``tokenization`` is true: (the driver's SPARKOPS_SP_MODELS or None, lang), the
+    model checked here and its file found again by each worker (``sp_model``); else None (words
+    split on spaces)."""
+    if not p["tokenization"]:
+        return dict(p, _sp=None)
+    sp_model_path(p["lang"], where)
+    configured = os.environ.get(SP_MODELS_ENV)
+    return dict(p, _sp=(os.fspath(Path(configured).expanduser().resolve()) if configured else None, p["lang"]))
 
 
-def sp_model(path: str):
-    """The sentencepiece model of a file, loaded once per Python worker (shared with perplexity)."""
+def sp_model(sp: tuple[str | None, str]):
+    """The sentencepiece model of ``_sp``, loaded once per Python worker (shared with perplexity)."""
+    path = os.fspath((sp_model_dir(sp[0]) / SP_FILE.format(sp[1])).resolve())
 
     def load():
         import sentencepiece
@@ -72,10 +81,10 @@ def sp_model(path: str):
     return models.get("sentencepiece", path, load)
 
 
-def pieces(text: str, path: str) -> list[str]:
+def pieces(text: str, sp: tuple[str | None, str]) -> list[str]:
     """``encode_as_pieces`` of the text (a text over ``PART_CHARS`` in parts cut at whitespace, as
     the perplexity filter encodes it: the same pieces, in bounded memory)."""
-    encode = sp_model(path).encode_as_pieces
+    encode = sp_model(sp).encode_as_pieces
     if len(text) <= PART_CHARS:
         return encode(_clean(text))
     return [piece for part in parts(text) for piece in encode(_clean(part))]
@@ -112,8 +121,8 @@ def _refined(items: list[str], lower: bool) -> Words | PieceWords:
     return Words(joined, code_points(joined))
 
 
-def words(doc: Doc, sp: str | None, lower: bool) -> Words | PieceWords:
-    """The refined words a filter counts: pieces of model file ``sp``, or (None) the words split on
+def words(doc: Doc, sp: tuple | None, lower: bool) -> Words | PieceWords:
+    """The refined words a filter counts: pieces of the model ``sp`` (``_sp``), or (None) the words split on
     ' ', '\\n', '\\t'; lower-cased before stripping when ``lower``."""
     if sp is None:
         return doc.refined_lower_words if lower else doc.refined_words

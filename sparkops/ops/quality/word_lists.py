@@ -23,9 +23,9 @@ def augment(words: list[str], group_sizes: list[int], join_char: str) -> list[st
     return out
 
 
-def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None, sp: str | None = None) -> float:
+def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None, sp: tuple | None = None) -> float:
     """Share of refined lower-cased words (plus augmented runs) in a list, compared by hash; the words
-    are the pieces of sentencepiece model file ``sp`` when given."""
+    are the pieces of sentencepiece model ``sp`` (``_sp``) when given."""
     words = refined_words(doc, sp, lower=True)
     if aug is None:
         hashes = words.hashes()

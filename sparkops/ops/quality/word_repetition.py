@@ -10,7 +10,7 @@ from sparkops.text.doc import Doc
 from sparkops.text.ngrams import ngram_counts
 
 
-def word_rep_ratio(doc: Doc, rep_len: int, sp: str | None = None) -> float:
+def word_rep_ratio(doc: Doc, rep_len: int, sp: tuple | None = None) -> float:
     words = refined_words(doc, sp, lower=True)
     m = len(words) - rep_len + 1
     if m <= 0:

@@ -10,7 +10,7 @@ from sparkops.ops.quality.tokenization import prepare_tokenization, words
 from sparkops.text.doc import Doc
 
 
-def num_words(doc: Doc, sp: str | None = None) -> int:
+def num_words(doc: Doc, sp: tuple | None = None) -> int:
     return len(words(doc, sp, lower=False))
 
 
