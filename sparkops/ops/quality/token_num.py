@@ -23,12 +23,12 @@ DJ_DEFAULT = "EleutherAI/pythia-6.9b-deduped"
 TOKENIZER_FILE = "tokenizer.json"
 
 
-def wordllama_tokenizer_file() -> Path:
+def wordllama_tokenizer_file(where: str = "token_num_filter") -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("wordllama")
     if spec is None or not spec.origin:
-        raise OpError("token_num_filter: the default tokenizer ships in the wordllama package, which is not "
+        raise OpError(f"{where}: the default tokenizer ships in the wordllama package, which is not "
                       "installed: pip install 'sparkops[embed]'")
     return Path(spec.origin).parent / "tokenizers" / "l2_supercat_tokenizer_config.json"
 
@@ -53,7 +53,7 @@ def _from_hub_cache(name: str) -> Path | None:
 def tokenizer_file(name: str, where: str) -> str:
     """The tokenizer.json ``hf_tokenizer`` names, or OpError saying why there is none."""
     if name == WORDLLAMA:
-        return os.fspath(wordllama_tokenizer_file())
+        return os.fspath(wordllama_tokenizer_file(where))
     path = Path(name).expanduser()
     if path.is_dir() and (path / TOKENIZER_FILE).is_file():
         return os.fspath(path / TOKENIZER_FILE)
