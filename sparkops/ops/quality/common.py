@@ -44,7 +44,9 @@ TOKENIZATION_NOTES = (
     "(`encode_as_pieces`), refined as Data-Juicer 1.6.1 refines them; the word-start mark '▁' is not a "
     "special character, so it stays ('▁the', and '▁' alone for '▁.'). The default model is sparkops' own "
     "(sparkops/assets/perplexity/{lang}.sp.model: en, zh), so the counts differ from Data-Juicer's, which "
-    "downloads its own; set SPARKOPS_SP_MODELS to a folder holding Data-Juicer's `{lang}.sp.model` files "
-    "and the counts equal Data-Juicer's. A lang without a model file is refused when the job is checked. "
+    "downloads its own: they equal Data-Juicer's only with Data-Juicer's model file, i.e. with "
+    "SPARKOPS_SP_MODELS naming a folder that holds its `{lang}.sp.model` (tests/test_catalogue_tokenization.py "
+    "checks the equality on a fixture Data-Juicer computed with the same file). A lang without a model file "
+    "is refused when the job is checked. "
     "Lone surrogates become '?' before encoding (Data-Juicer's call raises on them)."
 )
