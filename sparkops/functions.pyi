@@ -175,19 +175,60 @@ def agent_tool_type(
     ...
 
 
-def alnum_ratio(col: Column | str) -> Column:
-    """Alphanumeric characters / all characters; 0 for empty text.
+def alnum_ratio(
+    col: Column | str,
+    tokenization: bool | Column = False,
+    hf_tokenizer: str | Column = 'wordllama',
+) -> Column:
+    """Alphanumeric characters / all characters; 0 for empty text; null with tokenization.
 
     The statistic of `alphanumeric_filter`: Keep rows whose share of alphanumeric characters
-    (str.isalnum) is within [min_ratio, max_ratio].
+    (str.isalnum) is within [min_ratio, max_ratio]; with `tokenization`, whose letters (str.isalpha)
+    per token are.
 
-    SQL: alnum_ratio(text) -> double
+    SQL: alnum_ratio(text[, tokenization][, hf_tokenizer]) -> double
 
     Args:
         col: the text (a Column or a column name).
+        tokenization: Bound letters per token of `hf_tokenizer` (`alpha_token_ratio`) instead of the
+            alphanumeric share of characters (`alnum_ratio`). Default: False.
+        hf_tokenizer: sparkops only: the tokenizer `tokenization` counts with, as
+            token_num_filter's: `wordllama` (Llama-2's), a tokenizer.json file or a folder holding
+            one, or a Hub name in the local Hugging Face cache (Data-Juicer always uses
+            `EleutherAI/pythia-6.9b-deduped`). Default: 'wordllama'.
 
     Example:
         SELECT alnum_ratio('ab1 !')  -- 0.6
+    """
+    ...
+
+
+def alpha_token_ratio(
+    col: Column | str,
+    tokenization: bool | Column = False,
+    hf_tokenizer: str | Column = 'wordllama',
+) -> Column:
+    """With tokenization: letters (str.isalpha) / tokens of the tokenizer (no special tokens); 0
+    without tokens; null otherwise.
+
+    The statistic of `alphanumeric_filter`: Keep rows whose share of alphanumeric characters
+    (str.isalnum) is within [min_ratio, max_ratio]; with `tokenization`, whose letters (str.isalpha)
+    per token are.
+
+    SQL: alpha_token_ratio(text[, tokenization][, hf_tokenizer]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        tokenization: Bound letters per token of `hf_tokenizer` (`alpha_token_ratio`) instead of the
+            alphanumeric share of characters (`alnum_ratio`). Default: False.
+        hf_tokenizer: sparkops only: the tokenizer `tokenization` counts with, as
+            token_num_filter's: `wordllama` (Llama-2's), a tokenizer.json file or a folder holding
+            one, or a Hub name in the local Hugging Face cache (Data-Juicer always uses
+            `EleutherAI/pythia-6.9b-deduped`). Default: 'wordllama'.
+
+    Example:
+        SELECT alpha_token_ratio('Hello world, how are you?', true)  -- 2.7142857142857144
+        19 letters over Llama-2's 7 tokens (as num_token)
     """
     ...
 
@@ -647,18 +688,23 @@ def flagged_words_ratio(
     col: Column | str,
     lang: str | Column = 'en',
     use_words_aug: bool | Column = False,
+    tokenization: bool | Column = False,
 ) -> Column:
     """Refined lower-cased words in the flagged-word list / #words (capped at 1); 0 without words.
 
     The statistic of `flagged_words_filter`: Keep rows whose share of flagged (offensive) words is
     within [min_ratio, max_ratio].
 
-    SQL: flagged_words_ratio(text[, lang][, use_words_aug]) -> double
+    SQL: flagged_words_ratio(text[, lang][, use_words_aug][, tokenization]) -> double
 
     Args:
         col: the text (a Column or a column name).
-        lang: Language whose list is used; 'all' merges every language. Default: 'en'.
+        lang: Language whose list (and, with tokenization, sentencepiece model) is used; 'all'
+            merges every language's list. Default: 'en'.
         use_words_aug: Also count joined runs of consecutive words (for zh, vi). Default: False.
+        tokenization: Take the words from the `lang` sentencepiece model's pieces (sparkops' model,
+            or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of splitting on
+            spaces. Default: False.
 
     Example:
         SELECT flagged_words_ratio('free xxx videos here')  -- 0.25
@@ -1171,16 +1217,25 @@ def num_token(col: Column | str, hf_tokenizer: str | Column = 'wordllama') -> Co
     ...
 
 
-def num_words(col: Column | str) -> Column:
-    r"""Words split on ' ', '\n', '\t', stripped of special characters, empty ones dropped.
+def num_words(
+    col: Column | str,
+    lang: str | Column = 'en',
+    tokenization: bool | Column = False,
+) -> Column:
+    r"""Words split on ' ', '\n', '\t' (with tokenization: the sentencepiece pieces), stripped of
+    special characters, empty ones dropped.
 
     The statistic of `words_num_filter`: Keep rows whose number of words is within [min_num,
     max_num].
 
-    SQL: num_words(text) -> long
+    SQL: num_words(text[, lang][, tokenization]) -> long
 
     Args:
         col: the text (a Column or a column name).
+        lang: Language of the samples: the sentencepiece model `tokenization` uses. Default: 'en'.
+        tokenization: Take the words from the `lang` sentencepiece model's pieces (sparkops' model,
+            or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of splitting on
+            spaces. Default: False.
 
     Example:
         SELECT num_words('Hello, world -- 3 cats!')  -- 3
@@ -1639,8 +1694,9 @@ def remove_words_with_incorrect_substrings(
 
     Args:
         col: the text (a Column or a column name).
-        lang: Language of the texts (Data-Juicer uses it only with `tokenization`). Default: 'en'.
-        tokenization: Split words with a sentencepiece model: not supported (False only). Default:
+        lang: Language of the texts: the sentencepiece model `tokenization` uses. Default: 'en'.
+        tokenization: Test the pieces of the `lang` sentencepiece model (sparkops' model, or
+            `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of words. Default:
             False.
         substrings: Substrings that make a word go; null: Data-Juicer's default list, [] removes
             nothing (but still rebuilds the text). Default: None.
@@ -1779,18 +1835,23 @@ def stopwords_ratio(
     col: Column | str,
     lang: str | Column = 'en',
     use_words_aug: bool | Column = False,
+    tokenization: bool | Column = False,
 ) -> Column:
     """Refined lower-cased words in the stopword list / #words (capped at 1); 0 without words.
 
     The statistic of `stopwords_filter`: Keep rows whose share of stopwords is within [min_ratio,
     max_ratio].
 
-    SQL: stopwords_ratio(text[, lang][, use_words_aug]) -> double
+    SQL: stopwords_ratio(text[, lang][, use_words_aug][, tokenization]) -> double
 
     Args:
         col: the text (a Column or a column name).
-        lang: Language whose list is used; 'all' merges every language. Default: 'en'.
+        lang: Language whose list (and, with tokenization, sentencepiece model) is used; 'all'
+            merges every language's list. Default: 'en'.
         use_words_aug: Also count joined runs of consecutive words (for zh, vi). Default: False.
+        tokenization: Take the words from the `lang` sentencepiece model's pieces (sparkops' model,
+            or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of splitting on
+            spaces. Default: False.
 
     Example:
         SELECT stopwords_ratio('The cat is on the mat')  -- 0.6666666666666666
@@ -2176,18 +2237,27 @@ def whitespace_normalization(col: Column | str) -> Column:
     ...
 
 
-def word_rep_ratio(col: Column | str, rep_len: int | Column = 10) -> Column:
+def word_rep_ratio(
+    col: Column | str,
+    rep_len: int | Column = 10,
+    lang: str | Column = 'en',
+    tokenization: bool | Column = False,
+) -> Column:
     """Word n-grams (lower-cased refined words) occurring more than once / #n-grams; 0 when there are
-    fewer than rep_len words.
+    fewer than rep_len words (with tokenization: sentencepiece pieces).
 
     The statistic of `word_repetition_filter`: Keep rows whose word n-gram repetition ratio is
     within [min_ratio, max_ratio].
 
-    SQL: word_rep_ratio(text[, rep_len]) -> double
+    SQL: word_rep_ratio(text[, rep_len][, lang][, tokenization]) -> double
 
     Args:
         col: the text (a Column or a column name).
         rep_len: Length of the n-grams. Default: 10.
+        lang: Language of the samples: the sentencepiece model `tokenization` uses. Default: 'en'.
+        tokenization: Take the words from the `lang` sentencepiece model's pieces (sparkops' model,
+            or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of splitting on
+            spaces. Default: False.
 
     Example:
         SELECT word_rep_ratio('the cat. The cat! a dog', 2)  -- 0.4

@@ -93,7 +93,7 @@ def test_suffix_filter_matches_data_juicer(dj, index):
     ({"replace_content_mapper": {"pattern": "(unclosed"}}, r"'pattern' is not a valid regular expression"),
     ({"replace_content_mapper": {"pattern": ["ok", "(bad"]}}, r"'pattern' item 1 is not a valid"),
     ({"remove_long_words_mapper": {"min_len": 5, "max_len": 2}}, r"'min_len' \(5\) is greater than 'max_len'"),
-    ({"remove_words_with_incorrect_substrings_mapper": {"tokenization": True}}, r"'tokenization' True is not"),
+    ({"remove_words_with_incorrect_substrings_mapper": {"lang": "xx", "tokenization": True}}, r"lang 'xx' has no"),
     ({"chinese_convert_mapper": {"mode": "s2x"}}, r"'mode' must be one of"),
     ({"remove_specific_chars_mapper": {"chars_to_remove": 5}}, r"'chars_to_remove' must be str\|list\[str\]"),
     ({"suffix_filter": {"suffixes": [1]}}, r"'suffixes' must be str\|list\[str\]"),

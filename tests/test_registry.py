@@ -47,10 +47,10 @@ def test_sql_names_are_the_binding_ones():
             "remove_words_with_incorrect_substrings", "clean_copyright", "chinese_convert", "suffix",
             "num_token",
             "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex", "latex_figure_context",
-            "sentence_split", "sentence_window_keys", "substring_window_keys",
+            "sentence_split", "sentence_window_keys", "substring_window_keys", "alpha_token_ratio",
             "nlpaug_en", "nlpcda_zh"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
-    assert get_op("alphanumeric_filter").sql_args() == ()  # thresholds are never SQL args
+    assert get_op("alphanumeric_filter").sql_args() == ("tokenization", "hf_tokenizer")  # never thresholds
 
 
 def test_unknown_op_suggests_close_names():
@@ -72,7 +72,7 @@ def test_unknown_parameter_names_op_and_key():
     ({"fix_unicode_mapper": {"normalization": "NFX"}}, r"'normalization' must be one of"),
     ({"clean_email_mapper": {"pattern": "(unclosed"}}, r"'pattern' is not a valid regular expression"),
     ({"stopwords_filter": {"lang": "xx"}}, r"'lang' is 'xx', which has no stopwords list; available: .*en"),
-    ({"words_num_filter": {"tokenization": True}}, r"'tokenization' True is not supported"),
+    ({"words_num_filter": {"lang": "xx", "tokenization": True}}, r"lang 'xx' has no sentencepiece model \(available: en"),
     ({"language_id_score_filter": {"lang": 5}}, r"'lang' must be str\|list\[str\]"),
     ({"text_length_filter": [1, 2]}, r"parameters must be a mapping"),
     ({"gopher_repetition_filter": {"top_n_grams": [[5, 0.1]]}}, r"'top_n_grams' has n = \[5\]: the statistics "

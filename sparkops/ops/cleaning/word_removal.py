@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sparkops.core import MAXSIZE, Example, Op, OpError, Param, declare
 from sparkops.ops.cleaning.common import FAMILY
+from sparkops.ops.quality.tokenization import pieces, prepare_tokenization
 from sparkops.text.charsets import SPECIAL_CHARACTERS
 
 _SPECIAL = "".join(sorted(SPECIAL_CHARACTERS))  # str.strip's argument: strip any of these
@@ -77,11 +78,17 @@ DEFAULT_SUBSTRINGS = ["http", "www", ".com", "href", "//"]  # Data-Juicer 1.6.1'
 
 
 def _prepare_substrings(p, where):
-    if p["tokenization"]:
-        raise OpError(f"{where}: parameter 'tokenization' True is not supported (Data-Juicer then splits with "
-                      "a sentencepiece model per language); use the default, False")
     subs = DEFAULT_SUBSTRINGS if p["substrings"] is None else p["substrings"]
-    return dict(p, subs=tuple(subs))
+    return dict(prepare_tokenization(p, where), subs=tuple(subs))
+
+
+def filter_pieces(text: str, sp: tuple, keep) -> str:
+    """Data-Juicer's tokenized path: the sentencepiece pieces without their '▁' marks, those ``keep``
+    refuses dropped; when one is, the text becomes the rest concatenated (no spaces at all),
+    else it stays as it was."""
+    words = [piece.replace("\u2581", "") for piece in pieces(text, sp)]
+    kept = [w for w in words if keep(w)]
+    return text if len(kept) == len(words) else "".join(kept)
 
 
 def _remove_words_with_substrings(texts, p):
@@ -91,6 +98,8 @@ def _remove_words_with_substrings(texts, p):
         core = word.strip(_SPECIAL)
         return not any(s in core for s in subs)
 
+    if p["_sp"] is not None:
+        return [filter_pieces(t, p["_sp"], keep) for t in texts]
     return [filter_words(t, keep) for t in texts]
 
 
@@ -99,8 +108,9 @@ declare(Op(
     doc="Remove words (split on space, tab and newline) containing any of `substrings` (default: `http`, `www`, "
         "`.com`, `href`, `//`).",
     params=(
-        Param("lang", "str", "en", "Language of the texts (Data-Juicer uses it only with `tokenization`)."),
-        Param("tokenization", "bool", False, "Split words with a sentencepiece model: not supported (False only)."),
+        Param("lang", "str", "en", "Language of the texts: the sentencepiece model `tokenization` uses."),
+        Param("tokenization", "bool", False, "Test the pieces of the `lang` sentencepiece model (sparkops' model, "
+              "or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead of words."),
         Param("substrings", "list[str]", None, "Substrings that make a word go; null: Data-Juicer's default "
               "list, [] removes nothing (but still rebuilds the text).", nullable=True),
     ),
@@ -110,10 +120,18 @@ declare(Op(
           "from both ends, case-sensitively (`HTTP://X` stays), so `(www.a.org)` goes but `.com` alone is "
           "stripped to `com` and stays. The text is rebuilt from its words: runs of spaces become one, empty "
           "lines and tab pieces disappear, leading/trailing separators go, even when no word is removed. "
-          "`tokenization: true` (a sentencepiece model per `lang`) is refused.",
+          "`tokenization: true` (Data-Juicer's rule): the pieces of the `lang` sentencepiece model "
+          "(`encode_as_pieces`) are tested without their '▁' marks, and when one goes the text becomes the "
+          "remaining pieces concatenated without any space (a text where none goes stays as it was). The "
+          "default model is sparkops' own (sparkops/assets/perplexity/{lang}.sp.model: en, zh), so the pieces "
+          "differ from Data-Juicer's unless SPARKOPS_SP_MODELS names a folder holding Data-Juicer's "
+          "`{lang}.sp.model`; a lang without a model file is refused when the job is checked.",
     examples=(
         Example("remove_words_with_incorrect_substrings('see https://x.org or www.y.com now')", "see or now"),
         Example("remove_words_with_incorrect_substrings('a  b\\n\\nc')", "a b\nc",
                 "the text is rebuilt: repeated separators collapse"),
+        Example("remove_words_with_incorrect_substrings('see http://x.org now', 'en', true)", "see://x.orgnow",
+                "sparkops' en model's pieces ▁see ▁http :// x . or g ▁now: 'http' goes, the rest is joined "
+                "('://' is tested stripped of special characters, i.e. empty, so it stays)"),
     ),
 ))

@@ -19,12 +19,6 @@ def per_doc(stat_key: str, fn, *arg_names):
     return compute
 
 
-def no_tokenizer(value) -> str | None:
-    # Data-Juicer downloads a Hugging Face / sentencepiece model for tokenization=True; we
-    # never fetch models at run time, so say so instead of silently ignoring the flag
-    return "True is not supported: it needs a tokenizer model downloaded from a model hub" if value else None
-
-
 def ratio_params(lo: float, hi: float, what: str) -> tuple[Param, ...]:
     return (
         Param("min_ratio", "float", lo, f"Keep rows whose {what} is at least this."),
@@ -39,7 +33,20 @@ def len_params(what: str) -> tuple[Param, ...]:
     )
 
 
-TOKENIZATION = Param("tokenization", "bool", False, "Count tokens of a model tokenizer instead of words "
-                     "(not supported: needs a model download).", check=no_tokenizer)
-LANG_EN = Param("lang", "str", "en", "Language of the samples (Data-Juicer uses it only with tokenization).")
+# the words become a sentencepiece model's pieces (sparkops.ops.quality.tokenization)
+TOKENIZATION = Param("tokenization", "bool", False, "Take the words from the `lang` sentencepiece model's pieces "
+                     "(sparkops' model, or `{lang}.sp.model` in the folder SPARKOPS_SP_MODELS names) instead "
+                     "of splitting on spaces.")
+LANG_EN = Param("lang", "str", "en", "Language of the samples: the sentencepiece model `tokenization` uses.")
 REP_LEN = Param("rep_len", "int", 10, "Length of the n-grams.", check=positive)
+TOKENIZATION_NOTES = (
+    "`tokenization: true`: the words are the pieces of the `lang` sentencepiece model "
+    "(`encode_as_pieces`), refined as Data-Juicer 1.6.1 refines them; the word-start mark '▁' is not a "
+    "special character, so it stays ('▁the', and '▁' alone for '▁.'). The default model is sparkops' own "
+    "(sparkops/assets/perplexity/{lang}.sp.model: en, zh), so the counts differ from Data-Juicer's, which "
+    "downloads its own: they equal Data-Juicer's only with Data-Juicer's model file, i.e. with "
+    "SPARKOPS_SP_MODELS naming a folder that holds its `{lang}.sp.model` (tests/test_catalogue_tokenization.py "
+    "checks the equality on a fixture Data-Juicer computed with the same file). A lang without a model file "
+    "is refused when the job is checked. "
+    "Lone surrogates become '?' before encoding (Data-Juicer's call raises on them)."
+)

@@ -23,12 +23,12 @@ DJ_DEFAULT = "EleutherAI/pythia-6.9b-deduped"
 TOKENIZER_FILE = "tokenizer.json"
 
 
-def wordllama_tokenizer_file() -> Path:
+def wordllama_tokenizer_file(where: str = "token_num_filter") -> Path:
     import importlib.util
 
     spec = importlib.util.find_spec("wordllama")
     if spec is None or not spec.origin:
-        raise OpError("token_num_filter: the default tokenizer ships in the wordllama package, which is not "
+        raise OpError(f"{where}: the default tokenizer ships in the wordllama package, which is not "
                       "installed: pip install 'sparkops[embed]'")
     return Path(spec.origin).parent / "tokenizers" / "l2_supercat_tokenizer_config.json"
 
@@ -53,7 +53,7 @@ def _from_hub_cache(name: str) -> Path | None:
 def tokenizer_file(name: str, where: str) -> str:
     """The tokenizer.json ``hf_tokenizer`` names, or OpError saying why there is none."""
     if name == WORDLLAMA:
-        return os.fspath(wordllama_tokenizer_file())
+        return os.fspath(wordllama_tokenizer_file(where))
     path = Path(name).expanduser()
     if path.is_dir() and (path / TOKENIZER_FILE).is_file():
         return os.fspath(path / TOKENIZER_FILE)
@@ -87,8 +87,13 @@ def _prepare(p, where):
 
 
 def _compute(docs, p):
-    tok = tokenizer(p["tokenizer_file"])
-    texts = [d.text for d in docs]
+    return {"num_token": token_counts([d.text for d in docs], p["tokenizer_file"], p["hf_tokenizer"])}
+
+
+def token_counts(texts: list[str], path: str, name: str) -> list[int]:
+    """Tokens per text, without special tokens, of the tokenizer.json at ``path`` (``hf_tokenizer``
+    ``name``); also alphanumeric_filter's count with ``tokenization``."""
+    tok = tokenizer(path)
     counts = [0] * len(texts)
     live = [i for i, t in enumerate(texts) if t and len(t) <= PIECE_CHARS]
     # encode_batch_fast: the same ids without character offsets (less memory on long texts)
@@ -99,9 +104,9 @@ def _compute(docs, p):
         if t and len(t) > PIECE_CHARS:
             # in parts cut at spaces, one at a time: for a Llama-style tokenizer (the default) the
             # same tokens (sparkops.models.embedding.pieces); a 50 MB text whole took 3.6 GB
-            parts = pieces(t) if p["hf_tokenizer"] == WORDLLAMA else [t]
+            parts = pieces(t) if name == WORDLLAMA else [t]
             counts[i] = sum(len(encode([part], add_special_tokens=False)[0].ids) for part in parts)
-    return {"num_token": counts}
+    return counts
 
 
 declare(Op(

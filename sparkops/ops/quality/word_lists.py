@@ -9,7 +9,8 @@ import numpy as np
 
 from sparkops.assets import load_words
 from sparkops.core import Example, Op, OpError, Param, Stat, declare
-from sparkops.ops.quality.common import FAMILY, TOKENIZATION, ratio_params
+from sparkops.ops.quality.common import FAMILY, TOKENIZATION, TOKENIZATION_NOTES, ratio_params
+from sparkops.ops.quality.tokenization import prepare_tokenization, words as refined_words
 from sparkops.text.doc import Doc
 from sparkops.text.hashing import string_hashes
 
@@ -22,9 +23,10 @@ def augment(words: list[str], group_sizes: list[int], join_char: str) -> list[st
     return out
 
 
-def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None) -> float:
-    """Share of refined lower-cased words (plus augmented runs) in a list, compared by hash."""
-    words = doc.refined_lower_words
+def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None, sp: tuple | None = None) -> float:
+    """Share of refined lower-cased words (plus augmented runs) in a list, compared by hash; the words
+    are the pieces of sentencepiece model ``sp`` (``_sp``) when given."""
+    words = refined_words(doc, sp, lower=True)
     if aug is None:
         hashes = words.hashes()
     else:
@@ -55,16 +57,18 @@ def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc
             raise OpError(f"{where}: parameter 'lang' is {p['lang']!r}, which has no {kind} list; "
                           f"available: {', '.join(sorted(lists))}")
         aug = (tuple(p["words_aug_group_sizes"]), p["words_aug_join_char"]) if p["use_words_aug"] else None
+        p = prepare_tokenization(p, where)
         return dict(p, listed=listed_hashes(kind, p[dir_param], p["lang"]), aug=aug)
 
     def compute(docs, p):
-        listed, aug = p["listed"], p["aug"]
-        return {stat_key: [word_list_ratio(d, listed, aug) for d in docs]}
+        listed, aug, sp = p["listed"], p["aug"], p["_sp"]
+        return {stat_key: [word_list_ratio(d, listed, aug, sp) for d in docs]}
 
     return declare(Op(
         name=name, kind="filter", family=FAMILY, doc=doc,
         params=(
-            Param("lang", "str", "en", "Language whose list is used; 'all' merges every language."),
+            Param("lang", "str", "en", "Language whose list (and, with tokenization, sentencepiece model) is used; "
+                  "'all' merges every language's list."),
             TOKENIZATION,
             *ratio_params(lo, hi, stat_key),
             Param(dir_param, "str", None, f"Folder of Data-Juicer-style JSON files (*{kind}*.json, "
@@ -75,7 +79,7 @@ def _word_list_op(kind: str, name: str, stat_key: str, lo: float, hi: float, doc
         ),
         stats=(Stat(stat_key, "double", stat_doc),),
         compute=compute, prepare=prepare, range=(stat_key, "min_ratio", "max_ratio"),
-        sql_params=("lang", "use_words_aug"), examples=examples,
+        sql_params=("lang", "use_words_aug", "tokenization"), examples=examples, notes=TOKENIZATION_NOTES,
     ))
 
 
@@ -86,7 +90,9 @@ _word_list_op(
     (Example("stopwords_ratio('The cat is on the mat')", 4 / 6, "the, is, on, the"),
      Example("stopwords_ratio('我 们 去 了', 'zh')", 1.0),
      Example("stopwords_ratio('我 们 去 了', 'zh', true)", 5 / 7, "augmented with 我们, 们去, 去了, of "
-             "which 我们 is a stopword")),
+             "which 我们 is a stopword"),
+     Example("stopwords_ratio('我们去了商店，然后回家了。', 'zh', false, true)", 5 / 9, "sparkops' zh model's pieces, "
+             "refined: ▁ 我们 去 了 商店 然后 回 家 了 (the punctuation goes)")),
 )
 
 _word_list_op(
@@ -94,5 +100,7 @@ _word_list_op(
     "Keep rows whose share of flagged (offensive) words is within [min_ratio, max_ratio].",
     "Refined lower-cased words in the flagged-word list / #words (capped at 1); 0 without words.",
     (Example("flagged_words_ratio('free xxx videos here')", 1 / 4),
-     Example("flagged_words_ratio('Hello world')", 0.0)),
+     Example("flagged_words_ratio('Hello world')", 0.0),
+     Example("flagged_words_ratio('free xxx videos here', 'en', false, true)", 0.0, "sparkops' en model cuts "
+             "'▁x' 'x' 'x': no piece is a listed word (and a piece that starts a word keeps its '▁')")),
 )
