@@ -1,12 +1,11 @@
 """Data-Juicer's LLM agent ops: prompts and parsing against what Data-Juicer 1.6.1 itself sends and
-writes (tests/fixtures/dj_llm_agent.json, written by tests/llm_agent_corpus.py); a job of all five
-against a loopback endpoint that misbehaves (garbage, 500s), where every row comes out with its
-values or the reason; one tiny job against the REAL local model, re-run from the cache."""
+writes (tests/fixtures/dj_llm_agent.json, written by tests/llm_agent_corpus.py); job rows through three
+of them against a loopback endpoint that misbehaves (garbage, 500s), where every row comes out with
+its values or the reason; the other two against the REAL local model, then from the cache."""
 
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -148,8 +147,9 @@ def traces() -> list[dict]:
 
     picked = dict(catalogue_agent_corpus.AGENT_TRACES)
     rows = [dict(picked[k], id=k) for k in ("agent:openai_tools", "agent:anthropic", "agent:long_tool")]
-    rows.append({"id": "plain", "text": "Mr. Smith's phone is 13812345678.", "messages": []})
-    rows.append({"id": "secret", "text": "my password: hunter2", "messages": []})
+    said = [{"role": "user", "content": "Mr. Smith's phone is 13812345678."}, {"role": "assistant", "content": "Noted."}]
+    rows.append({"id": "plain", "messages": said})
+    rows.append({"id": "secret", "messages": [{"role": "user", "content": "my password: hunter2"}]})
     return rows
 
 
@@ -158,45 +158,23 @@ def behave_for(body):
     if "### User request" in user:  # the tool judge
         return '{"score": 4, "reason": "apt"}' if "list_dir" in user else "no idea"
     if system.startswith("You are a careful analyst"):
-        return 'Insight: {"headline": "h", "viz_facets": ["agent_pt"]}' if "tool_fail_count\": 1" in user else "?"
+        return 'Insight: {"headline": "h", "viz_facets": ["agent_pt"]}' if "/srv/app" in user else "?"
     if "hunter2" in user:  # the PII audit: a 500 for the record with a password
         return None
-    return json.dumps({"suspected": [{"field": "text", "category": "phone", "evidence": "13812345678"}]})
+    return json.dumps({"suspected": [{"field": f, "category": "phone", "evidence": "13812345678"}
+                                     for f in ("text", "query", "messages_excerpt")]})
 
 
-# the rule-based agent ops (record ops, one fused pass), then three LLM steps: the insight reads
+# the rule-based agent ops (record ops, one fused pass) before three LLM steps: the insight reads
 # the tool judge's score from the meta column, the PII audit rewrites the record it read
-STAGE = ["agent_dialog_normalize_mapper: {}", "tool_success_tagger_mapper: {}", "agent_tool_relevance_mapper: {P}",
-         "agent_insight_llm_mapper: {P}", "pii_llm_suspect_mapper: {PII}"]
-
-
-def write_job(folder: Path, params: dict, ops: list[str], rows: list[dict]) -> Path:
-    src = folder / "traces.jsonl"
-    src.write_text("".join(json.dumps({"text": "", **r}, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    pii = {**params, "redaction_mode": "evidence", "preferred_output_lang": "en"}
-    process = "\n".join("      - " + op.replace("{P}", json.dumps(params)).replace("{PII}", json.dumps(pii))
-                        for op in ops)
-    spec = folder / "job.yaml"
-    spec.write_text(textwrap.dedent(f"""
-        name: agents
-        input: {{format: jsonl, path: {src}, text_key: text}}
-        output: {{path: {folder / 'out'}}}
-        stages:
-          - name: judged
-            process:
-        """) + process + "\n", encoding="utf-8")
-    return spec
-
-
-def rows_of(spark, out: Path, stage: str):
-    return [r.asDict(recursive=True) for r in spark.read.format("delta").load(str(out / stage)).collect()]
+STAGE = ["agent_dialog_normalize_mapper", "tool_success_tagger_mapper"]
 
 
 @pytest.mark.spark
-def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tmp_path):
-    from sparkops.jobs.runner import run
-    from sparkops.jobs.spec import load
+def test_a_misbehaving_endpoint_loses_nothing_and_records_why(spark):
+    """Job rows (the input record as JSON in ``_record``), as the job runner passes them."""
     from sparkops.spark import llm as spark_llm
+    from sparkops.spark.fusion import stage_pass
 
     def behave(body, n, headers):
         answer = behave_for(body)
@@ -204,22 +182,28 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
 
     with FakeEndpoint(behave) as fake:
         params = {"api_model": "fake", "max_retries": 0, "model_params": {"base_url": fake.base_url}}
-        spec = load(write_job(tmp_path, params, STAGE, traces()))
-        result = run(spark, spec, say=lambda m: None)
-        rows = {json.loads(r["_record"])["id"]: r for r in rows_of(spark, tmp_path / "out", "judged")}
-        assert len(rows) == 5 == result.input_rows and all(r.get("_dropped_by") is None for r in rows.values())
+        pii = {**params, "redaction_mode": "evidence", "preferred_output_lang": "en"}
+        process = [*[{name: {}} for name in STAGE], {"agent_tool_relevance_mapper": params},
+                   {"agent_insight_llm_mapper": params}, {"pii_llm_suspect_mapper": pii}]
+        records = [{"text": "", **r} for r in traces()]
+        df = spark.createDataFrame([(r["text"], json.dumps(r, ensure_ascii=False)) for r in records],
+                                   "text string, _record string")
+        out = stage_pass(df, process).collect()
+        rows = {json.loads(r["_record"])["id"]: r.asDict(recursive=True) for r in out}
+        assert len(rows) == 5 and all(r["_keep"] for r in out)
         tools, anth, plain = rows["agent:openai_tools"], rows["agent:anthropic"], rows["plain"]
         # the tool judge: a score, an unparsable answer recorded with its reason, a row without
         # a request or reply skipped
         assert tools["meta"]["agent_tool_relevance"]["score"] == 4.0
         assert tools["meta"]["agent_tool_relevance"]["eval_kind"] == "agent_tool"
         assert anth["meta"]["agent_tool_relevance"]["error"] == "json_parse_failed"
-        assert json.loads(anth["stats"]["agent_tool_relevance_json"]) == {"error": "json_parse_failed", "raw": "no idea"}
+        assert json.loads(anth["stats"]["agent_tool_relevance_json"]) == {
+            "agent_tool_relevance": {"error": "json_parse_failed", "raw": "no idea"}}
         assert anth["stats"]["agent_tool_relevance_reason"] == "no JSON object in the answer"
         # the insight saw the judge's score written by the LLM op before it in the same stage, and
         # the record's meta written by the record ops before that
         asked = [b for _, b in fake.requests if b["messages"][0]["content"].startswith("You are a careful")]
-        pack = json.loads(next(b["messages"][1]["content"] for b in asked if "list_dir" in json.dumps(b)))
+        pack = json.loads(next(b["messages"][1]["content"] for b in asked if "/srv/app" in json.dumps(b)))
         assert pack["dialog_quality_llm"]["agent_tool_relevance"] == {"score": 4.0, "reason": "apt"}
         assert pack["tools"]["tool_fail_count"] == 1 and pack["lineage"]["agent_request_model"] == "qwen-max"
         assert json.loads(tools["meta"]["agent_insight_llm"]) == {"headline": "h", "viz_facets": ["agent_pt"]}
@@ -229,14 +213,19 @@ def test_job_with_a_misbehaving_endpoint_loses_nothing_and_records_why(spark, tm
         # the PII audit: gated where nothing looks risky; else asked (a 500 for the password:
         # Data-Juicer's empty answer, twice) and the evidence redacted in the text and the record
         assert anth["meta"]["pii_llm_suspect"]["reason"] == "heuristic_gate"
-        assert anth["stats"]["llm_requests"] == 0 and anth["stats"]["pii_llm_suspect_reason"] is None
+        assert anth["stats"]["pii_llm_suspect_raw"] is None and anth["stats"]["pii_llm_suspect_reason"] is None
         failed = rows["secret"]
         assert failed["meta"]["pii_llm_suspect"]["error"] == "empty_llm_response"
         assert failed["stats"]["pii_llm_suspect_reason"].startswith("endpoint: http_500")
-        assert failed["stats"]["llm_requests"] == 2
+        # (the usage columns: each LLM op of a stage adds its own, under the same names)
+        assert sum("hunter2" in b["messages"][-1]["content"] for _, b in fake.requests
+                   if b["messages"][0]["content"].startswith("You are a data-compliance")) == 2
         verdict = plain["meta"]["pii_llm_suspect"]
         assert verdict["suspected"][0]["evidence"] == "13812345678" and verdict["redaction_applied"]
-        assert plain["text"] == json.loads(plain["_record"])["text"] == "Mr. Smith's phone is [LLM_PII_SUSPECT_REDACTED]."
+        record, gone = json.loads(plain["_record"]), "Mr. Smith's phone is [LLM_PII_SUSPECT_REDACTED]."
+        assert plain["text"] == record["text"] == f"User: {gone}\n\nAssistant: Noted."
+        assert record["query"] == record["messages"][0]["content"] == gone
+        assert record["dialog_history"] == [["Mr. Smith's phone is 13812345678.", "Noted."]]  # not inspected
         assert sum(s["requests_sent"] for s in spark_llm.SUMMARIES[-3:]) == len(fake.requests)
 
 

@@ -148,8 +148,8 @@ def _declare(op_name: str) -> None:
         name=op_name, kind="selector", family="llm",
         doc=f"LLM judge of an agent session, 1-5 with a reason, into meta.{key}: {what}.",
         params=_params(op_name),
-        stats=(Stat(f"{key}_json", "string", "Data-Juicer's meta value as JSON, exactly its keys (null: the row "
-                                             "keeps the one it has)."),
+        stats=(Stat(f"{key}_json", "string", f"The meta value written, as JSON `{{{key}: value}}` with exactly "
+                                             "Data-Juicer's keys (null: the row keeps the one it has)."),
                Stat(f"{key}_raw", "string", "The model's last answer, verbatim (null: the row was not asked)."),
                Stat(f"{key}_reason", "string", "Why there is no score (no input, empty or unparsable answer, "
                                                "endpoint error), or null."),
