@@ -1,5 +1,5 @@
 """What Data-Juicer 1.6.1's LLM agent ops send and write, written by Data-Juicer itself into
-``tests/fixtures/dj_llm_agent.json``::
+``tests/fixtures/dj_llm_agent.json.gz``::
 
     .peers/dj/bin/python tests/llm_agent_corpus.py
 
@@ -22,6 +22,7 @@ once, under ``systems``; a call's system message holds ``@system:<index>``.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import sys
@@ -33,7 +34,7 @@ sys.path.insert(0, str(HERE))
 import catalogue_agent_corpus  # noqa: E402
 import pii_corpus  # noqa: E402
 
-FIXTURE = HERE / "fixtures" / "dj_llm_agent.json"
+FIXTURE = HERE / "fixtures" / "dj_llm_agent.json.gz"
 SAFETY = HERE.parent / "data" / "safety" / "safety_sample.jsonl"
 DJ_META, DJ_STATS = "__dj__meta__", "__dj__stats__"
 
@@ -248,7 +249,8 @@ def main() -> int:
     recs = records()
     out = {"records": recs, "cases": cases(recs)}
     shared_systems(out)
-    FIXTURE.write_text(json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+    data = (json.dumps(out, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    FIXTURE.write_bytes(gzip.compress(data, mtime=0))  # mtime 0: the same bytes on every run
     print(f"wrote {FIXTURE}: {FIXTURE.stat().st_size} bytes, {len(out['cases'])} cases")
     return 0
 

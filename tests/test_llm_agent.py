@@ -1,10 +1,11 @@
 """Data-Juicer's LLM agent ops: prompts and parsing against what Data-Juicer 1.6.1 itself sends and
-writes (tests/fixtures/dj_llm_agent.json, written by tests/llm_agent_corpus.py); job rows through three
+writes (tests/fixtures/dj_llm_agent.json.gz, written by tests/llm_agent_corpus.py); job rows through three
 of them against a loopback endpoint that misbehaves (garbage, 500s), where every row comes out with
 its values or the reason; the skill summary against the REAL local model, then from the cache."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from sparkops.core import OpError, get_op
 from sparkops.ops.llm import agent_insight, agent_judges, pii_suspect
 from sparkops.ops.llm.agent_fields import META_COL, STATS_COL, merged
 
-FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "dj_llm_agent.json").read_text(encoding="utf-8"))
+FIXTURE = json.loads(gzip.decompress((Path(__file__).parent / "fixtures" / "dj_llm_agent.json.gz").read_bytes()))
 OPS = ["agent_insight_llm_mapper", "agent_skill_insight_mapper", "agent_tool_relevance_mapper",
        "agent_trace_coherence_mapper", "pii_llm_suspect_mapper"]
 
