@@ -218,9 +218,12 @@ def test_a_misbehaving_endpoint_loses_nothing_and_records_why(spark):
         failed = rows["secret"]
         assert failed["meta"]["pii_llm_suspect"]["error"] == "empty_llm_response"
         assert failed["stats"]["pii_llm_suspect_reason"].startswith("endpoint: http_500")
-        # (the usage columns: each LLM op of a stage adds its own, under the same names)
-        assert sum("hunter2" in b["messages"][-1]["content"] for _, b in fake.requests
-                   if b["messages"][0]["content"].startswith("You are a data-compliance")) == 2
+        asked_for_it = sum("hunter2" in b["messages"][-1]["content"] for _, b in fake.requests
+                           if b["messages"][0]["content"].startswith("You are a data-compliance"))
+        assert asked_for_it == 2
+        # the usage columns: every LLM op of a stage writes them under the same names; the last
+        # op's (the PII audit's) replace the earlier ones, once each
+        assert [f for f in out[0]["stats"].__fields__ if f == "llm_requests"] == ["llm_requests"]
         verdict = plain["meta"]["pii_llm_suspect"]
         assert verdict["suspected"][0]["evidence"] == "13812345678" and verdict["redaction_applied"]
         record, gone = json.loads(plain["_record"]), "Mr. Smith's phone is [LLM_PII_SUSPECT_REDACTED]."

@@ -352,8 +352,12 @@ def usage_columns() -> list:
 
 
 def with_stats(df: DataFrame, before: DataFrame, mine: list) -> DataFrame:
-    """``stats``: the fields the rows had (a DataFrame with stats), then this op's."""
-    kept = [F.col(f"{STATS}.`{f.name}`") for f in before.schema[STATS].dataType.fields] if STATS in before.columns else []
+    """``stats``: the fields the rows had (a DataFrame with stats), then this op's. A field of an
+    earlier op of the stage with one of this op's names (every LLM op writes ``llm_requests``,
+    ``llm_prompt_tokens`` ...) gives way: a struct with two fields of one name answers the first."""
+    names = set(df.select(*mine).columns)  # analysis only, no job
+    kept = ([F.col(f"{STATS}.`{f.name}`") for f in before.schema[STATS].dataType.fields if f.name not in names]
+            if STATS in before.columns else [])
     return df.withColumn(STATS, F.struct(*kept, *mine))
 
 
