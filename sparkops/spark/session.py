@@ -106,7 +106,10 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
         builder = builder.master(master)
     for key, value in settings.items():
         builder = builder.config(key, value)
-    spark = builder.getOrCreate()
+    from sparkops.spark.launch import direct_launch
+
+    with direct_launch():  # the driver JVM without spark-submit's scripts and launcher JVM
+        spark = builder.getOrCreate()
     if resolving:
         record_resolution(*resolving)
     spark.sparkContext.setLogLevel(os.environ.get("SPARKOPS_LOG_LEVEL", "WARN"))
