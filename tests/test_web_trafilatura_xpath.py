@@ -188,8 +188,10 @@ def test_install_is_in_place_and_can_be_undone_for_a_block():
     with tx.original_xpaths():
         assert not any(isinstance(e, tx.CompiledXPath) for e in xpaths.OVERALL_DISCARD_XPATH)
     assert all(isinstance(e, tx.CompiledXPath) for e in xpaths.OVERALL_DISCARD_XPATH)
-    # the expressions outside the subset stay lxml's
+    # the expressions outside the subset stay lxml's, and so do those that call no function
     assert not isinstance(xpaths.TAGS_XPATHS[0], tx.CompiledXPath)
+    assert not isinstance(xpaths.TITLE_XPATHS[1], tx.CompiledXPath)  # //*[@class='entry-title' or ...]
+    assert not isinstance(xpaths.PRECISION_DISCARD_XPATH[0], tx.CompiledXPath)  # .//header
 
 
 def test_another_trafilatura_version_is_left_alone(monkeypatch):

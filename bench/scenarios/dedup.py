@@ -461,7 +461,8 @@ def interpret(res: dict) -> list[str]:
 def scaling_interpretation(res: dict) -> list[str]:
     sc = res.get("scaling")
     if not sc:
-        return ["- Scaling: not run (`--dedup-scaling` is off by default in `--quick`)."]
+        return ["- Scaling: not run in this run (`--dedup-scaling`, off by default in `--quick`); the `scale` "
+                "scenario runs MinHash dedup at 1x to 10x the corpus."]
     rows = {r["factor"]: r for r in sc["runs"]}
     if 1 not in rows or len(rows) < 2:
         return []

@@ -30,6 +30,7 @@ from sparkops.text.doc import Doc
 from sparkops.core import Op, Sketch, Stat, sql_functions
 from sparkops.core.row import REJECT
 
+
 def _udf(fn, ddl: str):
     # the return type read in Python (sparkops.spark.ddl): pyspark would ask the JVM, Py4J round
     # trips per function at every session start

@@ -19,7 +19,8 @@ Semantics kept (XPath 1.0, libxml2, lxml's EXSLT):
   whole result; a union is sorted in document order without repeats.
 
 Anything else (a child-element comparison, ``local-name()``, a multi-step path) is refused at
-compile time and that expression keeps its lxml ``XPath``. ``install()`` swaps the compiled
+compile time and that expression keeps its lxml ``XPath``, as does one that calls no function
+(a plain path, attribute tests only), which libxml2 evaluates as fast without call backs. ``install()`` swaps the compiled
 form into trafilatura's expression lists in place, for its version 2.3.1 only (the one pinned
 and checked element for element against lxml on every page of the web bench:
 ``tests/test_web_trafilatura_xpath.py``); ``original_xpaths()`` gives the lxml ones back for
@@ -430,6 +431,9 @@ class CompiledXPath:
 # --------------------------------------------------------------------------- installation
 
 _originals: dict[str, list] = {}
+# an expression worth compiling calls a function; without one (`.//header`,
+# `//*[@class='entry-title']`) libxml2 needs no call back per element and is no slower
+_CALLS = re.compile(r"(?:re:test|contains|starts-with|translate|not)\s*\(")
 
 
 def compile_all(lists=LISTS) -> dict[str, list]:
@@ -441,6 +445,9 @@ def compile_all(lists=LISTS) -> dict[str, list]:
     for name in lists:
         compiled = []
         for expr in _originals.get(name) or getattr(xpaths, name):
+            if not _CALLS.search(expr.path):  # plain paths and attribute tests: libxml2 is as fast or faster
+                compiled.append(expr)
+                continue
             try:
                 compiled.append(CompiledXPath(expr.path))
             except Unsupported:
