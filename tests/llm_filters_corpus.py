@@ -219,6 +219,8 @@ def shared_systems(out: dict) -> None:
 def main() -> int:
     from loguru import logger
 
+    import data_juicer.ops.filter  # noqa: F401 - its import sets up the logger removed below
+
     logger.remove()  # Data-Juicer warns per sample (missing input keys, failed attempts)
     recs = records()
     out = {"records": recs, "cases": cases(recs), "usage": USAGE}

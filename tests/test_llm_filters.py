@@ -145,8 +145,12 @@ def _rows() -> list[dict]:
             for rid in picked]
 
 
+GARBAGE = "\x00garbage"
+
+
 def behave_for(body) -> str | None:
-    """Per prompt: the relevance judge scores two records, rambles for the others; the condition
+    """Per prompt: the relevance judge scores two records, answers garbage for one (not even
+    JSON), rambles for the others; the condition
     judge says yes to crepes, 500 for one record, a blank answer or a maybe for two, no to the rest."""
     user = body["messages"][-1]["content"]
     if user.startswith("# Text"):
@@ -159,6 +163,8 @@ def behave_for(body) -> str | None:
         if "Pancakes" in user:
             return "I think so"  # neither yes nor no: false
         return "No."
+    if "headline" in user:
+        return GARBAGE  # not a chat completion at all
     if "crepes" in user:
         return json.dumps({"dimension_scores": dict.fromkeys(task_relevance.DIMENSIONS, 4)})
     if "NHL" in user:
@@ -173,7 +179,9 @@ def test_a_misbehaving_endpoint_loses_nothing_and_records_why(spark):
 
     def behave(body, n, headers):
         answer = behave_for(body)
-        return (500, {}, b"boom", 0) if answer is None else (200, {}, answer_body(answer), 0)
+        if answer is None:
+            return 500, {}, b"boom", 0
+        return (200, {}, answer.encode() if answer == GARBAGE else answer_body(answer), 0)
 
     with FakeEndpoint(behave) as fake:
         common = {"api_or_hf_model": "fake", "max_retries": 0, "model_params": {"base_url": fake.base_url},
@@ -192,7 +200,11 @@ def test_a_misbehaving_endpoint_loses_nothing_and_records_why(spark):
     nhl = rows["sft:7"]
     assert nhl["stats"]["llm_task_relevance"] == pytest.approx(0.2) and nhl["_dropped_by"] == "llm_task_relevance_filter"
     rambled = [r for r in rows.values() if r["stats"]["llm_task_relevance_raw"] == "This sample is somewhat relevant."]
-    assert len(rambled) == 5
+    assert len(rambled) == 4
+    garbled = rows["sft:101"]
+    assert garbled["_dropped_by"].startswith("error:llm_task_relevance_filter: endpoint: bad_response")
+    assert garbled["stats"]["llm_task_relevance"] == 0.0 and garbled["stats"]["llm_requests"] == 2
+    assert garbled["stats"]["llm_task_relevance_reason"].startswith("endpoint: bad_response")
     for r in rambled:
         st = r["stats"]
         assert st["llm_task_relevance"] == 0.0 and st["llm_task_relevance_record"] == ""
