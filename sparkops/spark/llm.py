@@ -365,10 +365,13 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
                     record_text_key: str | None = None) -> DataFrame:
     """Data-Juicer's LLM analysis filters (``sparkops.ops.llm.analysis``) over ``df``: every row
     comes out, with its score, record, tags, raw answer, reason and usage in ``stats``."""
-    from sparkops.ops.llm import analysis
+    import importlib
 
     p = bound.prepared
-    prefix = bound.op.range[0].rsplit("_", 1)[0]  # llm_quality_score -> llm_quality
+    # an op whose prompt differs (llm_task_relevance_filter) names its kernel module and its stats' prefix
+    analysis = importlib.import_module(p.get("kernel", "sparkops.ops.llm.analysis"))
+    score_key = bound.op.range[0]
+    prefix = p.get("stat_prefix") or score_key.rsplit("_", 1)[0]  # llm_quality_score -> llm_quality
 
     def request_of(fields):
         if "text" in p["input_keys"] and "text" not in fields:
@@ -381,14 +384,13 @@ def analysis_filter(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
 
     rows, final = asked(df, bound, text_col, request_of, parse_of, "score double, record string, tags string")
     out = rows.join(final, ROW, "left")
-    stat = {k: f"{prefix}_{k}" for k in ("score", "record", "tags", "raw", "reason")}
+    stat = {"score": score_key, **{k: f"{prefix}_{k}" for k in ("record", "tags", "raw", "reason")}}
     out = with_stats(out, df, [
         F.coalesce(F.col("_last.score"), F.lit(0.0)).alias(stat["score"]),
         F.coalesce(F.col("_last.record"), F.lit("")).alias(stat["record"]),
         F.coalesce(F.col("_last.tags"), F.lit("")).alias(stat["tags"]),
         F.col("_last.content").alias(stat["raw"]), F.col("_last.reason").alias(stat["reason"]), *usage_columns()])
 
-    score_key = bound.op.range[0]
     keep_udf = F.udf(lambda s: bool(bound.keep({score_key: s})), "boolean")
     dropped = (F.when(F.col("_last").isNull(), F.lit(NULL_TEXT))
                .when(F.col("_last.error").isNotNull(),
