@@ -102,6 +102,7 @@ parity-fixture: assets
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_dialog_corpus.py
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_extractops_corpus.py
 	HF_HUB_OFFLINE=1 .peers/dj/bin/python tests/llm_agent_corpus.py
+	HF_HUB_OFFLINE=1 .peers/dj/bin/python tests/llm_filters_corpus.py
 	@.peers/dj/bin/python -c "import rouge" 2>/dev/null || .peers/dj/bin/pip install --quiet rouge==1.0.1
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_generate_corpus.py
 	@test -x .peers/datatrove/bin/python || { $(PYTHON) -m venv .peers/datatrove && .peers/datatrove/bin/pip install --quiet -c bench/constraints/datatrove.txt "datatrove[processing]==0.10.1" spacy orjson aiohttp; }
