@@ -14,7 +14,7 @@ import pytest
 from llm_server import FakeEndpoint, answer_body
 from sparkops.core import OpError, get_op
 from sparkops.ops.llm import agent_insight, agent_judges, pii_suspect
-from sparkops.ops.llm.agent_fields import META_COL, STATS_COL, merged
+from sparkops.ops.llm.agent import META_COL, STATS_COL, merged
 
 FIXTURE = json.loads(gzip.decompress((Path(__file__).parent / "fixtures" / "dj_llm_agent.json.gz").read_bytes()))
 OPS = ["agent_insight_llm_mapper", "agent_skill_insight_mapper", "agent_tool_relevance_mapper",

@@ -1,5 +1,5 @@
 """Data-Juicer's LLM agent ops over a DataFrame (the pure halves: ``sparkops.ops.llm.agent_judges``,
-``agent_insight``, ``pii_suspect``; their protocol: ``sparkops.ops.llm.agent_fields``), built on
+``agent_insight``, ``pii_suspect``; their protocol: ``sparkops.ops.llm.agent``), built on
 the common LLM step (``sparkops.spark.llm.asked``: cache, spool, retries, usage).
 
 Every row comes out, kept, with the op's values in the ``meta`` struct (where Data-Juicer writes
@@ -18,7 +18,7 @@ from pyspark.sql.types import StringType, _parse_datatype_string
 
 from sparkops.core import BoundOp
 from sparkops.core.row import META, RECORD, STATS
-from sparkops.ops.llm.agent_fields import META_COL, STATS_COL, answered, merged
+from sparkops.ops.llm.agent import META_COL, STATS_COL, answered, merged
 from sparkops.spark.llm import ROW, USAGE_COLUMNS, asked, pd_frame, record_fields, usage_columns, with_stats
 from sparkops.spark.llm_dialog_quality import _existing, _kept
 from sparkops.spark.llm_extract import _with_meta

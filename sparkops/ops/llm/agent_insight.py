@@ -3,7 +3,7 @@ and skill tags of ``agent_dialog_normalize_mapper`` summarized into 3-5 capabili
 ``meta.agent_skill_insights``) and ``agent_insight_llm_mapper`` (an evidence pack of the record's
 stats, meta tags, judges' scores and previews, synthesized into one JSON insight object, into
 ``meta.agent_insight_llm``). Pure halves: ``messages`` / ``outcome`` / ``why`` (see
-``sparkops.ops.llm.agent_fields``); the DataFrame half is ``sparkops.spark.llm_agent.meta_mapper``.
+``sparkops.ops.llm.agent``); the DataFrame half is ``sparkops.spark.llm_agent.meta_mapper``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from sparkops.core import Param, Stat, declare
 from sparkops.core.declaration import Op
-from sparkops.ops.llm.agent_fields import answered, endpoint_reason, meta_of
+from sparkops.ops.llm.agent import answered, endpoint_reason, meta_of
 from sparkops.ops.llm.agent_prompts import INSIGHT, SKILL
 from sparkops.ops.llm.dialog_quality import output_lang
 from sparkops.ops.llm.dialog_turns import plain

@@ -16,7 +16,7 @@ from typing import Any
 from sparkops.core import Param, Stat, declare
 from sparkops.core.declaration import Op
 from sparkops.ops.llm import dialog_quality as dq
-from sparkops.ops.llm.agent_fields import endpoint_reason, meta_of
+from sparkops.ops.llm.agent import endpoint_reason, meta_of
 from sparkops.ops.llm.agent_prompts import TOOL_RUBRIC, TRACE_RUBRIC
 from sparkops.ops.llm.dialog_turns import clip, clip_pair, plain
 from sparkops.ops.llm.params import llm_settings

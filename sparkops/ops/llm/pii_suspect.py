@@ -6,7 +6,7 @@ A cheap gate (digit runs, '@', secret words, intranet words, long tokens, name c
 request where nothing looks risky.
 
 Pure halves: ``messages`` / ``outcome`` / ``why`` / ``redacted`` (see
-``sparkops.ops.llm.agent_fields``); the DataFrame half is ``sparkops.spark.llm_agent.meta_mapper``.
+``sparkops.ops.llm.agent``); the DataFrame half is ``sparkops.spark.llm_agent.meta_mapper``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 from sparkops.core import OpError, Param, Stat, declare
 from sparkops.core.declaration import Op
 from sparkops.core.params import positive
-from sparkops.ops.llm.agent_fields import endpoint_reason, meta_of
+from sparkops.ops.llm.agent import endpoint_reason, meta_of
 from sparkops.ops.llm.agent_prompts import PII, PII_PLACEHOLDER, PII_USER_PREFIX
 from sparkops.ops.llm.dialog_quality import json_object, output_lang
 from sparkops.ops.llm.dialog_turns import clip, plain
