@@ -11,7 +11,6 @@ DataFrame half is ``sparkops.spark.llm.analysis_filter``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -20,6 +19,7 @@ from sparkops.core.declaration import COMMON_FILTER_PARAMS, Op, in_range
 from sparkops.ops.llm import analysis, prompts
 from sparkops.ops.llm.params import llm_params, llm_settings
 from sparkops.ops.llm.stats import USAGE
+from sparkops.ops.quality.embedding_similarity import RecordsParam  # Data-Juicer's valid_dataset, as there
 
 # Data-Juicer 1.6.1's prompt (data_juicer/ops/filter/llm_task_relevance_filter.py, Apache-2.0),
 # reproduced as a fact: an op with its name asks the model the same question
@@ -37,17 +37,6 @@ LANGUAGE_APPENDIX = {
 }
 
 
-class _RecordsParam(Param):
-    """A list of records (Data-Juicer's ``valid_dataset``): the core's type tags have no mapping."""
-
-    def coerce(self, value: Any, where: str) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, (str, bytes)) or not isinstance(value, list) or \
-                not all(isinstance(r, Mapping) for r in value):
-            raise OpError(f"{where}: parameter '{self.name}' must be a list of records (mappings), "
-                          f"got {type(value).__name__}")
-        return [dict(r) for r in value]
 
 
 def as_dataset(records: list[dict]) -> list[dict]:
@@ -142,7 +131,7 @@ declare(Op(
               if q.name == "is_hf_model" else q for q in llm_params("gpt-4o")),
             Param("min_score", "float", 0.5, "Keep rows with at least this score (a score of 0, no analysis, is "
                   "kept)."),
-            _RecordsParam("valid_dataset", "list[record]", None, "Validation records shown to the model "
+            RecordsParam("valid_dataset", "list[record]", None, "Validation records shown to the model "
                           "(`[{text: ...}, ...]`, formatted with input_keys / field_names).", nullable=True),
             Param("task_desc", "str", None, "The downstream task's description.", nullable=True),
             Param("n_shot", "int", None, "Validation records shown at most (null or 0: all).", nullable=True),

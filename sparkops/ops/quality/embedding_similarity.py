@@ -29,7 +29,7 @@ from sparkops.ops.llm.params import DictParam
 STAT = "text_embd_similarity"
 
 
-class _RecordsParam(Param):
+class RecordsParam(Param):
     """A list of records (Data-Juicer's ``valid_dataset``): the core's type tags have no mapping."""
 
     def coerce(self, value: Any, where: str) -> Any:
@@ -150,7 +150,7 @@ declare(Op(
         DictParam("model_params", "dict", {}, "Data-Juicer's API client arguments; unused."),
         Param("min_score", "float", 0.1, "Min mean similarity to keep."),
         Param("max_score", "float", 1.0, "Max mean similarity to keep."),
-        _RecordsParam("valid_dataset", "list[record]", None, "The validation records (`[{text: ...}, ...]`).",
+        RecordsParam("valid_dataset", "list[record]", None, "The validation records (`[{text: ...}, ...]`).",
                       nullable=True),
         Param("valid_file", "str", None, "sparkops: a JSON-lines (or .json list) file of more validation records; "
               "relative to the job spec's folder.", nullable=True, path=True),
