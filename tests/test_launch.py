@@ -48,6 +48,14 @@ def test_the_launchers_command_is_asked_once_then_read_back(store, monkeypatch):
     assert launch.direct_command(ARGS, _env(SPARK_DRIVER_MEMORY="2g")) is None
 
 
+def test_a_kept_command_whose_java_is_gone_is_asked_again(store):
+    command, _ = launch.direct_command(ARGS, _env())
+    (kept,) = store.glob("*.json")
+    kept.write_text(json.dumps({"args": ARGS, "command": ["/nonexistent/bin/java", *command[1:]]}))
+    assert launch.direct_command(ARGS, _env())[0] == command  # the launcher asked again, the file renewed
+    assert json.loads(kept.read_text())["command"] == command
+
+
 def test_a_secret_setting_is_never_written_to_disk(store):
     args = ["--conf", "spark.hadoop.fs.s3a.secret.key=hunter2", "pyspark-shell"]
     command, _ = launch.direct_command(args, _env())

@@ -109,8 +109,10 @@ def direct_command(args: list[str], env: dict) -> tuple[list[str], dict] | None:
     key = _key(home, args, script_env)
     store = cache_dir() / f"{key}.json"
     try:
-        return json.loads(store.read_text())["command"], script_env
-    except (OSError, ValueError, KeyError):
+        command = json.loads(store.read_text())["command"]
+        if os.path.isfile(command[0]):  # a JDK moved or removed since: ask the launcher again
+            return command, script_env
+    except (OSError, ValueError, KeyError, IndexError, TypeError):
         pass
     command = _launcher_command(home, args, script_env)
     if command is None:
@@ -142,7 +144,10 @@ def direct_launch():
             except Exception:  # anything unexpected: the scripts' way, as pyspark does it
                 found = None
             if found is not None:
-                command, kwargs["env"] = found
+                try:
+                    return original(found[0], **dict(kwargs, env=found[1]))
+                except OSError:  # the java binary could not start: the scripts' way
+                    pass
         return original(command, **kwargs)
 
     java_gateway.Popen = popen
