@@ -90,7 +90,7 @@ parity-fixture: assets
 	@test -d .peers/dj_transformers || .peers/dj/bin/pip install --quiet --target .peers/dj_transformers --no-deps transformers==4.57.1
 	DJ_TRANSFORMERS=.peers/dj_transformers .peers/dj/bin/python tools/dj_parity/gen_catalogue_tokens_fixture.py
 	@.peers/dj/bin/python -c "import sentencepiece" 2>/dev/null || .peers/dj/bin/pip install --quiet sentencepiece==0.2.3
-	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} DJ_TRANSFORMERS=.peers/dj_transformers .peers/dj/bin/python tools/dj_parity/gen_tokenization_fixture.py
+	DJ_TRANSFORMERS=.peers/dj_transformers .peers/dj/bin/python tools/dj_parity/gen_tokenization_fixture.py
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_catalogue_agent_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_latex_fixture.py
 	.peers/dj/bin/python tools/dj_parity/gen_latex_merge_fixture.py

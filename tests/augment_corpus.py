@@ -3,7 +3,7 @@ Data-Juicer 1.6.1's nlpaug_en_mapper and nlpcda_zh_mapper. Standard library only
 the generator (Data-Juicer's venv) and the tests (sparkops' venv).
 
 English: the first C4 documents of data/c4_sample.jsonl; Chinese: the first `output`s of
-../shared/data/sft/alpaca_zh_demo.json; both cut to ``MAX_CHARS`` (augmentation cost grows with
+data/sft/alpaca_zh_demo.json; both cut to ``MAX_CHARS`` (augmentation cost grows with
 the text and the outputs are hashed anyway), plus edge cases. ``row_seed`` is the per-row
 seed sparkops uses (sparkops.ops.augment.seeding): the generator seeds Data-Juicer's run with it.
 """
@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SPARKOPS_SHARED_DATA") or ROOT / ".." / "shared" / "data").resolve()
 N_REAL = 12
 MAX_CHARS = 600
 SEED = 7
@@ -71,7 +69,7 @@ def documents(lang: str) -> list[tuple[str, str]]:
             real = [json.loads(line)["text"] for _, line in zip(range(N_REAL), f)]
         prefix = "c4"
     else:
-        with open(SHARED / "sft" / "alpaca_zh_demo.json", encoding="utf-8") as f:
+        with open(ROOT / "data" / "sft" / "alpaca_zh_demo.json", encoding="utf-8") as f:
             real = [r["output"] for r in json.load(f)[:N_REAL]]
         prefix = "alpaca_zh"
     return [(f"{prefix}:{i}", t[:MAX_CHARS]) for i, t in enumerate(real)] + EDGE

@@ -28,32 +28,24 @@ FIXTURE = json.loads(gzip.decompress((Path(__file__).parent / "fixtures" / "dj_a
 LANG = {"nlpaug_en_mapper": "en", "nlpcda_zh_mapper": "zh"}
 
 
-def _documents(lang, request):
-    """The Chinese documents come from ../shared/data: the `shared_data` fixture skips (with its
-    reason) where that folder is absent; the English ones ship in data/."""
-    if lang == "zh":
-        request.getfixturevalue("shared_data")
-    return corpus.documents(lang)
-
-
 def _bound(case):
     return bind({case["op"]: dict(case["params"], seed=corpus.SEED)})
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_fixture_pins_the_corpus_and_seed(lang, request):
+def test_fixture_pins_the_corpus_and_seed(lang):
     import hashlib
 
     assert FIXTURE["data_juicer"] == "1.6.1" and FIXTURE["seed"] == corpus.SEED
-    ours = {i: hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for i, t in _documents(lang, request)}
+    ours = {i: hashlib.sha256(t.encode("utf-8", "surrogatepass")).hexdigest() for i, t in corpus.documents(lang)}
     assert ours == FIXTURE["docs"][lang]
     assert row_seed(corpus.SEED, "abc") == corpus.row_seed(corpus.SEED, "abc")
 
 
 @pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: c["id"])
-def test_rows_equal_data_juicer(case, request):
+def test_rows_equal_data_juicer(case):
     """Every document's output rows, in order, as Data-Juicer made them with the same seed."""
-    docs = _documents(LANG[case["op"]], request)
+    docs = corpus.documents(LANG[case["op"]])
     got = _bound(case).expand([t for _, t in docs])
     for (doc_id, _), rows in zip(docs, got):
         assert corpus.digest(rows) == case["rows"][doc_id], doc_id
@@ -98,7 +90,7 @@ def test_edges_and_bad_parameters():
 
 
 @pytest.mark.spark
-def test_spark_rows_repeat_the_other_fields(spark, shared_data):
+def test_spark_rows_repeat_the_other_fields(spark):
     from sparkops.core.row import DROPPED_BY, KEEP
     from sparkops.spark.fusion import stage_pass
 

@@ -29,25 +29,19 @@ FIXTURE = json.loads(gzip.decompress((ROOT / "tests" / "fixtures" / "dj_tokeniza
 RECIPES = sorted((ROOT / "jobs" / "dj_recipes").glob("*.yaml"))
 
 
-def _documents(lang, request):
-    if lang == "zh":
-        request.getfixturevalue("shared_data")
-    return corpus.documents(lang)
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_fixture_pins_the_documents_and_models(lang, request):
+def test_fixture_pins_the_documents_and_models(lang):
     assert FIXTURE["data_juicer"] == "1.6.1"
-    assert FIXTURE["docs"][lang] == corpus.sha256_docs(_documents(lang, request))
+    assert FIXTURE["docs"][lang] == corpus.sha256_docs(corpus.documents(lang))
     model = corpus.SP_MODELS / f"{lang}.sp.model"
     assert FIXTURE["sp_models"][lang] == hashlib.sha256(model.read_bytes()).hexdigest()
 
 
 @pytest.mark.parametrize("case", FIXTURE["cases"], ids=lambda c: c["id"])
-def test_every_document_equals_data_juicer(case, request):
+def test_every_document_equals_data_juicer(case):
     if case["op"] == "alphanumeric_filter":
         pytest.importorskip("wordllama", reason="the `embed` extra (wordllama: the default tokenizer) is missing")
-    docs = _documents(corpus.lang_of(case["id"]), request)
+    docs = corpus.documents(corpus.lang_of(case["id"]))
     op = bind({case["op"]: case["params"]})
     if case["op"].endswith("_mapper"):
         got = {i: corpus.digest(t) for (i, _), t in zip(docs, op.apply([t for _, t in docs]))}

@@ -38,10 +38,10 @@ def _table(spark, out: Path, name: str) -> list:
     return spark.read.format("delta").load(str(out / name)).collect()
 
 
-def test_web_zh_converts_filters_and_dedups_chinese(spark, tmp_path, shared_data):
+def test_web_zh_converts_filters_and_dedups_chinese(spark, tmp_path):
     import opencc
 
-    answers = json.loads((shared_data / "sft" / "alpaca_zh_demo.json").read_text(encoding="utf-8"))
+    answers = json.loads((ROOT / "data" / "sft" / "alpaca_zh_demo.json").read_text(encoding="utf-8"))
     records = answers[:60]
     chinese = next(r for r in records if len(r["output"]) > 200 and "\n" not in r["output"])
     english = next(r for r in answers if r["output"].isascii() and len(r["output"]) > 200)
@@ -52,7 +52,7 @@ def test_web_zh_converts_filters_and_dedups_chinese(spark, tmp_path, shared_data
     data = tmp_path / "zh.json"
     data.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     out = tmp_path / "wh"
-    spec = load(_spec(tmp_path, "web_zh", {"../../shared/data/sft/alpaca_zh_demo.json": str(data),
+    spec = load(_spec(tmp_path, "web_zh", {"../data/sft/alpaca_zh_demo.json": str(data),
                                            "../warehouse/web_zh": str(out)}))
     result = run(spark, spec, say=lambda m: None)
     assert result.input_rows == len(records) and result.quarantined == 0

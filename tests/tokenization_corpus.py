@@ -3,7 +3,7 @@
 (Data-Juicer's venv) and the tests (sparkops' venv).
 
 English: the 300 C4 documents of data/c4_sample.jsonl plus edge cases; Chinese: the first
-``N_ZH`` records of ../shared/data/sft/alpaca_zh_demo.json (instruction, input and output joined
+``N_ZH`` records of data/sft/alpaca_zh_demo.json (instruction, input and output joined
 by newlines) plus edge cases. Both sides load sparkops' own sentencepiece models
 (sparkops/assets/perplexity/{lang}.sp.model).
 """
@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SPARKOPS_SHARED_DATA") or ROOT / ".." / "shared" / "data").resolve()
 SP_MODELS = ROOT / "sparkops" / "assets" / "perplexity"
 N_ZH = 200
 
@@ -72,12 +70,12 @@ def lang_of(case_id: str) -> str:
 
 
 def documents(lang: str) -> list[tuple[str, str]]:
-    """(id, text) of one language; the Chinese ones need ../shared/data."""
+    """(id, text) of one language."""
     if lang == "en":
         with open(ROOT / "data" / "c4_sample.jsonl", encoding="utf-8") as f:
             real = [(f"c4:{i}", json.loads(line)["text"]) for i, line in enumerate(f) if line.strip()]
     else:
-        with open(SHARED / "sft" / "alpaca_zh_demo.json", encoding="utf-8") as f:
+        with open(ROOT / "data" / "sft" / "alpaca_zh_demo.json", encoding="utf-8") as f:
             rows = json.load(f)[:N_ZH]
         real = [(f"alpaca_zh:{i}", "\n".join(r[k] for k in ("instruction", "input", "output") if r.get(k)))
                 for i, r in enumerate(rows)]

@@ -2,8 +2,7 @@
 
     /work/main/.peers/dj/bin/pip install sentencepiece==0.2.3        # once: DJ's base install lacks it
     /work/main/.peers/dj/bin/pip install --target .peers/dj_transformers --no-deps transformers==4.57.1
-    SPARKOPS_SHARED_DATA=../shared/data DJ_TRANSFORMERS=.peers/dj_transformers \\
-        /work/main/.peers/dj/bin/python tools/dj_parity/gen_tokenization_fixture.py
+    DJ_TRANSFORMERS=.peers/dj_transformers /work/main/.peers/dj/bin/python tools/dj_parity/gen_tokenization_fixture.py
 
 Data-Juicer's ops with ``tokenization: true`` (``tests/tokenization_corpus.CASES``) over
 ``tokenization_corpus.documents(lang)``, called directly, one document per batch, as
