@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sparkops.ops.llm.dialog_quality import answered  # noqa: F401  (the dialog judges' rule, re-exported)
 from sparkops.ops.llm.dialog_turns import plain
 
 # the row's meta / stats columns, read beside the job's record: in a job the record's meta holds
@@ -41,9 +42,18 @@ def meta_of(fields: Mapping[str, Any]) -> Any:
     return plain(fields.get("meta"))
 
 
-def answered(raw: Any) -> bool:
-    """Data-Juicer's retry loops stop at the first non-blank answer."""
-    return isinstance(raw, str) and bool(raw.strip())
+def ask_until_answered(fields: Mapping[str, Any], p: dict, ask, messages, outcome) -> dict | None:
+    """Data-Juicer's ``process_single`` of an agent op: ``ask(messages, attempt) -> answer`` ('' for a
+    failed call) up to ``try_num`` times while the answer is blank, then the op's ``outcome``."""
+    request = messages(fields, p)
+    if request is None:
+        return outcome(fields, None, p)
+    raw = ""
+    for attempt in range(p["try_num"]):
+        raw = ask(request, attempt)
+        if answered(raw):
+            break
+    return outcome(fields, raw, p)
 
 
 def endpoint_reason(error: str | None) -> str | None:

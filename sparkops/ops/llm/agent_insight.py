@@ -16,7 +16,7 @@ from typing import Any
 
 from sparkops.core import Param, Stat, declare
 from sparkops.core.declaration import Op
-from sparkops.ops.llm.agent import answered, endpoint_reason, meta_of
+from sparkops.ops.llm.agent import answered, ask_until_answered, endpoint_reason, meta_of
 from sparkops.ops.llm.agent_prompts import INSIGHT, SKILL
 from sparkops.ops.llm.dialog_quality import output_lang
 from sparkops.ops.llm.dialog_turns import plain
@@ -252,16 +252,8 @@ def why(values, raw, error, p):
 
 
 def run(fields: Mapping[str, Any], p: dict, ask) -> dict | None:
-    """Data-Juicer's ``process_single``, ``ask(messages, attempt) -> answer`` ('' for a failed call)."""
-    request = messages(fields, p)
-    if request is None:
-        return outcome(fields, None, p)
-    raw = ""
-    for attempt in range(p["try_num"]):
-        raw = ask(request, attempt)
-        if answered(raw):
-            break
-    return outcome(fields, raw, p)
+    """Data-Juicer's ``process_single`` (``sparkops.ops.llm.agent.ask_until_answered``)."""
+    return ask_until_answered(fields, p, ask, messages, outcome)
 
 
 # -- declarations ---------------------------------------------------------------------------------

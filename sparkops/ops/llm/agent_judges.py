@@ -16,7 +16,7 @@ from typing import Any
 from sparkops.core import Param, Stat, declare
 from sparkops.core.declaration import Op
 from sparkops.ops.llm import dialog_quality as dq
-from sparkops.ops.llm.agent import endpoint_reason, meta_of
+from sparkops.ops.llm.agent import ask_until_answered, endpoint_reason, meta_of
 from sparkops.ops.llm.agent_prompts import TOOL_RUBRIC, TRACE_RUBRIC
 from sparkops.ops.llm.dialog_turns import clip, clip_pair, plain
 from sparkops.ops.llm.params import llm_settings
@@ -96,16 +96,8 @@ def why(values: dict | None, raw: str | None, error: str | None, p: dict) -> str
 
 
 def judge(fields: Mapping[str, Any], p: dict, ask) -> dict | None:
-    """Data-Juicer's ``process_single``, ``ask(messages, attempt) -> answer`` ('' for a failed call)."""
-    request = messages(fields, p)
-    if request is None:
-        return outcome(fields, None, p)
-    raw = ""
-    for attempt in range(p["try_num"]):
-        raw = ask(request, attempt)
-        if dq.answered(raw):
-            break
-    return outcome(fields, raw, p)
+    """Data-Juicer's ``process_single`` (``sparkops.ops.llm.agent.ask_until_answered``)."""
+    return ask_until_answered(fields, p, ask, messages, outcome)
 
 
 def _prepare(values: dict, where: str, op_name: str) -> dict:

@@ -14,6 +14,8 @@ from typing import Any
 
 from sparkops.core import OpError, Param, Stat, declare
 from sparkops.core.declaration import COMMON_FILTER_PARAMS, Op
+# Data-Juicer's call answers '' for a failed request or a blank content: asked again, the dialog judges' rule
+from sparkops.ops.llm.dialog_quality import answered  # noqa: F401  (condition.answered)
 from sparkops.ops.llm.extract import STRATEGIES
 from sparkops.ops.llm.params import llm_params, llm_settings
 from sparkops.ops.llm.stats import USAGE
@@ -76,10 +78,6 @@ def messages(fields: dict[str, Any], p: dict) -> list[dict] | None:
     return [{"role": "system", "content": SYSTEM_PROMPT},
             {"role": "user", "content": user_prompt(text_of(fields, p), p, grounding(fields, p))}]
 
-
-def answered(raw: str | None) -> bool:
-    """Data-Juicer's call answers '' for a failed request or a blank content: asked again here."""
-    return bool((raw or "").strip())
 
 
 def verdict(raw: str | None) -> tuple[bool, str | None]:
