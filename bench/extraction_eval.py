@@ -141,9 +141,9 @@ def ours(method: str, **options):
 def standalone_trafilatura(html: str):
     import trafilatura
 
-    from sparkops.ops.web.trafilatura_xpath import original_xpaths
+    from sparkops.ops.web.extract import libraries_as_shipped
 
-    with original_xpaths():  # as it ships, whether or not ours ran first in this process
+    with libraries_as_shipped():  # as it ships, whether or not ours ran first in this process
         text = trafilatura.extract(html)
     return text, "ok" if text else "empty"
 

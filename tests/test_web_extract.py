@@ -111,10 +111,10 @@ def test_declared_language():
 def test_default_is_trafilatura_extract_standalone(traf_pages, aeb_pages, name):
     import trafilatura
 
-    from sparkops.ops.web.trafilatura_xpath import original_xpaths
+    from sparkops.ops.web.extract import libraries_as_shipped
 
-    def standalone(html, **options):  # trafilatura as it ships: its own lxml XPath expressions
-        with original_xpaths():
+    def standalone(html, **options):  # trafilatura as it ships: lxml's XPath and class lookup
+        with libraries_as_shipped():
             return trafilatura.extract(html, **options)
 
     for html in (traf_pages[name]["html"], aeb_pages[AEB_PAGES[TRAF_PAGES.index(name)][0]]["html"]):

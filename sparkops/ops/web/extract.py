@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import importlib
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from sparkops.core import Example, Op, OpError, Param, Sketch, Stat, declare, positive
 from sparkops.core.row import REJECT
@@ -166,6 +167,9 @@ def _load(method: str, with_metadata: bool) -> None:
     trafilatura and htmldate takes about a second, and the first page must not pay it."""
     for module in _MODULES[method]:
         importlib.import_module(module)
+    if method in ("trafilatura", "readability_inscriptis"):  # both parse with lxml.html
+        from sparkops.ops.web import html_classes
+        html_classes.install()
     if method == "trafilatura":
         # its XPath expressions evaluated in Python, the same elements at a third of the cost
         from sparkops.ops.web import trafilatura_xpath
@@ -183,6 +187,16 @@ def _warm_dateparser() -> None:
         get_external_parser().get_date_data("zzqx 2017")
     except Exception:  # another htmldate / dateparser: the first page then pays, nothing breaks
         pass
+
+
+@contextmanager
+def libraries_as_shipped() -> Iterator[None]:
+    """trafilatura and lxml.html exactly as they ship, for the block: lxml's XPath expressions
+    and lxml.html's Python class lookup (for comparisons with the libraries run standalone)."""
+    from sparkops.ops.web import html_classes, trafilatura_xpath
+
+    with trafilatura_xpath.original_xpaths(), html_classes.python_lookup():
+        yield
 
 
 # --------------------------------------------------------------------------- the kernel
