@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from sparkops.models.spacy_blank import done_with, pipeline
+from sparkops.text.doc import code_points
 
 CHUNK = 1_000_000
 
@@ -46,9 +47,10 @@ def _pieces(text: str):
     yield text[start:]
 
 
-def spans(text: str, language: str) -> tuple[np.ndarray, np.ndarray]:
+def spans(text: str, language: str, points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Start and end offsets (code points) of the words ``words`` returns, without building
-    a string per word: spaCy's token offsets, whitespace tokens dropped."""
+    a string per word: spaCy's token offsets, whitespace tokens dropped. ``points``: the text's
+    code points (``sparkops.text.doc.code_points``) when the caller has them."""
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
     nlp = pipeline(language)
@@ -69,16 +71,21 @@ def spans(text: str, language: str) -> tuple[np.ndarray, np.ndarray]:
         empty = np.zeros(0, dtype=dtype)
         return empty, empty
     s, e = np.concatenate(starts), np.concatenate(ends)
-    return _strip(text, s, e)
+    return _strip(text, s, e, code_points(text) if points is None else points)
 
 
-def _strip(text: str, starts: np.ndarray, ends: np.ndarray):
+# every code point str.isspace() holds true for (29, none above U+3000): a token's first and
+# last characters are looked up in it as arrays, not one str.isspace() call per token
+_SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+def _strip(text: str, starts: np.ndarray, ends: np.ndarray, points: np.ndarray):
     """datatrove strips every token: spaCy's non-space tokens hardly ever start or end with
     whitespace, but when one does, trim it (and drop it if nothing is left)."""
     if not len(starts):
         return starts, ends
-    first = np.fromiter((text[i].isspace() for i in starts.tolist()), dtype=np.bool_, count=len(starts))
-    last = np.fromiter((text[i - 1].isspace() for i in ends.tolist()), dtype=np.bool_, count=len(ends))
+    first = np.isin(points[starts], _SPACES)
+    last = np.isin(points[ends - 1], _SPACES)
     odd = np.flatnonzero(first | last)
     if not len(odd):
         return starts, ends

@@ -110,7 +110,7 @@ def doc_words(doc: Doc, language: str) -> TokenSpans:
     """The document's spaCy words, computed once per document for every rule set."""
     key = ("spacy_words", spacy_blank.spacy_code(language))
     # the Doc's code points: other operators of the pass may have made them already
-    return doc.shared(key, lambda: TokenSpans(doc.code_points, *spacy_words.spans(doc.text, language)))
+    return doc.shared(key, lambda: TokenSpans(doc.code_points, *spacy_words.spans(doc.text, language, doc.code_points)))
 
 
 NGRAM_BLOCK = 1 << 18  # n-grams keyed per step: temporaries grow with the block, not the document
