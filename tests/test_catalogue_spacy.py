@@ -156,6 +156,8 @@ def test_spark_pass(spark, c4_path):
         row = got[str(i)]
         assert (row.stats.num_action, list(row.stats.num_dependency_edges)) == (actions[i], edges[i])
         assert row._keep == (actions[i] >= 3 and any(e >= 1 for e in edges[i]))
-    # the SQL functions
-    sql = spark.sql("SELECT num_action('The cat sat and ate.') AS a, num_dependency_edges('') AS e").first()
-    assert (sql.a, list(sql.e)) == (2, [])
+    # the SQL functions: the ops' examples (test_examples.py runs them among all the others)
+    examples = [ex for name in STAT for ex in get_op(name).examples]
+    row = spark.sql("SELECT " + ", ".join(f"{ex.call} AS e{i}" for i, ex in enumerate(examples))).first()
+    assert [row[i] if not isinstance(row[i], list) else list(row[i]) for i in range(len(examples))] == \
+        [ex.result for ex in examples]
