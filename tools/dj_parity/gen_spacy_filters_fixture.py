@@ -21,7 +21,8 @@ Data-Juicer's numbers:
 - the offline guards of ``gen_fixture.py`` (no network, no installs, no Ray import).
 
 Kept per document: ``num_action``, ``num_dependency_edges`` and, per case, the keep flag, or the
-exception (``"Type: message"``, cut). No texts; ``doc_sha256`` pins the corpus. ~1 min.
+exception (``"Type: message"``, cut). No texts; ``doc_sha256`` pins the corpus. 2-4 min (every document
+parsed once per statistic), byte-identical across runs.
 """
 
 from __future__ import annotations
