@@ -1196,6 +1196,44 @@ def nlpcda_zh(
     ...
 
 
+def num_action(col: Column | str) -> Column:
+    """Tokens tagged as actions (POS VERB with a verb tag).
+
+    The statistic of `text_action_filter`: Keep rows with at least `min_action_num` actions: verbs
+    by spaCy's tagger (POS `VERB`, tag VB/VBD/VBG/VBN/VBP/VBZ/VV).
+
+    SQL: num_action(text) -> long
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT num_action('The cat sat on the mat and ate a fish.')  -- 2
+        sat, ate
+    """
+    ...
+
+
+def num_dependency_edges(col: Column | str) -> Column:
+    """Per entity token, in order: 1 for its own arc (0 for the root) plus the non-punctuation tokens
+    it heads.
+
+    The statistic of `text_entity_dependency_filter`: Keep rows whose entities (nouns, proper nouns,
+    pronouns by spaCy's tagger) have at least `min_dependency_num` edges in the dependency parse:
+    all of them, or any (`any_or_all`).
+
+    SQL: num_dependency_edges(text) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+
+    Example:
+        SELECT num_dependency_edges('The cat sat on the mat.')  -- [2, 2]
+        cat (det, own arc), mat (det, own arc)
+    """
+    ...
+
+
 def num_token(col: Column | str, hf_tokenizer: str | Column = 'wordllama') -> Column:
     """Tokens of the text without special tokens (no BOS/EOS).
 

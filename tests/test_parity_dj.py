@@ -71,6 +71,7 @@ OWN_FIXTURES = {
                      "agent_dialog_normalize_mapper", "agent_tool_type_mapper", "tool_success_tagger_mapper",
                      "usage_counter_mapper", "agent_bad_case_signal_mapper"), "test_catalogue_agent.py"),
     "text_embd_similarity_filter": "test_embedding.py",
+    **dict.fromkeys(("text_action_filter", "text_entity_dependency_filter"), "test_catalogue_spacy.py"),
 }
 
 

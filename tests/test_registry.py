@@ -45,7 +45,7 @@ def test_sql_names_are_the_binding_ones():
             "agent_dialog_normalize", "tool_success_tagger", "agent_tool_type", "usage_counter", "agent_bad_case_signal",
             "remove_non_chinese_character", "remove_specific_chars", "replace_content", "remove_long_words",
             "remove_words_with_incorrect_substrings", "clean_copyright", "chinese_convert", "suffix",
-            "num_token",
+            "num_token", "num_action", "num_dependency_edges",
             "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex", "latex_figure_context",
             "sentence_split", "sentence_window_keys", "substring_window_keys", "alpha_token_ratio",
             "nlpaug_en", "nlpcda_zh"} == names

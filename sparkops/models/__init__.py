@@ -9,6 +9,7 @@ training commands (``sparkops.assets``).
 - ``cache``: ``ModelCache`` and the process-wide ``models`` instance;
 - ``fasttext_lid``: fastText's ``lid.176`` language-id model;
 - ``spacy_blank``: spaCy's blank (rule-based) pipelines per language;
+- ``spacy_trained``: spaCy's trained pipelines that ship as pip packages (English: en_core_web_sm);
 - ``arpa``: an exact numpy scorer of ARPA back-off n-gram models (kenlm's ``score``);
 - ``kneser_ney``: the modified Kneser-Ney estimate that writes those models (training only).
 

@@ -38,6 +38,8 @@ def _udf(fn, ddl: str):
 
 
 _PANDAS_DTYPES = {"double": "Float64", "long": "Int64", "string": "string"}
+# a statistic of another type (num_dependency_edges: array<bigint>) goes to Arrow as Python values
+_OBJECT = "object"
 
 
 @lru_cache(maxsize=256)
@@ -97,7 +99,7 @@ def _evaluate(op: Op, texts: pd.Series, args: tuple[pd.Series, ...], run, names=
 def stat_udf(op: Op, stat: Stat):
     def compute(texts: pd.Series, *args: pd.Series) -> pd.Series:
         values = _evaluate(op, texts, args, lambda b, ts: b.compute([Doc(t) for t in ts])[stat.key])
-        return pd.Series(values, dtype=_PANDAS_DTYPES[stat.dtype])
+        return pd.Series(values, dtype=_PANDAS_DTYPES.get(stat.dtype, _OBJECT))
 
     compute.__name__ = stat.key
     return _udf(compute, stat.dtype)
@@ -116,7 +118,7 @@ def struct_udf(op: Op):
         frame = {}
         for j, (name, key) in enumerate(op.sql_fields):
             frame[name] = pd.Series([None if r is None else r[j] for r in rows],
-                                    dtype=_PANDAS_DTYPES[op_stat(op, key).dtype])
+                                    dtype=_PANDAS_DTYPES.get(op_stat(op, key).dtype, _OBJECT))
         return pd.DataFrame(frame)
 
     compute.__name__ = op.sql_name
