@@ -258,3 +258,15 @@ def test_a_data_juicer_ray_recipe_runs_on_spark(spark, tmp_path, dj):
     spec_file.write_text(yaml.safe_dump(recipe, sort_keys=False), encoding="utf-8")
     with pytest.raises(OpError, match=r"a record without an integer '__dj__uid' \(.*input.jsonl:8\)"):
         run(spark, load(spec_file), say=lambda m: None)
+
+    # on a DataFrame: the uid column ranks the copies, and the blocks are Spark partitions
+    from sparkops.spark.fusion import stage_pass
+
+    rows = [(r["id"], r["text"], r[corpus.UID]) for r in records if r["id"] in ("c4:0", "near:0", "c4:1", "copy:3",
+                                                                                 "c4:3")]
+    df = spark.createDataFrame(rows, f"id string, text string, {corpus.UID} long").repartition(4)
+    out = stage_pass(df, ["document_minhash_deduplicator_with_uid"]).where("_keep").select("id").collect()
+    assert sorted(r.id for r in out) == ["c4:1", "c4:3", "near:0"]  # near:0 has the smaller uid; c4:3 comes first
+    for params, parts in (({"num_blocks": 2}, 2), ({"num_blocks": 3, "shuffle": True}, 3), ({"num_blocks": 6}, 6)):
+        split = stage_pass(df, [{"ray_repartition_pipeline": params}])
+        assert split.rdd.getNumPartitions() == parts
