@@ -82,4 +82,5 @@ CASES = [
     ("bts_uid/default", "ray_bts_minhash_deduplicator_with_uid", {}),
     ("minhash_uid/default", "document_minhash_deduplicator_with_uid", {}),
     ("minhash/default", "document_minhash_deduplicator", {}),
+    ("cpp/default", "ray_bts_minhash_cpp_deduplicator", {}),
 ]

@@ -176,7 +176,8 @@ declare(Op(
                 True),
     ),
     notes="Data-Juicer 1.6.1's wheel ships this op's C++ and Cython parts as sources (`minhash.cpp`, "
-          "`tokenize.pyx`), unbuilt, so it does not run there as installed. Its code differs from the Python "
+          "`tokenize.pyx`), unbuilt, and its constructor sets a Ray module attribute Ray 2.60 no longer has, so "
+          "it does not run as installed (the parity fixture builds it from those sources). Its code differs from the Python "
           "op in ways sparkops follows where they change the answer and can: `lowercase` and `ignore_pattern` "
           "are ignored. Not followed: its shingles join tokens without a separator and skip each document's "
           "last window (`range(n - window)`), so a document of exactly `window_size` tokens has none; its "
