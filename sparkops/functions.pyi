@@ -485,6 +485,35 @@ def clean_links(
     ...
 
 
+def cpp_minhash_signature(
+    col: Column | str,
+    num_permutations: int | Column = 256,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 5,
+) -> Column:
+    """`minhash_signature` of the text as given: case and `ignore_pattern` matches count.
+
+    A per-row sketch of `ray_bts_minhash_cpp_deduplicator`: Data-Juicer's C++-accelerated MinHash
+    LSH deduplicator of its Ray engine: as `ray_bts_minhash_deduplicator`, but `lowercase` and
+    `ignore_pattern` have no effect (Data-Juicer's C++ op never applies them).
+
+    SQL: cpp_minhash_signature(text[, num_permutations][, tokenization][, window_size]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        num_permutations: MinHash values per document (K). Default: 256.
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        window_size: Tokens per shingle. Default: 5.
+
+    Example:
+        SELECT cpp_minhash_signature('The cat sat on the mat') = minhash_signature('the cat sat on the mat')  -- false
+        not lower-cased
+    """
+    ...
+
+
 def document_key(
     col: Column | str,
     lowercase: bool | Column = False,
@@ -1060,6 +1089,64 @@ def minhash_bands(
     ...
 
 
+def minhash_shingle_count(
+    col: Column | str,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 5,
+    lowercase: bool | Column = True,
+) -> Column:
+    """The number of distinct shingles of the text; a text with none is never a near-duplicate.
+
+    A per-row sketch of `ray_bts_minhash_deduplicator`: Data-Juicer's MinHash LSH deduplicator of
+    its Ray engine (BTS union-find): remove near-duplicate documents, one document per cluster kept
+    (the first in input order).
+
+    SQL: minhash_shingle_count(text[, tokenization][, window_size][, lowercase]) -> bigint
+
+    Args:
+        col: the text (a Column or a column name).
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        window_size: Tokens per shingle. Default: 5.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT minhash_shingle_count('a b c d e f')  -- 2
+        two 5-word shingles
+    """
+    ...
+
+
+def minhash_shingles(
+    col: Column | str,
+    tokenization: str | Column = 'space',
+    window_size: int | Column = 5,
+    lowercase: bool | Column = True,
+) -> Column:
+    """The distinct shingle hashes of the text, sorted; the Jaccard similarity of two texts is that of
+    these arrays.
+
+    A per-row sketch of `ray_bts_minhash_deduplicator_with_uid`: `ray_bts_minhash_deduplicator`
+    where each cluster keeps the record with the smallest `__dj__uid`: Data-Juicer's incremental
+    near-deduplication.
+
+    SQL: minhash_shingles(text[, tokenization][, window_size][, lowercase]) -> array<bigint>
+
+    Args:
+        col: the text (a Column or a column name).
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        window_size: Tokens per shingle. Default: 5.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT cardinality(minhash_shingles('a b c d e f'))  -- 2
+    """
+    ...
+
+
 def minhash_signature(
     col: Column | str,
     num_permutations: int | Column = 256,
@@ -1089,6 +1176,34 @@ def minhash_signature(
     Example:
         SELECT cardinality(minhash_signature('a b c d e f'))  -- 256
         num_permutations values
+    """
+    ...
+
+
+def minhash_tokens(
+    col: Column | str,
+    tokenization: str | Column = 'space',
+    lowercase: bool | Column = True,
+) -> Column:
+    r"""The tokens of the text as the shingling cuts them (shingles are `window_size` consecutive
+    tokens).
+
+    A per-row sketch of `document_minhash_deduplicator_with_uid`: `document_minhash_deduplicator`
+    where each cluster keeps the record with the smallest `__dj__uid`: Data-Juicer's incremental
+    near-deduplication.
+
+    SQL: minhash_tokens(text[, tokenization][, lowercase]) -> array<string>
+
+    Args:
+        col: the text (a Column or a column name).
+        tokenization: How to cut tokens: 'space' (runs of non-whitespace), 'punctuation' (runs of
+            neither whitespace nor Unicode punctuation) or 'character'. 'sentencepiece' is refused
+            (it needs a model hub). Default: 'space'.
+        lowercase: Lower-case the text first. Default: True.
+
+    Example:
+        SELECT minhash_tokens('The  cat,\nsat.')  -- ['the', 'cat,', 'sat.']
+        'space': whitespace separates
     """
     ...
 
@@ -1511,6 +1626,32 @@ def quality_score(col: Column | str, model: str | Column = 'en') -> Column:
     Example:
         SELECT quality_score('') = quality_score('')  -- true
         an empty text scores the model's bias
+    """
+    ...
+
+
+def ray_document_key(
+    col: Column | str,
+    lowercase: bool | Column = False,
+    ignore_non_character: bool | Column = False,
+) -> Column:
+    """Data-Juicer's key of the text (hex MD5 of the stripped text, 'EMPTY' for an empty one); two
+    texts are copies when their keys are equal.
+
+    A per-row sketch of `ray_document_deduplicator`: Data-Juicer's exact deduplication of its Ray
+    engine: keep the first document of every group with the same MD5 of the stripped text (after
+    `lowercase` and `ignore_non_character`); a missing or empty text is keyed 'EMPTY'.
+
+    SQL: ray_document_key(text[, lowercase][, ignore_non_character]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        lowercase: Compare case-insensitively. Default: False.
+        ignore_non_character: Ignore whitespace, digits and ASCII punctuation. Default: False.
+
+    Example:
+        SELECT ray_document_key(' a b ') = md5('a b')  -- true
+        the MD5 of the stripped text
     """
     ...
 

@@ -48,7 +48,8 @@ def test_sql_names_are_the_binding_ones():
             "num_token", "num_action", "num_dependency_edges",
             "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex", "latex_figure_context",
             "sentence_split", "sentence_window_keys", "substring_window_keys", "alpha_token_ratio",
-            "nlpaug_en", "nlpcda_zh"} == names
+            "nlpaug_en", "nlpcda_zh",
+            "ray_document_key", "minhash_shingle_count", "minhash_shingles", "minhash_tokens", "cpp_minhash_signature"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ("tokenization", "hf_tokenizer")  # never thresholds
 
@@ -165,12 +166,12 @@ def test_a_recipe_naming_ops_sparkops_lacks_is_refused_with_every_one_of_them(tm
     from sparkops.jobs.spec import SpecError, load
 
     recipe = tmp_path / "recipe.yaml"
-    recipe.write_text("dataset_path: in.jsonl\nexport_path: out.jsonl\nprocess:\n  - ray_bts_minhash_cpp_deduplicator:\n"
+    recipe.write_text("dataset_path: in.jsonl\nexport_path: out.jsonl\nprocess:\n  - human_preference_annotation_mapper:\n"
                       "  - text_length_filtr:\n  - words_num_filter:\n  - my_own_mapper:\n", encoding="utf-8")
     with pytest.raises(SpecError) as err:
         load(recipe)
     message = str(err.value)
     assert "3 operator(s) sparkops does not have" in message
-    assert "'ray_bts_minhash_cpp_deduplicator': a Data-Juicer 1.6.1 operator sparkops does not run" in message
+    assert "'human_preference_annotation_mapper': a Data-Juicer 1.6.1 operator sparkops does not run" in message
     assert "'text_length_filtr': not a Data-Juicer 1.6.1 text operator; closest: 'text_length_filter'" in message
     assert "'my_own_mapper': not a Data-Juicer" in message and "words_num_filter" not in message

@@ -21,19 +21,25 @@ _WHITESPACE = re.compile(r"\s+")
 _NON_CHARACTER = re.compile(rf"\s+|\d+|[{re.escape(string.punctuation)}]")
 
 
-def exact_key(text: str, lowercase: bool, ignore_non_character: bool) -> bytes:
+def exact_key(text: str, lowercase: bool, ignore_non_character: bool, collapse_whitespace: bool = True) -> bytes:
+    """The MD5 digest of the text as compared; ``collapse_whitespace=False`` hashes
+    ``text.strip()`` as Data-Juicer does (its Ray op's exact key)."""
     if lowercase:
         text = text.lower()
     if ignore_non_character:
         text = _NON_CHARACTER.sub("", text)
-    else:
-        text = _WHITESPACE.sub(" ", text).strip()
-    return hashlib.md5(text.encode("utf-8", "surrogatepass")).digest()
+    elif collapse_whitespace:
+        text = _WHITESPACE.sub(" ", text)
+    return hashlib.md5(text.strip().encode("utf-8", "surrogatepass")).digest()
 
 
 def exact_keys(texts: list[str | None], p: dict) -> list[bytes | None]:
+    """Keys of a batch; ``p``: the op's prepared params (``collapse_whitespace`` defaults to True;
+    ``empty_key``, when set, is the key of a null or empty text, else it has none)."""
     low, ignore = p["lowercase"], p["ignore_non_character"]
-    return [None if t is None else exact_key(t, low, ignore) for t in texts]
+    collapse, empty = p.get("collapse_whitespace", True), p.get("empty_key")
+    return [empty if (not t and empty is not None) else None if t is None else exact_key(t, low, ignore, collapse)
+            for t in texts]
 
 
 def key_hexes(texts: list[str], p: dict) -> list[str | None]:

@@ -175,7 +175,7 @@ def _between(lo: float, hi: float):
     return lambda v: None if lo <= v <= hi else f"must be in [{lo}, {hi}]"
 
 
-def _prepare(p: dict, where: str) -> dict:
+def prepare_minhash(p: dict, where: str) -> dict:
     from sparkops.text.shingles import compile_ignore
     from sparkops.core import OpError
 
@@ -215,41 +215,50 @@ def _band_rows(texts: list[str], p: dict) -> list:
     return [row.tolist() if ok else None for row, ok in zip(keys, has)]
 
 
-def _declare() -> None:
+def near_dedup_params() -> tuple:
+    """The parameters of ``document_minhash_deduplicator``: Data-Juicer's, then sparkops' own
+    (``verify``, ``keep``, ``order_by``, ``reference``); the Ray-engine variants
+    (``sparkops.ops.dedup.ray_minhash``) take the same and add their engine settings."""
     from sparkops.ops.dedup.reference import REFERENCE
     from sparkops.ops.dedup.survivor import KEEP, ORDER_BY
-    from sparkops.core import Example, Op, Param, Sketch, declare, positive
+    from sparkops.core import Param, positive
+
+    return (
+        Param("tokenization", "str", "space", "How to cut tokens: 'space' (runs of non-whitespace), "
+              "'punctuation' (runs of neither whitespace nor Unicode punctuation) or 'character'. "
+              "'sentencepiece' is refused (it needs a model hub).",
+              choices=("space", "punctuation", "character", "sentencepiece")),
+        Param("window_size", "int", 5, "Tokens per shingle.", check=positive),
+        Param("lowercase", "bool", True, "Lower-case the text first."),
+        Param("ignore_pattern", "str", None, "Regular expression (`regex` syntax) whose matches are "
+              "deleted before tokenizing.", nullable=True),
+        Param("num_permutations", "int", 256, "MinHash values per document (K).", check=positive),
+        Param("jaccard_threshold", "float", 0.7, "Documents at or above this Jaccard similarity are "
+              "duplicates.", check=_between(0.0, 1.0)),
+        Param("num_bands", "int", None, "LSH bands; with num_rows_per_band unset, both are chosen "
+              "as Data-Juicer chooses them.", nullable=True, check=positive),
+        Param("num_rows_per_band", "int", None, "Signature values per band.", nullable=True, check=positive),
+        Param("tokenizer_model", "str", None, "Data-Juicer's sentencepiece model path (accepted, unused).",
+              nullable=True),
+        Param("verify", "bool", False, "sparkops: check every candidate pair's exact Jaccard similarity "
+              "before linking it, and remove a document only if its exact Jaccard to the kept document "
+              "it names reaches the threshold (in a chain A~B~C, C stays when it is unlike A). Unless "
+              "given, bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
+        KEEP, ORDER_BY,
+        REFERENCE,
+    )
+
+
+def _declare() -> None:
+    from sparkops.core import Example, Op, Sketch, declare
 
     declare(Op(
         name="document_minhash_deduplicator", kind="deduplicator", family="dedup",
         doc="Remove near-duplicate documents: MinHash signatures of word (or character) shingles, LSH "
             "banding to find candidates, optional exact-Jaccard verification, connected components to "
             "form clusters; one document per cluster is kept (the first in input order by default).",
-        params=(
-            Param("tokenization", "str", "space", "How to cut tokens: 'space' (runs of non-whitespace), "
-                  "'punctuation' (runs of neither whitespace nor Unicode punctuation) or 'character'. "
-                  "'sentencepiece' is refused (it needs a model hub).",
-                  choices=("space", "punctuation", "character", "sentencepiece")),
-            Param("window_size", "int", 5, "Tokens per shingle.", check=positive),
-            Param("lowercase", "bool", True, "Lower-case the text first."),
-            Param("ignore_pattern", "str", None, "Regular expression (`regex` syntax) whose matches are "
-                  "deleted before tokenizing.", nullable=True),
-            Param("num_permutations", "int", 256, "MinHash values per document (K).", check=positive),
-            Param("jaccard_threshold", "float", 0.7, "Documents at or above this Jaccard similarity are "
-                  "duplicates.", check=_between(0.0, 1.0)),
-            Param("num_bands", "int", None, "LSH bands; with num_rows_per_band unset, both are chosen "
-                  "as Data-Juicer chooses them.", nullable=True, check=positive),
-            Param("num_rows_per_band", "int", None, "Signature values per band.", nullable=True, check=positive),
-            Param("tokenizer_model", "str", None, "Data-Juicer's sentencepiece model path (accepted, unused).",
-                  nullable=True),
-            Param("verify", "bool", False, "sparkops: check every candidate pair's exact Jaccard similarity "
-                  "before linking it, and remove a document only if its exact Jaccard to the kept document "
-                  "it names reaches the threshold (in a chain A~B~C, C stays when it is unlike A). Unless "
-                  "given, bands and rows are then chosen with false negatives weighted 0.95, not 0.5."),
-            KEEP, ORDER_BY,
-            REFERENCE,
-        ),
-        prepare=_prepare, frame="sparkops.spark.dedup.minhash:deduplicate",
+        params=near_dedup_params(),
+        prepare=prepare_minhash, frame="sparkops.spark.dedup.minhash:deduplicate",
         sketches=(
             Sketch("minhash_signature", "array<bigint>",
                    ("num_permutations", "tokenization", "window_size", "lowercase"), _signature_rows,

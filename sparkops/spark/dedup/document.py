@@ -50,10 +50,11 @@ def keep_first_per_key(keyed: DataFrame, name: str, order_cols: list[str], seen:
 
 def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str]) -> DataFrame:
     params = bound.params
+    keying = bound.prepared  # the params, and what an op's prepare adds (ray_document_deduplicator's)
 
     @pandas_udf("binary")
     def key(texts: pd.Series) -> pd.Series:
-        return pd.Series(exact_keys(texts.tolist(), params))
+        return pd.Series(exact_keys(texts.tolist(), keying))
 
     seen = None
     if params["reference"]:  # keys of the earlier documents: a match is removed, whatever its rank
