@@ -176,9 +176,21 @@ def run_case(op_name: str, c: dict, tokenizer) -> dict:
     return {**c, "calls": calls, "result": result}
 
 
+def defaults(op_name: str) -> dict:
+    """The constructor's parameters with their defaults (JSON-able ones)."""
+    import inspect
+
+    from data_juicer.ops.base_op import OPERATORS
+
+    sig = inspect.signature(OPERATORS.modules[op_name].__init__)
+    return {k: v.default for k, v in sig.parameters.items()
+            if k not in ("self", "kwargs") and isinstance(v.default, (str, int, float, bool, dict, type(None)))}
+
+
 def main() -> None:
     tokenizer = Tokenizer(tokenizer_path())
     out = {"tokenizer": "wordllama l2_supercat_tokenizer_config.json (Llama-2), encode with special tokens",
+           "defaults": {op: defaults(op) for op in CASES},
            "cases": {op: [run_case(op, c, tokenizer) for c in cases] for op, cases in CASES.items()}}
     FIXTURE.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     n = sum(len(v) for v in out["cases"].values())

@@ -213,6 +213,14 @@ def _settle(state: dict, p: dict) -> dict:
     return state
 
 
+def round_stage(op: str, n: int) -> str:
+    """The stage of every row asking in round ``n`` (from 0): rows advance in lockstep, and only an
+    entity attribute changes stage (its chunk summaries, then the nested summary of them)."""
+    if op == ATTRIBUTE:
+        return ATTRIBUTE if n == 0 else NESTED
+    return {NESTED: NESTED, RELEVANT: RELEVANT, TAGS: TAGS}[op]
+
+
 def stage_params(state: dict, p: dict) -> dict:
     """The parameters of the state's requests: the nested summary after an entity attribute uses
     Data-Juicer's NestedAggregator defaults (its prompts) with the op's limits."""
