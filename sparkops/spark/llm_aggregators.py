@@ -71,6 +71,7 @@ def _members(meta_json: str | None, record_json: str | None, batch_json: str | N
     from_record = record.get("meta") if record is not None else None
     from_record = from_record if isinstance(from_record, list) else None
     from_column = json.loads(meta_json) if isinstance(meta_json, str) else None
+    from_column = from_column if isinstance(from_column, list) else None  # grouped: a list per member
     if from_record is None and from_column is None:
         metas = None
     else:
@@ -81,7 +82,9 @@ def _members(meta_json: str | None, record_json: str | None, batch_json: str | N
             col = from_column[i] if from_column is not None and i < len(from_column) else None
             merged = {**(rec if isinstance(rec, dict) else {}), **(col if isinstance(col, dict) else {})}
             metas.append(merged if (isinstance(rec, dict) or isinstance(col, dict)) else None)
-    batch = {**((record or {}).get(A.BATCH_META) or {}), **(json.loads(batch_json) if batch_json else {})}
+    # an input record's own __dj__batch_meta__ field is a list once grouped: not a batch meta
+    in_record = (record or {}).get(A.BATCH_META)
+    batch = {**(in_record if isinstance(in_record, dict) else {}), **(json.loads(batch_json) if batch_json else {})}
     return metas, batch, record, from_column
 
 
