@@ -108,6 +108,20 @@ def test_parameters_are_checked():
     assert get_op(A.NESTED).bind({"input_key": None}).prepared["output_key"] == "text"
 
 
+def test_members_meta_is_the_column_over_the_record():
+    from sparkops.spark.llm_aggregators import _members
+
+    record = {"text": ["p", "q"], "meta": [{"a": "r", "c": 1}, {"a": "s"}], A.BATCH_META: [None, None]}
+    metas, batch, _, column = _members('[{"a": "x"}, {"b": "y"}]', json.dumps(record), '{"k": "v"}')
+    assert metas == [{"a": "x", "c": 1}, {"a": "s", "b": "y"}] and batch == {"k": "v"}
+    assert column == [{"a": "x"}, {"b": "y"}]
+    # no meta anywhere: Data-Juicer's 'no meta'; an ungrouped meta struct is no member list
+    assert _members(None, json.dumps({"text": ["p"]}), None)[0] is None
+    assert _members('{"a": "x"}', None, None)[0] is None
+    record = {"meta": [{"event_description": "d"}], A.BATCH_META: {"nested": "done"}}
+    assert _members(None, json.dumps(record), None)[:2] == ([{"event_description": "d"}], {"nested": "done"})
+
+
 # -------------------------------------------------------------------------------------------------- Spark
 
 def replayer(cases):
