@@ -108,6 +108,20 @@ def test_parameters_are_checked():
     assert get_op(A.NESTED).bind({"input_key": None}).prepared["output_key"] == "text"
 
 
+def test_a_recipe_s_grouper_aggregator_reverse_grouper_list_is_one_stage():
+    from sparkops.core import bind
+    from sparkops.core.declaration import check_sequence
+
+    def ops(*entries):
+        return [bind(e) for e in entries]
+
+    nested = {A.NESTED: {}}
+    assert check_sequence(ops("key_value_grouper", nested, {A.TAGS: {}}, "naive_reverse_grouper")) is False
+    # a selector rejects grouped rows: a grouper after it would mix shapes in the rejected rows
+    with pytest.raises(OpError, match=r"process\[3\]: op 'naive_reverse_grouper' \(grouper\) changes the rows' shape"):
+        check_sequence(ops("naive_grouper", {"random_selector": {"select_num": 1}}, nested, "naive_reverse_grouper"))
+
+
 def test_members_meta_is_the_column_over_the_record():
     from sparkops.spark.llm_aggregators import _members
 
