@@ -284,13 +284,15 @@ def test_grouper_to_nested_aggregator_against_the_real_local_model_then_from_the
     from sparkops.jobs.spec import load
     from sparkops.spark import llm as spark_llm
 
-    docs = [m["event_description"][:200] for m in FIXTURE["cases"][A.NESTED][0]["metas"][:3]]
+    docs = [m["event_description"][:150] for m in FIXTURE["cases"][A.NESTED][0]["metas"][:3]]
     src = tmp_path / "docs.jsonl"
     src.write_text("".join(json.dumps({"text": d, "meta": {"event_description": d}}) + "\n" for d in docs),
                    encoding="utf-8")
-    params = {"api_model": "SmolLM2-135M-Instruct", "max_token_num": 60, "try_num": 1,
+    # 34-47 tokens each over a limit of 40: three chunks, paired (2 requests); their summaries (<= 33
+    # tokens each) are one chunk or a pair (1 request)
+    params = {"api_model": "SmolLM2-135M-Instruct", "max_token_num": 40, "try_num": 1,
               "system_prompt": "Summarise the documents in one sentence.",
-              "model_params": {"base_url": llm_server.base_url}, "sampling_params": {"temperature": 0, "max_tokens": 48}}
+              "model_params": {"base_url": llm_server.base_url}, "sampling_params": {"temperature": 0, "max_tokens": 32}}
     spec = load(write_job(tmp_path, src, [("agg", [{"naive_grouper": {}}, {A.NESTED: params}])]))
     run(spark, spec, say=lambda m: None)
     rounds = spark_llm.SUMMARIES[-2:]
