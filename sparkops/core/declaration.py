@@ -94,12 +94,16 @@ class Example:
 # - grouper: a DataFrame algorithm (``frame``): rows -> grouped rows (every column a list of the
 #   group's values) or back (``naive_reverse_grouper``);
 # - aggregator: a DataFrame algorithm (``frame``): each grouped row -> one row (its lists reduced,
-#   e.g. by an LLM); none is declared yet (Data-Juicer's are LLM ops).
+#   e.g. by an LLM, into its ``__dj__batch_meta__``), every grouped row kept (Data-Juicer's LLM
+#   aggregators: sparkops.ops.llm.aggregator_ops).
 KINDS = ("filter", "mapper", "deduplicator", "selector", "grouper", "aggregator", "generator")
 ROW_KINDS = ("filter", "mapper")  # fused in one Arrow pass
 # kinds whose output rows are not a subset of their input rows (new rows, repeated rows, grouped
 # rows): a job counts the rows each passes on instead of subtracting the ones it removed
 RESHAPING_KINDS = ("generator", "selector", "grouper", "aggregator")
+# kinds that never reject a row (a grouper regroups them; an aggregator reduces each grouped row to
+# one): a grouper may follow them in one list (grouper -> aggregator -> naive_reverse_grouper)
+NO_REJECT_KINDS = ("grouper", "aggregator")
 
 
 @dataclass(frozen=True)
@@ -349,16 +353,16 @@ def check_sequence(ops, grouped: bool | None = False) -> bool | None:
     """Check that each op of a list gets the rows its kind works on: grouped rows (a grouper's
     output, every field a list) only reach groupers, selectors and aggregators; an aggregator
     or ``naive_reverse_grouper`` needs grouped rows. A grouper changes the rows' shape, so it
-    starts its list or follows another grouper: the rows a list rejects and the rows it keeps
-    share one shape (a job writes them to a stage's two tables). ``grouped``: whether the rows
+    starts its list or follows only groupers and aggregators (ops that reject no row): the rows a
+    list rejects and the rows it keeps share one shape (a job writes them to a stage's two tables). ``grouped``: whether the rows
     entering are grouped (None: unknown, e.g. a DataFrame). Raises OpError naming the op's
     position (``process[i]``); returns whether the rows leaving are grouped."""
     for i, bound in enumerate(ops):
         op = bound.op
-        if op.kind == "grouper" and i > 0 and ops[i - 1].op.kind != "grouper":
+        if op.kind == "grouper" and any(o.op.kind not in NO_REJECT_KINDS for o in ops[:i]):
             raise OpError(f"process[{i}]: op '{op.name}' (grouper) changes the rows' shape, so it must start "
-                          "its process list or follow another grouper (the rows a list rejects and keeps "
-                          f"share one shape): start a new stage at '{op.name}'")
+                          "its process list or follow only groupers and aggregators (the rows a list rejects "
+                          f"and keeps share one shape): start a new stage at '{op.name}'")
         if grouped and op.kind in _READ_SINGLE_VALUES:
             raise OpError(f"process[{i}]: op '{op.name}' ({op.kind}) reads single values, but the rows here "
                           "are grouped (every field a list, made by a grouper before it): put "

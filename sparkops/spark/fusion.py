@@ -29,7 +29,7 @@ from sparkops.core.pipeline import Pipeline
 from sparkops.core.row import (DEDUP_COLUMNS, DROPPED_BY, KEEP, META, MISSING, ORDER, PASS_COLUMNS, RECORD, STATS,
                                 assign, lookup, problem)
 from sparkops.core import BoundOp, OpError, bind
-from sparkops.core.declaration import ROW_KINDS, check_sequence
+from sparkops.core.declaration import NO_REJECT_KINDS, ROW_KINDS, check_sequence
 from sparkops.spark import caching
 from sparkops.spark.ddl import data_type
 from sparkops.spark.fields import field_sources, parse_record, restore_nested
@@ -330,7 +330,7 @@ def stage_pass(df: DataFrame, process: Sequence[Any], text_col: str = "text",
         # deduplicator sees persisted rows and keeps no copy of its own)
         out = caching.persist(out)
         removed = out.where(~F.col(KEEP))
-        if kind != "grouper":  # a grouper removes nothing (and its rows have another shape)
+        if kind not in NO_REJECT_KINDS:  # groupers and aggregators remove nothing (their rows have another shape)
             done.append(removed)
         current = out.where(F.col(KEEP)).drop(KEEP, DROPPED_BY, *DEDUP_COLUMNS)
         if trace is not None:

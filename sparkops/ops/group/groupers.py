@@ -42,8 +42,8 @@ declare(Op(
         "order.",
     frame="sparkops.spark.group.groupers:naive",
     notes="An empty table stays empty. The one grouped row holds the whole table (it is built on one "
-          "executor). A grouper starts its process list (a job stage) or follows another grouper; after it, "
-          "only selectors, aggregators and groupers run until `naive_reverse_grouper`. In a job the grouped "
+          "executor). A grouper starts its process list (a job stage) or follows only groupers and aggregators; after "
+          "it, only selectors, aggregators and groupers run until `naive_reverse_grouper`. In a job the grouped "
           "row's `_record` is one record of lists over every top-level field of the input (null where a "
           "record lacks the field); a nested object keeps its own keys (Data-Juicer pads it with null for "
           "keys other records have).",

@@ -11,6 +11,7 @@ it becomes one record per element again.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +26,7 @@ from sparkops.ops.group.groupers import group_key, nested_value
 from sparkops.spark.order import with_order
 
 BATCH_META = "__dj__batch_meta__"
+_SEGMENT_STATS = re.compile(r"_stats_\d+")  # sparkops.spark.fusion.stage_pass's per-segment statistics
 _MEMBERS, _KEY = "_group_members", "_group_key"
 
 
@@ -125,7 +127,11 @@ def reverse(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str])
         df = df.drop(BATCH_META)
     if RECORD in df.columns:
         df = df.withColumn(RECORD, _split_records(F.col(RECORD)))
-    cols = _data_columns(df)
+    # the statistics an earlier op of the stage computed on the grouped rows (an aggregator's: the
+    # pass keeps them per segment as `_stats_<n>` until the stage ends) describe the group: each of
+    # its rows repeats them
+    carried = [c for c in df.columns if _SEGMENT_STATS.fullmatch(c)]
+    cols = [c for c in _data_columns(df) if c not in carried]
     if not cols:
         return _kept(df)
     first = cols[0]
@@ -151,7 +157,7 @@ def reverse(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[str])
                                        F.lit(" is missing)")))
         out.append(F.when(F.col("_i") < length, element).otherwise(short).alias(c))
     order = F.concat(F.coalesce(F.col(ORDER), F.array().cast("array<bigint>")), F.array(F.col("_i").cast("long")))
-    return _kept(exploded.select(*out, order.alias(ORDER)))
+    return _kept(exploded.select(*out, *carried, order.alias(ORDER)))
 
 
 def _split_records(col: Column) -> Column:
