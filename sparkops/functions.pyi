@@ -973,8 +973,8 @@ def in_context_influence(
             Default: None.
 
     Example:
-        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 2) > 0  -- true
-        the first two C4 documents as validation samples
+        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1) > 0  -- true
+        the first C4 document as the validation sample
     """
     ...
 
@@ -1017,8 +1017,8 @@ def in_context_influence_reason(
             Default: None.
 
     Example:
-        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 2) > 0  -- true
-        the first two C4 documents as validation samples
+        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1) > 0  -- true
+        the first C4 document as the validation sample
     """
     ...
 

@@ -128,8 +128,8 @@ declare(Op(
           "null score does here (`<op>:no_score`). Everything else as `llm_perplexity_filter`: " + NOTES,
     examples=(
         Example("in_context_influence('Our store offers free shipping on all orders over 50 dollars.', "
-                "'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 2) > 0", True,
-                "the first two C4 documents as validation samples"),
+                "'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1) > 0", True,
+                "the first C4 document as the validation sample"),
         Example("in_context_influence('', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1)", 1.0,
                 "an empty row joins as nothing before the validation sample: the same loss twice"),
     ),
