@@ -227,8 +227,9 @@ def test_reader_warc_folder(spark, shared_data, tmp_path):
     assert tallies[("whirlwind.warc.gz", "metadata record")] == 1
     assert [(Path(r._source).name, r._line) for r in bad] == [("clipped.warc.gz", 0)]
     record = json.loads(good[0]._record)
-    # the HTML lives in `text` only (the export writes it back under text_key)
-    assert record["content"] is None and record["url"].startswith("http") and "<" in good[0].text
+    # the HTML lives in `text` only (the export writes it back under text_key, last)
+    assert "content" not in record and record["url"].startswith("http") and "<" in good[0].text
+    assert list(record)[-2:] == ["charset", "decode_replacements"]
     wet = _read(spark, "wet", src / "whirlwind.warc.wet.gz")
     assert [json.loads(r._record)["url"] for r in wet if r._reason is None] == ["https://an.wikipedia.org/wiki/Escopete"]
 

@@ -12,9 +12,10 @@ WARC (``warc``: HTML responses), WET (``wet``: conversion records) and HTML file
 a folder, a file or a glob; ``.gz`` too) are read by ``sparkops.jobs.warc`` inside the tasks,
 one task per WARC file (a gzip member boundary is only found by reading): ``_record`` holds
 the row's fields as JSON (``url``, ``warc_date``, ``record_id``, ``http_status``,
-``content_type``, ``charset``, ``decode_replacements``; ``text_key`` null: the HTML is in
-``text``), so ops read ``url`` as a field and the export keeps it; ``_line`` is the record's
-byte offset in the file. A bad record is a quarantine row with its offset; records that are not documents by
+``content_type``, ``charset``, ``decode_replacements``), so ops read ``url`` as a field and
+the export keeps it; the HTML is only in ``text`` (a copy in ``_record`` would double every
+row of the widest input, and the export writes the final text under ``text_key``, last, where
+the reader had it); ``_line`` is the record's byte offset in the file. A bad record is a quarantine row with its offset; records that are not documents by
 design (requests, metadata, non-HTML responses) become one tally row per file and kind:
 ``_skipped`` holds the count and ``_reason`` the kind (``request record``); the runner counts
 them apart from the quarantine.
@@ -29,9 +30,7 @@ quarantined as ``malformed CSV row``) and URIs with a scheme (``s3a://``, ``hdfs
 Spark's readers; their rows with a null text are quarantined (a typed column cannot hold a
 non-string; a non-string column is an ``InputError``).
 
-All give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports; the
-text field's value is null there, ``sparkops.jobs.records.record_json``, except for the Spark
-readers' formats below, whose records keep it),
+All give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
 ``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview),
 ``_skipped`` (null but on tally rows).
 """
@@ -50,7 +49,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from sparkops.jobs import warc
-from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line, record_json
+from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
 from sparkops.jobs.spec import DIALOG_FORMATS, InputSpec
 
 SPLIT_BYTES = 64 * 1024 * 1024  # at most; smaller when that leaves cores idle (see _split_bytes)
@@ -259,7 +258,9 @@ def _read_web(split: Split, text_key: str, out: "_Batcher") -> Iterator[pa.Recor
             skipped[item.reason] = skipped.get(item.reason, 0) + 1
             continue
         if item.kind == "row":
-            parsed = Parsed(item.fields[text_key], record_json(item.fields, text_key), None, None)
+            fields = dict(item.fields)
+            text = fields.pop(text_key)
+            parsed = Parsed(text, json.dumps(fields, ensure_ascii=False), None, None)
         else:
             parsed = Parsed(None, None, item.reason, item.preview)
         batch = out.add(parsed, item.offset)

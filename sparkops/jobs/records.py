@@ -26,7 +26,7 @@ RAW_PREVIEW = 4096  # characters of a bad line kept in the quarantine table
 @dataclass
 class Parsed:
     text: str | None
-    record: str | None  # good rows: the record's fields as JSON, its text null (``record_json``)
+    record: str | None  # the original JSON line (good rows), for exports that keep every field
     reason: str | None  # set for quarantined rows
     raw: str | None  # preview of the bad line (quarantined rows)
 
@@ -77,15 +77,7 @@ def check_record(obj, text_key: str, decoded: str, fmt: str | None = None) -> Pa
         except UnicodeEncodeError as err:  # JSON may escape a lone surrogate: "\ud800"
             return Parsed(None, None, f"text holds an unpaired surrogate U+{ord(text[err.start]):04X} "
                           f"at offset {err.start}", decoded[:RAW_PREVIEW])
-    return Parsed(text, record_json(obj, text_key), None, None)
-
-
-def record_json(obj: dict, text_key: str) -> str:
-    """A good record's ``_record``: its fields as JSON with the text's value left out (null; the
-    key stays where it was, so an export writes the final text back in the record's own field
-    order). The text lives in the ``text`` column alone: a second copy would double what every
-    stage carries between Python and the JVM and writes to its tables."""
-    return json.dumps({**obj, text_key: None}, ensure_ascii=False)
+    return Parsed(text, decoded, None, None)
 
 
 def parse_text_line(line: bytes) -> Parsed | None:
@@ -95,4 +87,4 @@ def parse_text_line(line: bytes) -> Parsed | None:
         return decoded
     if not decoded.strip():
         return None
-    return Parsed(decoded, record_json({"text": decoded}, "text"), None, None)
+    return Parsed(decoded, json.dumps({"text": decoded}, ensure_ascii=False), None, None)
