@@ -7,19 +7,18 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import subprocess
 import textwrap
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
+from chromium import SKIP_REASON, Charts, chromium, dump_dom, flags
 
-from sparkops.analysis.aggregate import QUANTILE_KEYS, QUANTILES
+from sparkops.analysis.aggregate import EXAMPLE_LEVELS, QUANTILE_KEYS, QUANTILES
 from sparkops.analysis.run import AnalysisError, analyze, make_plan
-from sparkops.analysis.suggest import round_away, yaml_value
+from sparkops.analysis.suggest import fmt, round_away, yaml_value
 from sparkops.core import bind
 from sparkops.jobs.runner import run
 from sparkops.jobs.spec import load
@@ -238,48 +237,21 @@ def test_diagnosis_on_chinese_text_with_a_dedup_window(spark, chinese):
 # --------------------------------------------------------------------------- the browser
 
 
-def _chromium() -> str | None:
-    return next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+def _nearest(rows: list[tuple], target: float) -> tuple:
+    """Of (value, source, line, text) rows, the one nearest ``target``, the earliest (source, line)
+    on a tie: the example the report should show at that quantile, found without the analyzer."""
+    best = min(abs(r[0] - target) for r in rows)
+    return min((r for r in rows if abs(r[0] - target) == best), key=lambda r: (r[1], r[2]))
 
 
-class _Charts(HTMLParser):
-    """The body's data attributes, and per SVG chart its class, statistic and bar heights."""
-
-    def __init__(self):
-        super().__init__()
-        self.body, self.charts, self.scripts, self._svg = {}, [], 0, None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "body":
-            self.body = a
-        elif tag == "script":
-            self.scripts += 1
-        elif tag == "svg" and "chart" in (a.get("class") or ""):
-            self._svg = {"class": a["class"], "stat": a.get("data-stat"), "bars": [], "cells": 0}
-            self.charts.append(self._svg)
-        elif self._svg is not None and tag == "rect":
-            if "bar" in (a.get("class") or ""):
-                self._svg["bars"].append(float(a["height"]) if "height" in a else float(a.get("width", 0)))
-            elif a.get("class") in ("cell", "iqr"):
-                self._svg["cells"] += 1
-
-    def handle_endtag(self, tag):
-        if tag == "svg":
-            self._svg = None
-
-
-def test_report_renders_in_headless_chromium(web, tmp_path):
-    browser = _chromium()
+def test_report_renders_in_headless_chromium(spark, web, tmp_path):
+    browser = chromium()
     if browser is None:
-        pytest.skip("needs chromium (Debian package): run tools/install_chromium.sh")
+        pytest.skip(SKIP_REASON)
     result, out, _ = web
-    page = (out / "report.html").resolve().as_uri()
-    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1366,900"]
-    dom = subprocess.run(flags + ["--virtual-time-budget=5000", "--dump-dom", page], capture_output=True,
-                         text=True, timeout=120, check=True).stdout
-    charts = _Charts()
+    page = out / "report.html"
+    dom = dump_dom(browser, page, tmp_path / "profile")
+    charts = Charts()
     charts.feed(dom)
     assert charts.body.get("data-ready") == "1", "the report's script did not finish"
     assert "data-errors" not in charts.body, charts.body.get("data-errors")  # the markup example stayed text
@@ -292,12 +264,32 @@ def test_report_renders_in_headless_chromium(web, tmp_path):
         if d["count"]:
             assert name in hist and any(h > 0 for h in hist[name]["bars"]), name
             assert sum(1 for h in hist[name]["bars"] if h > 0) >= 1 and name in boxes, name
+            # the examples block: one example per chosen quantile, in order, under its label
+            assert [e["level"] for e in charts.examples.get(name, [])] == list(EXAMPLE_LEVELS), name
+            label = charts.example_labels[name]
+            assert all(("median" if lv == "p50" else lv) in label for lv in EXAMPLE_LEVELS), label
     heat = [c for c in charts.charts if "heatmap" in c["class"]]
     assert heat and heat[0]["cells"] >= 4
     assert "&lt;script&gt;document.body" in dom or "<script>document.body" not in dom
+    # one statistic's examples, level by level: the text the browser shows is the stats table's row
+    # nearest that quantile of summary.json, with that row's value and place
+    name = "alnum_ratio"
+    rows = [(r.v, r._source, r._line, r.text_preview) for r in spark.read.format("delta").load(str(out / "stats"))
+            .selectExpr(f"CAST(stats.{name} AS DOUBLE) AS v", "_source", "_line", "text_preview").collect()
+            if r.v is not None]
+    assert len(rows) == doc["stats"][name]["count"]
+    texts = set()
+    for e in charts.examples[name]:
+        target = doc["stats"][name][e["level"]]
+        value, source, line, text = _nearest(rows, target)
+        assert e["text"] == text, e["level"]
+        assert f"(≈ {fmt(target)}): value {fmt(value)}, {source.rsplit('/', 1)[-1]}:{line}" in e["head"], e["head"]
+        texts.add(text)
+    assert len(texts) > 3  # different documents at different quantiles
     shot = tmp_path / "report.png"
-    subprocess.run(flags + ["--hide-scrollbars", f"--screenshot={shot}", page], capture_output=True, timeout=120,
-                   check=True)
+    subprocess.run(flags(browser, tmp_path / "profile") + ["--hide-scrollbars", f"--screenshot={shot}",
+                                                           page.resolve().as_uri()],
+                   capture_output=True, timeout=120, check=True)
     from PIL import Image
 
     pixels = np.asarray(Image.open(shot).convert("L"))

@@ -1,10 +1,12 @@
 """A real Spark standalone cluster, started from the pyspark installation on loopback (a master and two
 one-core workers): `sparkops run --master spark://...` ships the package and its data files to the
-executors, and its tables equal the local run's."""
+executors, and its tables equal the local run's; so does a job submitted as docs/cluster.md tells
+YARN and Kubernetes users to (spark-submit with `sparkops ship`'s flags and sparkops/submit.py)."""
 
 from __future__ import annotations
 
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.spark
 
 ROOT = Path(__file__).resolve().parents[1]
 SPARK_CLASS = Path(pyspark.__file__).parent / "bin" / "spark-class"
+SPARK_SUBMIT = Path(pyspark.__file__).parent / "bin" / "spark-submit"
 
 SPEC = """
 name: cluster_check
@@ -112,24 +115,68 @@ spark.stop()
         assert str(tmp / "work") in cwd  # an executor's folder under a worker
 
 
-def test_a_job_on_the_cluster_gives_the_local_run_s_tables(cluster, spark, tmp_path):
+def _rows(spark, path: Path) -> list[dict]:
+    table = spark.read.format("delta").load(str(path)).drop("run_id")
+    return [r.asDict(recursive=True) for r in table.orderBy("_source", "_line").collect()]
+
+
+@pytest.fixture(scope="module")
+def local(spark, tmp_path_factory) -> Path:
+    """The job run in this process's local session: the tables the cluster runs must equal."""
     from sparkops.jobs.runner import run
     from sparkops.jobs.spec import load
 
+    tmp = tmp_path_factory.mktemp("cluster_local")
+    spec = tmp / "local.yaml"
+    spec.write_text(SPEC.format(input=ROOT / "data" / "c4_sample.jsonl", out=tmp / "local"), encoding="utf-8")
+    run(spark, load(spec), say=lambda m: None)
+    return tmp / "local"
+
+
+def test_a_job_on_the_cluster_gives_the_local_run_s_tables(cluster, spark, local, tmp_path):
     url, _ = cluster
-    data = ROOT / "data" / "c4_sample.jsonl"
-    local, remote = tmp_path / "local", tmp_path / "remote"
-    for out in (local, remote):
-        (tmp_path / f"{out.name}.yaml").write_text(SPEC.format(input=data, out=out), encoding="utf-8")
-    run(spark, load(tmp_path / "local.yaml"), say=lambda m: None)
+    remote = tmp_path / "remote"
+    (tmp_path / "remote.yaml").write_text(SPEC.format(input=ROOT / "data" / "c4_sample.jsonl", out=remote),
+                                          encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "sparkops.cli", "run", str(tmp_path / "remote.yaml"), "--master", url],
                           env=_cluster_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
     for table in ("clean", "quality", "quality_rejected", "dedup", "dedup_rejected"):
-        a = spark.read.format("delta").load(str(local / table)).drop("run_id")
-        b = spark.read.format("delta").load(str(remote / table)).drop("run_id")
-        key = ["_source", "_line"]
-        rows_a = [r.asDict(recursive=True) for r in a.orderBy(*key).collect()]
-        rows_b = [r.asDict(recursive=True) for r in b.orderBy(*key).collect()]
-        assert rows_a == rows_b, table
+        assert _rows(spark, local / table) == _rows(spark, remote / table), table
     assert spark.read.format("delta").load(str(remote / "dedup")).count() > 0
+
+
+def test_spark_submit_with_the_ship_flags_gives_the_local_run_s_table(cluster, spark, local, tmp_path):
+    """docs/cluster.md's YARN/Kubernetes recipe against the standalone master (client mode): the
+    driver is spark-submit's, the executors get sparkops only from `sparkops ship`'s flags. The job
+    stops before the dedup stage (one small job); its quality table is the local run's."""
+    from sparkops.spark.conf import delta_package, ivy_dir, resolved_jars
+
+    url, work = cluster
+    apps = {p.name for p in work.glob("work*/app-*")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SPARK_LOCAL_IP": "127.0.0.1"}
+    env.pop("SPARKOPS_MASTER", None)
+    shipped = subprocess.run([sys.executable, "-m", "sparkops.cli", "ship"], env=env, capture_output=True, text=True,
+                             timeout=300, check=True).stdout
+    flags = shlex.split(shipped)
+    assert "--py-files" in flags and "--archives" in flags
+    out = tmp_path / "submitted"
+    spec = tmp_path / "submitted.yaml"
+    spec.write_text(SPEC.split("  - name: dedup")[0].format(input=ROOT / "data" / "c4_sample.jsonl", out=out),
+                    encoding="utf-8")
+    # Delta's jars as sparkops' own sessions pass them once Ivy resolved them (no network at submit)
+    jars = resolved_jars(ivy_dir(), delta_package())
+    delta = ["--jars", ",".join(jars)] if jars else ["--packages", delta_package(), "--conf",
+                                                    f"spark.jars.ivy={ivy_dir()}"]
+    env.pop("PYTHONPATH")  # the driver: submit.py puts its checkout on sys.path; executors: the zip
+    done = subprocess.run([str(SPARK_SUBMIT), "--master", url, "--total-executor-cores", "2",
+                           "--executor-memory", "1g", *delta, *flags,
+                           "--conf", f"spark.pyspark.python={sys.executable}",
+                           str(ROOT / "sparkops" / "submit.py"), "run", str(spec)],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    assert not (out / "dedup").exists()
+    # the workers ran it, with the shipped zip in their executors' folders
+    new = {p.name for p in work.glob("work*/app-*")} - apps
+    assert len(new) == 1 and list(work.glob(f"work*/{new.pop()}/*/sparkops.zip")), new
+    assert _rows(spark, local / "quality") == _rows(spark, out / "quality")

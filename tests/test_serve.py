@@ -1,6 +1,7 @@
 """The SQL endpoint and the catalog: `sparkops serve` (a Spark Thrift server in its own process) queried
 by beeline and by a Python DB-API client (PyHive), concurrent clients and a bad query, a job run while
-it serves, password authentication; `sparkops run` registering its tables in a persistent metastore."""
+it serves, password authentication, the defaults (loopback only, any user name without a password);
+`sparkops run` registering its tables in a persistent metastore."""
 
 from __future__ import annotations
 
@@ -166,6 +167,39 @@ def test_password_authentication_admits_the_file_s_users_only(server):
             server.query("SELECT 1", username=user, password=password)
     with pytest.raises(Exception):
         server.query("SELECT 1", auth="NONE")  # no credentials at all
+
+
+def _listeners(proc: subprocess.Popen, port: int) -> set[str]:
+    """The addresses the server's process tree listens on at ``port``."""
+    import psutil
+
+    root = psutil.Process(proc.pid)
+    return {c.laddr.ip for p in [root, *root.children(recursive=True)]
+            for c in p.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN and c.laddr.port == port}
+
+
+LOOPBACK = {"127.0.0.1", "::ffff:127.0.0.1", "::1"}
+
+
+@pytest.fixture(scope="module")
+def default_server(warehouse):
+    """A server with the default host and authentication (its own metastore: an embedded Derby
+    admits one JVM)."""
+    tmp, wh, _, _ = warehouse
+    s = Server(tmp, wh, "--metastore", str(tmp / "metastore-defaults"))
+    yield s
+    assert s.stop() == 0
+
+
+def test_by_default_loopback_only_and_a_user_name_without_password(default_server, server):
+    from pyhive import hive
+
+    for s in (default_server, server):  # neither was given --host
+        bound = _listeners(s.proc, s.port)
+        assert bound and bound <= LOOPBACK, bound  # no 0.0.0.0 / :: listener
+    c = hive.connect(host="127.0.0.1", port=default_server.port, username="analyst").cursor()
+    c.execute("SELECT current_user(), text_len('abc')")
+    assert c.fetchall() == [("analyst", 3)]
 
 
 def test_run_registers_its_tables_in_a_persistent_metastore(tmp_path):
