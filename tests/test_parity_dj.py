@@ -72,6 +72,8 @@ OWN_FIXTURES = {
                      "usage_counter_mapper", "agent_bad_case_signal_mapper"), "test_catalogue_agent.py"),
     "text_embd_similarity_filter": "test_embedding.py",
     **dict.fromkeys(("text_action_filter", "text_entity_dependency_filter"), "test_catalogue_spacy.py"),
+    **dict.fromkeys(("llm_perplexity_filter", "instruction_following_difficulty_filter",
+                     "in_context_influence_filter"), "test_catalogue_lm_scoring.py"),
 }
 
 

@@ -44,6 +44,7 @@ from sparkops.core import BoundOp, OpError, bind, get_op
 from sparkops.core.catalogue import missing_ops
 from sparkops.core.declaration import check_sequence
 from sparkops.core.extras import require
+from sparkops.jobs import recipe_yaml
 
 DIALOG_FORMATS = tuple(formats.READERS)  # SFT / preference files, read into Data-Juicer's dialog record
 EXPORT_FORMATS = tuple(formats.WRITERS)
@@ -123,7 +124,7 @@ def load(path: str | Path) -> JobSpec:
     if not path.is_file():
         raise SpecError(f"{where}: no such file")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = recipe_yaml.load(path.read_text(encoding="utf-8"))  # Data-Juicer's YAML rules: 2e5 is a number
     except yaml.YAMLError as err:
         raise SpecError(f"{where}: not valid YAML: {err}") from None
     except UnicodeDecodeError as err:
