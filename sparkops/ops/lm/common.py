@@ -170,6 +170,19 @@ def contents_or_reason(record: dict, p: dict) -> tuple[list[str] | None, str | N
         return None, f"bad_input: {type(err).__name__}: {err}"[:300]
 
 
+def scores(docs, p: dict, fields: dict[str, list] | None, key: str, score) -> dict[str, list]:
+    """A filter's stat and its ``<key>_reason`` per row: ``score(lm, contents) -> (value, reason)``
+    on each row's sample contents; a row without them gets None and why."""
+    lm = model(p)
+    values, reasons = [], []
+    for record in row_records(docs, p, fields):
+        contents, bad = contents_or_reason(record, p)
+        value, why = (None, bad) if contents is None else score(lm, contents)
+        values.append(value)
+        reasons.append(why)
+    return {key: values, f"{key}_reason": reasons}
+
+
 def finite(value: float | None) -> float | None:
     return value if value is not None and not math.isnan(value) else None
 

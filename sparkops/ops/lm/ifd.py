@@ -15,18 +15,8 @@ STAT = "ifd_score"
 
 
 def _compute(docs, p, fields=None):
-    lm = common.model(p)
-    values, reasons = [], []
-    for record in common.row_records(docs, p, fields):
-        contents, bad = common.contents_or_reason(record, p)
-        if contents is None:
-            values.append(None)
-            reasons.append(bad)
-            continue
-        value, why = common.ratio(common.loss(lm, contents, p), common.loss(lm, contents[-1:], p))
-        values.append(value)
-        reasons.append(why)
-    return {STAT: values, f"{STAT}_reason": reasons}
+    return common.scores(docs, p, fields, STAT, lambda lm, contents: common.ratio(
+        common.loss(lm, contents, p), common.loss(lm, contents[-1:], p)))
 
 
 declare(Op(

@@ -14,19 +14,12 @@ STAT = "llm_perplexity"
 
 
 def _compute(docs, p, fields=None):
-    lm = common.model(p)
-    values, reasons = [], []
-    for record in common.row_records(docs, p, fields):
-        contents, bad = common.contents_or_reason(record, p)
-        if contents is None:
-            values.append(None)
-            reasons.append(bad)
-            continue
+    def score(lm, contents):
         loss = common.loss(lm, contents, p)
         # np.exp as Data-Juicer: a huge loss gives inf, not OverflowError
-        values.append(None if loss.value is None else float(np.exp(loss.value)))
-        reasons.append(loss.reason)
-    return {STAT: values, f"{STAT}_reason": reasons}
+        return (None if loss.value is None else float(np.exp(loss.value))), loss.reason
+
+    return common.scores(docs, p, fields, STAT, score)
 
 
 NOTES = (
