@@ -15,8 +15,9 @@ the row's fields as JSON (``url``, ``warc_date``, ``record_id``, ``http_status``
 ``content_type``, ``charset``, ``decode_replacements``), so ops read ``url`` as a field and
 the export keeps it; the HTML is only in ``text`` (a copy in ``_record`` would double every
 row of the widest input, and the export writes the final text under ``text_key``, last, where
-the reader had it); ``_line`` is the record's byte offset in the file. A bad record is a quarantine row with its offset; records that are not documents by
-design (requests, metadata, non-HTML responses) become one tally row per file and kind:
+the reader had it); ``_line`` is the record's byte offset in the file. A bad record is a
+quarantine row with its offset; records that are not documents by design (requests,
+metadata, non-HTML responses) become one tally row per file and kind:
 ``_skipped`` holds the count and ``_reason`` the kind (``request record``); the runner counts
 them apart from the quarantine.
 
