@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,35 @@ def test_truncation_keeps_a_prepended_bos_and_the_end():
     assert ids == [0, ord("d"), ord("e"), ord("f")] and total == 7
     loss = dj_loss(_FakeLM(), ["query", "abc"], 4)  # 3 response tokens + BOS: the last 3 are scored
     assert loss.value == 1.0 and loss.scored == 3 and loss.reason.startswith("truncated:")
+
+
+def test_a_long_text_is_tokenized_from_its_end_with_the_whole_texts_tokens(c4_path):
+    from sparkops.models import causal_lm
+    from sparkops.ops.lm import loss
+
+    lm = causal_lm.load(causal_lm.resolve("SmolLM2-135M-Instruct", "test"), n_ctx=512)
+    c4 = [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]
+    text = "\n\n".join(c4)  # ~700k characters of real text: over twice the tail kept for 512 tokens
+    assert len(text) > 2 * loss.TAIL_CHARS_PER_TOKEN * (512 + loss.MARGIN)
+    ids, total = loss.encode(lm, text, 512)
+    whole = lm.tokenize(text)
+    assert total is None and len(ids) == 512 and ids == whole[-512:]
+
+
+def test_a_50_mb_text_is_scored_in_bounded_time_and_memory(c4_path):
+    from test_kernels import PeakRSS
+
+    c4 = [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]
+    doc = ("\n\n".join(c4) * 70)[:50_000_000]
+    bound = bind({"llm_perplexity_filter": {"model_params": {"max_length": 256}}})
+    Pipeline([bound]).run(["warm: the model is loaded before the measure"])
+    with PeakRSS() as mem:
+        got = Pipeline([bound], short_circuit=False).run([doc]).stats
+    assert got["llm_perplexity"][0] > 0 and "50000000-character text" in got["llm_perplexity_reason"][0]
+    # a few copies of the text (the sample's joined and stripped contents); tokenized whole, a 5 MB
+    # text alone grew the process by about 1 GB. The tail tokenized here is 20k characters.
+    size = sys.getsizeof(doc)
+    assert mem.grown < 4 * size, f"grew {mem.grown / 1e6:.0f} MB for a {size / 1e6:.0f} MB text"
 
 
 @pytest.mark.spark

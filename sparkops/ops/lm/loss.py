@@ -29,14 +29,32 @@ class Loss:
     reason: str | None   # why the value is not the full text's (truncated) or is missing
 
 
-def encode(lm, text: str, max_length: int) -> tuple[list[int], int]:
+# A text far longer than the window is tokenized from its tail only: left truncation keeps the
+# last tokens, and a BPE tokenizer's pieces never span its pre-tokenizer's boundaries, so past
+# the first few pieces of a tail cut after a line break its tokens are the whole text's (a margin
+# of MARGIN pieces is dropped). A 50 MB text took minutes and gigabytes tokenized whole.
+TAIL_CHARS_PER_TOKEN = 64
+MARGIN = 64
+
+
+def encode(lm, text: str, max_length: int) -> tuple[list[int], int | None]:
     """Token ids as a Hugging Face tokenizer gives them with ``truncation_side="left"``
-    (a prepended BOS stays first), and the untruncated count."""
+    (a prepended BOS stays first), and the untruncated count (None: a long text, tokenized from
+    its tail, has more than ``max_length`` tokens)."""
+    head = [lm.bos_id] if lm.add_bos else []
+    tail_chars = TAIL_CHARS_PER_TOKEN * (max_length + MARGIN)
+    if len(text) > 2 * tail_chars:
+        cut = len(text) - tail_chars
+        line = text.find("\n", cut, cut + tail_chars // 2)
+        ids = lm.tokenize(text[line + 1 if line >= 0 else cut:])
+        ids = ids[len(head):] if head and ids[:1] == head else ids
+        if len(ids) >= max_length + MARGIN:
+            return head + ids[len(ids) - (max_length - len(head)):], None
     ids = lm.tokenize(text)
     total = len(ids)
     if total > max_length:
-        head = 1 if lm.add_bos and ids and ids[0] == lm.bos_id else 0
-        ids = ids[:head] + ids[total - (max_length - head):]
+        keep = 1 if lm.add_bos and ids and ids[0] == lm.bos_id else 0
+        ids = ids[:keep] + ids[total - (max_length - keep):]
     return ids, total
 
 
@@ -55,9 +73,12 @@ def dj_loss(lm, contents: list[str], max_length: int) -> Loss:
     response_len = len(response_ids) - int(lm.bos_id is not None)
     n = len(ids)
     truncated = None
-    if max(total, response_total) > max_length:
-        truncated = (f"truncated: {total} tokens > max_length {max_length}, scored the last {n}"
-                     if total > max_length else
+    def over(count):  # None: more than max_length, counted only from the text's tail
+        return count is None or count > max_length
+
+    if over(total) or over(response_total):
+        count = f"{total} tokens" if total is not None else f"a {len(full)}-character text (tokenized from its end)"
+        truncated = (f"truncated: {count} > max_length {max_length}, scored the last {n}" if over(total) else
                      f"truncated: the response's {response_total} tokens > max_length {max_length}")
     if n == 0:
         return Loss(None, 0, 0, "empty: no token to score")
