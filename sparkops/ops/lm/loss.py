@@ -32,7 +32,8 @@ class Loss:
 # A text far longer than the window is tokenized from its tail only: left truncation keeps the
 # last tokens, and a BPE tokenizer's pieces never span its pre-tokenizer's boundaries, so past
 # the first few pieces of a tail cut after a line break its tokens are the whole text's (a margin
-# of MARGIN pieces is dropped). A 50 MB text took minutes and gigabytes tokenized whole.
+# of MARGIN pieces is dropped). Tokenized whole, a huge text costs time and memory in proportion
+# to its length for a window of a few thousand tokens.
 TAIL_CHARS_PER_TOKEN = 64
 MARGIN = 64
 
