@@ -143,6 +143,52 @@ def test_string_set_is_exact_and_parses_like_datatrove():
     assert len(plain) == 3 and plain.contains(["a.com", "b.com", "c.com"]) == [True, True, False]
 
 
+def test_string_set_saved_and_memory_mapped_answers_the_same(tmp_path):
+    s = url_filter.StringSet.from_file(b"a.com\nb.org\nc\xc3\xa9.fr\na.com\n")
+    s.save(tmp_path)
+    mapped = url_filter.StringSet.open(tmp_path)
+    queries = ["a.com", "b.org", "cé.fr", "x.com", "", "a.co"]
+    assert mapped.contains(queries) == s.contains(queries) == [True, True, True, False, False, False]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    url_filter.StringSet(b"").save(empty)
+    assert url_filter.StringSet.open(empty).contains(["a"]) == [False]
+
+
+@needs_lists
+def test_domain_list_is_indexed_once_then_memory_mapped(tmp_path, monkeypatch, fixture):
+    """The first load builds UT1's sorted domain index into the disk cache; the next opens it
+    memory-mapped, with the same answers; an unfinished entry is rebuilt, and a cache that
+    cannot be written leaves the list in memory."""
+    import mmap
+
+    from sparkops.models import disk_cache
+
+    tarball = str(url_filter_dir() / url_filter.TARBALL)
+    monkeypatch.setenv("SPARKOPS_CACHE_DIR", str(tmp_path / "cache"))
+    built = url_filter._domain_set(tarball)
+    key = disk_cache.file_digest(tarball)
+    folder = tmp_path / "cache" / "url_filter_domains" / key
+    assert (folder / disk_cache.DONE).is_file() and not isinstance(built.data, mmap.mmap)
+    mapped = url_filter._domain_set(tarball)
+    assert isinstance(mapped.data, mmap.mmap) and len(mapped) == len(built) > 4_000_000
+    lines = bytes(mapped.data[:200_000]).split(b"\n")[1:-1]
+    hosts = [u.split("/")[2] for u in fixture["urls"] if u.count("/") >= 2]
+    queries = [x.decode() for x in lines] + hosts + [h + "x" for h in hosts] + ["", "example.invalid"]
+    answers = built.contains(queries)
+    assert mapped.contains(queries) == answers and sum(answers) > len(lines)
+    # an entry some crash left without its completion mark is not read, but rebuilt
+    (folder / disk_cache.DONE).unlink()
+    (folder / "hashes.npy").write_bytes(b"junk")
+    rebuilt = url_filter._domain_set(tarball)
+    assert rebuilt.contains(queries) == answers and (folder / disk_cache.DONE).is_file()
+    # a cache path that is a file: no cache, the list is read into memory
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("")
+    monkeypatch.setenv("SPARKOPS_CACHE_DIR", str(blocked))
+    assert url_filter._domain_set(tarball).contains(queries[:500]) == answers[:500]
+
+
 def test_subword_pattern_finds_exactly_the_substrings():
     pattern = url_filter.subword_pattern(["abc", "ab", "bcd", "xyz", ""])
     for text, hit in [("zzabzz", True), ("zzbcdzz", True), ("zzacbzz", False), ("xy", False), ("xyz", True),

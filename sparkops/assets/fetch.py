@@ -10,7 +10,9 @@
 - ``url_filter/``: the lists datatrove's ``URLFilter`` uses, read as they are out of the
   ``datatrove==0.10.1`` wheel (``pip download --no-deps``; never the package itself): the UT1
   domain and URL blocklists (``url_filterblacklistsv0_3_0.tar.gz``, kept compressed) and the
-  banned / banned-subword / soft-banned word lists (``url_filter.README.md`` gives licences).
+  banned / banned-subword / soft-banned word lists (``url_filter.README.md`` gives licences);
+  then the hashed index of the domain list, built into the disk cache
+  (``sparkops.models.disk_cache``) so that jobs memory-map it instead of building it.
 
 Idempotent: files already present are kept unless ``--force``.
 """
@@ -118,6 +120,22 @@ def main(argv: list[str] | None = None) -> None:
         partial.replace(target)  # never leave a half-written asset under the real name
         print(f"assets: wrote {target.relative_to(ASSET_DIR.parent)} ({target.stat().st_size:,} bytes)")
     fetch_url_filter_lists(ASSET_DIR / "url_filter", args.force)
+    index_url_filter_domains(ASSET_DIR / "url_filter")
+
+
+def index_url_filter_domains(folder: Path) -> None:
+    """Build the UT1 domain index in the disk cache now, so the first job does not (every Spark
+    worker would otherwise wait for it, or build its own in memory)."""
+    from sparkops.models import disk_cache
+    from sparkops.ops.web import url_filter
+
+    tarball = folder / url_filter.TARBALL
+    key = disk_cache.file_digest(tarball)
+    if (disk_cache.cache_root() / "url_filter_domains" / key / disk_cache.DONE).is_file():
+        print("assets: URL-filter domain index present")
+        return
+    url_filter._domain_set(str(tarball))
+    print(f"assets: built the URL-filter domain index in {disk_cache.cache_root() / 'url_filter_domains' / key}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ sentences of ``sparkops.text.spacy_words``.
 
 from __future__ import annotations
 
+import re
+
 from sparkops.models.cache import models
 
 KIND = "spacy.blank"
@@ -68,7 +70,94 @@ def _build(language: str, code: str):
         raise TokenizerUnavailable(
             f"no spaCy tokenizer for language '{language}' ({str(err).splitlines()[0][:200]}); {_CODES_HINT}") from None
     nlp.add_pipe("sentencizer")
+    _tune(nlp)
     return nlp
+
+
+# The lexeme flags the words and sentences of sparkops.text.spacy_words read: IS_SPACE (which
+# tokens are words) and IS_PUNCT (the sentencizer's rule). spaCy computes every lexical
+# attribute it knows (shape, norm, like_num, stop word ...) in Python for each new word,
+# about a third of tokenizing a page of technical text; tokens do not depend on them
+# (spaCy's tokenizer reads strings only), so this private pipeline computes just these.
+_LEXEME_FLAGS = ("IS_SPACE", "IS_PUNCT")
+
+
+def _tune(nlp) -> None:
+    """Make the pipeline tokenize faster with the same tokens: only the lexeme flags we read,
+    and an end-anchored suffix search that starts where a suffix can start."""
+    from spacy import attrs
+
+    keep = {getattr(attrs, name) for name in _LEXEME_FLAGS}
+    getters = nlp.vocab.lex_attr_getters or {}
+    nlp.vocab.lex_attr_getters = {k: f for k, f in getters.items() if k in keep}
+    search = getattr(nlp.tokenizer, "suffix_search", None)  # jieba's Chinese tokenizer has none
+    if search is not None:
+        bounded = bounded_suffix_search(search)
+        if bounded is not search:
+            nlp.tokenizer.suffix_search = bounded
+
+
+def bounded_suffix_search(search):
+    """The tokenizer's suffix search, starting where the longest suffix could start.
+
+    spaCy's suffix regex is one alternation of ``...$`` branches, and ``re.search`` tries it at
+    every position of a word. Every branch of the languages' rules but a run of dots (``\.\.+$``)
+    matches at most K characters, so a match can start no earlier than K + 1 characters from
+    the end (``$`` also matches before a final newline); ``search(s, pos)`` still lets the
+    look-behinds see the characters before ``pos``, and the first match found is the same
+    leftmost one. A word that ends in two dots, or a pattern whose branches we cannot bound
+    (any form other than one top-level alternation, a branch with an unbounded repeat that is
+    not a run of one character at the end), is searched whole: the same answer, as before."""
+    pattern = getattr(search, "__self__", None)
+    if not isinstance(pattern, re.Pattern) or pattern.flags & re.MULTILINE:  # `$` at every line end
+        return search
+    longest = _bounded_width(pattern)
+    if longest is None:
+        return search
+    reach = longest + 1
+
+    def suffix_search(string, _search=search, _reach=reach):
+        n = len(string)
+        if n <= _reach or string.endswith(("..", "..\n")):
+            return _search(string)
+        return _search(string, n - _reach)
+
+    suffix_search.__wrapped__ = search
+    return suffix_search
+
+
+def _bounded_width(pattern: re.Pattern) -> int | None:
+    """The longest match of every branch of ``pattern`` but ``\.\.+$``; None when some other
+    branch is unbounded or the pattern is not one alternation of ``$``-anchored branches."""
+    from re import _parser
+
+    try:
+        tree = _parser.parse(pattern.pattern, pattern.flags)
+    except re.error:
+        return None
+    items = list(tree.data)
+    if len(items) != 1 or items[0][0] != _parser.BRANCH:
+        return None
+    longest = 0
+    for branch in items[0][1][1]:
+        body = list(branch.data)
+        if not body or body[-1] != (_parser.AT, _parser.AT_END):
+            return None  # not anchored at the end: a match could start anywhere
+        low, high = branch.getwidth()
+        if high < _parser.MAXREPEAT:
+            longest = max(longest, high)
+        elif repr(body) != _DOT_RUN:  # re's parse trees compare by repr (SubPattern has no ==)
+            return None
+    return longest
+
+
+def _dot_run() -> str:
+    from re import _parser
+
+    return repr(list(_parser.parse(r"\.\.+$").data))
+
+
+_DOT_RUN = _dot_run()  # the branch ``\.\.+$`` as re's parser reads it
 
 
 def _spacy_has_language(code: str) -> bool:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-_CHECKOUT = Path(__file__).resolve().parents[2]
-
 
 # The pip package delta-spark is 4.4.1, but Maven Central serves 4.4.0 as the newest
 # delta-spark_4.2_2.13 jar (4.4.1 is a Python-only release there: 404 on 2026-11-27). The
@@ -34,9 +32,9 @@ def ivy_dir() -> Path:
     configured = os.environ.get("SPARKOPS_IVY_DIR")
     if configured:
         return Path(configured)
-    if (_CHECKOUT / "pyproject.toml").is_file() and os.access(_CHECKOUT, os.W_OK):
-        return _CHECKOUT / ".cache" / "ivy"
-    return Path.home() / ".cache" / "sparkops" / "ivy"
+    from sparkops.models.disk_cache import cache_root
+
+    return cache_root() / "ivy"
 
 
 _RESOLVED = "sparkops-resolved.txt"

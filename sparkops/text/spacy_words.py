@@ -111,10 +111,39 @@ def words(text: str, language: str) -> list[str]:
 def sentence_count(text: str, language: str) -> int:
     """How many parts datatrove's ``split_into_sentences`` cuts ``text`` into (at least 1)."""
     nlp = pipeline(language)
-    sentencizer = nlp.get_pipe("sentencizer")
-    count = sum(sum(1 for _ in sentencizer(nlp.tokenizer(piece)).sents) for piece in _pieces(text))
+    count = sum(_sentencizer_count(nlp, nlp.tokenizer(piece)) for piece in _pieces(text))
     done_with(nlp, language)
     return max(count, 1)
+
+
+def _sentencizer_count(nlp, doc) -> int:
+    """The number of sentences spaCy's sentencizer finds in ``doc``, from its tokens' string
+    ids and IS_PUNCT flags, without a Python ``Token`` (and its text) per token.
+
+    Its rule: the first token starts a sentence; after a token in its ``punct_chars`` has been
+    seen, the next token that is neither ``is_punct`` nor in ``punct_chars`` starts one."""
+    from spacy.attrs import IS_PUNCT, ORTH
+
+    if not len(doc):
+        return 0
+    marks = _punct_orths(nlp)
+    count, seen = 1, False
+    for orth, punct in doc.to_array([ORTH, IS_PUNCT]).tolist():
+        if orth in marks:
+            seen = True
+        elif seen and not punct:
+            count += 1
+            seen = False
+    return count
+
+
+def _punct_orths(nlp) -> frozenset[int]:
+    """The string ids (ORTH) of the sentencizer's ``punct_chars``, once per pipeline."""
+    orths = getattr(nlp, "_sparkops_punct_orths", None)
+    if orths is None:
+        chars = nlp.get_pipe("sentencizer").punct_chars
+        orths = nlp._sparkops_punct_orths = frozenset(nlp.vocab.strings.add(c) for c in chars)
+    return orths
 
 
 def sentence_spans(text: str, language: str) -> list[tuple[int, int]]:

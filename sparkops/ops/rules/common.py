@@ -116,14 +116,20 @@ def doc_words(doc: Doc, language: str) -> TokenSpans:
 NGRAM_BLOCK = 1 << 18  # n-grams keyed per step: temporaries grow with the block, not the document
 
 
-def ngram_keys(words: TokenSpans, n: int, separator: int | None):
+def ngram_keys(words: TokenSpans, n: int, separator: int | None, joined=None):
     """One 64-bit key per word n-gram (its text joined as datatrove joins it) and its length.
 
     Blocks of n-grams are keyed one at a time, each from its own words joined, so a 50 MB
-    document never has a joined copy of all its words (and its index arrays) at once."""
+    document never has a joined copy of all its words (and its index arrays) at once.
+    ``joined``: ``words.joined(separator)`` when the caller made it for several n (a document
+    of at most NGRAM_BLOCK words: one block for every n)."""
     m = len(words) - n + 1
     if m <= 0:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    if joined is not None and m <= NGRAM_BLOCK:
+        points, starts, ends = joined
+        s, e = starts[:m], ends[n - 1:]
+        return span_hashes(points, s, e), (e - s).astype(words.starts.dtype)
     keys = np.empty(m, dtype=np.uint64)
     lengths = np.empty(m, dtype=words.starts.dtype)
     for a in range(0, m, NGRAM_BLOCK):

@@ -9,7 +9,7 @@ import numpy as np
 
 from sparkops.core import Example, Param, Stat
 from sparkops.ops.rules.common import (
-    TokenSpans, declare_rule_set, doc_words, duplicates, language_param, ngram_keys, over,
+    NGRAM_BLOCK, TokenSpans, declare_rule_set, doc_words, duplicates, language_param, ngram_keys, over,
 )
 from sparkops.text.doc import Doc
 
@@ -21,10 +21,10 @@ _LINE_BREAKS = re.compile(r"\n+")
 _SPACE = 32
 
 
-def top_ngram_chars(words: TokenSpans, n: int) -> int | None:
+def top_ngram_chars(words: TokenSpans, n: int, joined=None) -> int | None:
     """Characters of the most frequent word n-gram (joined by ' ') times its count; among equally
     frequent ones the first to occur (datatrove's Counter.most_common(1)). None without n-grams."""
-    keys, lengths = ngram_keys(words, n, _SPACE)
+    keys, lengths = ngram_keys(words, n, _SPACE, joined)
     if not len(keys):
         return None
     _, first, counts = np.unique(keys, return_index=True, return_counts=True)
@@ -33,12 +33,12 @@ def top_ngram_chars(words: TokenSpans, n: int) -> int | None:
     return int(lengths[at]) * int(best)
 
 
-def duplicate_ngram_chars(words: TokenSpans, n: int) -> int:
+def duplicate_ngram_chars(words: TokenSpans, n: int, joined=None) -> int:
     """datatrove's find_all_duplicate: scan the n-grams (words joined with no separator) left to
     right; an n-gram seen before adds its characters and the scan jumps n words ahead, else it
     is remembered and the scan moves one word. Only n-grams that occur twice or more can ever
     count or matter, so the scan visits just those positions."""
-    keys, lengths = ngram_keys(words, n, None)
+    keys, lengths = ngram_keys(words, n, None, joined)
     if not len(keys):
         return 0
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
@@ -75,11 +75,15 @@ def gopher_repetition_stats(doc: Doc, p) -> dict:
         "gopher_dup_line_frac": line_count / n_lines,
         "gopher_dup_line_char_frac": line_chars / size,
     }
+    # the words joined once per separator for all n, where one block holds every n-gram
+    small = 0 < len(words) <= NGRAM_BLOCK
+    joined = words.joined(_SPACE) if small else None
     for n in TOP_NS:
-        chars = top_ngram_chars(words, n)
+        chars = top_ngram_chars(words, n, joined)
         out[f"gopher_top_{n}_gram_frac"] = None if chars is None else chars / size
+    joined = words.joined(None) if small else None
     for n in DUP_NS:
-        out[f"gopher_dup_{n}_gram_frac"] = duplicate_ngram_chars(words, n) / size
+        out[f"gopher_dup_{n}_gram_frac"] = duplicate_ngram_chars(words, n, joined) / size
     return out
 
 
