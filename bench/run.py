@@ -187,7 +187,10 @@ def main() -> int:
     md_path.parent.mkdir(parents=True, exist_ok=True)
 
     ensure_assets()
-    ensure_corpus(args.corpus.resolve())
+    # the web scenario reads its own WARC corpus: the text corpus is built only for the others
+    reads_text_corpus = any(name != web_scenario.NAME for name in plan)
+    if reads_text_corpus:
+        ensure_corpus(args.corpus.resolve())
     uses_dj = any(t in DJ_TOOLS for t in all_selected)
     if uses_dj:
         ensure_dj_venv()
@@ -202,8 +205,12 @@ def main() -> int:
     web_peers = [t for t in all_selected if t in web_scenario.PEER_TOOLS]
     if web_peers:  # the same venv, with the WARC reader's and Trafilatura's imports
         web_scenario.ensure_peer()
-    corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
-    log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
+    if reads_text_corpus:
+        corpus, n_docs = make_slice(args.corpus.resolve(), args.docs)
+        log(f"corpus {corpus} ({n_docs:,} docs); scenarios {plan}; {args.reps} repetition(s)")
+    else:
+        corpus, n_docs = None, 0
+        log(f"scenarios {plan}; {args.reps} repetition(s)")
     machine = machine_info()
     freezes = {"sparkops": SPARK_PY, "dj": DJ_PY if uses_dj else None,
                **{t: dedup_peers.python(t) for t in peers},
