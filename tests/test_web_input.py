@@ -112,6 +112,20 @@ def test_whirlwind_warc_and_wet_are_the_same_page(shared_data):
     assert not rows and skipped == {"warcinfo record": 1, "conversion record": 1}
 
 
+def test_binary_share_counts_the_control_bytes_of_the_first_64_kb():
+    import random
+
+    rng = random.Random(7)
+    controls = [b for b in range(32) if b not in (9, 10, 11, 12, 13, 27)]
+    for size in (1, 100, 65536, 200_000):
+        body = bytes(rng.randrange(256) for _ in range(size))
+        head = body[:65536]
+        expected = sum(1 for b in head if b in controls) / len(head)
+        assert warc.binary_share(body) == expected
+    assert warc.binary_share(b"") == 0.0 and warc.binary_share(b"\t\n\r\x0b\x0c\x1b text") == 0.0
+    assert warc.binary_share(b"\x00\x01ab") == 0.5
+
+
 def test_binary_body_labelled_html_and_non_html_types(tmp_path):
     path = tmp_path / "b.warc.gz"
     noise = bytes(range(256)) * 40

@@ -241,6 +241,8 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
     meta = {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"}
     if result.skipped:
         meta["skipped"] = result.skipped
+    if not result.quarantined:  # the counts say there is none: an empty table, without a scan of the input
+        bad = spark.createDataFrame([], bad.schema)
     _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine", meta)
     _publish(spark, spec, out, ["_quarantine"], say)
     skipped = sum(result.skipped.values())

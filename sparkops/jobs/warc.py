@@ -189,8 +189,11 @@ def binary_share(body: bytes) -> float:
     head = body[:65536]
     if not head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return 0.0
-    controls = sum(head.count(bytes([b])) for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))  # one pass, in C
     return controls / len(head)
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13, 27))
 
 
 def html_fields(body: bytes, header_charset: str | None, text_key: str) -> dict | str:
