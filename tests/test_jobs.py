@@ -118,6 +118,11 @@ def test_multi_stage_job_writes_gated_free_delta_tables_and_resumes(spark, tmp_p
     quarantine = spark.read.format("delta").load(str(out / "_quarantine"))
     assert first.input_rows == n_good and first.quarantined == n_bad == quarantine.count()
     assert clean.count() == n_good  # mappers drop nothing
+    # the first stage (mappers only) read the input itself: its bad records are in the
+    # quarantine, not among the stage's rows or rejected rows, and no reader column is kept
+    clean_rejected = spark.read.format("delta").load(str(out / "clean_rejected"))
+    assert clean_rejected.count() == 0 and first.stages[0].rows_in == n_good
+    assert not {"_reason", "_raw", "_skipped"} & (set(clean.columns) | set(clean_rejected.columns))
     assert quality.count() + rejected.count() == n_good  # every row is somewhere
     assert rejected.where("_dropped_by IS NULL").count() == 0
     assert {r._dropped_by for r in rejected.collect()} <= {"language_id_score_filter", "alphanumeric_filter",

@@ -21,6 +21,11 @@ atomic, so a run killed at any point leaves each table at its last complete vers
 re-run recomputes exactly what is missing. ``fresh=True`` recomputes everything.
 
 Input records that cannot be read go to ``<output>/_quarantine`` with reason, file and line.
+When the first stage is one fused pass (filters and mappers only), that pass reads the input
+itself: the reader's unreadable records and tallies of records skipped by design come through
+it as rows without text, and are counted and quarantined from the stage's persisted result, so
+the input is read once and never held in memory on its own. Otherwise the input is read and
+persisted first, and counted, before the first stage.
 
 Besides the counts, a run records per stage its phases (ops, gate, Delta commits), the Delta
 versions it committed, and per op the seconds its kernel ran in Spark's Python workers (a
@@ -184,7 +189,14 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
 
     current: DataFrame | None = None
     cached_input: DataFrame | None = None
-    if reusable == 0:
+    input_in_stage = False
+    if reusable == 0 and _row_ops_only(spec.stages[0]):
+        # the first stage's one Arrow pass reads the input itself: unreadable records and the
+        # tallies ride along as null-text rows and are counted from the stage's persisted
+        # result, so the input is neither persisted nor scanned on its own
+        say(f"input: {spec.input.format} {spec.input.path}")
+        current, input_in_stage = reader.read(spark, spec.input).select(*INPUT_COLUMNS, *READER_COLUMNS), True
+    elif reusable == 0:
         current, cached_input = _read_input(spark, spec, out, run_id, result, say)
     else:
         # the first stage to recompute reads the last reused stage's table (below); the input
@@ -209,7 +221,7 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
             continue
         if current is None:  # the first stage to recompute reads the last reused table
             current = spark.read.format("delta").load(str(out / spec.stages[i - 1].name))
-        current = _run_stage(spark, spec, stage, h, current, out, run_id, result, say)
+        current = _run_stage(spark, spec, stage, h, current, out, run_id, result, say, input_in_stage and i == 0)
         if cached_input is not None:
             # later stages read the stage tables: the cached input is dead weight (its rows hold
             # each document twice, text and record: two 50 MB documents are 200 MB of heap)
@@ -225,10 +237,25 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
         say(f"export: {result.export}{note}")
 
 
+READER_COLUMNS = ("_reason", "_raw", "_skipped")  # what only the reader's bad and tally rows fill
+
+
+def _row_ops_only(stage: Stage) -> bool:
+    """A stage that is one fused pass (filters and mappers only): it can read the input itself."""
+    return all(bound.op.kind in ROW_KINDS for bound in stage.ops)
+
+
 def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> tuple[DataFrame, DataFrame]:
     """(the good records, the persisted rows they come from: unpersist once a stage has read them)"""
     say(f"input: {spec.input.format} {spec.input.path}")
     rows = reader.read(spark, spec.input).persist(StorageLevel.MEMORY_AND_DISK)
+    _commit_input(spark, rows, spec, out, run_id, result, say)
+    return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS), rows
+
+
+def _commit_input(spark, rows: DataFrame, spec: JobSpec, out: Path, run_id: str, result: RunResult, say) -> None:
+    """Count the reader's rows (records, quarantined, skipped by design) and commit the
+    quarantine table. ``rows``: persisted rows that carry the reader's columns."""
     tally = F.col("_skipped").isNotNull()
     bad = rows.where(F.col("_reason").isNotNull() & ~tally).select("_source", "_line", F.col("_reason").alias("reason"),
                                                                    "_raw")
@@ -250,19 +277,18 @@ def _read_input(spark, spec: JobSpec, out: Path, run_id: str, result: RunResult,
             if skipped else "")
     say(f"input: {result.input_rows:,} records read, {result.quarantined:,} quarantined "
         f"({out / '_quarantine'}){note}")
-    return rows.where(F.col("_reason").isNull()).select(*INPUT_COLUMNS), rows
 
 
 def _run_stage(spark, spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
-               run_id: str, result: RunResult, say) -> DataFrame:
+               run_id: str, result: RunResult, say, input_in_stage: bool = False) -> DataFrame:
     # what the stage persists (its result, the rows between its ops) is released when it ends
     with caching.released_after():
-        _compute_and_commit(spec, stage, stage_hash, current, out, run_id, result, say)
+        _compute_and_commit(spec, stage, stage_hash, current, out, run_id, result, say, input_in_stage)
     return spark.read.format("delta").load(str(out / stage.name))
 
 
 def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: DataFrame, out: Path,
-                        run_id: str, result: RunResult, say) -> None:
+                        run_id: str, result: RunResult, say, input_in_stage: bool = False) -> None:
     t0 = time.time()
     table, rejected_table = out / stage.name, out / f"{stage.name}_rejected"
     say(f"stage '{stage.name}': running {len(stage.ops)} op(s) ...")
@@ -273,6 +299,9 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
                                       where=f"{spec.source}: stage '{stage.name}'", op_seconds=timer,
                                       trace=trace, record_text_key=spec.input.text_key),
                            StorageLevel.MEMORY_AND_DISK)
+    if input_in_stage:  # ``current`` was the reader's output: its bad and tally rows came through as null text
+        _commit_input(done.sparkSession, done, spec, out, run_id, result, say)
+        done = done.where(F.col("_reason").isNull()).drop(*READER_COLUMNS)
     outcome = {r[DROPPED_BY]: r["count"] for r in done.groupBy(DROPPED_BY).count().collect()}
     kept = outcome.get(None, 0)
     rejected = sum(outcome.values()) - kept
