@@ -296,8 +296,8 @@ def _compute_and_commit(spec: JobSpec, stage: Stage, stage_hash: str, current: D
     base = current.drop(STATS) if STATS in current.columns else current
     timer = current.sparkSession.sparkContext.accumulator({}, OpTimes())
     trace: list = []  # per segment of ops: the rows it removed and passed on
-    # the stage's rows are read four times (counts, gate, two commits): on local disk, where a
-    # job ran faster and 0.3 GiB smaller than with them in the heap (docs/decisions/web-job-input-and-tokens.md)
+    # the stage's rows are read four times (counts, gate, two commits), a partition at a time: on
+    # local disk, so the heap holds the rows being processed, not a copy of the whole stage
     done = caching.persist(stage_pass(base, stage.process, text_col="text", order_cols=["_source", "_line"],
                                       where=f"{spec.source}: stage '{stage.name}'", op_seconds=timer,
                                       trace=trace, record_text_key=spec.input.text_key))
