@@ -73,6 +73,22 @@ def test_splits_of_a_large_file_number_lines_exactly(spark, tmp_path, c4_lines, 
     assert texts[301] == json.loads(c4_lines[0])["text"]
 
 
+def test_each_split_is_a_task_of_its_own(spark, tmp_path, c4_lines, monkeypatch):
+    # 8 splits on 2 cores must be 8 tasks of one split each, not 4 of two (a round-robin
+    # repartition of 8 rows does that): half the tasks would make a core wait at the end
+    from pyspark.sql import functions as F
+
+    path = tmp_path / "eight.jsonl"
+    path.write_bytes(b"\n".join(c4_lines * 8) + b"\n")
+    monkeypatch.setattr(reader, "SPLIT_BYTES", -(-path.stat().st_size // 8))
+    monkeypatch.setattr(reader, "MIN_SPLIT_BYTES", 1)
+    df = reader.read(spark, InputSpec("jsonl", str(path)))
+    assert df.rdd.getNumPartitions() == 8
+    firsts = df.groupBy(F.spark_partition_id().alias("p")).agg(F.min("_line").alias("first")).collect()
+    assert len(firsts) == 8  # every task read rows, and each its own split
+    assert sorted(r.first for r in firsts)[0] == 1
+
+
 def test_gzip_and_text_inputs(spark, tmp_path, c4_lines, shared_data):
     import gzip
 
