@@ -15,6 +15,7 @@ fastwarc = pytest.importorskip("fastwarc.warc")
 
 import trafilatura  # noqa: E402
 from lxml import html as lxml_html  # noqa: E402
+from lxml.etree import XPath  # noqa: E402
 from trafilatura import xpaths  # noqa: E402
 
 from sparkops.ops.web import trafilatura_xpath as tx  # noqa: E402
@@ -166,6 +167,22 @@ def test_semantics_match_lxml(expr, expected):
     context = PAGE.find("body")
     assert _ids(theirs(context)) == expected
     assert _ids(ours(context)) == expected
+
+
+def test_remembered_answers_follow_attribute_order_and_ignore_other_attributes():
+    # an attribute test's answer is remembered per list of the attributes it reads, in their
+    # order: the same values in another order can answer differently (@id|@class is the first
+    # present), and attributes it does not read (href, data-*) never enter the memo
+    page = lxml_html.fromstring("<div>" + "".join(
+        f'<p name="a{i}" class="menu" id="x" href="/{i}">a</p><p name="b{i}" id="x" class="menu" data-i="{i}">b</p>'
+        f'<p name="c{i}" href="/{i}">c</p>' for i in range(300)) + "</div>")
+    expr = ".//*[starts-with(@id|@class, 'menu')]"
+    ours = tx.CompiledXPath(expr)
+    for _ in range(2):  # the second time every answer comes from the memo
+        assert _ids(ours(page)) == [f"a{i}" for i in range(300)] == _ids(XPath(expr)(page))
+    pred = tx._pred(tx._Parser("starts-with(@id|@class, 'menu')").or_expr())
+    assert [pred(el) for el in page.iter("p")][:3] == [True, False, False]
+    assert set(pred.__globals__["_memo"]) == {(("class", "menu"), ("id", "x")), (("id", "x"), ("class", "menu"))}
 
 
 @pytest.mark.parametrize("expr", [

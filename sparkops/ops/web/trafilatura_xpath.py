@@ -225,6 +225,9 @@ class _Parser:
 # --------------------------------------------------------------------------- compilation
 
 Pred = Callable[[etree._Element], bool]
+# distinct attribute lists remembered per predicate before the memo starts over (bounds memory
+# on a long-running worker; a page rarely has more than a few hundred)
+_MEMO_LIMIT = 1 << 14
 
 
 def _first_of(el, names: tuple[str, ...]) -> str:
@@ -326,9 +329,24 @@ def _pred(node) -> Pred:
         reads = "".join(f"    {var} = attrs.get({name!r})\n" for name, var in gen.attrs.items())
         src = f"def full(el, attrs):\n{reads}    return {body}\n"
         exec(compile(src, "<trafilatura_xpath>", "exec"), scope)
-        bare = "full(el, {})" if gen.reads_element else repr(bool(scope["full"](etree.Element("x"), {})))
-        src = ("def pred(el):\n    items = el.items()\n"
-               f"    return full(el, dict(items)) if items else {bare}\n")
+        if gen.reads_element:
+            src = ("def pred(el):\n    items = el.items()\n"
+                   "    return full(el, dict(items) if items else {})\n")
+        else:
+            # a test of attributes only is a function of the attributes it reads, in their
+            # order (``@id|@class`` is the first present): answered once per distinct list of
+            # them. trafilatura walks copies of the same tree several times and pages repeat
+            # their class/id sets, so most elements hit. The key holds only the attributes
+            # read: hrefs and data-* values would make every key unique and the memo big.
+            scope["_memo"] = {}
+            scope["_bare"] = bool(scope["full"](etree.Element("x"), {}))
+            scope["_limit"] = _MEMO_LIMIT
+            scope["_read"] = frozenset(gen.attrs)
+            src = ("def pred(el):\n    items = el.items()\n    if not items:\n        return _bare\n"
+                   "    key = tuple([kv for kv in items if kv[0] in _read])\n    if not key:\n        return _bare\n"
+                   "    hit = _memo.get(key)\n    if hit is None:\n"
+                   "        if len(_memo) >= _limit:\n            _memo.clear()\n"
+                   "        hit = _memo[key] = full(el, dict(key))\n    return hit\n")
     exec(compile(src, "<trafilatura_xpath>", "exec"), scope)
     return scope["pred"]
 
