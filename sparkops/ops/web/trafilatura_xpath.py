@@ -225,9 +225,9 @@ class _Parser:
 # --------------------------------------------------------------------------- compilation
 
 Pred = Callable[[etree._Element], bool]
-# distinct attribute lists remembered per predicate before the memo starts over (bounds memory
-# on a long-running worker; a page rarely has more than a few hundred)
-_MEMO_LIMIT = 1 << 14
+# distinct attribute lists remembered per predicate before the memo starts over: a page rarely
+# has more than a few hundred; a larger memo showed as +0.5 GiB of worker RSS on the web bench
+_MEMO_LIMIT = 1 << 12
 
 
 def _first_of(el, names: tuple[str, ...]) -> str:
