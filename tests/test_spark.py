@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from pyspark.sql import functions as F
@@ -266,6 +267,28 @@ def test_the_embedded_jvm_is_tuned_for_a_few_cores_and_maps_the_class_archive(sp
     bean = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean"))
     assert bean.getVMOption("UseSharedSpaces").getValue() == "true"
+
+
+def test_a_symlinked_venv_finds_the_same_archive_and_spark_home(tmp_path, monkeypatch):
+    # a worktree or container whose venv is a symlink to the real one: the JVM starts from the
+    # real SPARK_HOME, and the archive key reads the real jar paths, so the archive built for
+    # the real venv is the one used (without it the JVM starts about 3 s slower)
+    import pyspark
+    from pyspark import find_spark_home
+
+    from sparkops.spark import jvm, launch
+
+    real = Path(pyspark.__file__).resolve().parent
+    link = tmp_path / "linked-site-packages"
+    link.symlink_to(real.parent, target_is_directory=True)
+    expected = jvm.archive_key([])
+    jar = next(real.joinpath("jars").glob("*.jar"))
+    assert jvm.archive_key([str(jar)]) != expected  # the key does read the jar list
+    monkeypatch.setattr(pyspark, "__file__", str(link / "pyspark" / "__init__.py"))
+    assert jvm.archive_key([]) == expected
+    assert jvm.archive_key([str(link / "pyspark" / "jars" / jar.name)]) == jvm.archive_key([str(jar)])
+    monkeypatch.setattr(find_spark_home, "_find_spark_home", lambda: str(link / "pyspark"))
+    assert launch.spark_home() == str(real)
 
 
 def test_jvm_options_follow_the_master_and_yield_to_the_user(tmp_path, monkeypatch):

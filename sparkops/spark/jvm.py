@@ -78,9 +78,11 @@ def archive_key(jars: list[str]) -> str | None:
     java = _java()
     if not java:
         return None
-    spark_jars = Path(pyspark.__file__).parent / "jars"
+    # real paths: the session starts the JVM from the real SPARK_HOME (launch.spark_home), so a
+    # venv reached through a symlink (a worktree's, a container layer's) finds the same archive
+    spark_jars = Path(pyspark.__file__).resolve().parent / "jars"
     parts = [java, str(os.stat(java).st_mtime_ns), pyspark.__version__]
-    for p in sorted([*spark_jars.glob("*.jar"), *map(Path, jars)]):
+    for p in sorted([*spark_jars.glob("*.jar"), *(Path(j).resolve() for j in jars)]):
         try:
             st = p.stat()
             parts.append(f"{p}:{st.st_size}:{st.st_mtime_ns}")

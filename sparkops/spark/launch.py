@@ -33,7 +33,10 @@ _SECRET = re.compile(r"secret|password|passwd|token|credential|access\.key|\.key
 def spark_home() -> str:
     from pyspark.find_spark_home import _find_spark_home
 
-    return _find_spark_home()
+    # the real path: the JVM's class path is built from it, and the class-data archive
+    # (sparkops.spark.jvm) only matches the class path it was built with; through a symlinked
+    # venv the JVM would start without it, about 3 s slower
+    return os.path.realpath(_find_spark_home())
 
 
 def _scala_version(home: Path) -> str | None:
