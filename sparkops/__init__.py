@@ -14,16 +14,16 @@ __version__ = "0.1.0"
 __all__ = ["session", "register", "apply", "fused", "bind", "get_op", "all_ops", "OpError"]
 
 
-def session(master=None, conf=None, app_name="sparkops"):
+def session(master=None, conf=None, app_name="sparkops", sql_functions=True):
     from sparkops.spark.session import session as _session
 
-    return _session(master=master, conf=conf, app_name=app_name)
+    return _session(master=master, conf=conf, app_name=app_name, sql_functions=sql_functions)
 
 
-def register(spark):
+def register(spark, names=None):
     from sparkops.spark.functions import register as _register
 
-    return _register(spark)
+    return _register(spark, names)
 
 
 def apply(df, process, text_col="text"):

@@ -136,7 +136,9 @@ def _run_job(args, info: dict) -> int:
     import sparkops
 
     conf = {"spark.ui.showConsoleProgress": "true", **_conf_pairs(args.conf)}
-    spark = sparkops.session(master=args.master, conf=conf, app_name=f"sparkops-{spec.name}")
+    # a job calls its operators directly; a gate registers the SQL functions its computed
+    # columns call (sparkops.gate.validate), so the start skips registering all of them
+    spark = sparkops.session(master=args.master, conf=conf, app_name=f"sparkops-{spec.name}", sql_functions=False)
     try:
         result = run(spark, spec, fresh=args.fresh, say=lambda m: print(f"[sparkops] {m}", flush=True))
     except GateFailed as err:

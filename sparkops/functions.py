@@ -9,14 +9,14 @@ from __future__ import annotations
 
 
 def __getattr__(name: str):
-    from sparkops.spark.functions import column_function, udfs
+    from sparkops.spark.functions import declared, column_function
 
-    if name in udfs():
+    if name in declared():
         return column_function(name)
     raise AttributeError(f"sparkops.functions has no function {name!r}; see `sparkops ops`")
 
 
 def __dir__():
-    from sparkops.spark.functions import udfs
+    from sparkops.spark.functions import declared
 
-    return sorted(udfs())
+    return sorted(declared())

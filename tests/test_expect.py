@@ -279,6 +279,28 @@ def test_computed_columns_let_a_suite_check_a_function_of_the_rows(quality, tmp_
         validate(quality, {"name": "t", "meta": {"sparkops": {"columns": {"a b": "1"}}}, "expectations": [GOOD]})
 
 
+def test_a_session_without_sql_functions_registers_what_a_gate_calls(spark, quality, tmp_path):
+    """`sparkops run` starts its session without the SQL functions (a second of Py4J calls);
+    a gate's computed column registers the functions it calls, and only those."""
+    from pyspark.errors import AnalysisException
+
+    from sparkops.spark.functions import referenced
+
+    assert referenced("size(filter(pii_detect(text), p -> p.type IN ('X')))") == ["pii_detect"]
+    assert referenced("Alnum_Ratio (text) + length(text) + no_such_fn(text)") == ["alnum_ratio"]
+    bare = spark.newSession()  # its own function registry, none of ours in it
+    rows = bare.createDataFrame(quality.select("text").limit(20).collect())
+    with pytest.raises(AnalysisException):
+        rows.selectExpr("alnum_ratio(text)").collect()
+    suite = {"name": "t", "meta": {"sparkops": {"columns": {"alnum": "alnum_ratio(text)"}}},
+             "expectations": [{"type": "expect_column_values_to_be_between",
+                               "kwargs": {"column": "alnum", "min_value": 0.25}}]}
+    assert validate(rows, suite, report_dir=tmp_path / "r").results[0]["status"] == "passed"
+    assert bare.__dict__["_sparkops_functions"] == {"alnum_ratio"}
+    with pytest.raises(AnalysisException):
+        rows.selectExpr("text_len(text)").collect()
+
+
 # --------------------------------------------------------------------------- malformed suites
 
 

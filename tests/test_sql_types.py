@@ -22,7 +22,8 @@ def _declared() -> list[str]:
     original = functions.data_type
     functions.data_type = record
     try:
-        functions.udfs.__wrapped__()  # builds every SQL function's UDF again, recording its type
+        for name in functions.declared():  # builds every SQL function's UDF again, recording its type
+            functions.udf_of.__wrapped__(name)
     finally:
         functions.data_type = original
     return seen

@@ -159,6 +159,9 @@ def validate(df: DataFrame, suite: Any, stage: str | None = None, report_dir: st
     for name, expression in computed_columns(gx_suite_in.meta, source or gx_suite_in.name).items():
         if name in df.columns:
             raise SuiteError(f"{source or gx_suite_in.name}: computed column '{name}' is already a column of the data")
+        from sparkops.spark.functions import referenced, register
+
+        register(df.sparkSession, referenced(expression))  # a job's session registers none up front
         try:
             df = df.withColumn(name, F.expr(expression))
         except Exception as err:  # noqa: BLE001 - Spark's parse and analysis errors have many types

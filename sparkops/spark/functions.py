@@ -16,8 +16,10 @@ each group runs with its own validated parameters).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import lru_cache
+from typing import Iterable
 
 import pandas as pd
 from pyspark.sql import Column, SparkSession
@@ -185,36 +187,57 @@ def op_stat(op: Op, key: str) -> Stat:
 
 
 @lru_cache(maxsize=None)
+def declared() -> dict[str, tuple[Op, object]]:
+    """SQL name -> (op, its stat or sketch), from the catalogue (no UDF built)."""
+    return {name: (op, stat) for name, op, stat in sql_functions()}
+
+
+@lru_cache(maxsize=None)
+def udf_of(name: str) -> tuple[Op, object]:
+    """(op, pandas UDF) of one SQL function, built once per process."""
+    op, stat = declared()[name]
+    if isinstance(stat, Sketch):
+        return op, sketch_udf(op, stat)
+    if op.kind == "mapper":
+        return op, mapper_udf(op)
+    if op.kind == "generator":
+        return op, generator_udf(op)
+    if stat is None:
+        return op, struct_udf(op)
+    return op, stat_udf(op, stat)
+
+
 def udfs() -> dict[str, tuple[Op, object]]:
     """SQL name -> (op, pandas UDF), built once per process."""
-    out = {}
-    for name, op, stat in sql_functions():
-        if isinstance(stat, Sketch):
-            out[name] = (op, sketch_udf(op, stat))
-        elif op.kind == "mapper":
-            out[name] = (op, mapper_udf(op))
-        elif op.kind == "generator":
-            out[name] = (op, generator_udf(op))
-        elif stat is None:
-            out[name] = (op, struct_udf(op))
-        else:
-            out[name] = (op, stat_udf(op, stat))
-    return out
+    return {name: udf_of(name) for name in declared()}
 
 
-def register(spark: SparkSession) -> list[str]:
-    """Register every operator's SQL function(s) on ``spark``. Idempotent and cheap."""
-    if getattr(spark, "_sparkops_registered", False):
-        return list(udfs())
-    for name, (_, udf) in udfs().items():
-        spark.udf.register(name, udf)
-    spark._sparkops_registered = True
-    return list(udfs())
+_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def referenced(expression: str) -> list[str]:
+    """The sparkops SQL functions a Spark SQL expression calls (by name; a name that only
+    looks like a call inside a string literal is registered for nothing worse than time)."""
+    return sorted({m.group(1).lower() for m in _CALL.finditer(expression)} & set(declared()))
+
+
+def register(spark: SparkSession, names: Iterable[str] | None = None) -> list[str]:
+    """Register operators' SQL functions on ``spark``: every one, or only ``names`` (a job
+    registers what its gates' expressions call: the 96 functions cost about a second of Py4J
+    round trips at every start). Idempotent and cheap; returns the names registered now or
+    before."""
+    done: set = spark.__dict__.setdefault("_sparkops_functions", set())
+    wanted = list(declared()) if names is None else [n for n in names if n in declared()]
+    for name in wanted:
+        if name not in done:
+            spark.udf.register(name, udf_of(name)[1])
+            done.add(name)
+    return sorted(done)
 
 
 def column_function(name: str):
     """The Python face of a SQL function: ``f(col, *args, **params) -> Column``."""
-    op, udf = udfs()[name]
+    op, udf = udf_of(name)
     sketch = next((sk for sk in op.sketches if sk.name == name), None)
     names = sketch.args if sketch else op.sql_args()
 

@@ -60,8 +60,10 @@ def metastore_conf(folder: str | os.PathLike) -> dict[str, str]:
     }
 
 
-def session(master: str | None = None, conf: Mapping[str, str] | None = None, app_name: str = "sparkops"):
-    """Return a SparkSession with Delta Lake and sparkops's SQL functions registered."""
+def session(master: str | None = None, conf: Mapping[str, str] | None = None, app_name: str = "sparkops",
+            sql_functions: bool = True):
+    """Return a SparkSession with Delta Lake and sparkops's SQL functions registered
+    (``sql_functions=False``: none yet; ``sparkops.register(spark[, names])`` adds them)."""
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
@@ -114,7 +116,8 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
         record_resolution(*resolving)
     spark.sparkContext.setLogLevel(os.environ.get("SPARKOPS_LOG_LEVEL", "WARN"))
 
-    from sparkops.spark.functions import register
+    if sql_functions:
+        from sparkops.spark.functions import register
 
-    register(spark)
+        register(spark)
     return spark
