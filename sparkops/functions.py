@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 def __getattr__(name: str):
-    from sparkops.spark.functions import declared, column_function
+    from sparkops.spark.functions import column_function, declared
 
     if name in declared():
         return column_function(name)
