@@ -223,9 +223,9 @@ def referenced(expression: str) -> list[str]:
 
 def register(spark: SparkSession, names: Iterable[str] | None = None) -> list[str]:
     """Register operators' SQL functions on ``spark``: every one, or only ``names`` (a job
-    registers what its gates' expressions call: the 96 functions cost about a second of Py4J
-    round trips at every start). Idempotent and cheap; returns the names registered now or
-    before."""
+    registers what its gates' expressions call: each function is a score of Py4J round trips,
+    docs/decisions/session-start.md). Idempotent and cheap; returns the names registered now
+    or before."""
     done: set = spark.__dict__.setdefault("_sparkops_functions", set())
     wanted = list(declared()) if names is None else [n for n in names if n in declared()]
     for name in wanted:

@@ -35,7 +35,7 @@ def spark_home() -> str:
 
     # the real path: the JVM's class path is built from it, and the class-data archive
     # (sparkops.spark.jvm) only matches the class path it was built with; through a symlinked
-    # venv the JVM would start without it, about 3 s slower
+    # venv the JVM would start without it (docs/decisions/session-start.md)
     return os.path.realpath(_find_spark_home())
 
 

@@ -226,7 +226,8 @@ class _Parser:
 
 Pred = Callable[[etree._Element], bool]
 # distinct attribute lists remembered per predicate before the memo starts over: a page rarely
-# has more than a few hundred; a larger memo showed as +0.5 GiB of worker RSS on the web bench
+# has more than a few hundred, and every Spark worker holds one memo per predicate
+# (docs/decisions/trafilatura-xpath.md)
 _MEMO_LIMIT = 1 << 12
 
 
