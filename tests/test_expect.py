@@ -280,7 +280,7 @@ def test_computed_columns_let_a_suite_check_a_function_of_the_rows(quality, tmp_
 
 
 def test_a_session_without_sql_functions_registers_what_a_gate_calls(spark, quality, tmp_path):
-    """`sparkops run` starts its session without the SQL functions (a second of Py4J calls);
+    """`sparkops run` starts its session without the SQL functions (Py4J calls for each);
     a gate's computed column registers the functions it calls, and only those."""
     from pyspark.errors import AnalysisException
 

@@ -272,7 +272,7 @@ def test_the_embedded_jvm_is_tuned_for_a_few_cores_and_maps_the_class_archive(sp
 def test_a_symlinked_venv_finds_the_same_archive_and_spark_home(tmp_path, monkeypatch):
     # a worktree or container whose venv is a symlink to the real one: the JVM starts from the
     # real SPARK_HOME, and the archive key reads the real jar paths, so the archive built for
-    # the real venv is the one used (without it the JVM starts about 3 s slower)
+    # the real venv is the one used (docs/decisions/session-start.md)
     import pyspark
     from pyspark import find_spark_home
 
