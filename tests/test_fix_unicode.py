@@ -70,3 +70,30 @@ def test_html_unescaping_stops_at_the_first_angle_bracket_as_in_ftfy():
     config = _config("NFC")
     text = "fish &amp; chips\n<p>x</p>\nsalt &amp; vinegar ’\n"
     assert fix_text(text, config) == ftfy.fix_text(text) == "fish & chips\n<p>x</p>\nsalt &amp; vinegar '\n"
+
+
+def test_windowed_mojibake_test_equals_ftfys():
+    from ftfy.badness import is_bad
+
+    from sparkops.ops.cleaning.fix_unicode import _RUNS, _is_bad
+
+    assert _RUNS is not None  # ftfy's pattern still has the shape the windows rely on
+    # letters, spaces and punctuation around lead characters of mojibake (Ã Â â Ø Ù à √ ‚ в Г β ā),
+    # what follows them, and characters no match holds (CJK, ASCII)
+    alphabet = "ab Z.,?!\n\t ÃÂâ€™œŠ©°ØÙà²√±‚Äìв‚ГўВЂβāĀ×³Œ·»«é中文—–’”"
+    rnd = random.Random(20261206)
+    texts = ["".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 40))) for _ in range(60000)]
+    # a match near a window's edge: a run far from the text's start, after and before ASCII
+    texts += [("x" * k) + "Ã©" + ("y" * j) for k in range(10) for j in range(10)]
+    texts += [("文" * k) + " Ã " + ("字" * j) for k in range(10) for j in range(10)]
+    bad = [is_bad(t) for t in texts]
+    assert sum(bad) > 10000 and len(bad) - sum(bad) > 10000  # both answers are well represented
+    assert [_is_bad(t) for t in texts] == bad
+
+
+def test_real_segments_that_need_more_than_quotes_still_go_through_ftfy():
+    config = _config("NFC")
+    # each needs a step the shortcut does not take: mojibake, an entity, a ligature, a
+    # full-width letter, a line separator, a C1 control
+    for text in ("cafÃ©", "caf&eacute; ok", "ﬁne", "ＡＢ", "a\u2028b", "x\x85y", "Ã© and “quotes”"):
+        assert fix_text(text, config) == ftfy.fix_text(text) != text, repr(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sparkops.core import Example, Op, declare
 from sparkops.ops.cleaning.common import FAMILY
 
@@ -13,8 +15,17 @@ _PUNCTUATION = str.maketrans({
 })
 
 
+# every key is a single non-ASCII character: an ASCII text has none, and replacing each match of
+# their class is what str.translate does, without its slow per-character path on non-ASCII text
+_KEYS = re.compile("[" + "".join(re.escape(chr(k)) for k in _PUNCTUATION) + "]")
+
+
+def _replace(match: re.Match) -> str:
+    return _PUNCTUATION[ord(match.group())]
+
+
 def normalize_punctuation(texts, p):
-    return [t.translate(_PUNCTUATION) for t in texts]
+    return [t if t.isascii() else _KEYS.sub(_replace, t) for t in texts]
 
 
 declare(Op(

@@ -61,27 +61,41 @@ def remove_repeat_sentences(texts, p):
     lowercase, remove, min_len = p["lowercase"], p["remove"], p["min_repeat_sentence_length"]
     out = []
     for text in texts:
-        seen: set[str] = set()
         lines = _lines_of_sentences(text)
-        new_lines, removed = [], False
+        flat = [sentence for sentences in lines for sentence in sentences]
+        # every sentence's key at once: stripped one by one, then lower-cased and cleaned as one
+        # string, cut again at the '\n' between them (no sentence holds one, lower() makes none
+        # and treats it as a word boundary, and the cleaning keeps it)
+        joined = "\n".join([sentence.strip() for sentence in flat])
+        if lowercase:
+            joined = joined.lower()
+        if remove is not None:
+            joined = remove.sub("", joined)
+        keys = joined.split("\n")
+        if len(set(keys)) == len(keys):  # no key twice: nothing to remove
+            out.append(text)
+            continue
+        seen: set[str] = set()
+        drop = set()
+        for i, key in enumerate(keys):
+            if len(key) < min_len:
+                continue  # too short to count as a repeat
+            if key in seen:
+                drop.add(i)
+            else:
+                seen.add(key)
+        if not drop:  # only short sentences repeat: the pieces would join back to the text itself
+            out.append(text)
+            continue
+        new_lines, i = [], 0
         for sentences in lines:
             kept = []
             for sentence in sentences:
-                key = sentence.strip()
-                if lowercase:
-                    key = key.lower()
-                if remove is not None:
-                    key = remove.sub("", key)
-                if len(key) < min_len:
-                    kept.append(sentence)  # too short to count as a repeat
-                elif key not in seen:
+                if i not in drop:
                     kept.append(sentence)
-                    seen.add(key)
-                else:
-                    removed = True
+                i += 1
             new_lines.append("".join(kept))
-        # nothing removed: the pieces would join back to the text itself
-        out.append("\n".join(new_lines) if removed else text)
+        out.append("\n".join(new_lines))
     return out
 
 

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from sparkops.core import Example, Op, declare
 from sparkops.ops.cleaning.common import FAMILY
 from sparkops.text.charsets import VARIOUS_WHITESPACES
 
-_WHITESPACE_TO_SPACE = str.maketrans({c: " " for c in VARIOUS_WHITESPACES})
+# the listed characters other than ' ' itself; of them only the tab is ASCII
+_OTHER_SPACES = re.compile("[" + "".join(re.escape(c) for c in sorted(VARIOUS_WHITESPACES) if c != " ") + "]")
+
+
+def _to_spaces(text: str) -> str:
+    if text.isascii():
+        return text.replace("\t", " ")
+    return _OTHER_SPACES.sub(" ", text)
 
 
 def normalize_whitespace(texts, p):
     # strip() first (it also removes '\n', '\r' at the ends), then map the listed
     # whitespace characters to ' '; inner newlines are kept
-    return [t.strip().translate(_WHITESPACE_TO_SPACE) for t in texts]
+    return [_to_spaces(t.strip()) for t in texts]
 
 
 declare(Op(
