@@ -36,6 +36,7 @@ prints all of it (``sparkops.jobs.run_document``).
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -187,6 +188,12 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
             else:
                 break
 
+    if any(stage.expect for stage in spec.stages[reusable:]):
+        # Great Expectations takes seconds to import: done while the first stage runs in Spark
+        # and this process only waits, rather than when the first gate needs it
+        global _GATE_IMPORT
+        _GATE_IMPORT = threading.Thread(target=_import_gate, name="sparkops-import-gate", daemon=True)
+        _GATE_IMPORT.start()
     current: DataFrame | None = None
     cached_input: DataFrame | None = None
     input_in_stage = False
@@ -417,8 +424,26 @@ def _op_seconds(timed: dict, stage: Stage, per_op: list[tuple[str, int, int]]) -
             for b in stage.ops]
 
 
+_GATE_IMPORT: threading.Thread | None = None  # the last run's background import of the gate
+
+
+def _import_gate() -> None:
+    import importlib
+
+    try:
+        for name in ("great_expectations", "great_expectations.data_context.types.base",
+                     "great_expectations.exceptions", "great_expectations.execution_engine.sparkdf_execution_engine",
+                     "great_expectations.expectations.expectation_configuration",
+                     "great_expectations.expectations.registry"):
+            importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - the first gate imports it again and reports what fails
+        pass
+
+
 def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> Path:
     """Validate the stage's kept rows; the report's path, or GateFailed."""
+    if _GATE_IMPORT is not None:  # never import GX from two threads at once
+        _GATE_IMPORT.join()
     from sparkops.gate import load_suite, validate
 
     report_dir = out / "_reports" / run_id / stage.name
