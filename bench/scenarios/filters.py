@@ -274,7 +274,7 @@ def interpret(res: dict) -> list[str]:
         wall = f["wall_s"]["median"]
         fixed = f["import_s"]["median"] + f["session_s"]["median"] + f["stop_s"]["median"]
         out.append(f"- Where the fused run's wall time goes: {f['session_s']['median']:.1f} s Spark session start "
-                   f"(JVM, Delta, registering the SQL functions), {f['import_s']['median']:.1f} s imports, "
+                   f"(JVM, Delta), {f['import_s']['median']:.1f} s imports, "
                    f"{f['stop_s']['median']:.1f} s `spark.stop()`: {fixed:.0f} s of fixed cost, "
                    f"{100 * fixed / wall:.0f}% of its {wall:.0f} s; {f['process_s']['median']:.1f} s processing. "
                    f"Data-Juicer's fixed cost (import + config) is {d['startup_s']['median']:.1f} s. On a bigger "

@@ -458,7 +458,7 @@ def interpret_job(res: dict) -> list[str]:
         jo = j["wall_s"]["median"] - j["process_s"]["median"]
         do = d["wall_s"]["median"] - d["process_s"]["median"]
         out.append(f"- Fixed cost outside the processing: sparkops {jo:.1f} s of its {j['wall_s']['median']:.1f} s "
-                   f"(Python imports, Spark session with Delta and the SQL functions, `spark.stop()`, JVM exit), "
+                   f"(Python imports, Spark session with Delta, `spark.stop()`, JVM exit), "
                    f"Data-Juicer {do:.1f} s of {d['wall_s']['median']:.1f} s.")
     if res.get("stages"):
         out.append("- sparkops by stage (last repetition, each including its gate and Delta commits): "

@@ -403,7 +403,7 @@ def _median(rows: list[dict], key: str) -> float | None:
 def inside_table(res: dict) -> list[str]:
     s, runs = res["summary"], res["runs"]
     L = ["Inside each process (medians, s). sparkops: *import* (pyspark, sparkops), *start* = "
-         "`sparkops.session()` (JVM, Delta, SQL functions), *processing* = read, the fused pass, JSON write "
+         "`sparkops.session()` (JVM, Delta), *processing* = read, the fused pass, JSON write "
          "(including the Python workers' start), then `spark.stop()`. datatrove: *import* = its imports, "
          "*processing* = the split of the input into files, then the executor (read, the 4 filters, both "
          "writers).", "",
