@@ -61,11 +61,14 @@ def test_reader_keeps_every_good_record_and_quarantines_each_bad_one(spark, bad_
     assert json.loads(good[0]._record)["text"] == good[0].text
 
 
-def test_splits_of_a_large_file_number_lines_exactly(spark, tmp_path, c4_lines, monkeypatch):
+@pytest.mark.parametrize("on_driver", [True, False], ids=["counted-on-the-driver", "counted-in-tasks"])
+def test_splits_of_a_large_file_number_lines_exactly(spark, tmp_path, c4_lines, monkeypatch, on_driver):
     path = tmp_path / "big.jsonl"
     lines = c4_lines * 3 + [b'{"broken": ']
     path.write_bytes(b"\n".join(lines) + b"\n")
     monkeypatch.setattr(reader, "SPLIT_BYTES", 100_000)  # ~20 splits, most boundaries mid-line
+    # a local master counts the splits' line breaks on the driver; a cluster in Spark tasks
+    monkeypatch.setattr(reader, "_count_on_driver", lambda _spark: on_driver)
     rows = reader.read(spark, InputSpec("jsonl", str(path))).select("_line", "_reason", "text").collect()
     assert sorted(r._line for r in rows) == list(range(1, len(lines) + 1))
     assert [r._line for r in rows if r._reason] == [len(lines)]

@@ -6,7 +6,8 @@ tasks: a line that is not UTF-8, not JSON, not an object, or lacks a string text
 quarantine row with its file and line number, and every other line of the file survives
 (Spark's and Data-Juicer's readers give up on the whole file, or silently replace bytes).
 Large uncompressed files are cut into byte-range splits read in parallel; a first cheap pass
-counts line breaks per split so line numbers stay exact.
+counts line breaks per split so line numbers stay exact (on the driver for a local master, in
+Spark tasks otherwise).
 
 WARC (``warc``: HTML responses), WET (``wet``: conversion records) and HTML files (``html``:
 a folder, a file or a glob; ``.gz`` too) are read by ``sparkops.jobs.warc`` inside the tasks,
@@ -154,8 +155,11 @@ def _plan(spark: SparkSession, files: list[str], fmt: str) -> list[Split]:
         else:
             to_count += [(path, s, min(size, s + step), kind) for s in range(0, size, step)]
     if to_count:
-        counts = (spark.sparkContext.parallelize(to_count, len(to_count))
-                  .map(lambda t: (t, _count_newlines(t[0], t[1], t[2]))).collect())
+        if _count_on_driver(spark):
+            counts = [(t, _count_newlines(t[0], t[1], t[2])) for t in to_count]
+        else:
+            counts = (spark.sparkContext.parallelize(to_count, len(to_count))
+                      .map(lambda t: (t, _count_newlines(t[0], t[1], t[2]))).collect())
         before: dict[str, int] = {}
         for (path, start, end, kind), n in sorted(counts):
             prior = before.get(path, 0)
@@ -163,6 +167,12 @@ def _plan(spark: SparkSession, files: list[str], fmt: str) -> list[Split]:
             splits.append(Split(path, start, end, line, kind))
             before[path] = prior + n
     return splits
+
+
+def _count_on_driver(spark: SparkSession) -> bool:
+    """On a local master the tasks would run on this machine too: reading here (about 0.3 s
+    for 186 MB) saves a Spark job and a pool of Python workers that stays up for the run."""
+    return spark.sparkContext.master.startswith("local")
 
 
 def _count_newlines(path: str, start: int, end: int) -> int:
