@@ -14,6 +14,7 @@ rest of the text is copied as it is. A pattern of the user's own has no hint."""
 from __future__ import annotations
 
 import re
+
 import regex
 
 from sparkops.core import Example, Op, OpError, Param, declare
@@ -41,13 +42,13 @@ IP_PATTERN = (
 # Every e-mail match holds an '@'.
 _EMAIL_HINT = ((re.compile("@"), ()),)
 # Every link match holds one of: ':' then '/' or [a-z0-9%] (any case; a character whose case
-# folds into a-z is a letter, so a \\w to re), 'www' (any case: it holds 'ww', 'WW', 'wW' or
+# folds into a-z is a letter, so a \w to re), 'www' (any case: it holds 'ww', 'WW', 'wW' or
 # 'Ww'), or '.', two to four letters and '/'.
 _LINK_HINT = ((re.compile(r":[/\w%]"), (":",)), (re.compile(r"[wW]{3}"), ("ww", "WW", "wW", "Ww")),
               (re.compile(r"\.[^\W\d_]{2,4}/"), ("/",)))
 # An IPv4 match holds three times '.' + a digit, the middle two octets of one to three digits
 # (version numbers like 1.2.3 do not pass). An IPv6 match holds a colon followed by six groups
-# of one to four hex digits (regex's \\d: any decimal digit; each a \\w to re) and a colon each.
+# of one to four hex digits (regex's \d: any decimal digit; each a \w to re) and a colon each.
 _IP_HINT = ((re.compile(r"\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]"), (".",)), (re.compile(r":(?:\w{1,4}:){6}"), (":",)))
 # the white space that ends a run, as the patterns' own module sees it (searched backwards too)
 _SPACE = regex.compile(r"\s")
