@@ -13,7 +13,9 @@ with one vectorised lookup instead of a Python loop over characters.
 
 from __future__ import annotations
 
+import re
 import string
+from typing import Iterable
 
 import emoji
 import numpy as np
@@ -117,3 +119,17 @@ def _spans(code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     starts = plain[np.concatenate(([0], first))]
     ends = plain[np.concatenate((first - 1, [plain.size - 1]))] + 1
     return starts, ends
+
+
+def regex_class(chars: Iterable[int | str]) -> str:
+    """A regex character class (``re``) matching exactly ``chars`` (code points or characters),
+    consecutive code points written as ranges."""
+    cps, parts, i = sorted({c if isinstance(c, int) else ord(c) for c in chars}), [], 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
+        parts.append(a if i == j else f"{a}-{b}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"

@@ -37,6 +37,7 @@ from ftfy.fixes import uncurl_quotes
 
 from sparkops.core import Example, Op, OpError, Param, declare
 from sparkops.ops.cleaning.common import FAMILY
+from sparkops.text.charsets import regex_class
 
 _NORMAL_FORMS = ("NFC", "NFKC", "NFD", "NFKD")
 # a character some step of ftfy may change: anything but tab, newline and printable ASCII
@@ -51,22 +52,10 @@ _FIXERS_ON = ("remove_terminal_escapes", "fix_encoding", "restore_byte_a0", "rep
               "uncurl_quotes", "fix_line_breaks", "fix_surrogates", "remove_control_chars")
 
 
-def _char_class(codepoints) -> str:
-    cps, parts, i = sorted(codepoints), [], 0
-    while i < len(cps):
-        j = i
-        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
-            j += 1
-        a, b = re.escape(chr(cps[i])), re.escape(chr(cps[j]))
-        parts.append(a if i == j else f"{a}-{b}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
-
-
 # what ftfy's fixers other than the encoding fixer and uncurl_quotes can change: ligatures,
 # full/half-width forms, control characters (remove_control_chars; \x1b starts the terminal
 # escapes), C1 controls, surrogates, and the line breaks fix_line_breaks rewrites
-_TOUCHED = re.compile(_char_class(
+_TOUCHED = re.compile(regex_class(
     set(chardata.LIGATURES) | set(chardata.WIDTH_MAP) | set(chardata.CONTROL_CHARS)
     | set(range(0x80, 0xA0)) | set(range(0xD800, 0xE000)) | {ord(c) for c in "\r\u2028\u2029\x85\x1b"}))
 
@@ -124,7 +113,7 @@ def _restricted_runs():
                 found = True
         if not found:
             return None
-    return re.compile(_char_class(needed) + "+"), width
+    return re.compile(regex_class(needed) + "+"), width
 
 
 _RUNS = _restricted_runs()

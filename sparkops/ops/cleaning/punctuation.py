@@ -6,6 +6,7 @@ import re
 
 from sparkops.core import Example, Op, declare
 from sparkops.ops.cleaning.common import FAMILY
+from sparkops.text.charsets import regex_class
 
 _PUNCTUATION = str.maketrans({
     "，": ",", "。": ".", "、": ",", "„": '"', "”": '"', "“": '"', "«": '"', "»": '"', "１": '"',
@@ -17,7 +18,7 @@ _PUNCTUATION = str.maketrans({
 
 # every key is a single non-ASCII character: an ASCII text has none, and replacing each match of
 # their class is what str.translate does, without its slow per-character path on non-ASCII text
-_KEYS = re.compile("[" + "".join(re.escape(chr(k)) for k in _PUNCTUATION) + "]")
+_KEYS = re.compile(regex_class(_PUNCTUATION))
 
 
 def _replace(match: re.Match) -> str:

@@ -6,10 +6,10 @@ import re
 
 from sparkops.core import Example, Op, declare
 from sparkops.ops.cleaning.common import FAMILY
-from sparkops.text.charsets import VARIOUS_WHITESPACES
+from sparkops.text.charsets import VARIOUS_WHITESPACES, regex_class
 
 # the listed characters other than ' ' itself; of them only the tab is ASCII
-_OTHER_SPACES = re.compile("[" + "".join(re.escape(c) for c in sorted(VARIOUS_WHITESPACES) if c != " ") + "]")
+_OTHER_SPACES = re.compile(regex_class(VARIOUS_WHITESPACES - {" "}))
 
 
 def _to_spaces(text: str) -> str:
