@@ -383,9 +383,12 @@ def test_near_dedup_in_plain_sql_with_the_sketch_functions(spark, c4):
 
 @pytest.mark.spark
 @pytest.mark.parametrize("op", ["document_deduplicator", "document_minhash_deduplicator",
-                                "document_simhash_deduplicator"])
+                                "document_minhash_deduplicator+verify", "document_simhash_deduplicator"])
 def test_new_data_is_deduplicated_against_a_reference_table(spark, c4, tmp_path, op):
     from sparkops.spark.fusion import stage_pass
+
+    op, _, verify = op.partition("+")
+    params = {"reference": str(tmp_path / "yesterday"), **({"verify": True} if verify else {})}
 
     snapshot = tmp_path / "yesterday"
     spark.createDataFrame([(t,) for t in c4[:100]], "text string").write.format("delta").save(str(snapshot))
@@ -395,7 +398,7 @@ def test_new_data_is_deduplicated_against_a_reference_table(spark, c4, tmp_path,
         new.append(edit_words(c4[60], rng, 0.005))  # a near copy of an old one
     rows = [{"text": t, "_source": "today.jsonl", "_line": n} for n, t in enumerate(new)]
     df = spark.createDataFrame(rows, "text string, _source string, _line long")
-    out = {r._line: r for r in stage_pass(df, [{op: {"reference": str(snapshot)}}],
+    out = {r._line: r for r in stage_pass(df, [{op: params}],
                                           order_cols=["_source", "_line"]).collect()}
     assert [out[n]._keep for n in range(5)] == [False, False, True, True, False]
     assert out[0]._duplicate_of == out[1]._duplicate_of == "reference"
@@ -474,10 +477,11 @@ def test_keep_and_order_by_choose_the_surviving_copy(spark, c4, tmp_path):
             for n, t in enumerate([c4[20], longer, c4[21]])]
     df = spark.createDataFrame(rows, "text string, n long, _source string, _line long")
     for params, survivor in (({}, 0), ({"keep": "longest"}, 1), ({"order_by": "-n"}, 1)):
-        out = {r._line: r for r in stage_pass(df, [{"document_minhash_deduplicator": params}],
-                                              order_cols=["_source", "_line"]).collect()}
-        assert [n for n in range(3) if out[n]._keep] == sorted({survivor, 2}), params
-        assert out[1 - survivor]._duplicate_of == f"in.jsonl:{survivor}"
+        for verify in (False, True):  # verified: the ranked greedy choice, or ids as ranks
+            out = {r._line: r for r in stage_pass(df, [{"document_minhash_deduplicator": {**params, "verify": verify}}],
+                                                  order_cols=["_source", "_line"]).collect()}
+            assert [n for n in range(3) if out[n]._keep] == sorted({survivor, 2}), (params, verify)
+            assert out[1 - survivor]._duplicate_of == f"in.jsonl:{survivor}"
     with pytest.raises(OpError, match="order_by.*no column or record field 'missing'"):
         stage_pass(df, [{"document_deduplicator": {"order_by": "missing"}}], order_cols=["_source", "_line"])
 

@@ -136,13 +136,45 @@ def candidate_edges(sk: DataFrame) -> DataFrame:
     """(src, dst): every member of an LSH bucket linked to the bucket's smallest member; a pair
     that shares several bands comes once per band (the clustering ignores repeats).
 
-    One shuffle: the (slot, key, doc) rows go to the partition of their bucket, where numpy
-    sorts them and links each bucket's members to its first. A groupBy for the minima and a
-    join back cost a second shuffle of every row, and most buckets hold one document. A hot
-    bucket is one sorted run of one partition, linear in its size after the sort.
+    One shuffle, of blobs: each sketch batch's (band, key, doc) triples are cut by key into
+    ``spark.sql.shuffle.partitions`` parts, each part one row of three binary columns, so
+    a bucket's triples all meet in one partition, where numpy sorts them and links each
+    bucket's members to its smallest. A row per triple cost the JVM ~1 microsecond each to
+    explode, shuffle and hand back to Python (36 a document with Data-Juicer's default bands),
+    more than the sort; a groupBy for the minima and a join back cost a second shuffle of
+    every triple, and most buckets hold one document. A hot bucket is one sorted run of one
+    partition, linear in its size after the sort.
     """
-    keyed = sk.where("has").select(DOC, F.posexplode("keys").alias("slot", "key"))
-    return keyed.repartition("slot", "key").mapInArrow(_bucket_stars, "src long, dst long")
+    parts = int(sk.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+    blobs = sk.where("has").select(DOC, "keys").mapInArrow(
+        lambda batches: _bucket_blobs(batches, parts), "part int, slot binary, key binary, doc binary")
+    return blobs.repartition(parts, "part").mapInArrow(_bucket_stars, "src long, dst long")
+
+
+def _bucket_blobs(batches, parts: int):
+    """Per batch of sketches: one row per part (key modulo ``parts``) holding its triples' band
+    numbers (int32), keys and documents (int64), each column the bytes of a numpy array."""
+    import numpy as np
+    import pyarrow as pa
+
+    for batch in batches:
+        if not batch.num_rows:
+            continue
+        keys = batch.column(1)
+        lengths = keys.value_lengths().to_numpy(zero_copy_only=False)
+        key = keys.flatten().to_numpy()
+        doc = np.repeat(batch.column(0).to_numpy(), lengths)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        slot = (np.arange(len(key)) - starts).astype(np.int32)
+        part = (key.view(np.uint64) % np.uint64(parts)).astype(np.int32)
+        order = np.argsort(part, kind="stable")
+        part, slot, key, doc = part[order], slot[order], key[order], doc[order]
+        cut = np.flatnonzero(np.concatenate(([True], part[1:] != part[:-1]))).tolist() + [len(part)]
+        spans = list(zip(cut[:-1], cut[1:]))
+        yield pa.RecordBatch.from_arrays(
+            [pa.array([int(part[lo]) for lo, _ in spans], pa.int32()),
+             *[pa.array([col[lo:hi].tobytes() for lo, hi in spans], pa.binary()) for col in (slot, key, doc)]],
+            names=["part", "slot", "key", "doc"])
 
 
 def _bucket_stars(batches):
@@ -153,13 +185,20 @@ def _bucket_stars(batches):
     if not parts:
         return
     table = pa.Table.from_batches(parts)
-    doc, slot, key = (table.column(c).to_numpy() for c in (DOC, "slot", "key"))
-    order = np.lexsort((doc, key, slot))
+    slot, key, doc = (np.frombuffer(b"".join(table.column(c).to_pylist()), dtype=t)
+                      for c, t in (("slot", np.int32), ("key", np.int64), ("doc", np.int64)))
+    # the keys mix in their band, so sorting by key alone groups the buckets (a one-key sort:
+    # a third of a three-key lexsort's time); two bands' equal keys, if ever, are sorted apart
+    order = np.argsort(key, kind="stable")
     doc, slot, key = doc[order], slot[order], key[order]
+    if np.any((key[1:] == key[:-1]) & (slot[1:] != slot[:-1])):
+        order = np.lexsort((slot, key))
+        doc, slot, key = doc[order], slot[order], key[order]
     first = np.ones(len(doc), dtype=np.bool_)
     first[1:] = (slot[1:] != slot[:-1]) | (key[1:] != key[:-1])
-    lead = doc[first][np.cumsum(first) - 1]  # each row's bucket's smallest document
-    member = ~first & (doc != lead)
+    starts = np.flatnonzero(first)
+    lead = np.minimum.reduceat(doc, starts)[np.cumsum(first) - 1]  # each row's bucket's smallest document
+    member = doc != lead
     yield pa.RecordBatch.from_arrays([pa.array(doc[member]), pa.array(lead[member])], names=["src", "dst"])
 
 
@@ -219,9 +258,15 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
 
     # cluster members ranked by the keep policy: keep / order_by first, then the input order
     values = ranking(ided, params, text_col, op_name)
-    if check is None and not values and order_cols in ([], ["_source", "_line"]):
+    in_input_order = not values and order_cols in ([], ["_source", "_line"])
+    if check is None and in_input_order:
         forest = star_forest(edges, say=say, count=n_edges)
         scored = _first_in_order_removals(forest, sk, similarity, files, n_edges)
+    elif in_input_order:  # verified, first in input order: the ids are the ranks, no scan of the rows
+        labels = connected_components(edges, say=say, count=n_edges).withColumnRenamed("node", DOC)
+        nodes = labels.select(DOC, "component", F.lit(0.0).alias("_mh_rank"))
+        names = with_doc_name(nodes.select(DOC).where(F.col(DOC) >= 0), DOC, "_mh_id", files)
+        scored = _greedy_removals(nodes, names, edges, similarity[0])
     else:
         labels = connected_components(edges, say=say, count=n_edges).withColumnRenamed("node", DOC)
         ident = (F.concat_ws(":", *[F.col(c).cast("string") for c in order_cols]) if order_cols
@@ -235,7 +280,8 @@ def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, o
         if check is None:
             scored = _survivor_removals(ranked, sk, similarity, n_edges)
         else:
-            scored = _greedy_removals(ranked, labels, edges, similarity[0])
+            nodes = labels.join(ranked.select(DOC, "_mh_rank"), DOC, "left")  # reference documents: no rank
+            scored = _greedy_removals(nodes, ranked.select(DOC, "_mh_id"), edges, similarity[0])
     scored = scored.select(DOC, DUPLICATE_OF, DUP_CLUSTER, similarity[0])
     if n_edges <= BROADCAST_REMOVED or checkpointed_count(scored) <= BROADCAST_REMOVED:
         scored = F.broadcast(scored)
@@ -287,28 +333,30 @@ def _score(rows: DataFrame, sk: DataFrame, similarity: tuple, lead: str, at_most
             .localCheckpoint(eager=True))
 
 
-def _greedy_removals(ranked: DataFrame, labels: DataFrame, edges: DataFrame, name: str) -> DataFrame:
+def _greedy_removals(nodes: DataFrame, names: DataFrame, edges: DataFrame, name: str) -> DataFrame:
     """Verified modes: in each cluster, members are visited in rank order (reference documents
     first); a member with a passing edge to an already kept member is removed as a copy of the
     best-ranked such member, with that edge's score; otherwise it is kept. So every removed
     document passes against a kept one, and no passing pair is kept twice (the kept members of
     a cluster are a maximal independent set of its passing pairs).
 
+    ``nodes``: (_mh_doc, component, _mh_rank) of every clustered document, the rank null for
+    reference documents (ties: by id); ``names``: (_mh_doc, _mh_id) of the input documents.
     Nodes and edges (ids, ranks, scores: no text) are shuffled by cluster, and each partition
     solves all its clusters in one Python call: a call per cluster (a grouped pandas UDF) cost
     a few milliseconds each, seconds for thousands of small clusters. A cluster is held by one
     task, linear in its size."""
     score_type = edges.schema["score"].dataType
-    nodes = (labels.join(ranked.select(DOC, "_mh_rank"), DOC, "left")  # reference documents: no rank
-             .select(F.col("component").alias("_mh_c"), F.lit(0).alias("_mh_kind"), F.col(DOC).alias("_mh_a"),
-                     F.lit(None).cast("long").alias("_mh_b"), F.col("_mh_rank").cast("double").alias("_mh_v")))
-    linked = (edges.join(labels.select(F.col(DOC).alias("src"), F.col("component").alias("_mh_c")), "src")
+    labels = nodes.select(F.col(DOC).alias("src"), F.col("component").alias("_mh_c"))
+    nodes = nodes.select(F.col("component").alias("_mh_c"), F.lit(0).alias("_mh_kind"), F.col(DOC).alias("_mh_a"),
+                         F.lit(None).cast("long").alias("_mh_b"), F.col("_mh_rank").cast("double").alias("_mh_v"))
+    linked = (edges.join(labels, "src")
               .select("_mh_c", F.lit(1).alias("_mh_kind"), F.col("src").alias("_mh_a"), F.col("dst").alias("_mh_b"),
                       F.col("score").cast("double").alias("_mh_v")))
     schema = StructType([StructField(DOC, LongType()), StructField("_mh_lead", LongType()),
                          StructField("_mh_score", DoubleType()), StructField(DUP_CLUSTER, LongType())])
     picked = nodes.unionByName(linked).repartition("_mh_c").mapInPandas(_select_in_partition, schema)
-    ids = ranked.select(F.col(DOC).alias("_mh_lead"), F.col("_mh_id").alias(DUPLICATE_OF))
+    ids = names.select(F.col(DOC).alias("_mh_lead"), F.col("_mh_id").alias(DUPLICATE_OF))
     return (picked.join(ids, "_mh_lead", "left")
             .withColumn(DUPLICATE_OF, F.coalesce(DUPLICATE_OF, F.lit("reference")))  # led by a reference doc
             .withColumn(name, F.col("_mh_score").cast(score_type)).drop("_mh_score")
@@ -332,18 +380,33 @@ def _select_in_partition(batches):
     a = rows["_mh_a"].to_numpy(np.int64)[order]
     b = rows["_mh_b"].fillna(0).to_numpy(np.int64)[order]
     v = rows["_mh_v"].to_numpy(np.float64)[order]
-    starts = np.flatnonzero(np.concatenate(([True], c[1:] != c[:-1])))
+    node = kind == 0
+    head = np.concatenate(([True], c[1:] != c[:-1]))
+    starts = np.flatnonzero(head)
     ends = np.append(starts[1:], len(c))
-    out = []
-    for lo, hi in zip(starts, ends):
-        node = kind[lo:hi] == 0
-        doc, lead, score = _select_in_cluster(a[lo:hi][node], v[lo:hi][node], a[lo:hi][~node], b[lo:hi][~node],
-                                              v[lo:hi][~node])
+    cluster = np.cumsum(head) - 1
+    n_nodes = np.bincount(cluster, weights=node).astype(np.int64)
+    n_edges = (ends - starts) - n_nodes
+    # most clusters are one pair: solved for all at once (the later-visited member goes, unless
+    # it is a reference document); a Python call per cluster cost ~0.1 ms each
+    pair = (n_nodes == 2) & (n_edges == 1)
+    in_pair = pair[cluster]
+    pair_nodes = np.flatnonzero(node & in_pair)  # two per pair cluster, in cluster order
+    x, y = a[pair_nodes[0::2]], a[pair_nodes[1::2]]
+    rx, ry = (np.nan_to_num(v[pair_nodes[i::2]], nan=0.0) for i in (0, 1))
+    x_first = (rx < ry) | ((rx == ry) & (x < y))
+    first, second = np.where(x_first, x, y), np.where(x_first, y, x)
+    gone = second >= 0
+    out = [(second[gone], first[gone], v[~node & in_pair][gone], c[starts[pair]][gone])]
+    for lo, hi in zip(starts[~pair], ends[~pair]):
+        member = node[lo:hi]
+        doc, lead, score = _select_in_cluster(a[lo:hi][member], v[lo:hi][member], a[lo:hi][~member],
+                                              b[lo:hi][~member], v[lo:hi][~member])
         if len(doc):
-            out.append(pd.DataFrame({DOC: doc, "_mh_lead": lead, "_mh_score": score,
-                                     DUP_CLUSTER: np.full(len(doc), c[lo], dtype=np.int64)}))
-    if out:
-        yield pd.concat(out, ignore_index=True)
+            out.append((doc, lead, score, np.full(len(doc), c[lo], dtype=np.int64)))
+    doc, lead, score, cid = (np.concatenate(col) for col in zip(*out))
+    if len(doc):
+        yield pd.DataFrame({DOC: doc, "_mh_lead": lead, "_mh_score": score, DUP_CLUSTER: cid})
 
 
 def _select_in_cluster(doc, rank, src, dst, score):
