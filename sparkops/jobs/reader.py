@@ -53,6 +53,7 @@ from pyspark.sql import functions as F
 from sparkops.jobs import warc
 from sparkops.jobs.records import Parsed, check_record, parse_json_line, parse_text_line
 from sparkops.jobs.spec import DIALOG_FORMATS, InputSpec
+from sparkops.spark.sources import arrow_source
 
 SPLIT_BYTES = 64 * 1024 * 1024  # at most; smaller when that leaves cores idle (see _split_bytes)
 MIN_SPLIT_BYTES = 1024 * 1024
@@ -111,7 +112,8 @@ def read(spark: SparkSession, spec: InputSpec) -> DataFrame:
             for number in batch.column(0).to_pylist():
                 yield from _read_split(splits[number], text_key, fmt)
 
-    return rows.mapInArrow(run, SCHEMA)
+    # an arrow_source: a first stage's fused pass runs this reader in its own worker
+    return arrow_source(rows, run, SCHEMA)
 
 
 def _files(spec: InputSpec) -> list[str]:

@@ -202,7 +202,10 @@ def _run(spark: SparkSession, spec: JobSpec, fresh: bool, say, result: RunResult
         # tallies ride along as null-text rows and are counted from the stage's persisted
         # result, so the input is neither persisted nor scanned on its own
         say(f"input: {spec.input.format} {spec.input.path}")
-        current, input_in_stage = reader.read(spark, spec.input).select(*INPUT_COLUMNS, *READER_COLUMNS), True
+        current, input_in_stage = reader.read(spark, spec.input), True
+        if tuple(current.columns) != (*INPUT_COLUMNS, *READER_COLUMNS):
+            current = current.select(*INPUT_COLUMNS, *READER_COLUMNS)
+        # else the reader's own DataFrame: the stage's Arrow pass runs the reader in its worker
     elif reusable == 0:
         current, cached_input = _read_input(spark, spec, out, run_id, result, say)
     else:
@@ -276,8 +279,11 @@ def _commit_input(spark, rows: DataFrame, spec: JobSpec, out: Path, run_id: str,
     meta = {"run_id": run_id, "rows": result.quarantined, "kind": "quarantine"}
     if result.skipped:
         meta["skipped"] = result.skipped
-    if not result.quarantined:  # the counts say there is none: an empty table, without a scan of the input
-        bad = spark.createDataFrame([], bad.schema)
+    if not result.quarantined:
+        # the counts say there is none: an empty table, without a scan of the input. limit(0) is
+        # planned as an empty relation; createDataFrame([]) would run pickled rows through a
+        # Python RDD, which starts a second daemon of Python workers for nothing
+        bad = bad.limit(0)
     _write(bad.withColumn("run_id", F.lit(run_id)), out / "_quarantine", meta)
     _publish(spark, spec, out, ["_quarantine"], say)
     skipped = sum(result.skipped.values())

@@ -33,6 +33,8 @@ from sparkops.core.declaration import NO_REJECT_KINDS, ROW_KINDS, check_sequence
 from sparkops.spark import caching
 from sparkops.spark.ddl import data_type
 from sparkops.spark.fields import field_sources, parse_record, restore_nested
+from sparkops.spark.sources import map_batches
+from sparkops.spark.worker_heap import release_freed_memory
 
 _SPARK_TYPES = {"double": DoubleType(), "long": LongType(), "string": StringType()}
 _ARROW_TYPES = {"double": pa.float64(), "long": pa.int64(), "string": pa.string()}
@@ -149,8 +151,10 @@ def fused(df: DataFrame, process: Sequence[Any], text_col: str = "text", short_c
             yield pa.RecordBatch.from_arrays(columns, names=[f.name for f in schema.fields])
         if tally:
             op_seconds.add(tally)
+        release_freed_memory()  # the next pass in this worker gets a heap without this one's holes
 
-    out = df.mapInArrow(run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
+    # the reader's generator, when df is its output unchanged, runs in this pass's worker
+    out = map_batches(df, run, schema, profile=resource_profile(df.sparkSession, pipeline.ops))
     return _merge_meta(restore_nested(out, sources), meta_schema)
 
 
