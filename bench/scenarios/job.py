@@ -461,8 +461,17 @@ def interpret_job(res: dict) -> list[str]:
                    f"(Python imports, Spark session with Delta, `spark.stop()`, JVM exit), "
                    f"Data-Juicer {do:.1f} s of {d['wall_s']['median']:.1f} s.")
     if res.get("stages"):
-        out.append("- sparkops by stage (last repetition, each including its gate and Delta commits): "
-                   + ", ".join(f"`{st['stage']}` {st['s']:.1f} s" for st in res["stages"]) + ".")
+        out.append("- sparkops by stage (last repetition, each including its gate and Delta commits; in brackets "
+                   "its phases from the run's JSON: the ops' pass with the stage's counts, the gate, the Delta "
+                   "commits): " + ", ".join(f"`{st['stage']}` {st['s']:.1f} s" + _phases(st) for st in res["stages"])
+                   + ".")
+        ops = [(st["stage"], op) for st in res["stages"] for op in st.get("ops") or [] if op.get("worker_s")]
+        if ops:
+            total = sum(op["worker_s"] for _, op in ops)
+            top = sorted(ops, key=lambda x: -x[1]["worker_s"])[:4]
+            out.append(f"- sparkops' costliest ops (last repetition; kernel seconds in the Python workers, "
+                       f"{total:.1f} s for all, on 2 cores): "
+                       + ", ".join(f"`{op['op']}` {op['worker_s']:.1f} s" for _, op in top) + ".")
     dj_ops = [r for r in res.get("per_op") or [] if r.get("dj_s") is not None]
     if dj_ops:
         top = sorted(dj_ops, key=lambda r: -r["dj_s"])[:3]
@@ -473,6 +482,11 @@ def interpret_job(res: dict) -> list[str]:
     if flagged:
         out.append(proctree.disturbed_line(flagged))
     return out
+
+
+def _phases(stage: dict) -> str:
+    ph = stage.get("phases") or {}
+    return f" ({', '.join(f'{k} {v:.1f}' for k, v in ph.items())})" if ph else ""
 
 
 def job_ratios(summary: dict) -> dict:
