@@ -2,12 +2,9 @@
 
 Spark reuses a Python worker for task after task and stage after stage. glibc keeps the memory a
 pass freed (its batches' strings, Arrow and numpy buffers) inside the process, and the next
-pass's allocations are served from that fragmented heap. On the bench job, once the reader ran
-inside the clean stage's pass (one worker a task, ``sparkops.spark.sources``), every kernel of
-the next stage's pass ran slower in those workers (the quality stage's kernel seconds 28.1-35.9
-in three runs against 22.6-29.0 with separate workers); trimming the heap after each pass gave
-24.0 and 24.8, and the workers' peak memory did not grow
-(docs/decisions/job-memory.md).
+pass's allocations are served from that fragmented heap: after a pass as allocation-heavy as a
+job's reader and cleaners, every kernel of the next stage ran measurably slower in those workers
+until the heap was trimmed (the runs: docs/decisions/job-memory.md).
 """
 
 from __future__ import annotations

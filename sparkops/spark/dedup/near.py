@@ -139,8 +139,8 @@ def candidate_edges(sk: DataFrame) -> DataFrame:
     One shuffle, of blobs: each sketch batch's (band, key, doc) triples are cut by key into
     ``spark.sql.shuffle.partitions`` parts, each part one row of three binary columns, so
     a bucket's triples all meet in one partition, where numpy sorts them and links each
-    bucket's members to its smallest. A row per triple cost the JVM ~1 microsecond each to
-    explode, shuffle and hand back to Python (36 a document with Data-Juicer's default bands),
+    bucket's members to its smallest. A row per triple (36 a document with Data-Juicer's default
+    bands) made the JVM explode, shuffle and hand back to Python every one of them, which cost
     more than the sort; a groupBy for the minima and a join back cost a second shuffle of
     every triple, and most buckets hold one document. A hot bucket is one sorted run of one
     partition, linear in its size after the sort.
