@@ -109,13 +109,6 @@ def _passing_pairs(batches: Iterator[pa.RecordBatch], threshold: float) -> Itera
 
 
 @pandas_udf(DoubleType())
-def exact_jaccard(a: pd.Series, b: pd.Series) -> pd.Series:
-    return pd.Series([None if x is None or y is None else
-                      jaccard(np.frombuffer(x, dtype=np.uint64), np.frombuffer(y, dtype=np.uint64))
-                      for x, y in zip(a, b)], dtype="float64")
-
-
-@pandas_udf(DoubleType())
 def estimated_jaccard(a: pd.Series, b: pd.Series) -> pd.Series:
     """The share of equal values of two signatures (uint32 each), for a batch of pairs in one
     numpy comparison when the signatures have one length (they do: K values each)."""
@@ -147,7 +140,8 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
         both = pair_columns(edges, sk, "shingles").select("src", "dst", "a", "b")
         return both.mapInArrow(lambda batches: _passing_pairs(batches, threshold), "src long, dst long, score double")
 
-    similarity = ((DUP_JACCARD, "shingles", exact_jaccard) if p["verify"]
+    # verified: each removed row's score is its passing edge's (no scoring function needed)
+    similarity = ((DUP_JACCARD, "shingles", None) if p["verify"]
                   else (DUP_JACCARD, "sig", estimated_jaccard))
     return deduplicate_near(df, bound.name, p, text_col, order_cols,
                             reference=p["reference"], sketch=lambda rows: sketches(rows, text_col, p),

@@ -225,7 +225,7 @@ def pair_columns(edges: DataFrame, sk: DataFrame, column: str, left: str = "src"
 def deduplicate_near(df: DataFrame, op_name: str, params: dict, text_col: str, order_cols: list[str],
                      sketch: Callable[[DataFrame], DataFrame],
                      check: Callable[[DataFrame, DataFrame], DataFrame] | None,
-                     similarity: tuple[str, str, Callable[[Column, Column], Column]],
+                     similarity: tuple[str, str, Callable[[Column, Column], Column] | None],
                      reference: str | None = None, say=None) -> DataFrame:
     """Every row of ``df`` with ``_keep``, ``_dropped_by`` and, on removed rows,
     ``_duplicate_of``, ``_dup_cluster`` and the similarity column ``similarity[0]``.
