@@ -58,7 +58,12 @@ def test_reader_keeps_every_good_record_and_quarantines_each_bad_one(spark, bad_
     ]
     assert all(r._source == str(path) for r in rows)
     assert {r._line for r in good} == set(range(1, 11)) | set(range(21, 32))
-    assert json.loads(good[0]._record)["text"] == good[0].text
+    # the record keeps every field in its place, the text only in `text`
+    lines = path.read_bytes().split(b"\n")
+    for r in good:
+        original, record = json.loads(lines[r._line - 1]), json.loads(r._record)
+        assert list(record) == list(original) and r.text == original["text"]
+        assert record == {**original, "text": None}
 
 
 @pytest.mark.parametrize("on_driver", [True, False], ids=["counted-on-the-driver", "counted-in-tasks"])

@@ -81,7 +81,9 @@ class Pipeline:
                                  "per-row pass (sparkops.spark.fusion.stage_pass runs it)")
         self.short_circuit = short_circuit
         self.text_field = text_field
-        self.field_of = [bound.params.get("text_key") or text_field for bound in self.ops]
+        # an op reading the job's text key reads the pass's text: the record holds none (jobs.records)
+        self.field_of = [text_field if key == self.record_key else key
+                         for key in (bound.params.get("text_key") or text_field for bound in self.ops)]
         self.columns: list[StatColumn] = []
         taken: set[str] = set()
         # the further fields each op reads (param -> field); ``stats.<key>`` names a statistic an

@@ -25,7 +25,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 STATS, META = "stats", "meta"
-RECORD = "_record"  # a job's input record as it was read (JSON); ops read fields missing as columns from it
+RECORD = "_record"  # a job's input record as JSON (text field null); ops read fields missing as columns from it
 KEEP, DROPPED_BY = "_keep", "_dropped_by"
 ORDER = "_order"
 DUPLICATE_OF, DUP_CLUSTER, DUP_JACCARD, DUP_HAMMING = "_duplicate_of", "_dup_cluster", "_dup_jaccard", "_dup_hamming"

@@ -32,7 +32,10 @@ quarantined as ``malformed CSV row``) and URIs with a scheme (``s3a://``, ``hdfs
 Spark's readers; their rows with a null text are quarantined (a typed column cannot hold a
 non-string; a non-string column is an ``InputError``).
 
-All give one DataFrame: ``text``, ``_record`` (the original record as JSON, for exports),
+All give one DataFrame: ``text``, ``_record`` (the record as JSON, for the ops that read its other
+fields and for exports; from sparkops' own readers with its text field null, see
+``records.record_json``: Spark's ``to_json`` cannot keep a null field in its place, so the
+Spark-read formats' records still hold their text),
 ``_source``, ``_line``, ``_reason`` (null for good rows), ``_raw`` (bad line preview),
 ``_skipped`` (null but on tally rows).
 """

@@ -1,7 +1,7 @@
 """Turning raw input lines into records, or into quarantine rows with a precise reason.
 
 Pure Python (no pyspark): the Spark reader runs this inside its tasks. A line becomes either
-a good record (its text, the original JSON line for exports, its file and line number) or a
+a good record (its text, the record's other fields for exports, its file and line number) or a
 quarantined one (file, line, reason, the raw line as far as it can be shown). Nothing is
 dropped silently; blank lines are not records and are skipped.
 
@@ -26,7 +26,9 @@ RAW_PREVIEW = 4096  # characters of a bad line kept in the quarantine table
 @dataclass
 class Parsed:
     text: str | None
-    record: str | None  # the original JSON line (good rows), for exports that keep every field
+    # good rows: the record as JSON with its text field null (the key kept, in its place), for the
+    # ops that read other fields and the exports that write them all; the text is ``text`` alone
+    record: str | None
     reason: str | None  # set for quarantined rows
     raw: str | None  # preview of the bad line (quarantined rows)
 
@@ -63,7 +65,6 @@ def check_record(obj, text_key: str, decoded: str, fmt: str | None = None) -> Pa
             obj = to_dj(fmt, obj)
         except FormatProblem as err:
             return Parsed(None, None, f"{fmt}: {err}", decoded[:RAW_PREVIEW])
-        decoded = json.dumps(obj, ensure_ascii=False)  # the record the ops and the export see
     if text_key not in obj:
         return Parsed(None, None, f"missing text field '{text_key}'", decoded[:RAW_PREVIEW])
     text = obj[text_key]
@@ -77,7 +78,17 @@ def check_record(obj, text_key: str, decoded: str, fmt: str | None = None) -> Pa
         except UnicodeEncodeError as err:  # JSON may escape a lone surrogate: "\ud800"
             return Parsed(None, None, f"text holds an unpaired surrogate U+{ord(text[err.start]):04X} "
                           f"at offset {err.start}", decoded[:RAW_PREVIEW])
-    return Parsed(text, decoded, None, None)
+    return Parsed(text, record_json(obj, text_key), None, None)
+
+
+def record_json(obj: dict, text_key: str) -> str:
+    """The record a job's rows carry in ``_record``: every field, the text's value null.
+
+    Every stage reads, persists, writes and hands its rows to Python workers; a copy of the text
+    in the record would double all of it (the text is most of a record's bytes), and it would be
+    the text as read, stale once a mapper rewrote it. Exports and record ops put the current
+    text back under ``text_key``, where the record had it."""
+    return json.dumps({**obj, text_key: None}, ensure_ascii=False)
 
 
 def parse_text_line(line: bytes) -> Parsed | None:
@@ -87,4 +98,4 @@ def parse_text_line(line: bytes) -> Parsed | None:
         return decoded
     if not decoded.strip():
         return None
-    return Parsed(decoded, json.dumps({"text": decoded}, ensure_ascii=False), None, None)
+    return Parsed(decoded, record_json({"text": decoded}, "text"), None, None)

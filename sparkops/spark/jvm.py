@@ -15,6 +15,12 @@ JVM defaults then cost more than they give:
   small. ``-Xmn128m`` caps it. A row larger than the young generation (a 50 MB document)
   is allocated in the old one directly.
 
+- **The heap** (``spark.driver.memory``): 4g, the default for every other master, would let
+  the heap grow far past what a few task threads hold at once; ``local_heap`` sizes it by the
+  cores (1g for up to 2, 512m a core above that), and ``-XX:MaxHeapFreeRatio=20`` (with
+  ``MinHeapFreeRatio=10``) lets the serial collector give back what a full collection freed.
+  A 50 MB document still fits: a task holds a few copies of a row at once.
+
 They apply only to a ``local`` master of at most ``TUNED_CORES`` cores; on a bigger machine,
 and on every cluster, the JVM keeps its defaults. The hand runs behind each flag:
 docs/decisions/jvm-local-tuning.md.
@@ -45,7 +51,10 @@ from pathlib import Path
 from sparkops.spark.conf import default_conf, ivy_dir, resolved_jars
 
 TUNED_CORES = 4
-TUNING = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn128m")
+TUNING = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn128m", "-XX:MinHeapFreeRatio=10",
+          "-XX:MaxHeapFreeRatio=20")
+HEAP_MB_PER_CORE = 512
+MIN_HEAP_MB = 1024
 # a classpath mismatch or a newer JDK makes the JVM warn on stderr at every start, then go on
 # without the archive: that is the intended fallback, not news for the user
 QUIET = ("-Xlog:cds=off", "-Xlog:cds+dynamic=off")
@@ -60,6 +69,15 @@ def local_cores(master: str | None) -> int | None:
     if m.group(1) is None:
         return 1
     return (os.cpu_count() or 1) if m.group(1) == "*" else int(m.group(1))
+
+
+def local_heap(master: str | None) -> str | None:
+    """``spark.driver.memory`` for a session on ``master``: sized by the cores of a small local
+    master (see above), None (the configured default) for any other."""
+    cores = local_cores(master)
+    if cores is None or cores > TUNED_CORES:
+        return None
+    return f"{max(MIN_HEAP_MB, HEAP_MB_PER_CORE * cores)}m"
 
 
 def _java() -> str | None:

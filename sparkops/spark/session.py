@@ -72,7 +72,12 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
     master = master or os.environ.get("SPARKOPS_MASTER") or (None if under_submit else "local[*]")
     # SPARKOPS_METASTORE: a folder for a persistent catalog (job stage tables keep their names)
     metastore = metastore_conf(os.environ["SPARKOPS_METASTORE"]) if os.environ.get("SPARKOPS_METASTORE") else {}
-    settings = {**default_conf(), **metastore, **_env_conf(), **dict(conf or {})}
+    chosen = {**metastore, **_env_conf(), **dict(conf or {})}
+    settings = {**default_conf(), **chosen}
+    if "spark.driver.memory" not in chosen:
+        from sparkops.spark.jvm import local_heap
+
+        settings["spark.driver.memory"] = local_heap(master) or settings["spark.driver.memory"]
     if under_submit:
         # the JVM is already up: jar resolution, driver memory and JVM flags were decided by spark-submit
         for key in ("spark.jars.packages", "spark.jars.ivy", "spark.driver.memory", JAVA_OPTIONS):
