@@ -302,9 +302,8 @@ def test_jvm_options_follow_the_master_and_yield_to_the_user(tmp_path, monkeypat
     assert jvm.java_options("local[64]", []) is None  # so does a big local machine
     assert jvm.java_options("local[2]", []) == ("-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xmn128m "
                                                 "-XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20")
-    # the heap: by the cores of a small local master, the configured default elsewhere
-    assert [jvm.local_heap(m) for m in ("local", "local[2]", "local[4]", "local[64]", "yarn")] == [
-        "1024m", "1024m", "2048m", None, None]
+    # the heap: 2g for a small local master, the configured default elsewhere
+    assert [jvm.local_heap(m) for m in ("local", "local[4]", "local[64]", "yarn")] == ["2g", "2g", None, None]
     archive = jvm.archive_path([])
     archive.parent.mkdir(parents=True)
     archive.write_bytes(b"not really an archive")  # the JVM checks it; here only the flag matters

@@ -6,6 +6,10 @@
 
 - ``floor``: read the JSONL (explicit schema) and count rows and characters: the cost of
   Spark reading the corpus, nothing else.
+- ``job_floor`` (job scenario): Spark alone reading the corpus and writing the Delta tables the
+  ``web_refine`` job writes, as many rows each (``JOB_TABLES``; which rows stay in a stage is a
+  hash of the id, in the job's proportions), each stage reading the table before it back: the
+  floor under ``sparkops run`` with no operator, no gate and no Python worker.
 - ``fused``: ``sparkops.fused(df, RECIPE)`` (one Arrow pass, all 11 filters, a row dropped
   by one filter is not seen by the next), keep ``_keep`` rows, write them with their
   ``stats`` struct.
@@ -63,6 +67,33 @@ LEVELS = {
 }
 
 
+# (table, the table it is read from, rows it keeps of those) for job_floor: the web_refine job's
+# tables on the bench corpus (its stage counts, 2026-12-07); the rejected tables take the rest
+JOB_TABLES = (("clean", None, 59_681), ("quality", "clean", 18_235), ("dedup", "quality", 17_382))
+
+
+def job_floor(spark, df, args) -> dict:
+    """Read the corpus, write the job's seven Delta tables: the input-side quarantine (empty),
+    then per stage its table and its rejected rows, the next stage reading the stage table."""
+    from pyspark.sql import functions as F
+
+    out = Path(args.out)
+    rows = df.select(F.col("text"), F.to_json(F.struct(*[F.col(f) for f in FIELDS if f != "text"])).alias("_record"),
+                     F.input_file_name().alias("_source"), F.monotonically_increasing_id().alias("_line"))
+    rows.limit(0).write.format("delta").mode("overwrite").save(str(out / "_quarantine"))
+    written = {}
+    for table, source, keep in JOB_TABLES:
+        if source is not None:
+            rows = spark.read.format("delta").load(str(out / source))
+        total = written.get(source, 59_681)
+        # the same rows in every run: a hash of the record, kept in the job's proportion
+        kept = F.pmod(F.xxhash64("_record"), F.lit(total)) < keep
+        rows.where(~kept).write.format("delta").mode("overwrite").save(str(out / f"{table}_rejected"))
+        rows.where(kept).write.format("delta").mode("overwrite").save(str(out / table))
+        written[table] = spark.read.format("delta").load(str(out / table)).count()
+    return {"kept": written["dedup"], "tables": written}
+
+
 def level(df, args) -> dict:
     """One dedup level over the corpus in input order; the kept rows (text as the op left it)
     are written as JSON."""
@@ -103,7 +134,7 @@ def minhash(df, args) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", required=True,
-                    choices=["floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
+                    choices=["floor", "job_floor", "fused", "sql", "analysis", "minhash", "minhash_verified",
                              "minhash_verified_t06", "rulesets", "rulesets_analysis", *LEVELS])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--out", required=True)
@@ -124,7 +155,7 @@ def main() -> int:
     # the floor is Spark alone: no Python workers started for it (sparkops.spark.warmup)
     spark = sparkops.session(master=args.master, app_name=f"sparkops-bench-{args.mode}",
                              sql_functions=args.mode == "sql",
-                             conf={"spark.sparkops.warmPythonWorkers": "false"} if args.mode == "floor" else None)
+                             conf={"spark.sparkops.warmPythonWorkers": "false"} if "floor" in args.mode else None)
     t2 = time.time()
 
     schema = StructType([StructField(f, StringType()) for f in FIELDS])
@@ -142,6 +173,8 @@ def main() -> int:
     if args.mode == "floor":
         row = df.agg(F.count(F.lit(1)).alias("n"), F.sum(F.length("text")).alias("chars")).first()
         out.update(docs=row["n"], chars=row["chars"], kept=row["n"])
+    elif args.mode == "job_floor":
+        out.update(job_floor(spark, df, args))
     elif args.mode == "fused":
         fused = sparkops.fused(df, recipe.RECIPE)
         write(fused.where(F.col("_keep")).drop("_keep", "_dropped_by"))

@@ -40,6 +40,7 @@ SECTION_TITLES = {'job': 'Full job: web_refine vs the equivalent Data-Juicer rec
 TOOLS = {
     "job": "sparkops run jobs/web_refine.yaml (3 gated stages, Delta), local[2]",
     "dj_job": "Data-Juicer 1.6.1 DefaultExecutor, jobs/web_refine_dj.yaml, np=2",
+    "job_floor": "Spark floor: read the corpus, write the job's 7 Delta tables (no ops, no gates), local[2]",
 }
 
 
@@ -460,6 +461,14 @@ def interpret_job(res: dict) -> list[str]:
         out.append(f"- Fixed cost outside the processing: sparkops {jo:.1f} s of its {j['wall_s']['median']:.1f} s "
                    f"(Python imports, Spark session with Delta, `spark.stop()`, JVM exit), "
                    f"Data-Juicer {do:.1f} s of {d['wall_s']['median']:.1f} s.")
+    f = s.get("job_floor")
+    if ok(j) and ok(f):
+        fp, jp = f["process_s"]["median"], j["process_s"]["median"]
+        out.append(f"- **The floor** (`job_floor`: Spark alone reading the corpus and writing the job's 7 Delta "
+                   f"tables, as many rows each): {f['wall_s']['median']:.1f} s whole process, {fp:.1f} s of "
+                   f"processing, peak RSS {f['peak_rss_gib']['median']:.2f} GiB. The job's ops, gates and its "
+                   f"own reader add {jp - fp:.1f} s of processing to it "
+                   f"({f['wall_s']['median'] / j['wall_s']['median']:.0%} of the job's whole process is the floor).")
     if res.get("stages"):
         out.append("- sparkops by stage (last repetition, each including its gate and Delta commits; in brackets "
                    "its phases from the run's JSON: the ops' pass with the stage's counts, the gate, the Delta "

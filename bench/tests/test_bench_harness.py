@@ -839,3 +839,22 @@ def test_kernel_profile_times_every_operator(tmp_path):
     prof = json.loads(out.read_text())
     assert prof["per_op"][0]["docs"] == 100 and all(d["s"] > 0 for d in prof["per_op"] if d["docs"])
     assert 0 < prof["kept"] < 100
+
+
+def test_the_job_floor_is_reported_beside_the_job():
+    """The job scenario's floor run (Spark reading and writing the job's tables) gets its own row
+    and a line saying how much of the job it is."""
+    res = scenario("job", ["job", "dj_job", "job_floor"],
+                   {"job": [50.0, 52.0, 54.0], "dj_job": [150.0, 160.0, 170.0], "job_floor": [20.0, 22.0, 21.0]})
+    for row in res["runs"]:  # `sparkops run --json` reports its own run time
+        if row["tool"] == "job":
+            row["inner"]["run_s"] = row["wall_s"] - 10
+    res["summary"] = summary.summarize(res["runs"])
+    res.update(ratios=job_scenario.job_ratios(res["summary"]), stages=None, per_op=None)
+    lines = job_scenario.interpret_job(res)
+    floor = next(line for line in lines if "**The floor**" in line)
+    # fake_run: processing = wall - 10; medians 21 s (floor) and 52 s (job)
+    assert "21.0 s whole process, 11.0 s of processing" in floor
+    assert "add 31.0 s of processing" in floor and "(40% of the job's whole process" in floor
+    table = "\n".join(job_scenario.job_section({**res, "interpretation": lines}))
+    assert job_scenario.TOOLS["job_floor"] in table

@@ -15,11 +15,11 @@ JVM defaults then cost more than they give:
   small. ``-Xmn128m`` caps it. A row larger than the young generation (a 50 MB document)
   is allocated in the old one directly.
 
-- **The heap** (``spark.driver.memory``): 4g, the default for every other master, would let
-  the heap grow far past what a few task threads hold at once; ``local_heap`` sizes it by the
-  cores (1g for up to 2, 512m a core above that), and ``-XX:MaxHeapFreeRatio=20`` (with
-  ``MinHeapFreeRatio=10``) lets the serial collector give back what a full collection freed.
-  A 50 MB document still fits: a task holds a few copies of a row at once.
+- **The heap** (``spark.driver.memory``): 4g, the default for every other master, lets the
+  heap grow far past what at most four task threads hold at once; it is 2g here, and
+  ``-XX:MaxHeapFreeRatio=20`` (with ``MinHeapFreeRatio=10``) lets the serial collector give
+  back what a full collection freed. Not 1g: a task holds a few copies of a row at once, and
+  two tasks writing a 50 MB document each ran out of it (tests/test_dedup.py).
 
 They apply only to a ``local`` master of at most ``TUNED_CORES`` cores; on a bigger machine,
 and on every cluster, the JVM keeps its defaults. The hand runs behind each flag:
@@ -53,8 +53,7 @@ from sparkops.spark.conf import default_conf, ivy_dir, resolved_jars
 TUNED_CORES = 4
 TUNING = ("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmn128m", "-XX:MinHeapFreeRatio=10",
           "-XX:MaxHeapFreeRatio=20")
-HEAP_MB_PER_CORE = 512
-MIN_HEAP_MB = 1024
+LOCAL_HEAP = "2g"
 # a classpath mismatch or a newer JDK makes the JVM warn on stderr at every start, then go on
 # without the archive: that is the intended fallback, not news for the user
 QUIET = ("-Xlog:cds=off", "-Xlog:cds+dynamic=off")
@@ -72,12 +71,10 @@ def local_cores(master: str | None) -> int | None:
 
 
 def local_heap(master: str | None) -> str | None:
-    """``spark.driver.memory`` for a session on ``master``: sized by the cores of a small local
+    """``spark.driver.memory`` for a session on ``master``: ``LOCAL_HEAP`` for a small local
     master (see above), None (the configured default) for any other."""
     cores = local_cores(master)
-    if cores is None or cores > TUNED_CORES:
-        return None
-    return f"{max(MIN_HEAP_MB, HEAP_MB_PER_CORE * cores)}m"
+    return LOCAL_HEAP if cores is not None and cores <= TUNED_CORES else None
 
 
 def _java() -> str | None:
