@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "sparkops"
-PURE = ("sparkops.core", "sparkops.text", "sparkops.ops", "sparkops.formats", "sparkops.llm")  # no pyspark, anywhere in them
+PURE = ("sparkops.core", "sparkops.text", "sparkops.ops", "sparkops.formats", "sparkops.llm", "sparkops.native")  # no pyspark, anywhere in them
 
 
 def _modules() -> dict[str, Path]:
