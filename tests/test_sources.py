@@ -6,7 +6,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from sparkops.spark.sources import arrow_source, map_batches, source_of
+from sparkops.spark.sources import arrow_source, empty_frame, map_batches, source_of
 
 
 @pytest.mark.spark
@@ -38,3 +38,17 @@ def test_a_pass_over_a_source_runs_its_generator_in_the_same_worker(spark):
         f"DOC {n}.{i}" for n in range(1, 9) for i in range(n))
     assert all(r.made_by == r.passed_by for r in one)  # one worker per task
     assert all(r.made_by != r.passed_by for r in two)  # the generator's worker, then the pass's
+
+
+@pytest.mark.spark
+def test_an_empty_frame_has_its_schema_and_no_python(spark):
+    from pyspark.sql.types import StructType
+
+    ddl = "id long, answer struct<text: string, n: int>, tags array<string>, ok boolean"
+    empty = empty_frame(spark, ddl)
+    assert empty.schema == StructType.fromDDL(ddl) and empty.count() == 0
+    assert empty_frame(spark, empty.schema).schema == empty.schema
+    # the same rows as createDataFrame([]) gives, but planned without a Python RDD
+    plan = empty.union(empty)._jdf.queryExecution().executedPlan().toString()
+    assert "ExistingRDD" not in plan and "Python" not in plan
+    assert "ExistingRDD" in spark.createDataFrame([], ddl)._jdf.queryExecution().executedPlan().toString()

@@ -87,7 +87,8 @@ def record_json(obj: dict, text_key: str) -> str:
     Every stage reads, persists, writes and hands its rows to Python workers; a copy of the text
     in the record would double all of it (the text is most of a record's bytes), and it would be
     the text as read, stale once a mapper rewrote it. Exports and record ops put the current
-    text back under ``text_key``, where the record had it."""
+    text back under ``text_key``, where the record had it (a record op's rewritten record keeps
+    it there: the current text, never a stale one)."""
     return json.dumps({**obj, text_key: None}, ensure_ascii=False)
 
 

@@ -61,3 +61,25 @@ def restore_nested(out: DataFrame, sources: dict) -> DataFrame:
         if kind == "column" and path is not None:
             out = out.withColumn(path[0], F.col(path[0]).withField(".".join(path[1:]), F.col(col))).drop(col)
     return out
+
+
+def with_record_text(df: DataFrame, text_col: str, key: str) -> DataFrame:
+    """A job's rows with the current text put back into ``_record`` under ``key`` (the input's
+    text key), for the ops that read whole records themselves: generators, groupers,
+    aggregators, the LLM ops. A job's records carry that field null (``jobs.records``)."""
+    import pandas as pd
+
+    def put(records, texts):
+        out = []
+        for raw, text in zip(records.tolist(), texts.tolist()):
+            record = parse_record(raw)
+            if record is None or not isinstance(text, str):
+                out.append(raw)
+                continue
+            record[key] = text  # in its place: the key is there, null
+            out.append(json.dumps(record, ensure_ascii=False))
+        return pd.Series(out, dtype=object)
+
+    # the hints as objects: this module's annotations are strings, which pandas_udf cannot read
+    put.__annotations__ = {"records": pd.Series, "texts": pd.Series, "return": pd.Series}
+    return df.withColumn(RECORD, F.pandas_udf(put, "string")(F.col(RECORD), F.col(text_col)))

@@ -32,7 +32,7 @@ from sparkops.core import BoundOp, OpError, bind
 from sparkops.core.declaration import NO_REJECT_KINDS, ROW_KINDS, check_sequence
 from sparkops.spark import caching
 from sparkops.spark.ddl import data_type
-from sparkops.spark.fields import field_sources, parse_record, restore_nested
+from sparkops.spark.fields import field_sources, parse_record, restore_nested, with_record_text
 from sparkops.spark.sources import map_batches
 from sparkops.spark.worker_heap import release_freed_memory
 
@@ -387,6 +387,10 @@ def _run_segment(df: DataFrame, bound: BoundOp, text_col: str, order_cols: Seque
     DataFrame algorithm its declaration names (``Op.frame``, "module:function"). A generator
     with a frame (task_decontamination_mapper: corpus-wide n-gram counts decide what is cut)
     runs its frame."""
+    if record_text_key is not None and RECORD in df.columns and text_col in df.columns \
+            and bound.op.kind != "deduplicator":
+        # a job's records hold their text null; this op reads whole records (a deduplicator reads none)
+        df = with_record_text(df, text_col, record_text_key)
     if bound.op.kind == "generator" and not bound.op.frame:
         from sparkops.spark.generate import generate  # it builds on this module
 

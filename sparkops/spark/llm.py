@@ -50,6 +50,7 @@ from sparkops.core import BoundOp
 from sparkops.core.row import DROPPED_BY, KEEP, NULL_TEXT, RECORD, STATS, problem
 from sparkops.llm.client import Endpoint, endpoint_from
 from sparkops.spark.delta_log import latest_version
+from sparkops.spark.sources import empty_frame
 
 log = logging.getLogger("sparkops.llm")
 
@@ -186,7 +187,7 @@ def ask(spark: SparkSession, requests: DataFrame, endpoint: Endpoint, model: str
         # must not see the answers this step appends below as hits
         known = (spark.read.format("delta").option("versionAsOf", _version(spark, cache)).load(cache)
                  .select(KEY, "content", "finish_reason", "prompt_tokens", "completion_tokens").dropDuplicates([KEY]))
-    empty = spark.createDataFrame([], f"{ANSWER_SCHEMA}, cached boolean")
+    empty = empty_frame(spark, f"{ANSWER_SCHEMA}, cached boolean")
     hits = empty
     if known is not None:
         # one pass sorts the requests into hits and misses; checkpointed before the new answers
@@ -324,8 +325,7 @@ def asked(df: DataFrame, bound: BoundOp, text_col: str, request_of, parse_of, re
             last.alias("_last"), F.sum("prompt_tokens").alias("_pt"), F.sum("completion_tokens").alias("_ct"),
             F.count(F.lit(1)).alias("_n"), F.min(F.col("cached").cast("int")).cast("boolean").alias("_cached"))
     else:
-        final = spark.createDataFrame([], f"{ROW} long, _last {last_type}, _pt long, _ct long, _n long, "
-                                          "_cached boolean")
+        final = empty_frame(spark, f"{ROW} long, _last {last_type}, _pt long, _ct long, _n long, _cached boolean")
     final = final.localCheckpoint(eager=True)
     totals = final.agg(F.sum("_pt"), F.sum("_ct"), F.count(F.lit(1))).first()
     summary = {"op": bound.name, "model": model, "url": endpoint.url, "cache": cache, "rows_asked": totals[2] or 0,

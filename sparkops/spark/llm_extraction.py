@@ -36,6 +36,7 @@ from sparkops.spark.llm import (ANSWER_FIELDS, KEY, REQUEST, ROW, USAGE_COLUMNS,
                                 usage_columns, with_stats)
 from sparkops.spark.llm_extract import _with_meta
 from sparkops.spark.order import with_order
+from sparkops.spark.sources import empty_frame
 
 WHY, PARENT, SUMMARY = "_xo_why", "_xo_parent", "_xo_summary"
 UNPARSABLE = "unparsable answer"
@@ -425,8 +426,8 @@ def relation_mapper(df: DataFrame, bound: BoundOp, text_col: str, order_cols: li
         every = every.select(PARENT, "_xo_value", "_xo_ok", "_xo_raw", "_xo_reason",
                              F.from_json(F.get_json_object("_xo_state", "$.usage"), usage).alias("_xo_u"))
     else:
-        every = spark.createDataFrame([], f"{PARENT} long, _xo_value string, _xo_ok boolean, _xo_raw string, "
-                                          f"_xo_reason string, _xo_u {usage}")
+        every = empty_frame(spark, f"{PARENT} long, _xo_value string, _xo_ok boolean, _xo_raw string, "
+                                    f"_xo_reason string, _xo_u {usage}")
     every = every.select(PARENT, "_xo_value", "_xo_ok", "_xo_raw", "_xo_reason", F.col("_xo_u.pt").alias("_pt"),
                          F.col("_xo_u.ct").alias("_ct"), F.col("_xo_u.n").alias("_n"),
                          F.col("_xo_u.cached").alias("_cached")).localCheckpoint(eager=True)

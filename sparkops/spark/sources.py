@@ -6,13 +6,17 @@ pass's, each with its own interpreter, imports and heap (a quarter of a GB each 
 job), and every row crosses from Python to the JVM and back before the pass sees it. When the
 pass reads the generator's output unchanged, ``map_batches`` composes them into one Arrow pass
 over the seeds: the pass's function reads the generator's batches in the same worker.
+
+``empty_frame``: an empty DataFrame of a schema that starts no Python worker when it runs.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterator
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType, _parse_datatype_string
 
 _ATTR = "_sparkops_arrow_source"
 
@@ -37,3 +41,12 @@ def map_batches(df: DataFrame, func: Callable[[Iterator], Iterator], schema, **k
         return df.mapInArrow(func, schema, **kwargs)
     seeds, expand = source
     return seeds.mapInArrow(lambda batches: func(expand(batches)), schema, **kwargs)
+
+
+def empty_frame(spark: SparkSession, schema: str | StructType) -> DataFrame:
+    """No rows, with ``schema`` (a DDL string or a StructType), planned without Python.
+
+    ``spark.createDataFrame([], schema)`` sends its (no) rows through a Python RDD: running it
+    starts a daemon of Python workers, 150 MB that then idle until the session ends."""
+    struct = schema if isinstance(schema, StructType) else _parse_datatype_string(schema)
+    return spark.range(0).select(*[F.lit(None).cast(f.dataType).alias(f.name) for f in struct.fields])

@@ -17,6 +17,7 @@ from sparkops.models.embedding import embed
 from sparkops.ops.dedup.semantic import cluster_removals, embedding_input
 from sparkops.spark.caching import ROWS_LEVEL
 from sparkops.spark.dedup.near import DOC, doc_ids
+from sparkops.spark.sources import empty_frame
 
 VECTORS = StructType([StructField(DOC, LongType()), StructField("_sd_vec", ArrayType(FloatType()))])
 REMOVED = StructType([StructField(DOC, LongType()), StructField("_sd_lead", LongType()),
@@ -80,7 +81,7 @@ def deduplicate(df: DataFrame, bound: BoundOp, text_col: str, order_cols: list[s
     n = vectors.count()
     k = min(p["n_clusters"], n)
     if k < 1 or n < 2:
-        removed = df.sparkSession.createDataFrame([], REMOVED)
+        removed = empty_frame(df.sparkSession, REMOVED)
     else:
         if k == 1:  # Spark ML's k is at least 2; one cluster's centroid is the mean
             from pyspark.ml.stat import Summarizer
