@@ -454,7 +454,8 @@ def _gate(kept: DataFrame, stage: Stage, out: Path, run_id: str, say) -> Path:
 
     report_dir = out / "_reports" / run_id / stage.name
     # the stage's rows are persisted on disk already: a second, flat copy in the heap would hold
-    # every text again and save no time (hand runs: the gates took as long without it)
+    # every text again, and the gate's queries read the persisted rows as fast
+    # (docs/decisions/job-memory.md)
     verdict = validate(kept, load_suite(stage.expect), stage=stage.name, report_dir=report_dir, cache=False)
     if verdict.success:
         say(f"stage '{stage.name}': gate passed ({Path(stage.expect).name})")

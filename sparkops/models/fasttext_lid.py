@@ -2,8 +2,9 @@
 
 ``lid176()`` is fastText itself. ``lid176_top1()`` answers the one question Data-Juicer's
 ``language_id_score_filter`` asks (the top label and its probability) with a C kernel that
-gives fastText's answers bit for bit, about seven times faster (``sparkops/native/fasttext_lid.c``;
-tests/test_lid_kernel.py compares the two), or with fastText where the kernel cannot be built.
+gives fastText's answers bit for bit, several times faster (``sparkops/native/fasttext_lid.c``;
+tests/test_lid_kernel.py compares the two; docs/decisions/language-id-kernel.md), or with
+fastText where the kernel cannot be built.
 """
 
 from __future__ import annotations
