@@ -41,28 +41,43 @@ def _compiler() -> str | None:
 
 
 def library_path(name: str) -> Path | None:
-    """The built library of ``name`` (compiled now if needed), or None without a compiler."""
+    """The built library of ``name`` (compiled now if needed), or None without a compiler or
+    where it cannot be built (the reason is logged)."""
     cc = _compiler()
     if cc is None:
         return None
-    source = HERE / f"{name}.c"
-    version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
-    digest = hashlib.sha256(source.read_bytes() + repr((FLAGS, version)).encode()).hexdigest()[:16]
+    try:
+        return _build(cc, name)
+    except (OSError, subprocess.SubprocessError) as err:
+        log.warning("sparkops.native: cannot build %s, using the slower path: %s", name, err)
+        return None
+
+
+def _build(cc: str, name: str) -> Path | None:
+    from importlib import resources
+
     from sparkops.models.disk_cache import cache_root
 
+    # read as a resource: on a cluster's executors the package is a zip, not a folder
+    source = resources.files(__package__).joinpath(f"{name}.c").read_bytes()
+    version = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[:1]
+    digest = hashlib.sha256(source + repr((FLAGS, version)).encode()).hexdigest()[:16]
     target = cache_root() / "native" / f"{name}-{digest}.so"
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    stem = f"{target.name}.{os.getpid()}.{threading.get_ident()}"
+    tmp, src = target.with_name(stem + ".tmp"), target.with_name(stem + ".c")
     try:
-        done = subprocess.run([cc, *FLAGS, "-o", str(tmp), str(source), "-lm"], capture_output=True, text=True)
+        src.write_bytes(source)
+        done = subprocess.run([cc, *FLAGS, "-o", str(tmp), str(src), "-lm"], capture_output=True, text=True)
         if done.returncode != 0:
             log.warning("sparkops.native: compiling %s failed, using the slower path:\n%s", name, done.stderr[-2000:])
             return None
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+        src.unlink(missing_ok=True)
     for old in target.parent.glob(f"{name}-*.so"):  # built from an earlier source
         if old != target:
             old.unlink(missing_ok=True)
