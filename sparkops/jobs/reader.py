@@ -254,7 +254,7 @@ def _read_json_array(split: Split, text_key: str, out: "_Batcher", fmt: str | No
         items = [items]
     for i, obj in enumerate(items, start=1):
         try:
-            parsed = check_record(obj, text_key, json.dumps(obj, ensure_ascii=False), fmt)
+            parsed = check_record(obj, text_key, fmt=fmt)
         except RecursionError:  # absurdly nested JSON: a bad record, not a dead task
             parsed = Parsed(None, None, "invalid JSON: nested too deeply", None)
         batch = out.add(parsed, i)

@@ -57,27 +57,33 @@ def parse_json_line(line: bytes, text_key: str, fmt: str | None = None) -> Parse
     return check_record(obj, text_key, decoded, fmt)
 
 
-def check_record(obj, text_key: str, decoded: str, fmt: str | None = None) -> Parsed:
+def check_record(obj, text_key: str, decoded: str | None = None, fmt: str | None = None) -> Parsed:
+    """``decoded``: the line ``obj`` was parsed from, shown for a bad record (None: ``obj`` as
+    JSON, made only for a bad one)."""
+    def bad(reason: str) -> Parsed:
+        shown = decoded if decoded is not None else json.dumps(obj, ensure_ascii=False)
+        return Parsed(None, None, reason, shown[:RAW_PREVIEW])
+
     if not isinstance(obj, dict):
-        return Parsed(None, None, f"not a JSON object ({type(obj).__name__})", decoded[:RAW_PREVIEW])
+        return bad(f"not a JSON object ({type(obj).__name__})")
     if fmt in READERS:
         try:
             obj = to_dj(fmt, obj)
         except FormatProblem as err:
-            return Parsed(None, None, f"{fmt}: {err}", decoded[:RAW_PREVIEW])
+            return bad(f"{fmt}: {err}")
+        decoded = None  # from here on a bad record is shown as converted
     if text_key not in obj:
-        return Parsed(None, None, f"missing text field '{text_key}'", decoded[:RAW_PREVIEW])
+        return bad(f"missing text field '{text_key}'")
     text = obj[text_key]
     if text is None:
-        return Parsed(None, None, "text is null", decoded[:RAW_PREVIEW])
+        return bad("text is null")
     if not isinstance(text, str):
-        return Parsed(None, None, f"text is {type(text).__name__}, not a string", decoded[:RAW_PREVIEW])
+        return bad(f"text is {type(text).__name__}, not a string")
     if not text.isascii():
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as err:  # JSON may escape a lone surrogate: "\ud800"
-            return Parsed(None, None, f"text holds an unpaired surrogate U+{ord(text[err.start]):04X} "
-                          f"at offset {err.start}", decoded[:RAW_PREVIEW])
+            return bad(f"text holds an unpaired surrogate U+{ord(text[err.start]):04X} at offset {err.start}")
     return Parsed(text, record_json(obj, text_key), None, None)
 
 
