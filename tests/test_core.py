@@ -85,13 +85,14 @@ def test_a_failed_load_is_not_cached():
 
 def test_language_id_runs_on_the_model_cache():
     from sparkops.models.cache import models
-    from sparkops.models.fasttext_lid import lid176
+    from sparkops.models.fasttext_lid import lid176_top1
 
     result = Pipeline([bind({"language_id_score_filter": {"lang": "en"}})]).run(["This is an English sentence."])
     assert result.keep == [True]
-    # one lid model, however many other fastText models (quality, toxicity) earlier tests loaded
-    lid_keys = [key for kind, key in models.loaded() if kind == "fasttext" and "lid.176" in str(key)]
-    assert len(lid_keys) == 1 and lid176() is lid176()
+    # the op's model (the C kernel, or fastText without a compiler) is loaded once, whatever
+    # other fastText models (quality, toxicity) earlier tests loaded
+    lid_keys = [key for kind, key in models.loaded() if kind == "fasttext-top1" and "lid.176" in str(key)]
+    assert len(lid_keys) == 1 and lid176_top1() is lid176_top1()
 
 
 def test_declared_batch_size_slices_kernel_calls():
