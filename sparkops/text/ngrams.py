@@ -3,6 +3,9 @@ strings."""
 
 from __future__ import annotations
 
+import ctypes
+from typing import NamedTuple
+
 import numpy as np
 
 
@@ -52,3 +55,54 @@ def ngram_counts(seq: np.ndarray, n: int) -> np.ndarray:
     edges[0], edges[-1] = 0, m
     edges[1:-1] = boundaries + 1
     return np.diff(edges)
+
+
+class NgramStats(NamedTuple):
+    """What the repetition filters ask of a sequence's n-gram counts."""
+
+    total: int  # n-grams: len - n + 1, or 0
+    distinct: int
+    repeated: int  # distinct n-grams occurring more than once
+    repeated_sum: int  # their occurrences
+    top_sum: int  # occurrences of the int(sqrt(distinct)) most frequent repeated ones
+
+
+# sequences up to this long take the C kernel (sparkops/native/ngrams.c: exact counts, one pass,
+# 16 bytes a slot); longer ones this module's sort (8 bytes an n-gram: a 50 MB text stays in bounds)
+NATIVE_MAX = 1 << 20
+_NATIVE: list = []
+
+
+def _kernel():
+    if not _NATIVE:
+        from sparkops import native
+
+        lib = native.library("ngrams")
+        if lib is not None:
+            lib.ngram_stats.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_int64, ctypes.c_int, ctypes.c_void_p]
+            lib.ngram_stats.restype = ctypes.c_int
+        _NATIVE.append(lib)
+    return _NATIVE[0]
+
+
+def ngram_stats(seq: np.ndarray, n: int) -> NgramStats:
+    """The n-gram statistics of ``seq`` (an unsigned integer array), from the C kernel or,
+    without one or for a sequence over ``NATIVE_MAX``, from ``ngram_counts``: the same numbers."""
+    lib = _kernel() if len(seq) <= NATIVE_MAX else None
+    if lib is not None and n > 0:
+        seq = np.ascontiguousarray(seq)
+        out = (ctypes.c_int64 * 5)()
+        if lib.ngram_stats(seq.ctypes.data, seq.dtype.itemsize, len(seq), n, out) == 0:
+            return NgramStats(*out)
+    return ngram_stats_numpy(seq, n)
+
+
+def ngram_stats_numpy(seq: np.ndarray, n: int) -> NgramStats:
+    counts = ngram_counts(seq, n)
+    distinct = len(counts)
+    if distinct == 0:
+        return NgramStats(0, 0, 0, 0, 0)
+    rep = counts[counts > 1]
+    top = min(int(np.sqrt(distinct)), len(rep))
+    top_sum = int(np.partition(rep, len(rep) - top)[len(rep) - top:].sum()) if top > 0 else 0
+    return NgramStats(int(counts.sum()), distinct, len(rep), int(rep.sum()), top_sum)

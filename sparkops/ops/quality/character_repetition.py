@@ -3,26 +3,15 @@ frequent repeated character n-grams over the number of n-grams."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from sparkops.core import Example, Op, Stat, declare
 from sparkops.ops.quality.common import FAMILY, REP_LEN, per_doc, ratio_params
 from sparkops.text.doc import Doc
-from sparkops.text.ngrams import ngram_counts
+from sparkops.text.ngrams import ngram_stats
 
 
 def char_rep_ratio(doc: Doc, rep_len: int) -> float:
-    counts = ngram_counts(doc.code_points, rep_len)
-    distinct = len(counts)
-    if distinct == 0:
-        return 0.0
-    repeated = int(np.count_nonzero(counts > 1))
-    top = min(int(np.sqrt(distinct)), repeated)
-    total = int(counts.sum())
-    if top <= 0:
-        return 0.0
-    top_sum = int(np.partition(counts, distinct - top)[distinct - top:].sum())
-    return top_sum / total
+    stats = ngram_stats(doc.code_points, rep_len)
+    return stats.top_sum / stats.total if stats.top_sum else 0.0
 
 
 declare(Op(

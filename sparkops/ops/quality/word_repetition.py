@@ -7,16 +7,15 @@ from sparkops.core import Example, Op, Stat, declare
 from sparkops.ops.quality.common import FAMILY, LANG_EN, REP_LEN, TOKENIZATION, TOKENIZATION_NOTES, ratio_params
 from sparkops.ops.quality.tokenization import prepare_tokenization, words as refined_words
 from sparkops.text.doc import Doc
-from sparkops.text.ngrams import ngram_counts
+from sparkops.text.ngrams import ngram_stats
 
 
 def word_rep_ratio(doc: Doc, rep_len: int, sp: tuple | None = None) -> float:
     words = refined_words(doc, sp, lower=True)
-    m = len(words) - rep_len + 1
-    if m <= 0:
+    if len(words) < rep_len:
         return 0.0
-    counts = ngram_counts(words.hashes(), rep_len)
-    return int(counts[counts > 1].sum()) / m
+    stats = ngram_stats(words.hashes(), rep_len)
+    return stats.repeated_sum / stats.total
 
 
 def _compute(docs, p):
