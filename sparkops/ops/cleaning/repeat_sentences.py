@@ -4,6 +4,7 @@ Data-Juicer's punctuation rules."""
 from __future__ import annotations
 
 import re
+from itertools import compress
 
 import regex
 
@@ -28,6 +29,14 @@ _MARKED_RULES = [
     (regex.compile(r"([.。!！？\?\.{6}\…{2}][’”])([^’”\n])"), ("’", "”")),
 ]
 _NOT_KEPT_CHARS = re.compile(r"[^a-zA-Z0-9\u4e00-\u9fa5\n\t ]+")
+# the same removal for ASCII text as one bytes.translate: the ASCII characters outside the class
+_NOT_KEPT_ASCII = bytes(c for c in range(128) if _NOT_KEPT_CHARS.match(chr(c)))
+
+
+def _remove_not_kept(text: str) -> str:
+    if text.isascii():
+        return text.encode("ascii").translate(None, _NOT_KEPT_ASCII).decode("ascii")
+    return _NOT_KEPT_CHARS.sub("", text)
 
 
 def split_sentences(line: str) -> list[str]:
@@ -54,47 +63,68 @@ def _prepare_repeat(p, where):
     if p["tokenizer"] is not None:
         raise OpError(f"{where}: parameter 'tokenizer' is not supported: a lambda string in a recipe is "
                       "arbitrary code run on every executor; sparkops uses Data-Juicer's built-in splitter")
-    return dict(p, remove=_NOT_KEPT_CHARS if p["ignore_special_character"] else None)
+    return dict(p, remove=bool(p["ignore_special_character"]))
+
+
+def _pieces(text: str) -> list[str] | None:
+    """The sentences of every line with a '\\n' piece between lines (an empty line: one empty
+    piece), in order, so that joined they give the text back: one split for the whole document.
+    None when the text holds the mark (then it is cut line by line)."""
+    if _MARK in text:
+        return None
+    for pattern, needs in _MARKED_RULES:
+        if needs is None or any(n in text for n in needs):
+            text = pattern.sub(r"\1" + _MARK + r"\2", text)
+    return text.replace("\n", _MARK + "\n" + _MARK).split(_MARK)
+
+
+def _keys(pieces: list[str], lowercase: bool, remove: bool) -> list[str]:
+    """Every piece's comparison key at once: stripped one by one, then lower-cased and cleaned as
+    one string, cut again at the '\\n' between them (no piece keeps one after strip(), lower()
+    makes none and treats it as a word boundary, and the cleaning keeps it)."""
+    joined = "\n".join([piece.strip() for piece in pieces])
+    if lowercase:
+        joined = joined.lower()
+    if remove:
+        joined = _remove_not_kept(joined)
+    return joined.split("\n")
+
+
+def _kept(keys: list[str], min_len: int) -> list[bool] | None:
+    """Which pieces stay: not one whose key an earlier piece has, unless the key is shorter than
+    ``min_len``; None when every piece stays."""
+    n = len(keys)
+    repeats = n - len(set(keys))
+    if repeats and min_len >= 1:  # empty keys (line breaks, empty lines) never count as repeats
+        empty = keys.count("")
+        repeats -= max(empty - 1, 0)
+    if not repeats:  # no key twice: nothing to remove
+        return None
+    first = dict(zip(reversed(keys), range(n - 1, -1, -1)))  # each key's first piece, built in C
+    keep = [first[key] == i or len(key) < min_len for i, key in enumerate(keys)]
+    return None if all(keep) else keep
 
 
 def remove_repeat_sentences(texts, p):
     lowercase, remove, min_len = p["lowercase"], p["remove"], p["min_repeat_sentence_length"]
     out = []
     for text in texts:
-        lines = _lines_of_sentences(text)
-        flat = [sentence for sentences in lines for sentence in sentences]
-        # every sentence's key at once: stripped one by one, then lower-cased and cleaned as one
-        # string, cut again at the '\n' between them (no sentence holds one, lower() makes none
-        # and treats it as a word boundary, and the cleaning keeps it)
-        joined = "\n".join([sentence.strip() for sentence in flat])
-        if lowercase:
-            joined = joined.lower()
-        if remove is not None:
-            joined = remove.sub("", joined)
-        keys = joined.split("\n")
-        if len(set(keys)) == len(keys):  # no key twice: nothing to remove
-            out.append(text)
+        # the line pieces' keys are '' (as are an empty line's): kept while min_len >= 1
+        pieces = _pieces(text) if min_len >= 1 else None
+        if pieces is not None:
+            keep = _kept(_keys(pieces, lowercase, remove), min_len)
+            out.append(text if keep is None else "".join(compress(pieces, keep)))
             continue
-        seen: set[str] = set()
-        drop = set()
-        for i, key in enumerate(keys):
-            if len(key) < min_len:
-                continue  # too short to count as a repeat
-            if key in seen:
-                drop.add(i)
-            else:
-                seen.add(key)
-        if not drop:  # only short sentences repeat: the pieces would join back to the text itself
+        lines = _lines_of_sentences(text)
+        keep = _kept(_keys([sentence for sentences in lines for sentence in sentences], lowercase, remove), min_len)
+        if keep is None:
             out.append(text)
             continue
         new_lines, i = [], 0
         for sentences in lines:
-            kept = []
-            for sentence in sentences:
-                if i not in drop:
-                    kept.append(sentence)
-                i += 1
-            new_lines.append("".join(kept))
+            j = i + len(sentences)
+            new_lines.append("".join(compress(sentences, keep[i:j])))
+            i = j
         out.append("\n".join(new_lines))
     return out
 
