@@ -8,7 +8,9 @@ match a single character, so only single code points matter). Digits and whitesp
 special: that is Data-Juicer's definition and we keep it.
 
 The tables are numpy boolean arrays indexed by code point, so a whole document is classified
-with one vectorised lookup instead of a Python loop over characters.
+with one vectorised lookup instead of a Python loop over characters. ``refined_spans`` scans
+them in C where a compiler is present (``sparkops/native/spans.c``, the same spans; the numpy
+code is the reference and the fallback).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import Iterable
 
 import emoji
 import numpy as np
+
+from sparkops.text.hashing import native_spans
 
 MAX_CODE_POINT = 0x110000
 
@@ -77,14 +81,24 @@ _SPAN_CHUNK = 1 << 22  # characters per step: bounds the index temporaries on hu
 
 
 def refined_spans(code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Start and end offsets of Data-Juicer's refined words, vectorised.
+    """Start and end offsets (int64) of Data-Juicer's refined words.
 
     A word is a run of characters between separators (' ', '\\n', '\\t'); refining strips
     special characters from both ends and drops words left empty. So each token that holds a
     non-special character yields the span from its first to its last non-special character
-    (separators are special, so such spans never cross a token boundary). Long texts are cut
-    into chunks at separators, so temporaries stay O(chunk) and the result O(#words).
+    (separators are special, so such spans never cross a token boundary).
     """
+    kernel = native_spans()
+    if kernel is not None:
+        spans = kernel.refined_spans(code_points, IS_SPECIAL)
+        if spans is not None:
+            return spans
+    return _refined_spans_numpy(code_points)
+
+
+def _refined_spans_numpy(code_points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``refined_spans`` vectorised. Long texts are cut into chunks at separators, so
+    temporaries stay O(chunk) and the result O(#words)."""
     n = len(code_points)
     if n <= _SPAN_CHUNK:
         return _spans(code_points)

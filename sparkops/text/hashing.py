@@ -10,9 +10,18 @@ characters built on the Thue-Morse sequence; ordinary text does not do that).
 
 Long texts are hashed window by window so the prefix arrays stay bounded (24 bytes per
 character of one window).
+
+Where a C compiler is present, a kernel (``sparkops/native/spans.c``) computes the same hashes
+bit for bit in one pass without temporaries: on a document of a few KB numpy's dozen calls
+cost more than the arithmetic, and the kernel takes a third of their time (half of that is the
+call from Python). The numpy code stays, as the reference and the fallback
+(tests/test_spans_kernel.py compares them). The kernel also finds charsets' refined words: it
+is loaded here for both.
 """
 
 from __future__ import annotations
+
+import ctypes
 
 import numpy as np
 
@@ -48,7 +57,17 @@ _TABLES: dict[int, np.ndarray] = {}
 
 
 def span_hashes(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """One uint64 hash per span ``points[starts[i]:ends[i]]`` (spans sorted by start)."""
+    """One uint64 hash per span ``points[starts[i]:ends[i]]`` (spans in order: starts and ends
+    each non-decreasing, as the numpy code needs; the kernel takes any order)."""
+    kernel = native_spans()
+    if kernel is not None:
+        out = kernel.span_hashes(points, starts, ends)
+        if out is not None:
+            return out
+    return _span_hashes_numpy(points, starts, ends)
+
+
+def _span_hashes_numpy(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     count = len(starts)
     out = np.empty(count, dtype=np.uint64)
     i = 0
@@ -71,6 +90,111 @@ def span_hashes(points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.
         out[i:j] = h
         i = j
     return out
+
+
+# Characters up to which refined_spans allocates for the most words there can be and scans
+# once (8 bytes a character at most, a 2**20-character document 8 MB for a moment); larger
+# documents are scanned twice instead. Unused room over SPARE words is given back by a copy.
+ONE_PASS = 1 << 20
+SPARE = 4096
+
+
+def _ctypes_address(a: np.ndarray) -> int:
+    return a.ctypes.data
+
+
+_VOID_P = ctypes.c_void_p
+_DATA_AT = object.__basicsize__  # numpy's PyArrayObject: the object header, then the data pointer
+
+
+def _header_address(a: np.ndarray) -> int:
+    return _VOID_P.from_address(id(a) + _DATA_AT).value
+
+
+_address = _ctypes_address  # replaced by _header_address where that reads the same pointer
+
+
+class SpansKernel:
+    """``sparkops/native/spans.c``: its functions by code-point dtype (other dtypes, and spans
+    outside the array, are left to the numpy code: these return None)."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        p, i64 = ctypes.c_void_p, ctypes.c_int64
+        self._hashes, self._refined = {}, {}
+        for dtype in (np.uint8, np.uint16, np.uint32):
+            bits = np.dtype(dtype).itemsize * 8
+            f = getattr(lib, f"span_hashes_u{bits}")
+            f.argtypes, f.restype = [p, i64, p, p, i64, p], ctypes.c_int
+            self._hashes[np.dtype(dtype)] = f
+            f = getattr(lib, f"refined_spans_u{bits}")
+            f.argtypes, f.restype = [p, i64, p, p, p], i64
+            self._refined[np.dtype(dtype)] = f
+        self._special, self._special_at = None, 0
+
+    def span_hashes(self, points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
+        f = self._hashes.get(points.dtype)
+        if f is None or starts.dtype.kind not in "iu" or ends.dtype.kind not in "iu" or len(starts) != len(ends):
+            return None
+        points = np.ascontiguousarray(points)  # callers may pass a strided slice
+        starts = np.ascontiguousarray(starts, dtype=np.int64)
+        ends = np.ascontiguousarray(ends, dtype=np.int64)
+        out = np.empty(len(starts), dtype=np.uint64)
+        if f(_address(points), len(points), _address(starts), _address(ends), len(starts), _address(out)):
+            return None
+        return out
+
+    def refined_spans(self, points: np.ndarray, special: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """charsets' refined words (``special``: its table over every code point)."""
+        f = self._refined.get(points.dtype)
+        if f is None:
+            return None
+        if special is not self._special:  # checked once: the kernel reads 0x110000 entries
+            if special.dtype != np.bool_ or len(special) != 0x110000 or not special.flags.c_contiguous:
+                return None
+            self._special, self._special_at = special, _address(special)  # kept alive here
+        points = np.ascontiguousarray(points)
+        n, table = len(points), self._special_at
+        if n > ONE_PASS:  # counted first, so the arrays have their exact size: a second scan
+            count = f(_address(points), n, table, None, None)
+            if count < 0:
+                return None
+            spans = np.empty(2 * count, dtype=np.int64)
+            at = _address(spans)
+            f(_address(points), n, table, at, at + 8 * count)
+            return spans[:count], spans[count:]
+        cap = n // 2 + 1  # room for the most words there can be: one scan
+        spans = np.empty(2 * cap, dtype=np.int64)  # starts, then ends: one allocation
+        at = _address(spans)
+        count = f(_address(points), n, table, at, at + 8 * cap)
+        if count < 0:
+            return None
+        if cap - count > SPARE:  # the words keep their arrays alive: give back what is unused
+            return spans[:count].copy(), spans[cap:cap + count].copy()
+        return spans[:count], spans[cap:cap + count]
+
+
+_UNSET = object()
+_NATIVE: SpansKernel | None | object = _UNSET
+
+
+def native_spans() -> SpansKernel | None:
+    """The kernel, loaded (and compiled if the cache has none) on the first call of the
+    process, not at import; None without a C compiler or with ``SPARKOPS_NATIVE=0``."""
+    global _NATIVE, _address
+    if _NATIVE is _UNSET:
+        from sparkops import native
+
+        lib = native.library("spans")
+        if lib is not None:
+            # numpy's ``a.ctypes.data`` costs ~1 µs, as much as the kernel's work on a short
+            # word list; reading the pointer from the array's header costs a sixth. The layout
+            # is numpy's public C API (PyArray_DATA), checked here on live arrays (CPython:
+            # id() is the address) before it is used.
+            probes = (np.zeros(3, np.uint8), np.frombuffer(b"abc", np.uint8), np.arange(5)[2:])
+            if all(_header_address(a) == a.ctypes.data for a in probes):
+                _address = _header_address
+        _NATIVE = None if lib is None else SpansKernel(lib)
+    return _NATIVE
 
 
 def string_hashes(strings: list[str]) -> np.ndarray:
