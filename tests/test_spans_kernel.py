@@ -255,3 +255,29 @@ def test_without_the_kernel_the_numpy_code_answers(c4, monkeypatch):
         assert np.array_equal(words.starts, starts) and np.array_equal(words.ends, ends)
         assert np.array_equal(words.hashes(), hashes)
     assert calls == {"spans": len(texts), "hashes": len(texts)}
+
+
+def test_table_counts_and_word_list_hits(kernel, c4):
+    """The alphanumeric and special-character counts and the word-list hits, against numpy's."""
+    from sparkops.ops.quality.word_lists import listed_hashes
+
+    listed = listed_hashes("stopwords", None, "en")
+    rnd = random.Random(5)
+    texts = c4[:100] + ["", "a", "😀 ü\u3000x\x00", "\ud800\udfff", "ÿĀ" * 30,
+                        "".join(chr(rnd.choice([rnd.randrange(0x20, 0x7f), rnd.randrange(0x80, 0x10ffff)]))
+                                for _ in range(5000))]
+    for text in texts:
+        points = code_points(text)
+        for table in (charsets.IS_ALNUM, charsets.IS_SPECIAL):
+            assert kernel.table_count(points, table) == int(np.count_nonzero(table[points])), text[:40]
+        hashes = Doc(text.lower()).refined_words.hashes()
+        at = np.minimum(np.searchsorted(listed, hashes), len(listed) - 1)
+        assert kernel.sorted_hits(listed, hashes) == int(np.count_nonzero(listed[at] == hashes)), text[:40]
+    assert sum(kernel.sorted_hits(listed, Doc(t.lower()).refined_words.hashes()) for t in c4[:100]) > 1000
+    # the first and last listed values, values around them and an empty list
+    ends = np.array([listed[0], listed[-1], listed[0] - np.uint64(1), listed[-1] + np.uint64(1), 0, M64], np.uint64)
+    assert kernel.sorted_hits(listed, ends) == 2
+    assert kernel.sorted_hits(np.zeros(0, np.uint64), ends) == 0
+    # a code point beyond Unicode (not from a str): numpy's lookup raises, and so does count_in
+    with pytest.raises(IndexError):
+        charsets.count_in(charsets.IS_ALNUM, np.array([0x110000], np.uint32))

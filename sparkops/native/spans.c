@@ -107,3 +107,45 @@ SPAN_HASHES(span_hashes_u32, uint32_t)
 REFINED_SPANS(refined_spans_u8, uint8_t, 0)
 REFINED_SPANS(refined_spans_u16, uint16_t, 0)
 REFINED_SPANS(refined_spans_u32, uint32_t, 1)
+
+/* table_count_uN: how many characters of p[0:n] the table marks (special[c] != 0 above: the
+ * alphanumeric and special-character ratios), where numpy builds a boolean array of n first;
+ * -1 for a code point beyond the table, where numpy's lookup raises. */
+#define TABLE_COUNT(NAME, T, CHECK)                                                            \
+    int64_t NAME(const T *p, int64_t n, const uint8_t *table)                                  \
+    {                                                                                          \
+        int64_t count = 0;                                                                     \
+        for (int64_t i = 0; i < n; i++) {                                                      \
+            uint32_t c = p[i];                                                                 \
+            if (CHECK && c >= MAX_CODE_POINT)                                                  \
+                return -1;                                                                     \
+            count += table[c] != 0;                                                            \
+        }                                                                                      \
+        return count;                                                                          \
+    }
+
+TABLE_COUNT(table_count_u8, uint8_t, 0)
+TABLE_COUNT(table_count_u16, uint16_t, 0)
+TABLE_COUNT(table_count_u32, uint32_t, 1)
+
+/* sorted_hits: how many of h[0:n] occur in listed[0:m], sorted ascending (a word list's hashes:
+ * the stopwords and flagged-words ratios), by binary search, as numpy's searchsorted. */
+int64_t sorted_hits(const uint64_t *listed, int64_t m, const uint64_t *h, int64_t n)
+{
+    int64_t hits = 0;
+    if (m == 0)
+        return 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t x = h[i];
+        int64_t lo = 0, hi = m; /* the first index whose value is >= x */
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            if (listed[mid] < x)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        hits += lo < m && listed[lo] == x;
+    }
+    return hits;
+}

@@ -120,7 +120,7 @@ class SpansKernel:
 
     def __init__(self, lib: ctypes.CDLL):
         p, i64 = ctypes.c_void_p, ctypes.c_int64
-        self._hashes, self._refined = {}, {}
+        self._hashes, self._refined, self._counts = {}, {}, {}
         for dtype in (np.uint8, np.uint16, np.uint32):
             bits = np.dtype(dtype).itemsize * 8
             f = getattr(lib, f"span_hashes_u{bits}")
@@ -129,7 +129,13 @@ class SpansKernel:
             f = getattr(lib, f"refined_spans_u{bits}")
             f.argtypes, f.restype = [p, i64, p, p, p], i64
             self._refined[np.dtype(dtype)] = f
+            f = getattr(lib, f"table_count_u{bits}")
+            f.argtypes, f.restype = [p, i64, p], i64
+            self._counts[np.dtype(dtype)] = f
+        self._hits = lib.sorted_hits
+        self._hits.argtypes, self._hits.restype = [p, i64, p, i64], i64
         self._special, self._special_at = None, 0
+        self._tables: dict[int, tuple[np.ndarray, int]] = {}
 
     def span_hashes(self, points: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray | None:
         f = self._hashes.get(points.dtype)
@@ -142,6 +148,27 @@ class SpansKernel:
         if f(_address(points), len(points), _address(starts), _address(ends), len(starts), _address(out)):
             return None
         return out
+
+    def table_count(self, points: np.ndarray, table: np.ndarray) -> int | None:
+        """``int(table[points].sum())`` for a boolean table over every code point."""
+        f = self._counts.get(points.dtype)
+        known = self._tables.get(id(table))
+        if known is None or known[0] is not table:
+            if table.dtype != np.bool_ or len(table) != 0x110000 or not table.flags.c_contiguous:
+                return None
+            known = self._tables[id(table)] = (table, _address(table))  # kept alive here
+        if f is None:
+            return None
+        points = np.ascontiguousarray(points)
+        count = f(_address(points), len(points), known[1])
+        return None if count < 0 else count
+
+    def sorted_hits(self, listed: np.ndarray, hashes: np.ndarray) -> int | None:
+        """How many of ``hashes`` occur in ``listed`` (uint64, sorted ascending)."""
+        if listed.dtype != np.uint64 or hashes.dtype != np.uint64:
+            return None
+        listed, hashes = np.ascontiguousarray(listed), np.ascontiguousarray(hashes)
+        return self._hits(_address(listed), len(listed), _address(hashes), len(hashes))
 
     def refined_spans(self, points: np.ndarray, special: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """charsets' refined words (``special``: its table over every code point)."""

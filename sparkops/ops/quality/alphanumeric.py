@@ -8,13 +8,13 @@ from functools import lru_cache
 from sparkops.core import MAXSIZE, Example, Op, Param, Stat, declare, in_range
 from sparkops.ops.quality.common import FAMILY, ratio_params
 from sparkops.ops.quality.token_num import DJ_DEFAULT, WORDLLAMA, token_counts, tokenizer_file
-from sparkops.text.charsets import IS_ALNUM, predicate_table
+from sparkops.text.charsets import IS_ALNUM, count_in, predicate_table
 from sparkops.text.doc import Doc
 
 
 def alnum_ratio(doc: Doc) -> float:
     n = len(doc.text)
-    return int(IS_ALNUM[doc.code_points].sum()) / n if n else 0.0
+    return count_in(IS_ALNUM, doc.code_points) / n if n else 0.0
 
 
 @lru_cache(maxsize=1)

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sparkops.core import Example, Op, Stat, declare
 from sparkops.ops.quality.common import FAMILY, per_doc, ratio_params
-from sparkops.text.charsets import IS_SPECIAL
+from sparkops.text.charsets import IS_SPECIAL, count_in
 from sparkops.text.doc import Doc
 
 
 def special_char_ratio(doc: Doc) -> float:
     n = len(doc.text)
-    return int(IS_SPECIAL[doc.code_points].sum()) / n if n else 0.0
+    return count_in(IS_SPECIAL, doc.code_points) / n if n else 0.0
 
 
 declare(Op(

@@ -12,7 +12,7 @@ from sparkops.core import Example, Op, OpError, Param, Stat, declare
 from sparkops.ops.quality.common import FAMILY, TOKENIZATION, TOKENIZATION_NOTES, ratio_params
 from sparkops.ops.quality.tokenization import prepare_tokenization, words as refined_words
 from sparkops.text.doc import Doc
-from sparkops.text.hashing import string_hashes
+from sparkops.text.hashing import native_spans, string_hashes
 
 
 def augment(words: list[str], group_sizes: list[int], join_char: str) -> list[str]:
@@ -35,10 +35,19 @@ def word_list_ratio(doc: Doc, listed: np.ndarray, aug: tuple | None, sp: tuple |
         return 0.0
     if not len(listed):
         return 0.0
+    return min(listed_count(listed, hashes) / len(hashes), 1.0)
+
+
+def listed_count(listed: np.ndarray, hashes: np.ndarray) -> int:
+    """How many of ``hashes`` are in ``listed`` (sorted): the C kernel's binary search where there is one."""
+    kernel = native_spans()
+    if kernel is not None:
+        hits = kernel.sorted_hits(listed, hashes)
+        if hits is not None:
+            return hits
     at = np.searchsorted(listed, hashes)
     np.minimum(at, len(listed) - 1, out=at)
-    hits = int(np.count_nonzero(listed[at] == hashes))
-    return min(hits / len(hashes), 1.0)
+    return int(np.count_nonzero(listed[at] == hashes))
 
 
 @lru_cache(maxsize=64)
