@@ -22,16 +22,28 @@ Tokens are hashed by their code points (``sparkops.text.hashing``), never materi
 strings; a shingle's hash combines its tokens' hashes in order. Equal shingles hash equally
 in every document, so the Jaccard similarity of two shingle-hash sets is the Jaccard
 similarity of the shingle sets (up to 64-bit collisions).
+
+Where a C compiler is present, a kernel (``sparkops/native/minhash.c``) cuts and hashes the
+"space" and "punctuation" shingles of a batch in one pass, bit for bit the numpy code's
+(tests/test_minhash_kernel.py compares them); the numpy code stays, as the reference and the
+fallback. Numpy needs the batch joined into one string, and one emoji anywhere makes that
+string and its code-point array 4 bytes a character; the kernel reads each document at its own
+width instead. It also lower-cases, by a per-character table that is ``str.lower`` for every
+character but two (see ``_lower_table``), so a batch needs no lowered copy of its text (only the
+documents that hold one of the two). The kernel also computes MinHash signatures
+(``sparkops.ops.dedup.minhash``): it is loaded here for both.
 """
 
 from __future__ import annotations
 
+import ctypes
 import unicodedata
 from functools import lru_cache
 
 import numpy as np
 import regex
 
+from sparkops.text import hashing
 from sparkops.text.doc import code_points
 from sparkops.text.hashing import span_hashes
 
@@ -133,9 +145,20 @@ def shingle_hashes(text: str, tokenization: str = "space", window_size: int = 5,
 def batch_shingle_hashes(texts: list[str | None], tokenization: str = "space", window_size: int = 5,
                          lowercase: bool = True, ignore_pattern=None) -> tuple[np.ndarray, np.ndarray]:
     """Shingle hashes of many documents at once: (document index, hash) arrays, unordered,
-    with repeats. Exactly the shingles ``shingle_hashes`` gives each document, computed over
-    the batch joined into one array, so the per-document cost is a few array slots, not a
-    few dozen numpy calls."""
+    with repeats. Exactly the shingles ``shingle_hashes`` gives each document, computed by the
+    kernel or, without it, over the batch joined into one array, so the per-document cost is
+    a few array slots, not a few dozen numpy calls."""
+    if tokenization != "character":
+        kernel = native_minhash()
+        if kernel is not None:
+            out = kernel.shingles(texts, tokenization, window_size, lowercase, ignore_pattern)
+            if out is not None:
+                return out
+    return _batch_shingle_hashes_numpy(texts, tokenization, window_size, lowercase, ignore_pattern)
+
+
+def _batch_shingle_hashes_numpy(texts: list[str | None], tokenization: str, window_size: int, lowercase: bool,
+                                ignore_pattern) -> tuple[np.ndarray, np.ndarray]:
     if tokenization == "character":  # per document: character shingles are cheap to cut
         parts = [(i, shingle_hashes(t, tokenization, window_size, lowercase, ignore_pattern))
                  for i, t in enumerate(texts) if t]
@@ -172,6 +195,173 @@ def batch_shingle_hashes(texts: list[str | None], tokenization: str = "space", w
     if not out_doc:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     return np.concatenate(out_doc).astype(np.int64), np.concatenate(out_h)
+
+
+# lower-cased by str.lower before the kernel sees them: see _lower_table
+_LOWERED_BY_PYTHON = (0x130, 0x3A3)
+_SIGMA, _DOTTED_I = "\u03a3", "\u0130"
+
+
+@lru_cache(maxsize=1)
+def _lower_table() -> np.ndarray:
+    """lower[c]: ``chr(c).lower()`` as one code point, for every code point but U+0130 and
+    U+03A3 (the kernel's lower-casing; those two map to themselves here).
+
+    ``str.lower`` maps each character on its own, by its full lower-case mapping, except the
+    capital sigma, whose mapping depends on its neighbours (final sigma); only U+0130 (İ) maps
+    to two characters. A document holding either is lowered by ``str.lower`` before the
+    kernel sees it; the table maps every lower-case result to itself, so lowering such a
+    document again by the table changes nothing (tests/test_minhash_kernel.py checks all of
+    this on every code point). Lowering all code points as one string takes 30 ms, where a
+    loop over ``chr(c).lower()`` takes a second."""
+    points = np.arange(0x110000, dtype=np.uint32)
+    points[list(_LOWERED_BY_PYTHON)] = ord("a")  # no final sigma, no expansion in the string
+    text = points.tobytes().decode("utf-32-le", "surrogatepass")
+    lower = np.frombuffer(text.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    if len(lower) != 0x110000:
+        raise RuntimeError("a character other than U+0130 lower-cases to several: the kernel's table "
+                           "cannot be str.lower")
+    lower[list(_LOWERED_BY_PYTHON)] = list(_LOWERED_BY_PYTHON)
+    return lower
+
+
+@lru_cache(maxsize=2)
+def _separators(tokenization: str) -> np.ndarray:
+    """The token separators of a tokenization by code point, for the kernel: a table over all
+    of Unicode, so that it needs no bounds check per character."""
+    sep = np.zeros(0x110000, dtype=np.bool_)
+    sep[:len(_IS_SPACE)] = _IS_SPACE
+    if tokenization == "punctuation":
+        sep |= _punctuation_table()
+    return sep
+
+
+class MinhashKernel:
+    """``sparkops/native/minhash.c``: batch shingles and MinHash signatures (inputs it does
+    not take are left to the numpy code: these return None)."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        p, i64 = ctypes.c_void_p, ctypes.c_int64
+        self._shingles = lib.batch_shingles
+        self._shingles.argtypes = [ctypes.c_char_p] * 3 + [p] * 3 + [i64, p, p, i64] + [p] * 5 + [i64]
+        self._shingles.restype = i64
+        self._signatures = lib.signatures
+        self._signatures.argtypes = [p, p, i64, i64, i64, p, p, ctypes.c_int, i64, p, p]
+        self._signatures.restype = ctypes.c_int
+        self._tables: dict[str, tuple[np.ndarray, int]] = {}
+
+    def _table(self, name: str, make) -> int:
+        """The address of a table built once (kept alive here)."""
+        if name not in self._tables:
+            table = make()
+            self._tables[name] = (table, hashing._address(table))
+        return self._tables[name][1]
+
+    def shingles(self, texts: list[str | None], tokenization: str, window_size: int, lowercase: bool,
+                 ignore_pattern) -> tuple[np.ndarray, np.ndarray] | None:
+        """``batch_shingle_hashes`` for "space" and "punctuation" tokenization.
+
+        Each document goes to the kernel at its own width, in one of three buffers: ASCII 1
+        byte a character, else its UTF-16 (2 bytes a character when it has none beyond
+        U+FFFF) or its UTF-32, as ``code_points`` would make it. So an emoji widens only its
+        own document, and the kernel gets the documents without a separator between them."""
+        if tokenization not in ("space", "punctuation"):
+            return None
+        if not isinstance(window_size, (int, np.integer)) or window_size < 1:
+            return None
+        w = int(window_size)
+        sep = self._table(tokenization, lambda: _separators(tokenization))
+        by_table = lowercase and ignore_pattern is None
+        narrow, utf16, utf32 = [], [], []
+        n = len(texts)
+        width, starts, lengths = bytearray(b"\1" * n), [0] * n, [0] * n
+        at = {1: 0, 2: 0, 4: 0}
+        for i, t in enumerate(texts):
+            if not t:
+                continue
+            if ignore_pattern is not None:
+                t = normalise(t, lowercase, ignore_pattern)
+            elif by_table and not t.isascii() and (_SIGMA in t or _DOTTED_I in t):
+                t = t.lower()
+            size = len(t)
+            if t.isascii():
+                narrow.append(t)
+                wide = 1
+            else:
+                units = t.encode("utf-16-le", "surrogatepass")
+                if len(units) == 2 * size:  # no character beyond U+FFFF: 2 bytes each
+                    utf16.append(units)
+                    wide = width[i] = 2
+                else:
+                    utf32.append(t.encode("utf-32-le", "surrogatepass"))
+                    wide = width[i] = 4
+            starts[i], lengths[i] = at[wide], size
+            at[wide] += size
+        lower = self._table("lower", _lower_table) if by_table else None
+        width_a = np.frombuffer(width, dtype=np.int8)
+        starts_a = np.array(starts, dtype=np.int64)
+        lengths_a = np.array(lengths, dtype=np.int64)
+        buffers = ("".join(narrow).encode("ascii"), b"".join(utf16), b"".join(utf32))
+        # a token takes a character and a separator: (length + 1) // 2 tokens at most
+        ring = np.empty(max(1, min(w, (max(lengths, default=0) + 1) // 2)), dtype=np.uint64)
+        short = np.empty(2 * n, dtype=np.int64)
+        short_at = hashing._address(short)
+        cap = sum(at.values()) // 4 + n  # room for the shingles of ordinary text: ~7 characters a token
+        while True:
+            pairs = np.empty(2 * cap, dtype=np.int64)  # documents, then hashes: one allocation
+            out_at = hashing._address(pairs)
+            count = self._shingles(*buffers, hashing._address(width_a), hashing._address(starts_a),
+                                   hashing._address(lengths_a), n, lower, sep, w, hashing._address(ring),
+                                   short_at, short_at + 8 * n, out_at, out_at + 8 * cap, cap)
+            if count < 0:
+                return None
+            if count <= cap:
+                break
+            cap = count  # denser text than foreseen: once more, with room for all
+        doc, h = pairs[:count], pairs[cap:cap + count].view(np.uint64)
+        if 2 * count < cap:  # the pairs keep their array alive: give back what is unused
+            doc, h = doc.copy(), h.copy()
+        return doc, h
+
+    def signatures(self, doc: np.ndarray, shingles: np.ndarray, n_docs: int, k: int, probe: np.ndarray,
+                   rank: np.ndarray, sparse_max: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``sparkops.ops.dedup.minhash.signatures``, given its probe orders and their ranks
+        (``_probe_order``, ``_probe_rank_by_bin``); documents with at most ``sparse_max``
+        filled bins are densified by ranks, the others by probing."""
+        n_docs, k = int(n_docs), int(k)
+        # ranks of a byte up to K = 256, else of 2 bytes, which the kernel compares as int16
+        small_ranks = rank.dtype == np.uint8 and k <= 256 or rank.dtype == np.uint16 and k <= 1 << 15
+        if (doc.dtype.kind not in "iu" or shingles.dtype != np.uint64 or len(doc) != len(shingles) or k < 1
+                or n_docs < 0 or probe.shape != (k, k) or probe.dtype != np.int32 or rank.shape != (k, k)
+                or not small_ranks):
+            return None
+        doc = np.ascontiguousarray(doc, dtype=np.int64)
+        shingles = np.ascontiguousarray(shingles)
+        probe, rank = np.ascontiguousarray(probe), np.ascontiguousarray(rank)
+        sig = np.empty((n_docs, k), dtype=np.uint32)
+        has = np.empty(n_docs, dtype=np.bool_)
+        if self._signatures(hashing._address(doc), hashing._address(shingles), len(doc), n_docs, k,
+                            hashing._address(probe), hashing._address(rank), rank.itemsize, sparse_max,
+                            hashing._address(sig), hashing._address(has)):
+            return None
+        return sig, has
+
+
+_UNSET = object()
+_NATIVE: MinhashKernel | None | object = _UNSET
+
+
+def native_minhash() -> MinhashKernel | None:
+    """The kernel, loaded (and compiled if the cache has none) on the first call of the
+    process, not at import; None without a C compiler or with ``SPARKOPS_NATIVE=0``."""
+    global _NATIVE
+    if _NATIVE is _UNSET:
+        from sparkops import native
+
+        hashing.native_spans()  # checks the fast way to read an array's address (hashing._address)
+        lib = native.library("minhash")
+        _NATIVE = None if lib is None else MinhashKernel(lib)
+    return _NATIVE
 
 
 def document_sets(doc: np.ndarray, h: np.ndarray, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
