@@ -120,7 +120,9 @@ def session(master: str | None = None, conf: Mapping[str, str] | None = None, ap
     if resolving:
         record_resolution(*resolving)
     spark.sparkContext.setLogLevel(os.environ.get("SPARKOPS_LOG_LEVEL", "WARN"))
-    from sparkops.spark import warmup
+    from sparkops.spark import stop, warmup
+
+    stop.fast_shutdown(spark.sparkContext)  # before the first Python task opens its connection
 
     warmup.start(spark)  # a local master's Python workers start while the caller plans
     if sql_functions:
