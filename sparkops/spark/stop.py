@@ -16,10 +16,7 @@ be in flight; an update the JVM sent earlier was read and acknowledged before th
 
 from __future__ import annotations
 
-import logging
 import socket
-
-log = logging.getLogger(__name__)
 
 
 def fast_shutdown(sc) -> bool:
