@@ -4,9 +4,8 @@
  * Both are those modules' numpy code done in one pass, with the same answers bit for bit
  * (tests/test_minhash_kernel.py compares them): numpy needs some twenty array operations per
  * batch, each a pass over every character or shingle with a temporary as large, and
- * np.minimum.at and the densification's fancy indexing cost more than the arithmetic. On
- * 20,000 bench-corpus documents (2,000 a batch, K = 256) the shingles take 10 microseconds a
- * document instead of 36, the signatures 2 instead of 17.5.
+ * np.minimum.at and the densification's fancy indexing cost more than the arithmetic
+ * (measurements: docs/decisions/text-kernels.md).
  */
 
 #include <stdint.h>

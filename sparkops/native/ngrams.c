@@ -17,8 +17,8 @@
 
 /* The distinct n-grams in order of first occurrence; the table holds an index into them. Two
  * arrays, not one table of entries: the table's random accesses then touch 4 bytes a slot (a
- * few KB document's table stays in the L1 cache, where a 16-byte slot table spilled to slower
- * caches and tripled the time), while the entries are written one after the other. */
+ * few KB document's table stays in the L1 cache, where a table of 16-byte slots spilled to
+ * slower caches: docs/decisions/text-kernels.md), while the entries are written in order. */
 typedef struct {
     uint64_t hash;
     uint32_t first; /* position of the n-gram's first occurrence */

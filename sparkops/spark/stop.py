@@ -3,9 +3,9 @@
 The driver's Python process runs a small server that the JVM sends accumulator updates to, over
 one connection opened when the first Python task ends. Its handler waits for data in polls of
 one second and looks at the server's shutdown flag between them, so ``SparkContext.stop()``,
-which sets the flag and waits for the server's loop to end, waits for the poll in progress:
-0.92 of the 0.99 s a ``spark.stop()`` took after a fused pass (cProfile, 2026-12-07). A session
-without Python workers has no such connection and stops in about 0.1 s.
+which sets the flag and waits for the server's loop to end, waits for the poll in progress: most
+of what a stop after any Python task took (docs/decisions/session-start.md). A session without
+Python workers has no such connection and does not wait.
 
 ``fast_shutdown(sc)`` wraps the server's ``shutdown`` of this one context: the flag is set, then
 the read side of each connection the server took is shut, which ends the handler's poll at once
