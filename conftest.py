@@ -99,3 +99,11 @@ def shared_data() -> Path:
 def c4_path() -> Path:
     """The 300 C4 documents shipped in data/ (always present)."""
     return DEMO_C4
+
+
+@pytest.fixture(scope="session")
+def c4(c4_path) -> list[str]:
+    """Their texts (a test module may define its own ``c4``)."""
+    import json
+
+    return [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]

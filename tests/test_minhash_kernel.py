@@ -10,7 +10,6 @@ which must be ``str.lower``: that is checked on every code point."""
 
 from __future__ import annotations
 
-import json
 import random
 
 import numpy as np
@@ -31,11 +30,6 @@ def kernel():
     if k is None:
         pytest.skip("no C compiler (or SPARKOPS_NATIVE=0): the numpy code answers")
     return k
-
-
-@pytest.fixture(scope="module")
-def c4(c4_path):
-    return [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]
 
 
 @pytest.fixture(scope="module")

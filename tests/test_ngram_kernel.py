@@ -4,7 +4,6 @@ numpy (the fallback and the path of sequences over ``NATIVE_MAX``)."""
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter
 
@@ -49,11 +48,6 @@ def assert_all_equal(seqs, ns, exact=True):
             assert got == ngram_stats_numpy(seq, n), (seq[:20], n)
             if exact:
                 assert got == reference(seq, n), (seq[:20], n)
-
-
-@pytest.fixture(scope="module")
-def c4(c4_path):
-    return [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]
 
 
 def test_character_ngrams_of_real_text(kernel, c4):

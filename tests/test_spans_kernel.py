@@ -9,7 +9,6 @@ nothing (spans out of order), a plain Python form of the hash is the reference."
 
 from __future__ import annotations
 
-import json
 import random
 import re
 
@@ -28,11 +27,6 @@ def kernel():
     if k is None:
         pytest.skip("no C compiler (or SPARKOPS_NATIVE=0): the numpy code answers")
     return k
-
-
-@pytest.fixture(scope="module")
-def c4(c4_path):
-    return [json.loads(line)["text"] for line in c4_path.read_text(encoding="utf-8").splitlines()]
 
 
 def check_words(kernel, text_or_points, shingles=(5, 13)):
