@@ -68,7 +68,8 @@ class NgramStats(NamedTuple):
 
 
 # sequences up to this long take the C kernel (sparkops/native/ngrams.c: exact counts, one pass,
-# 16 bytes a slot); longer ones this module's sort (8 bytes an n-gram: a 50 MB text stays in bounds)
+# about 24 bytes a distinct n-gram); longer ones this module's sort (8 bytes an n-gram: a 50 MB text
+# stays in bounds)
 NATIVE_MAX = 1 << 20
 _NATIVE: list = []
 
