@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -364,3 +366,17 @@ def test_shipped_suites_load_and_round_trip():
         path = EXPECTATIONS / f"{name}.json"
         from sparkops.gate.suite import suite_from_dict
         assert len(suite_from_dict(again, str(path)).expectations) == len(suite.expectations)
+
+
+def test_a_python_c_program_loads_a_suite_and_goes_on(tmp_path):
+    """GX imports pyspark.sql.connect, which ends the process with status 0 ("Skipping doctests")
+    when grpc is missing and __main__ has no file: `python -c`, pytest-xdist's workers. Such a
+    program must go on past its first suite (sparkops.gate.gx), and end with its interpreter as it
+    was (not marked interactive)."""
+    code = ("import sys\nfrom sparkops.gate import load_suite\n"
+            f"suite = load_suite({str(EXPECTATIONS / 'web_clean.json')!r})\n"
+            "print('went on', len(suite.expectations), hasattr(sys, 'ps1'))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    words = done.stdout.split()
+    assert words[:1] == ["went"] and int(words[2]) > 0 and words[3] == "False", (done.stdout, done.stderr[-2000:])

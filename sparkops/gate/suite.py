@@ -34,9 +34,9 @@ class SuiteError(ValueError):
 
 
 def _gx():
-    import great_expectations as gx
+    from sparkops.gate.gx import load
 
-    return gx
+    return load()
 
 
 def registered_expectation_types() -> list[str]:
@@ -82,6 +82,7 @@ def _check_columns(kwargs: dict, where: str) -> None:
 
 def build_expectation(entry: Any, index: int, source: str):
     """One GX ``Expectation`` from its JSON form, or a ``SuiteError`` naming source and index."""
+    _gx()
     from great_expectations.exceptions import (
         ExpectationNotFoundError,
         InvalidExpectationConfigurationError,

@@ -14,6 +14,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import NumericType, StringType, DateType, TimestampType
 
 from sparkops.gate.columns import Resolver
+from sparkops.gate.gx import load as load_gx
 from sparkops.gate.report import (
     ERROR,
     FAILED,
@@ -70,7 +71,7 @@ def _refs(etype: str, kw: dict) -> list[str]:
 
 def _context():
     """An in-memory GX context: no project folder, no data docs, no progress bars."""
-    import great_expectations as gx
+    gx = load_gx()
     from great_expectations.data_context.types.base import (
         DataContextConfig,
         InMemoryStoreBackendDefaults,
@@ -87,7 +88,7 @@ def _context():
 
 def _gx_suite(name: str, plans: list[_Plan], flat_of: dict[str, str], resolver: Resolver):
     """The suite GX runs: column names rewritten to the flat frame's, each tagged with its index."""
-    import great_expectations as gx
+    gx = load_gx()
     from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
     built = []
@@ -153,7 +154,7 @@ def validate(df: DataFrame, suite: Any, stage: str | None = None, report_dir: st
     if not (hasattr(df, "schema") and hasattr(df, "select") and hasattr(df, "sparkSession")):
         raise TypeError(f"validate() needs a pyspark DataFrame, got {type(df).__name__}")
     gx_suite_in, source = coerce_suite(suite)
-    import great_expectations as gx
+    gx = load_gx()
 
     stage = stage or gx_suite_in.name
     for name, expression in computed_columns(gx_suite_in.meta, source or gx_suite_in.name).items():

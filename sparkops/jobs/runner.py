@@ -436,8 +436,11 @@ _GATE_IMPORT: threading.Thread | None = None  # the last run's background import
 def _import_gate() -> None:
     import importlib
 
+    from sparkops.gate.gx import load
+
     try:
-        for name in ("great_expectations", "great_expectations.data_context.types.base",
+        load()
+        for name in ("great_expectations.data_context.types.base",
                      "great_expectations.exceptions", "great_expectations.execution_engine.sparkdf_execution_engine",
                      "great_expectations.expectations.expectation_configuration",
                      "great_expectations.expectations.registry"):
