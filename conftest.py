@@ -64,7 +64,8 @@ def pytest_collectreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     out = os.environ.get("SPARKOPS_SKIPPED_IDS")
-    if out:
+    # under pytest-xdist every report reaches the controller; a worker's list is only its share
+    if out and not hasattr(session.config, "workerinput"):
         Path(out).write_text("".join(f"{i}\n" for i in _skipped_ids), encoding="utf-8")
 
 

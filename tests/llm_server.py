@@ -59,18 +59,21 @@ class FakeEndpoint:
                     status, headers, data, sleep = fake.behave(body, n, dict(self.headers))
                     if sleep:
                         time.sleep(sleep)
-                    try:
-                        self.send_response(status)
-                        for k, v in headers.items():
-                            self.send_header(k, v)
-                        self.send_header("Content-Length", str(len(data)))
-                        self.end_headers()
-                        self.wfile.write(data)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass  # the client gave up (its timeout)
                 finally:
+                    # counted out before the answer leaves: a client sends its next request as soon
+                    # as it has read this answer, possibly before this thread runs again, and the
+                    # count would then show one request more than the client ever had in flight
                     with fake.lock:
                         fake.in_flight -= 1
+                try:
+                    self.send_response(status)
+                    for k, v in headers.items():
+                        self.send_header(k, v)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (its timeout)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
