@@ -38,7 +38,7 @@ demo: setup
 # two test processes (pytest-xdist), each with its own Spark session and local model server,
 # a test file never split between them (module fixtures are built once): much of a test's time
 # is one process waiting (JVM starts, py4j round trips, GX's planning, a subprocess), so two on
-# two cores took 33 min where one took 43 (2026-12-07, tests/README.md). TEST_WORKERS=0: one process
+# two cores finish well before one (the runs: tests/README.md). TEST_WORKERS=0: one process
 TEST_WORKERS ?= 2
 test: setup $(VENV)/.llm-installed chromium
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
